@@ -1,0 +1,56 @@
+//! Audit event kinds. Stored as their snake_case names.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditKind {
+    LoginSuccess,
+    LoginFailure,
+    Logout,
+    LogoutEverywhere,
+    PasswordChange,
+    SessionRevoke,
+    Lockout,
+    UserCreate,
+    UserDisable,
+    UserEnable,
+    PasswordRehash,
+    UserImport,
+}
+
+impl AuditKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LoginSuccess => "login_success",
+            Self::LoginFailure => "login_failure",
+            Self::Logout => "logout",
+            Self::LogoutEverywhere => "logout_everywhere",
+            Self::PasswordChange => "password_change",
+            Self::SessionRevoke => "session_revoke",
+            Self::Lockout => "lockout",
+            Self::UserCreate => "user_create",
+            Self::UserDisable => "user_disable",
+            Self::UserEnable => "user_enable",
+            Self::PasswordRehash => "password_rehash",
+            Self::UserImport => "user_import",
+        }
+    }
+}
+
+/// Why a login failed, recorded in the audit log (never the password itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    UnknownUser,
+    BadPassword,
+    Disabled,
+    RateLimited,
+}
+
+impl LoginFailure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownUser => "unknown_user",
+            Self::BadPassword => "bad_password",
+            Self::Disabled => "disabled",
+            Self::RateLimited => "rate_limited",
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Password hashing: Argon2id with a pepper, legacy bcrypt/Argon2 import, transparent rehash.
+//!
+//! The pepper is passed as Argon2's *secret* input (RFC 9106 §3.1, "K"), so a stolen database
+//! without the secrets file cannot be brute-forced. Each stored hash records the id of the pepper
+//! it was made with, so peppers can be rotated: old ids keep verifying and the hash is upgraded
+//! at the next successful login.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand_core::OsRng;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::secret::Password;
+
+/// Argon2id cost parameters. Defaults are OWASP's minimum: m=19456 KiB, t=2, p=1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HashParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        Self { memory_kib: 19456, iterations: 2, parallelism: 1 }
+    }
+}
+
+impl HashParams {
+    /// OWASP Password Storage Cheat Sheet minimum for Argon2id.
+    pub const OWASP_MIN: HashParams = HashParams { memory_kib: 19456, iterations: 2, parallelism: 1 };
+
+    pub fn is_below_owasp_minimum(&self) -> bool {
+        // OWASP lists equivalent trade-offs (more memory for fewer passes); the simple rule is
+        // "at least the minimum in both".
+        self.memory_kib < Self::OWASP_MIN.memory_kib || self.iterations < Self::OWASP_MIN.iterations
+    }
+
+    fn argon2_params(&self) -> Result<Params, HashError> {
+        Params::new(self.memory_kib, self.iterations, self.parallelism, None)
+            .map_err(|e| HashError::Params(e.to_string()))
+    }
+}
+
+/// A pepper: a server-side secret mixed into every hash, never stored in the database.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Pepper {
+    pub id: String,
+    key: Vec<u8>,
+}
+
+impl Pepper {
+    pub fn new(id: impl Into<String>, key: Vec<u8>) -> Self {
+        Self { id: id.into(), key }
+    }
+}
+
+impl std::fmt::Debug for Pepper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pepper {{ id: {:?}, key: <redacted> }}", self.id)
+    }
+}
+
+/// What the store keeps for a password: a PHC string (or a legacy bcrypt string) and the id of
+/// the pepper used, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordRecord {
+    pub hash: String,
+    pub pepper_id: Option<String>,
+}
+
+/// The result of a successful verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    /// The stored hash uses old parameters, an old pepper, or a legacy algorithm: hash again.
+    pub needs_rehash: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("invalid Argon2 parameters: {0}")]
+    Params(String),
+    #[error("stored hash is not a supported format")]
+    UnsupportedFormat,
+    #[error("stored hash names pepper id {0:?}, which is not configured")]
+    UnknownPepper(String),
+    #[error("hashing failed: {0}")]
+    Internal(String),
+}
+
+/// Hashes and verifies passwords with the configured parameters and peppers.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    params: HashParams,
+    /// The last pepper is the current one; earlier ones still verify.
+    peppers: Vec<Pepper>,
+    dummy: PasswordRecord,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordHasher").field("params", &self.params).finish_non_exhaustive()
+    }
+}
+
+impl PasswordHasher {
+    /// `peppers` must not be empty; the last one signs new hashes. Computes the dummy hash used
+    /// for unknown users once, here.
+    pub fn new(params: HashParams, peppers: Vec<Pepper>) -> Result<Self, HashError> {
+        if peppers.is_empty() {
+            return Err(HashError::Params("at least one pepper is required".into()));
+        }
+        params.argon2_params()?;
+        let mut me = Self {
+            params,
+            peppers,
+            dummy: PasswordRecord { hash: String::new(), pepper_id: None },
+        };
+        let random = hex::encode(crate::secret::random_bytes::<16>());
+        me.dummy = me.hash(&Password::new(random))?;
+        Ok(me)
+    }
+
+    pub fn params(&self) -> HashParams {
+        self.params
+    }
+
+    fn current_pepper(&self) -> Result<&Pepper, HashError> {
+        self.peppers.last().ok_or_else(|| HashError::Params("no pepper".into()))
+    }
+
+    fn argon2_with<'k>(&self, pepper: Option<&'k Pepper>) -> Result<Argon2<'k>, HashError> {
+        let params = self.params.argon2_params()?;
+        match pepper {
+            Some(p) => Argon2::new_with_secret(&p.key, Algorithm::Argon2id, Version::V0x13, params)
+                .map_err(|e| HashError::Params(e.to_string())),
+            None => Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params)),
+        }
+    }
+
+    /// Hashes with Argon2id, a fresh 128-bit salt and the current pepper.
+    pub fn hash(&self, password: &Password) -> Result<PasswordRecord, HashError> {
+        let pepper = self.current_pepper()?;
+        let salt = SaltString::generate(&mut OsRng);
+        let hash = self
+            .argon2_with(Some(pepper))?
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map_err(|e| HashError::Internal(e.to_string()))?
+            .to_string();
+        Ok(PasswordRecord { hash, pepper_id: Some(pepper.id.clone()) })
+    }
+
+    /// Verifies `password` against `record`. `Ok(None)` means "wrong password".
+    pub fn verify(&self, record: &PasswordRecord, password: &Password) -> Result<Option<Verified>, HashError> {
+        if is_bcrypt(&record.hash) {
+            return verify_bcrypt(&record.hash, password);
+        }
+        let parsed = PasswordHash::new(&record.hash).map_err(|_| HashError::UnsupportedFormat)?;
+        let pepper = match &record.pepper_id {
+            Some(id) => Some(
+                self.peppers.iter().find(|p| &p.id == id).ok_or_else(|| HashError::UnknownPepper(id.clone()))?,
+            ),
+            None => None,
+        };
+        // The verifier takes algorithm, version and cost from the stored PHC string and keeps
+        // our secret, so hashes made with older parameters still verify.
+        let argon2 = self.argon2_with(pepper)?;
+        match argon2.verify_password(password.expose().as_bytes(), &parsed) {
+            Ok(()) => Ok(Some(Verified { needs_rehash: self.is_outdated(&parsed, record.pepper_id.as_deref()) })),
+            Err(argon2::password_hash::Error::Password) => Ok(None),
+            Err(_) => Err(HashError::UnsupportedFormat),
+        }
+    }
+
+    /// Runs a full verification against a dummy hash with the current parameters, so a login
+    /// for an unknown account costs the same time as one for a known account (OWASP
+    /// Authentication Cheat Sheet, "Authentication Responses"). Always returns `false`.
+    pub fn verify_dummy(&self, password: &Password) -> bool {
+        let _ = self.verify(&self.dummy, password);
+        false
+    }
+
+    fn is_outdated(&self, parsed: &PasswordHash<'_>, pepper_id: Option<&str>) -> bool {
+        let current_pepper = self.peppers.last().map(|p| p.id.as_str());
+        if parsed.algorithm != Algorithm::Argon2id.ident() || pepper_id != current_pepper {
+            return true;
+        }
+        match Params::try_from(parsed) {
+            Ok(p) => {
+                p.m_cost() != self.params.memory_kib
+                    || p.t_cost() != self.params.iterations
+                    || p.p_cost() != self.params.parallelism
+            }
+            Err(_) => true,
+        }
+    }
+}
+
+/// Whether `hash` is a bcrypt modular-crypt string (`$2a$`, `$2b$`, `$2y$`).
+pub fn is_bcrypt(hash: &str) -> bool {
+    hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$")
+}
+
+/// Whether `hash` is a string we can import: bcrypt or an Argon2 PHC string.
+pub fn is_importable(hash: &str) -> bool {
+    if is_bcrypt(hash) {
+        return hash.parse::<bcrypt::HashParts>().is_ok();
+    }
+    PasswordHash::new(hash).is_ok_and(|h| h.algorithm.as_str().starts_with("argon2"))
+}
+
+fn verify_bcrypt(hash: &str, password: &Password) -> Result<Option<Verified>, HashError> {
+    // bcrypt only ever looked at the first 72 bytes of a password; the systems these hashes
+    // come from truncated silently, so we must too or long passwords would never match. The
+    // upgrade to Argon2id at this login removes the limit for the future.
+    let bytes = password.expose().as_bytes();
+    let input = &bytes[..bytes.len().min(72)];
+    match bcrypt::verify(input, hash) {
+        Ok(true) => Ok(Some(Verified { needs_rehash: true })),
+        Ok(false) => Ok(None),
+        Err(_) => Err(HashError::UnsupportedFormat),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap() -> HashParams {
+        HashParams { memory_kib: 64, iterations: 1, parallelism: 1 }
+    }
+
+    fn hasher(params: HashParams, peppers: &[&str]) -> PasswordHasher {
+        let p = peppers.iter().map(|id| Pepper::new(*id, id.as_bytes().repeat(8))).collect();
+        PasswordHasher::new(params, p).expect("valid params")
+    }
+
+    #[test]
+    fn hash_and_verify_round_trip() {
+        let h = hasher(cheap(), &["p1"]);
+        let rec = h.hash(&Password::new("correct horse")).expect("hash");
+        assert!(rec.hash.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+        assert_eq!(rec.pepper_id.as_deref(), Some("p1"));
+        assert_eq!(h.verify(&rec, &Password::new("correct horse")).expect("v"), Some(Verified { needs_rehash: false }));
+        assert_eq!(h.verify(&rec, &Password::new("wrong horse")).expect("v"), None);
+    }
+
+    #[test]
+    fn pepper_is_required_to_verify() {
+        let a = hasher(cheap(), &["p1"]);
+        let rec = a.hash(&Password::new("correct horse")).expect("hash");
+        let other_key = PasswordHasher::new(cheap(), vec![Pepper::new("p1", b"another key here".to_vec())]).expect("h");
+        assert_eq!(other_key.verify(&rec, &Password::new("correct horse")).expect("v"), None);
+    }
+
+    #[test]
+    fn rotated_pepper_still_verifies_and_asks_for_rehash() {
+        let old = hasher(cheap(), &["p1"]);
+        let rec = old.hash(&Password::new("correct horse")).expect("hash");
+        let new = hasher(cheap(), &["p1", "p2"]);
+        assert_eq!(new.verify(&rec, &Password::new("correct horse")).expect("v"), Some(Verified { needs_rehash: true }));
+    }
+
+    #[test]
+    fn changed_params_ask_for_rehash() {
+        let old = hasher(cheap(), &["p1"]);
+        let rec = old.hash(&Password::new("correct horse")).expect("hash");
+        let new = hasher(HashParams { memory_kib: 128, ..cheap() }, &["p1"]);
+        assert_eq!(new.verify(&rec, &Password::new("correct horse")).expect("v"), Some(Verified { needs_rehash: true }));
+    }
+
+    #[test]
+    fn bcrypt_verifies_with_72_byte_truncation() {
+        let long = "x".repeat(80);
+        let hash = bcrypt::hash(&long[..72], 4).expect("bcrypt");
+        assert!(is_importable(&hash));
+        let h = hasher(cheap(), &["p1"]);
+        let rec = PasswordRecord { hash, pepper_id: None };
+        assert_eq!(h.verify(&rec, &Password::new(long)).expect("v"), Some(Verified { needs_rehash: true }));
+        assert_eq!(h.verify(&rec, &Password::new("nope")).expect("v"), None);
+    }
+
+    #[test]
+    fn garbage_is_not_importable() {
+        assert!(!is_importable("plaintext"));
+        assert!(!is_importable("$2b$99$nonsense"));
+        assert!(!is_importable("$pbkdf2-sha256$..."));
+    }
+}
