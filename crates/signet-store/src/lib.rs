@@ -1,1 +1,75 @@
-//! placeholder
+//! Signet persistence behind traits.
+//!
+//! Durable state (users, sessions, audit log) lives behind [`Store`]; SQLite is the default
+//! backend. Short-lived counters (rate limits, lockouts) live behind [`Ephemeral`]; in-process
+//! by default. Handlers only ever see the traits, so new backends add no branches to them.
+
+pub mod ephemeral;
+pub mod model;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use signet_core::{Email, OffsetDateTime, PasswordRecord, TokenHash};
+
+pub use ephemeral::{Counter, Ephemeral, MemoryEphemeral};
+pub use model::*;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists")]
+    Conflict,
+    #[error("not found")]
+    NotFound,
+    /// The backend cannot be reached or is overloaded: callers answer 503 and retry later.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Fails with [`StoreError::Conflict`] when the email is taken.
+    async fn create_user(&self, new: NewUser<'_>) -> Result<User>;
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>>;
+    async fn user_by_id(&self, id: i64) -> Result<Option<User>>;
+    async fn list_users(&self) -> Result<Vec<User>>;
+    /// Replaces the password hash. `changed` is false for a transparent rehash, which must not
+    /// count as a password change.
+    async fn set_password(&self, user_id: i64, record: &PasswordRecord, changed: bool, now: OffsetDateTime) -> Result<()>;
+    async fn set_disabled(&self, user_id: i64, disabled: bool, now: OffsetDateTime) -> Result<()>;
+    /// Makes every token issued to the user before `now` inactive.
+    async fn revoke_tokens_before(&self, user_id: i64, now: OffsetDateTime) -> Result<()>;
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, new: NewSession<'_>) -> Result<Session>;
+    async fn session_by_token(&self, hash: &TokenHash) -> Result<Option<Session>>;
+    async fn touch_session(&self, id: i64, now: OffsetDateTime) -> Result<()>;
+    async fn delete_session(&self, id: i64) -> Result<()>;
+    /// Deletes one of the user's sessions; `false` if it is not theirs or already gone.
+    async fn delete_user_session(&self, user_id: i64, session_id: i64) -> Result<bool>;
+    /// Deletes all the user's sessions except `keep`; returns how many went.
+    async fn delete_user_sessions(&self, user_id: i64, keep: Option<i64>) -> Result<u64>;
+    async fn list_user_sessions(&self, user_id: i64) -> Result<Vec<Session>>;
+    /// Housekeeping: drops sessions idle since before `idle_before` or created before
+    /// `created_before`.
+    async fn purge_sessions(&self, idle_before: OffsetDateTime, created_before: OffsetDateTime) -> Result<u64>;
+}
+
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn audit(&self, event: NewAudit<'_>) -> Result<()>;
+    async fn list_audit(&self, user_id: Option<i64>, limit: u32) -> Result<Vec<AuditEvent>>;
+}
+
+/// Everything durable. One object per backend.
+#[async_trait]
+pub trait Store: UserStore + SessionStore + AuditStore + 'static {
+    /// Is the database reachable? For `/readyz`.
+    async fn ping(&self) -> Result<()>;
+}
