@@ -12,7 +12,7 @@ pub mod secret;
 pub mod session;
 
 pub use email::Email;
-pub use password::{HashParams, Pepper, PasswordHasher, PasswordRecord, Verified};
+pub use password::{HashParams, PasswordHasher, PasswordRecord, Pepper, Verified};
 pub use policy::{PasswordPolicy, PolicyViolation};
 pub use return_to::ReturnTo;
 pub use secret::{Password, PlainToken, TokenHash};

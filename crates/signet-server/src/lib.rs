@@ -1,1 +1,188 @@
-//! placeholder
+//! Signet's HTTP server.
+//!
+//! [`run`] takes a bound listener, so tests bind port 0 and production binds the configured
+//! address; [`build_state`] opens the store and secrets named by the config.
+
+pub mod audit;
+pub mod config;
+pub mod csrf;
+pub mod error;
+pub mod hash_pool;
+pub mod http;
+pub mod pages;
+pub mod ratelimit;
+pub mod request_id;
+pub mod routes;
+pub mod secrets;
+pub mod session;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::routing::{get, post};
+use axum::Router;
+use signet_core::Clock;
+use signet_store::{MemoryEphemeral, SqliteStore, Store};
+use tokio::net::TcpListener;
+
+pub use config::Config;
+pub use state::AppState;
+
+use crate::error::PageError;
+use crate::routes::{account, api, health, login, logout, password, signup};
+
+/// Request bodies larger than this are refused with 413: forms here are tiny.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/me", get(api::me))
+        .route("/admin/users", get(api::admin_users))
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed);
+
+    Router::new()
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/account") }),
+        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/static/signet.css", get(stylesheet))
+        .route("/signup", get(signup::show).post(signup::submit))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", post(logout::submit))
+        .route("/account", get(account::show))
+        .route(
+            "/account/sessions/{id}/revoke",
+            post(account::revoke_session),
+        )
+        .route(
+            "/account/logout-everywhere",
+            post(account::logout_everywhere),
+        )
+        .route(
+            "/account/password",
+            get(password::show).post(password::submit),
+        )
+        .nest("/api/v1", api)
+        .fallback(|| async { PageError::NotFound })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(http::security_headers))
+        .layer(axum::middleware::from_fn(request_id::layer))
+        .with_state(state)
+}
+
+async fn stylesheet() -> impl axum::response::IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        pages::STYLESHEET,
+    )
+}
+
+/// Serves until `shutdown` resolves, then drains in-flight requests.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
+    let housekeeping = tokio::spawn(housekeeping(state.clone(), stop_rx));
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let res = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    drop(stop_tx);
+    let _ = housekeeping.await;
+    res
+}
+
+/// Deletes expired sessions every few minutes, so the table does not grow without bound.
+async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<()>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
+        let now = state.now();
+        let s = &state.config.session;
+        if let Err(e) = state
+            .store
+            .purge_sessions(now - s.idle_timeout, now - s.absolute_timeout)
+            .await
+        {
+            tracing::warn!(error = %e, "session purge failed");
+        }
+    }
+}
+
+/// Opens the store named by the config (creating the data directory), loads or creates the
+/// secrets, and builds the state.
+pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        anyhow::anyhow!("cannot create data_dir {}: {e}", config.data_dir.display())
+    })?;
+    let store = open_store(&config).await?;
+    let secrets = secrets::Secrets::load_or_create(&config.secrets_path())?;
+    AppState::new(
+        config,
+        store,
+        Arc::new(MemoryEphemeral::new()),
+        clock,
+        secrets,
+    )
+}
+
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let url = config.database_url();
+    let store = SqliteStore::open_url(&url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
+    Ok(Arc::new(store))
+}
+
+/// JSON (or human-readable) logs on stderr; level from `SIGNET_LOG` (default `info`).
+/// Handlers never log secrets; request logs carry method, path and status only.
+pub fn init_logging(format: config::LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SIGNET_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        config::LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+        config::LogFormat::Pretty => builder.try_init(),
+    };
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

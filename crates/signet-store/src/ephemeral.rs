@@ -45,7 +45,12 @@ struct Inner {
 
 impl MemoryEphemeral {
     pub fn new() -> Self {
-        Self { inner: Mutex::new(Inner { map: HashMap::new(), sweep_at: 1024 }) }
+        Self {
+            inner: Mutex::new(Inner {
+                map: HashMap::new(),
+                sweep_at: 1024,
+            }),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -63,9 +68,15 @@ impl Ephemeral for MemoryEphemeral {
             g.map.retain(|_, c| c.resets_at > now);
             g.sweep_at = (g.map.len() * 2).max(1024);
         }
-        let c = g.map.entry(key.to_owned()).or_insert(Counter { count: 0, resets_at: now + window });
+        let c = g.map.entry(key.to_owned()).or_insert(Counter {
+            count: 0,
+            resets_at: now + window,
+        });
         if c.resets_at <= now {
-            *c = Counter { count: 0, resets_at: now + window };
+            *c = Counter {
+                count: 0,
+                resets_at: now + window,
+            };
         }
         c.count = c.count.saturating_add(1);
         Ok(*c)
@@ -75,7 +86,10 @@ impl Ephemeral for MemoryEphemeral {
         let g = self.lock();
         Ok(match g.map.get(key) {
             Some(c) if c.resets_at > now => *c,
-            _ => Counter { count: 0, resets_at: now },
+            _ => Counter {
+                count: 0,
+                resets_at: now,
+            },
         })
     }
 
@@ -98,7 +112,13 @@ mod tests {
         for i in 1..=5 {
             assert_eq!(e.hit("k", w, t0).await.expect("hit").count, i);
         }
-        assert_eq!(e.peek("k", t0 + Duration::minutes(14)).await.expect("peek").count, 5);
+        assert_eq!(
+            e.peek("k", t0 + Duration::minutes(14))
+                .await
+                .expect("peek")
+                .count,
+            5
+        );
         assert_eq!(e.peek("k", t0 + w).await.expect("peek").count, 0);
         assert_eq!(e.hit("k", w, t0 + w).await.expect("hit").count, 1);
         e.reset("k").await.expect("reset");

@@ -39,7 +39,13 @@ pub trait UserStore: Send + Sync {
     async fn list_users(&self) -> Result<Vec<User>>;
     /// Replaces the password hash. `changed` is false for a transparent rehash, which must not
     /// count as a password change.
-    async fn set_password(&self, user_id: i64, record: &PasswordRecord, changed: bool, now: OffsetDateTime) -> Result<()>;
+    async fn set_password(
+        &self,
+        user_id: i64,
+        record: &PasswordRecord,
+        changed: bool,
+        now: OffsetDateTime,
+    ) -> Result<()>;
     async fn set_disabled(&self, user_id: i64, disabled: bool, now: OffsetDateTime) -> Result<()>;
     /// Makes every token issued to the user before `now` inactive.
     async fn revoke_tokens_before(&self, user_id: i64, now: OffsetDateTime) -> Result<()>;
@@ -58,7 +64,11 @@ pub trait SessionStore: Send + Sync {
     async fn list_user_sessions(&self, user_id: i64) -> Result<Vec<Session>>;
     /// Housekeeping: drops sessions idle since before `idle_before` or created before
     /// `created_before`.
-    async fn purge_sessions(&self, idle_before: OffsetDateTime, created_before: OffsetDateTime) -> Result<u64>;
+    async fn purge_sessions(
+        &self,
+        idle_before: OffsetDateTime,
+        created_before: OffsetDateTime,
+    ) -> Result<u64>;
 }
 
 #[async_trait]

@@ -15,12 +15,18 @@ use futures_core_shim::BoxFuture;
 use signet_core::OffsetDateTime;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::{Result, Store, StoreError};
 
 /// Migrations compiled into the binary, so `signet serve` needs no files beside it.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+)];
 
 #[derive(Debug)]
 struct Embedded;
@@ -30,7 +36,15 @@ impl MigrationSource<'static> for Embedded {
         Box::pin(async {
             Ok(MIGRATIONS
                 .iter()
-                .map(|(v, d, sql)| Migration::new(*v, Cow::Borrowed(d), MigrationType::Simple, Cow::Borrowed(sql), false))
+                .map(|(v, d, sql)| {
+                    Migration::new(
+                        *v,
+                        Cow::Borrowed(d),
+                        MigrationType::Simple,
+                        Cow::Borrowed(sql),
+                        false,
+                    )
+                })
                 .collect())
         })
     }
@@ -78,8 +92,13 @@ impl SqliteStore {
             .connect_with(opts)
             .await
             .map_err(map_err)?;
-        let migrator = Migrator::new(Embedded).await.map_err(|e| StoreError::Other(e.into()))?;
-        migrator.run(&pool).await.map_err(|e| StoreError::Other(e.into()))?;
+        let migrator = Migrator::new(Embedded)
+            .await
+            .map_err(|e| StoreError::Other(e.into()))?;
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Other(e.into()))?;
         Ok(Self { pool })
     }
 
@@ -91,7 +110,10 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 }
@@ -100,8 +122,12 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e.to_string()),
-        sqlx::Error::Database(d) if d.message().contains("database is locked") => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        sqlx::Error::Database(d) if d.message().contains("database is locked") => {
+            StoreError::Unavailable(e.to_string())
+        }
         _ => StoreError::Other(e.into()),
     }
 }
@@ -123,26 +149,73 @@ mod tests {
     #[tokio::test]
     async fn users_and_sessions_round_trip() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteStore::open(&dir.path().join("t.db")).await.expect("open");
+        let store = SqliteStore::open(&dir.path().join("t.db"))
+            .await
+            .expect("open");
         let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("ts");
         let email = Email::parse("a@example.com").expect("email");
-        let rec = PasswordRecord { hash: "$argon2id$x".into(), pepper_id: Some("p1".into()) };
-        let u = store.create_user(NewUser { email: &email, password: Some(&rec), is_admin: true, now }).await.expect("create");
+        let rec = PasswordRecord {
+            hash: "$argon2id$x".into(),
+            pepper_id: Some("p1".into()),
+        };
+        let u = store
+            .create_user(NewUser {
+                email: &email,
+                password: Some(&rec),
+                is_admin: true,
+                now,
+            })
+            .await
+            .expect("create");
         assert!(matches!(
-            store.create_user(NewUser { email: &email, password: None, is_admin: false, now }).await,
+            store
+                .create_user(NewUser {
+                    email: &email,
+                    password: None,
+                    is_admin: false,
+                    now
+                })
+                .await,
             Err(StoreError::Conflict)
         ));
-        let got = store.user_by_email(&email).await.expect("get").expect("some");
+        let got = store
+            .user_by_email(&email)
+            .await
+            .expect("get")
+            .expect("some");
         assert_eq!(got.password, Some(rec));
         assert!(got.is_admin);
         let tok = PlainToken::generate("");
         let s = store
-            .create_session(NewSession { token_hash: &tok.hash(), user_id: u.id, now, auth_time: now, user_agent: "ua", ip: "127.0.0.1" })
+            .create_session(NewSession {
+                token_hash: &tok.hash(),
+                user_id: u.id,
+                now,
+                auth_time: now,
+                user_agent: "ua",
+                ip: "127.0.0.1",
+            })
             .await
             .expect("session");
-        assert_eq!(store.session_by_token(&tok.hash()).await.expect("get").map(|s| s.id), Some(s.id));
-        assert_eq!(store.delete_user_sessions(u.id, Some(s.id)).await.expect("del"), 0);
-        assert_eq!(store.delete_user_sessions(u.id, None).await.expect("del"), 1);
+        assert_eq!(
+            store
+                .session_by_token(&tok.hash())
+                .await
+                .expect("get")
+                .map(|s| s.id),
+            Some(s.id)
+        );
+        assert_eq!(
+            store
+                .delete_user_sessions(u.id, Some(s.id))
+                .await
+                .expect("del"),
+            0
+        );
+        assert_eq!(
+            store.delete_user_sessions(u.id, None).await.expect("del"),
+            1
+        );
         store.ping().await.expect("ping");
     }
 }

@@ -19,8 +19,14 @@ fn row_to_user(r: &SqliteRow) -> Result<User> {
         is_admin: r.try_get("is_admin").map_err(get)?,
         disabled: r.try_get("disabled").map_err(get)?,
         created_at: from_ts(r.try_get("created_at").map_err(get)?),
-        password_changed_at: r.try_get::<Option<i64>, _>("password_changed_at").map_err(get)?.map(from_ts),
-        revoked_before: r.try_get::<Option<i64>, _>("revoked_before").map_err(get)?.map(from_ts),
+        password_changed_at: r
+            .try_get::<Option<i64>, _>("password_changed_at")
+            .map_err(get)?
+            .map(from_ts),
+        revoked_before: r
+            .try_get::<Option<i64>, _>("revoked_before")
+            .map_err(get)?
+            .map(from_ts),
     })
 }
 
@@ -70,7 +76,13 @@ impl UserStore for SqliteStore {
         rows.iter().map(row_to_user).collect()
     }
 
-    async fn set_password(&self, user_id: i64, record: &PasswordRecord, changed: bool, now: OffsetDateTime) -> Result<()> {
+    async fn set_password(
+        &self,
+        user_id: i64,
+        record: &PasswordRecord,
+        changed: bool,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let q = if changed {
             sqlx::query("UPDATE users SET password_hash = ?, pepper_id = ?, updated_at = ?, password_changed_at = ? WHERE id = ?")
                 .bind(&record.hash)
@@ -78,10 +90,12 @@ impl UserStore for SqliteStore {
                 .bind(ts(now))
                 .bind(ts(now))
         } else {
-            sqlx::query("UPDATE users SET password_hash = ?, pepper_id = ?, updated_at = ? WHERE id = ?")
-                .bind(&record.hash)
-                .bind(record.pepper_id.as_deref())
-                .bind(ts(now))
+            sqlx::query(
+                "UPDATE users SET password_hash = ?, pepper_id = ?, updated_at = ? WHERE id = ?",
+            )
+            .bind(&record.hash)
+            .bind(record.pepper_id.as_deref())
+            .bind(ts(now))
         };
         let res = q.bind(user_id).execute(&self.pool).await.map_err(map_err)?;
         if res.rows_affected() == 0 {

@@ -1,0 +1,488 @@
+//! Typed configuration: `signet.toml` overlaid with `SIGNET_*` environment variables,
+//! validated at start-up with errors that name the key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use signet_core::HashParams;
+use time::Duration;
+
+/// Every setting. Unknown keys are errors, so a typo never silently falls back to a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// The public base URL; cookies, CSRF and (later) token `iss` derive from it.
+    pub issuer: String,
+    /// Where the SQLite database, secrets and generated config live.
+    pub data_dir: PathBuf,
+    /// `sqlite://path` (default: `data_dir/signet.db`).
+    pub database_url: Option<String>,
+    /// Secrets file (pepper, cookie key, key-encryption key). Default `data_dir/secrets.toml`.
+    pub secrets_file: Option<PathBuf>,
+    /// `json` (default) or `pretty`.
+    pub log_format: LogFormat,
+    /// Whether `/signup` is open to anyone.
+    pub signup_enabled: bool,
+    pub password: PasswordConfig,
+    pub session: SessionConfig,
+    pub rate_limit: RateLimitConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasswordConfig {
+    pub min_length: usize,
+    pub max_length: usize,
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    /// Hashes computed at once; 0 means one per CPU core.
+    pub hash_workers: usize,
+    /// Hash requests allowed to wait for a worker; beyond that, 503 + Retry-After.
+    pub hash_queue: usize,
+    /// Permit Argon2 parameters below the OWASP minimum. For tests only.
+    pub allow_weak_params: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    #[serde(deserialize_with = "de_duration")]
+    pub idle_timeout: Duration,
+    #[serde(deserialize_with = "de_duration")]
+    pub absolute_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    /// Failed logins per account per window before 429.
+    pub login_failures_per_account: u32,
+    /// Failed logins per client IP per window before 429.
+    pub login_failures_per_ip: u32,
+    #[serde(deserialize_with = "de_duration")]
+    pub window: Duration,
+    /// Ceiling on requests to authentication endpoints per client IP per minute.
+    pub auth_requests_per_ip_per_minute: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            issuer: "http://localhost:8080".into(),
+            data_dir: PathBuf::from("signet-data"),
+            database_url: None,
+            secrets_file: None,
+            log_format: LogFormat::Json,
+            signup_enabled: true,
+            password: PasswordConfig::default(),
+            session: SessionConfig::default(),
+            rate_limit: RateLimitConfig::default(),
+        }
+    }
+}
+
+impl Default for PasswordConfig {
+    fn default() -> Self {
+        let p = HashParams::default();
+        Self {
+            min_length: 8,
+            max_length: 128,
+            memory_kib: p.memory_kib,
+            iterations: p.iterations,
+            parallelism: p.parallelism,
+            hash_workers: 0,
+            hash_queue: 64,
+            allow_weak_params: false,
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::minutes(30),
+            absolute_timeout: Duration::hours(24),
+        }
+    }
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            login_failures_per_account: 5,
+            login_failures_per_ip: 5,
+            window: Duration::minutes(15),
+            auth_requests_per_ip_per_minute: 60,
+        }
+    }
+}
+
+/// A configuration problem, naming the key and the value that caused it.
+#[derive(Debug, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Environment variables that are ours but not config keys.
+const ENV_NOT_KEYS: &[&str] = &["SIGNET_CONFIG", "SIGNET_LOG"];
+
+impl Config {
+    /// Where to look for the config file when none is named: `$SIGNET_DATA_DIR/signet.toml`,
+    /// else `./signet-data/signet.toml`.
+    pub fn default_path(env: &[(String, String)]) -> PathBuf {
+        let dir = env
+            .iter()
+            .find(|(k, _)| k == "SIGNET_DATA_DIR")
+            .map(|(_, v)| PathBuf::from(v))
+            .unwrap_or_else(|| PathBuf::from("signet-data"));
+        dir.join("signet.toml")
+    }
+
+    /// Parses `file_text` (may be empty), overlays `SIGNET_*` variables from `env`, and validates.
+    pub fn load(
+        file_text: &str,
+        file_name: &str,
+        env: &[(String, String)],
+    ) -> Result<Self, ConfigError> {
+        let mut table: toml::Table = toml::from_str(file_text)
+            .map_err(|e| ConfigError::new(file_name, e.message().to_string()))?;
+        for (k, v) in env {
+            let Some(rest) = k.strip_prefix("SIGNET_") else {
+                continue;
+            };
+            if ENV_NOT_KEYS.contains(&k.as_str()) || rest.starts_with("TEST_") {
+                continue;
+            }
+            let path: Vec<String> = rest.to_lowercase().split("__").map(str::to_owned).collect();
+            set_path(&mut table, &path, env_value(v))
+                .map_err(|m| ConfigError::new(k.clone(), m))?;
+        }
+        let cfg: Config =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+                let key = e.path().to_string();
+                ConfigError::new(
+                    if key == "." {
+                        "config".to_string()
+                    } else {
+                        key
+                    },
+                    e.into_inner().to_string(),
+                )
+            })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Reads `path` if it exists (a missing default file is fine) and calls [`Config::load`].
+    pub fn load_file(
+        path: &Path,
+        must_exist: bool,
+        env: &[(String, String)],
+    ) -> Result<Self, ConfigError> {
+        let name = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => String::new(),
+            Err(e) => return Err(ConfigError::new(name, format!("cannot read: {e}"))),
+        };
+        Self::load(&text, &name, env)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.listen.parse::<SocketAddr>().map_err(|_| {
+            ConfigError::new(
+                "listen",
+                format!("{:?} is not an address like 127.0.0.1:8080", self.listen),
+            )
+        })?;
+        let iss = parse_issuer(&self.issuer)
+            .map_err(|m| ConfigError::new("issuer", format!("{:?}: {m}", self.issuer)))?;
+        let _ = iss;
+        if let Some(url) = &self.database_url {
+            if !url.starts_with("sqlite:") {
+                return Err(ConfigError::new(
+                    "database_url",
+                    format!("{url:?}: only sqlite:// URLs are supported by this build"),
+                ));
+            }
+        }
+        let p = &self.password;
+        if p.min_length < signet_core::policy::ABSOLUTE_MIN_LENGTH {
+            return Err(ConfigError::new(
+                "password.min_length",
+                format!(
+                    "{} is below 8, the minimum NIST SP 800-63B allows",
+                    p.min_length
+                ),
+            ));
+        }
+        if p.max_length < p.min_length || p.max_length > 1024 {
+            return Err(ConfigError::new(
+                "password.max_length",
+                format!("{} must be between min_length and 1024", p.max_length),
+            ));
+        }
+        if self.hash_params().is_below_owasp_minimum() && !p.allow_weak_params {
+            return Err(ConfigError::new(
+                "password.memory_kib",
+                format!(
+                    "m={} KiB, t={} is below the OWASP minimum (m=19456, t=2); set password.allow_weak_params = true only for tests",
+                    p.memory_kib, p.iterations
+                ),
+            ));
+        }
+        if p.parallelism == 0 || p.iterations == 0 {
+            return Err(ConfigError::new(
+                "password.parallelism",
+                "iterations and parallelism must be at least 1",
+            ));
+        }
+        let s = &self.session;
+        if !s.idle_timeout.is_positive() || s.idle_timeout > s.absolute_timeout {
+            return Err(ConfigError::new(
+                "session.idle_timeout",
+                "must be positive and not longer than session.absolute_timeout",
+            ));
+        }
+        let r = &self.rate_limit;
+        if r.login_failures_per_account == 0
+            || r.login_failures_per_ip == 0
+            || r.auth_requests_per_ip_per_minute == 0
+        {
+            return Err(ConfigError::new("rate_limit", "limits must be at least 1"));
+        }
+        if !r.window.is_positive() {
+            return Err(ConfigError::new("rate_limit.window", "must be positive"));
+        }
+        Ok(())
+    }
+
+    pub fn hash_params(&self) -> HashParams {
+        HashParams {
+            memory_kib: self.password.memory_kib,
+            iterations: self.password.iterations,
+            parallelism: self.password.parallelism,
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("signet.db").display()))
+    }
+
+    pub fn secrets_path(&self) -> PathBuf {
+        self.secrets_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secrets.toml"))
+    }
+
+    /// Plain HTTP is allowed only for a loopback issuer (local development).
+    pub fn is_insecure_dev(&self) -> bool {
+        parse_issuer(&self.issuer)
+            .map(|u| u.scheme() == "http")
+            .unwrap_or(false)
+    }
+
+    /// The issuer without a trailing slash, for building absolute URLs.
+    pub fn issuer_base(&self) -> &str {
+        self.issuer.trim_end_matches('/')
+    }
+}
+
+/// An issuer is an https URL with no query or fragment (OIDC Discovery §3); http is allowed
+/// for loopback hosts only.
+fn parse_issuer(s: &str) -> Result<url::Url, String> {
+    let u = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err("must not have a query or fragment".into());
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err("must not contain credentials".into());
+    }
+    match u.scheme() {
+        "https" => Ok(u),
+        "http" => {
+            let loopback = match u.host() {
+                Some(url::Host::Domain(d)) => d == "localhost",
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if loopback {
+                Ok(u)
+            } else {
+                Err("must be https (http is allowed only for localhost/127.0.0.1/[::1])".into())
+            }
+        }
+        other => Err(format!("scheme {other:?} is not https")),
+    }
+}
+
+fn env_value(raw: &str) -> toml::Value {
+    // Numbers and booleans as TOML would read them; everything else as a string.
+    match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+        Ok(mut t) => match t.remove("v") {
+            Some(
+                v @ (toml::Value::Integer(_) | toml::Value::Boolean(_) | toml::Value::Float(_)),
+            ) => v,
+            _ => toml::Value::String(raw.to_owned()),
+        },
+        Err(_) => toml::Value::String(raw.to_owned()),
+    }
+}
+
+fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) -> Result<(), String> {
+    match path {
+        [] => Err("empty key".into()),
+        [last] => {
+            table.insert(last.clone(), value);
+            Ok(())
+        }
+        [first, rest @ ..] => {
+            let entry = table
+                .entry(first.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            match entry {
+                toml::Value::Table(t) => set_path(t, rest, value),
+                _ => Err(format!("{first} is not a section")),
+            }
+        }
+    }
+}
+
+/// Durations in config are strings such as `90s`, `30m`, `24h`, `14d`.
+fn de_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_duration(&s).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "invalid duration {s:?} (use e.g. 90s, 30m, 24h, 14d)"
+        ))
+    })
+}
+
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let (num, unit) = s.split_at(split);
+    let n: i64 = num.parse().ok()?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86400)?,
+        _ => return None,
+    };
+    Some(Duration::seconds(secs))
+}
+
+/// The config file written on first start, so a new user has something to edit.
+pub const DEFAULT_CONFIG_TOML: &str = r#"# Signet configuration. Every key can also be set with an environment variable:
+# SIGNET_LISTEN, SIGNET_ISSUER, SIGNET_PASSWORD__MIN_LENGTH (sections joined by "__"), ...
+# Unknown keys are errors. Check a file with: signet config check FILE
+
+listen = "127.0.0.1:8080"
+# The public URL of this server. Must be https unless it is localhost.
+issuer = "http://localhost:8080"
+data_dir = "signet-data"
+# database_url = "sqlite://signet-data/signet.db"
+# secrets_file = "signet-data/secrets.toml"
+log_format = "json"
+signup_enabled = true
+
+[password]
+min_length = 8
+max_length = 128
+# Argon2id cost (OWASP minimum: 19456 KiB, 2 iterations, 1 lane).
+memory_kib = 19456
+iterations = 2
+parallelism = 1
+# 0 = one hashing worker per CPU core.
+hash_workers = 0
+hash_queue = 64
+
+[session]
+idle_timeout = "30m"
+absolute_timeout = "24h"
+
+[rate_limit]
+login_failures_per_account = 5
+login_failures_per_ip = 5
+window = "15m"
+auth_requests_per_ip_per_minute = 60
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_and_default_file_agree() {
+        let a = Config::load("", "x", &[]).expect("defaults valid");
+        let b = Config::load(DEFAULT_CONFIG_TOML, "x", &[]).expect("file valid");
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    }
+
+    #[test]
+    fn env_overlay() {
+        let c = Config::load(
+            "",
+            "x",
+            &env(&[
+                ("SIGNET_LISTEN", "127.0.0.1:0"),
+                ("SIGNET_PASSWORD__MIN_LENGTH", "12"),
+                ("SIGNET_SESSION__IDLE_TIMEOUT", "5m"),
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(c.listen, "127.0.0.1:0");
+        assert_eq!(c.password.min_length, 12);
+        assert_eq!(c.session.idle_timeout, Duration::minutes(5));
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = Config::load("[session]\nidle_timeot = \"5m\"\n", "f", &[]).expect_err("unknown");
+        assert!(e.to_string().contains("idle_timeot"), "{e}");
+        let e =
+            Config::load("[session]\nidle_timeout = \"soon\"\n", "f", &[]).expect_err("bad value");
+        assert!(e.to_string().starts_with("session.idle_timeout"), "{e}");
+        assert!(e.to_string().contains("soon"), "{e}");
+        let e = Config::load("", "f", &env(&[("SIGNET_BOGUS", "1")])).expect_err("unknown env");
+        assert!(e.to_string().contains("bogus"), "{e}");
+        let e = Config::load("issuer = \"http://example.com\"", "f", &[]).expect_err("http issuer");
+        assert!(e.to_string().starts_with("issuer"), "{e}");
+        let e = Config::load("[password]\nmemory_kib = 1024", "f", &[]).expect_err("weak");
+        assert!(e.to_string().starts_with("password.memory_kib"), "{e}");
+    }
+}

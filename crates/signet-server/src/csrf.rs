@@ -1,0 +1,87 @@
+//! CSRF tokens for every state-changing form, in addition to SameSite=Lax cookies (OWASP CSRF
+//! Prevention: synchronizer token). A token is an HMAC, under the server's cookie key, of
+//! either the session id hash (signed-in forms) or a random pre-session cookie (login and
+//! signup), so it is bound to this browser and cannot be forged or reused by another.
+
+use axum::http::{HeaderMap, HeaderValue};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use signet_core::secret::ct_eq;
+use signet_core::{PlainToken, TokenHash};
+
+use crate::error::PageError;
+use crate::http::{cookie, set_cookie};
+use crate::state::AppState;
+
+fn mac(state: &AppState, domain: &str, value: &str) -> String {
+    // HMAC accepts keys of any length; the cookie key is 32 random bytes.
+    let mut m = match Hmac::<Sha256>::new_from_slice(&state.secrets.cookie_key) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    m.update(domain.as_bytes());
+    m.update(b"\0");
+    m.update(value.as_bytes());
+    URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+}
+
+/// The token for forms shown to a signed-in user.
+pub fn session_token(state: &AppState, session_hash: &TokenHash) -> String {
+    mac(state, "session", session_hash.as_str())
+}
+
+/// Checks a signed-in form's token.
+pub fn check_session(
+    state: &AppState,
+    session_hash: &TokenHash,
+    given: &str,
+) -> Result<(), PageError> {
+    check(&session_token(state, session_hash), given)
+}
+
+/// For login/signup pages: the token for the browser's pre-session cookie, creating the cookie
+/// if it has none. Returns the token and, when new, the `Set-Cookie` to send.
+pub fn presession_token(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    match cookie(headers, state.cookies.csrf).filter(|v| v.len() == 43) {
+        Some(v) => (mac(state, "pre", v), None),
+        None => {
+            let v = PlainToken::generate("");
+            // Lives as long as a login page may stay open; renewed on each visit.
+            let c = set_cookie(
+                state.cookies.csrf,
+                v.expose(),
+                60 * 60 * 12,
+                state.cookies.secure,
+            );
+            (mac(state, "pre", v.expose()), Some(c))
+        }
+    }
+}
+
+/// Checks a login/signup form's token against the pre-session cookie.
+pub fn check_presession(
+    state: &AppState,
+    headers: &HeaderMap,
+    given: &str,
+) -> Result<(), PageError> {
+    let Some(v) = cookie(headers, state.cookies.csrf) else {
+        return Err(forbidden());
+    };
+    check(&mac(state, "pre", v), given)
+}
+
+fn check(expected: &str, given: &str) -> Result<(), PageError> {
+    if !given.is_empty() && ct_eq(expected.as_bytes(), given.as_bytes()) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
+fn forbidden() -> PageError {
+    PageError::Forbidden(
+        "This form has expired or was not sent from this site. Go back, reload the page and try again.".into(),
+    )
+}

@@ -1,0 +1,61 @@
+//! Server-rendered pages. minijinja auto-escapes every `.html` template, so user input can never
+//! become markup. Templates are compiled into the binary.
+
+use std::sync::OnceLock;
+
+use axum::response::Html;
+use minijinja::Environment;
+use serde::Serialize;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("login.html", include_str!("templates/login.html")),
+    ("signup.html", include_str!("templates/signup.html")),
+    ("account.html", include_str!("templates/account.html")),
+    ("password.html", include_str!("templates/password.html")),
+    ("message.html", include_str!("templates/message.html")),
+];
+
+pub const STYLESHEET: &str = include_str!("templates/signet.css");
+
+/// The template set. Built once; templates are constants, not configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Pages;
+
+fn env() -> &'static Result<Environment<'static>, String> {
+    static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src)
+                .map_err(|e| format!("template {name}: {e}"))?;
+        }
+        Ok(env)
+    })
+}
+
+impl Pages {
+    /// Compiles the templates, so a broken one fails at start-up, not on first use.
+    pub fn new() -> anyhow::Result<Self> {
+        env().as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Self)
+    }
+
+    pub fn render(&self, name: &str, ctx: impl Serialize) -> Result<Html<String>, anyhow::Error> {
+        render(name, ctx)
+    }
+}
+
+fn render(name: &str, ctx: impl Serialize) -> Result<Html<String>, anyhow::Error> {
+    let env = env().as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t = env.get_template(name)?;
+    Ok(Html(t.render(ctx)?))
+}
+
+/// A simple page with a title and a message; used for errors. Never fails: falls back to
+/// plain text if the template cannot render.
+pub fn message_page(title: &str, message: &str) -> Html<String> {
+    render("message.html", minijinja::context! { title, message }).unwrap_or_else(|_| {
+        Html("<!doctype html><title>Error</title><p>An error occurred.</p>".into())
+    })
+}

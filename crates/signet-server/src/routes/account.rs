@@ -1,0 +1,166 @@
+//! `GET /account`: who you are and where you are signed in; revoking sessions.
+
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use signet_core::audit::AuditKind;
+use signet_core::OffsetDateTime;
+
+use super::logout::CsrfForm;
+use crate::audit::{self, Actor};
+use crate::csrf;
+use crate::error::PageError;
+use crate::http::{query_param, ClientInfo, PageForm};
+use crate::session::{self, RequireSession};
+use crate::state::AppState;
+
+#[derive(Serialize)]
+struct SessionRow {
+    id: i64,
+    device: String,
+    ip: String,
+    created_at: String,
+    last_seen_at: String,
+    current: bool,
+}
+
+pub fn fmt_time(t: OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.format(&f).unwrap_or_default()
+}
+
+/// A short, human description of a user agent: "Firefox on Linux". Display only.
+pub fn describe_user_agent(ua: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| *name);
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| *name);
+    match (browser, os) {
+        (Some(b), Some(o)) => format!("{b} on {o}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(o)) => format!("Browser on {o}"),
+        (None, None) if ua.is_empty() => "Unknown device".to_owned(),
+        (None, None) => ua.chars().take(40).collect(),
+    }
+}
+
+fn notice_text(key: &str) -> Option<&'static str> {
+    match key {
+        "password_changed" => {
+            Some("Your password was changed. Every other session was signed out.")
+        }
+        "session_revoked" => Some("That session was signed out."),
+        _ => None,
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    RequireSession(auth): RequireSession,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let sessions = state.store.list_user_sessions(auth.user.id).await?;
+    let rows: Vec<SessionRow> = sessions
+        .into_iter()
+        .map(|s| SessionRow {
+            id: s.id,
+            device: describe_user_agent(&s.user_agent),
+            current: s.id == auth.session.id,
+            ip: s.ip,
+            created_at: fmt_time(s.created_at),
+            last_seen_at: fmt_time(s.last_seen_at),
+        })
+        .collect();
+    let notice = query_param(&uri, "notice").and_then(|n| notice_text(&n));
+    let html = state.pages.render(
+        "account.html",
+        minijinja::context! {
+            title => "Your account",
+            signed_in => true,
+            csrf => csrf::session_token(&state, &auth.token_hash),
+            email => auth.user.email,
+            is_admin => auth.user.is_admin,
+            created_at => fmt_time(auth.user.created_at),
+            sessions => rows,
+            notice,
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+/// `POST /account/sessions/{id}/revoke`: sign out one session (possibly this one).
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    RequireSession(auth): RequireSession,
+    client: ClientInfo,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Result<Response, PageError> {
+    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
+    // Scoped to the user: a guessed id of someone else's session deletes nothing.
+    if !state.store.delete_user_session(auth.user.id, id).await? {
+        return Err(PageError::NotFound);
+    }
+    let who = Actor {
+        user_id: Some(auth.user.id),
+        email: Some(&auth.user.email),
+    };
+    audit::record(
+        &state,
+        AuditKind::SessionRevoke,
+        who,
+        &client,
+        &format!("session:{id}"),
+    )
+    .await;
+    if id == auth.session.id {
+        return Ok(super::see_other(
+            "/login?notice=signed_out",
+            [session::clear_cookie(&state)],
+        ));
+    }
+    Ok(super::see_other("/account?notice=session_revoked", []))
+}
+
+/// `POST /account/logout-everywhere`: every session of the user, and every token issued
+/// before now, stops working.
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    RequireSession(auth): RequireSession,
+    client: ClientInfo,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Result<Response, PageError> {
+    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
+    state.store.delete_user_sessions(auth.user.id, None).await?;
+    state
+        .store
+        .revoke_tokens_before(auth.user.id, state.now())
+        .await?;
+    let who = Actor {
+        user_id: Some(auth.user.id),
+        email: Some(&auth.user.email),
+    };
+    audit::record(&state, AuditKind::LogoutEverywhere, who, &client, "").await;
+    Ok(super::see_other(
+        "/login?notice=signed_out_everywhere",
+        [session::clear_cookie(&state)],
+    ))
+}

@@ -1,0 +1,188 @@
+//! `GET /login` shows the form; `POST /login` checks the password.
+//!
+//! The response for a wrong password, an unknown account and a disabled account is the same
+//! page with the same message, and all three run one full Argon2 verification, so neither the
+//! text nor the timing tells whether an account exists (OWASP Authentication Cheat Sheet).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use signet_core::audit::{AuditKind, LoginFailure};
+use signet_core::{Email, Password, ReturnTo};
+
+use crate::audit::{self, Actor};
+use crate::error::PageError;
+use crate::http::{query_param, ClientInfo, PageForm};
+use crate::session::{self, with_cookies, MaybeSession};
+use crate::state::AppState;
+use crate::{csrf, ratelimit};
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: Password,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    return_to: String,
+}
+
+fn notice_text(key: &str) -> Option<&'static str> {
+    match key {
+        "signed_out" => Some("You have signed out."),
+        "signed_out_everywhere" => Some("You have signed out on every device."),
+        _ => None,
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeSession(existing): MaybeSession,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let return_to = query_param(&uri, "return_to")
+        .and_then(|r| ReturnTo::parse(&r))
+        .unwrap_or_default();
+    if existing.is_some() {
+        return Ok(super::see_other(return_to.as_str(), []));
+    }
+    let notice = query_param(&uri, "notice").and_then(|n| notice_text(&n));
+    render(&state, &headers, "", return_to.as_str(), None, notice)
+}
+
+fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    email: &str,
+    return_to: &str,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> Result<Response, PageError> {
+    let (csrf, set) = csrf::presession_token(state, headers);
+    let html = state.pages.render(
+        "login.html",
+        minijinja::context! {
+            title => "Sign in", csrf, email, return_to, error, notice,
+            signup_enabled => state.config.signup_enabled,
+        },
+    )?;
+    Ok(with_cookies(html.into_response(), set))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    MaybeSession(existing): MaybeSession,
+    client: ClientInfo,
+    headers: HeaderMap,
+    PageForm(form): PageForm<LoginForm>,
+) -> Result<Response, PageError> {
+    csrf::check_presession(&state, &headers, &form.csrf)?;
+    let now = state.now();
+    ratelimit::auth_ceiling(&state, &client.ip, now).await?;
+    // An open redirect after login would hand phishing sites a trusted link (CWE-601).
+    let return_to = ReturnTo::parse(&form.return_to).unwrap_or_default();
+
+    if let Some(wait) = ratelimit::login_blocked(&state, &form.email, &client.ip, now).await? {
+        let who = Actor {
+            user_id: None,
+            email: Some(form.email.trim()),
+        };
+        audit::record(
+            &state,
+            AuditKind::Lockout,
+            who,
+            &client,
+            LoginFailure::RateLimited.as_str(),
+        )
+        .await;
+        return Err(PageError::RateLimited { retry_after: wait });
+    }
+
+    let user = match Email::parse(&form.email) {
+        Ok(email) => state.store.user_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let record = user.as_ref().and_then(|u| u.password.clone());
+    let verified = state
+        .hash_pool
+        .verify(record, form.password.clone())
+        .await?;
+
+    let (user, verified) = match (user, verified) {
+        (Some(u), Some(v)) if !u.disabled => (u, v),
+        (user, verified) => {
+            let reason = match (&user, verified) {
+                (None, _) => LoginFailure::UnknownUser,
+                (Some(u), Some(_)) if u.disabled => LoginFailure::Disabled,
+                _ => LoginFailure::BadPassword,
+            };
+            ratelimit::record_failure(&state, &form.email, &client.ip, now).await?;
+            let who = Actor {
+                user_id: user.as_ref().map(|u| u.id),
+                email: Some(form.email.trim()),
+            };
+            audit::record(
+                &state,
+                AuditKind::LoginFailure,
+                who,
+                &client,
+                reason.as_str(),
+            )
+            .await;
+            return render(
+                &state,
+                &headers,
+                form.email.trim(),
+                return_to.as_str(),
+                Some("Incorrect email or password."),
+                None,
+            );
+        }
+    };
+
+    ratelimit::record_success(&state, &form.email).await?;
+    if verified.needs_rehash {
+        rehash(&state, user.id, form.password.clone(), &client).await;
+    }
+    // Session fixation (OWASP): never keep a pre-login session id; always issue a fresh one.
+    if let Some(old) = existing {
+        state.store.delete_session(old.session.id).await?;
+    }
+    let (_, cookie) = session::start(&state, user.id, &client, now).await?;
+    let who = Actor {
+        user_id: Some(user.id),
+        email: Some(&user.email),
+    };
+    audit::record(&state, AuditKind::LoginSuccess, who, &client, "password").await;
+    Ok(super::see_other(return_to.as_str(), [cookie]))
+}
+
+/// Upgrades an outdated hash (old parameters, old pepper, bcrypt) now that we have the
+/// plaintext. Best effort: a failure leaves the old, still valid hash in place.
+async fn rehash(state: &AppState, user_id: i64, password: Password, client: &ClientInfo) {
+    let record = match state.hash_pool.hash(password).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "rehash skipped");
+            return;
+        }
+    };
+    match state
+        .store
+        .set_password(user_id, &record, false, state.now())
+        .await
+    {
+        Ok(()) => {
+            let who = Actor {
+                user_id: Some(user_id),
+                email: None,
+            };
+            audit::record(state, AuditKind::PasswordRehash, who, client, "").await;
+        }
+        Err(e) => tracing::warn!(error = %e, "rehash not stored"),
+    }
+}

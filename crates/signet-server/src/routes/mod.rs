@@ -1,0 +1,19 @@
+//! One module per endpoint.
+
+pub mod account;
+pub mod api;
+pub mod health;
+pub mod login;
+pub mod logout;
+pub mod password;
+pub mod signup;
+
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::session::with_cookies;
+
+/// 303 See Other (the right status after a POST) with optional `Set-Cookie` headers.
+pub fn see_other(to: &str, cookies: impl IntoIterator<Item = HeaderValue>) -> Response {
+    with_cookies(Redirect::to(to).into_response(), cookies)
+}

@@ -1,0 +1,117 @@
+//! `GET|POST /account/password`: change the password. Needs the current one; signs out every
+//! other session, rotates this session's id, and makes older tokens inactive.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use signet_core::audit::{AuditKind, LoginFailure};
+use signet_core::Password;
+
+use crate::audit::{self, Actor};
+use crate::error::PageError;
+use crate::http::{ClientInfo, PageForm};
+use crate::session::{self, AuthSession, RequireSession};
+use crate::state::AppState;
+use crate::{csrf, ratelimit};
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: Password,
+    #[serde(default)]
+    new_password: Password,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    RequireSession(auth): RequireSession,
+) -> Result<Response, PageError> {
+    render(&state, &auth, StatusCode::OK, None)
+}
+
+fn render(
+    state: &AppState,
+    auth: &AuthSession,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Result<Response, PageError> {
+    let html = state.pages.render(
+        "password.html",
+        minijinja::context! {
+            title => "Change password",
+            signed_in => true,
+            csrf => csrf::session_token(state, &auth.token_hash),
+            email => auth.user.email,
+            error,
+            min_length => state.policy.min_length(),
+            max_length => state.config.password.max_length,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    RequireSession(auth): RequireSession,
+    client: ClientInfo,
+    PageForm(form): PageForm<PasswordForm>,
+) -> Result<Response, PageError> {
+    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
+    let now = state.now();
+    ratelimit::auth_ceiling(&state, &client.ip, now).await?;
+    let user = &auth.user;
+    // This form is another place to guess the password, so it shares the login limits.
+    if let Some(wait) = ratelimit::login_blocked(&state, &user.email, &client.ip, now).await? {
+        return Err(PageError::RateLimited { retry_after: wait });
+    }
+    let ok = state
+        .hash_pool
+        .verify(user.password.clone(), form.current_password.clone())
+        .await?;
+    if ok.is_none() {
+        ratelimit::record_failure(&state, &user.email, &client.ip, now).await?;
+        let who = Actor {
+            user_id: Some(user.id),
+            email: Some(&user.email),
+        };
+        audit::record(
+            &state,
+            AuditKind::LoginFailure,
+            who,
+            &client,
+            LoginFailure::BadPassword.as_str(),
+        )
+        .await;
+        return render(
+            &state,
+            &auth,
+            StatusCode::BAD_REQUEST,
+            Some("Your current password is incorrect."),
+        );
+    }
+    if let Err(v) = state.policy.check(&form.new_password, &user.email) {
+        return render(&state, &auth, StatusCode::BAD_REQUEST, Some(&v.to_string()));
+    }
+    let record = state.hash_pool.hash(form.new_password.clone()).await?;
+    state
+        .store
+        .set_password(user.id, &record, true, now)
+        .await?;
+    state.store.revoke_tokens_before(user.id, now).await?;
+    // Every session ends, this one included; a fresh id follows (OWASP: renew the session id
+    // on any privilege change).
+    state.store.delete_user_sessions(user.id, None).await?;
+    let (_, cookie) = session::start(&state, user.id, &client, now).await?;
+    let who = Actor {
+        user_id: Some(user.id),
+        email: Some(&user.email),
+    };
+    audit::record(&state, AuditKind::PasswordChange, who, &client, "").await;
+    Ok(super::see_other(
+        "/account?notice=password_changed",
+        [cookie],
+    ))
+}

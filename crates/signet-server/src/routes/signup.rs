@@ -1,0 +1,118 @@
+//! `GET /signup` shows the form; `POST /signup` creates an account and signs it in.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use signet_core::audit::AuditKind;
+use signet_core::{Email, Password};
+use signet_store::{NewUser, StoreError};
+
+use crate::audit::{self, Actor};
+use crate::error::PageError;
+use crate::http::{ClientInfo, PageForm};
+use crate::session::{self, with_cookies};
+use crate::state::AppState;
+use crate::{csrf, ratelimit};
+
+#[derive(Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: Password,
+    #[serde(default)]
+    csrf: String,
+}
+
+fn ensure_enabled(state: &AppState) -> Result<(), PageError> {
+    if state.config.signup_enabled {
+        Ok(())
+    } else {
+        Err(PageError::Forbidden(
+            "Sign-up is closed on this server. Ask an administrator for an account.".into(),
+        ))
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    ensure_enabled(&state)?;
+    render(&state, &headers, StatusCode::OK, "", None)
+}
+
+fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    email: &str,
+    error: Option<&str>,
+) -> Result<Response, PageError> {
+    let (csrf, set) = csrf::presession_token(state, headers);
+    let html = state.pages.render(
+        "signup.html",
+        minijinja::context! {
+            title => "Create account", csrf, email, error,
+            min_length => state.policy.min_length(),
+            max_length => state.config.password.max_length,
+        },
+    )?;
+    Ok(with_cookies((status, html).into_response(), set))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    headers: HeaderMap,
+    PageForm(form): PageForm<SignupForm>,
+) -> Result<Response, PageError> {
+    ensure_enabled(&state)?;
+    csrf::check_presession(&state, &headers, &form.csrf)?;
+    let now = state.now();
+    ratelimit::auth_ceiling(&state, &client.ip, now).await?;
+    let bad = |msg: &str| {
+        render(
+            &state,
+            &headers,
+            StatusCode::BAD_REQUEST,
+            form.email.trim(),
+            Some(msg),
+        )
+    };
+
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e,
+        Err(e) => return bad(&e.to_string()),
+    };
+    if let Err(v) = state.policy.check(&form.password, email.as_str()) {
+        return bad(&v.to_string());
+    }
+    let record = state.hash_pool.hash(form.password.clone()).await?;
+    let user = match state
+        .store
+        .create_user(NewUser {
+            email: &email,
+            password: Some(&record),
+            is_admin: false,
+            now,
+        })
+        .await
+    {
+        Ok(u) => u,
+        // Known trade-off: without email verification, sign-up has to say the address is taken.
+        // The per-IP ceiling bounds how fast anyone can probe addresses this way.
+        Err(StoreError::Conflict) => {
+            return bad("An account with this email already exists. Sign in instead.")
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let who = Actor {
+        user_id: Some(user.id),
+        email: Some(&user.email),
+    };
+    audit::record(&state, AuditKind::UserCreate, who, &client, "signup").await;
+    let (_, cookie) = session::start(&state, user.id, &client, now).await?;
+    Ok(super::see_other("/account", [cookie]))
+}

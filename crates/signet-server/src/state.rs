@@ -1,0 +1,94 @@
+//! Shared application state, passed to every handler. No globals.
+
+use std::sync::Arc;
+
+use signet_core::{Clock, OffsetDateTime, PasswordHasher, PasswordPolicy};
+use signet_store::{Ephemeral, Store};
+
+use crate::config::Config;
+use crate::hash_pool::HashPool;
+use crate::pages::Pages;
+use crate::secrets::Secrets;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub inner: Arc<Inner>,
+}
+
+pub struct Inner {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub ephemeral: Arc<dyn Ephemeral>,
+    pub clock: Arc<dyn Clock>,
+    pub secrets: Secrets,
+    pub hash_pool: HashPool,
+    pub policy: PasswordPolicy,
+    pub pages: Pages,
+    pub cookies: CookieNames,
+}
+
+/// Cookie names and attributes. `__Host-` plus `Secure` unless the issuer is plain-HTTP
+/// loopback (local development), where browsers would drop Secure cookies.
+#[derive(Debug, Clone)]
+pub struct CookieNames {
+    pub session: &'static str,
+    pub csrf: &'static str,
+    pub secure: bool,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl AppState {
+    /// Builds the state from parts. `store` and `ephemeral` are already opened.
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        ephemeral: Arc<dyn Ephemeral>,
+        clock: Arc<dyn Clock>,
+        secrets: Secrets,
+    ) -> anyhow::Result<Self> {
+        let hasher = PasswordHasher::new(config.hash_params(), secrets.peppers.clone())?;
+        let hash_pool = HashPool::new(
+            hasher,
+            config.password.hash_workers,
+            config.password.hash_queue,
+        );
+        let policy = PasswordPolicy::new(config.password.min_length, config.password.max_length);
+        let secure = !config.is_insecure_dev();
+        let cookies = if secure {
+            CookieNames {
+                session: "__Host-signet_session",
+                csrf: "__Host-signet_csrf",
+                secure,
+            }
+        } else {
+            CookieNames {
+                session: "signet_session",
+                csrf: "signet_csrf",
+                secure,
+            }
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                ephemeral,
+                clock,
+                secrets,
+                hash_pool,
+                policy,
+                pages: Pages::new()?,
+                cookies,
+            }),
+        })
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}

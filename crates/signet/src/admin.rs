@@ -1,0 +1,324 @@
+//! `signet user …` and `signet audit …`: administration on the same database the server uses
+//! (SQLite in WAL mode with a busy timeout, so this is safe while the server runs).
+
+use std::io::{BufRead, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::Subcommand;
+use serde::Deserialize;
+use signet_core::audit::AuditKind;
+use signet_core::password::is_importable;
+use signet_core::{Email, OffsetDateTime, Password, PasswordRecord, SystemClock};
+use signet_server::{AppState, Config};
+use signet_store::{NewAudit, NewUser, StoreError, User};
+
+#[derive(Subcommand)]
+pub enum UserCmd {
+    /// Create an account. The password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (required: never put passwords in arguments).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List accounts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account: it can no longer sign in, and its sessions end.
+    Disable { email: String },
+    /// Enable a disabled account.
+    Enable { email: String },
+    /// Set a new password (read from standard input); ends the user's sessions.
+    SetPassword {
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Import accounts from JSON Lines: {"email": "...", "password_hash": "$2b$…" | "$argon2id$…", "is_admin": false}
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// Show recent audit events, newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+async fn state(config: Config) -> anyhow::Result<AppState> {
+    signet_server::build_state(config, Arc::new(SystemClock)).await
+}
+
+fn read_password() -> anyhow::Result<Password> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("cannot read password from standard input")?;
+    // Only the line ending is trimmed: spaces inside or around a password are the user's.
+    let line = s.lines().next().unwrap_or("").to_owned();
+    s.clear();
+    Ok(Password::new(line))
+}
+
+async fn find(state: &AppState, email: &str) -> anyhow::Result<User> {
+    let e = Email::parse(email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
+    state
+        .store
+        .user_by_email(&e)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no account with email {email:?}"))
+}
+
+async fn write_audit(state: &AppState, kind: AuditKind, user: Option<&User>, detail: &str) {
+    let res = state
+        .store
+        .audit(NewAudit {
+            kind,
+            at: state.now(),
+            user_id: user.map(|u| u.id),
+            email: user.map(|u| u.email.as_str()),
+            actor: "cli",
+            ip: "",
+            user_agent: "signet-cli",
+            detail,
+        })
+        .await;
+    if let Err(e) = res {
+        eprintln!("warning: could not write audit event: {e}");
+    }
+}
+
+async fn hash_checked(
+    state: &AppState,
+    password: Password,
+    email: &str,
+) -> anyhow::Result<PasswordRecord> {
+    state
+        .policy
+        .check(&password, email)
+        .map_err(|v| anyhow::anyhow!("{v}"))?;
+    Ok(state.hash_pool.hash(password).await?)
+}
+
+pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
+    let state = state(config).await?;
+    let now = state.now();
+    match cmd {
+        UserCmd::Create {
+            email,
+            password_stdin: _,
+            admin,
+        } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
+            let record = hash_checked(&state, read_password()?, email.as_str()).await?;
+            let u = match state
+                .store
+                .create_user(NewUser {
+                    email: &email,
+                    password: Some(&record),
+                    is_admin: admin,
+                    now,
+                })
+                .await
+            {
+                Ok(u) => u,
+                Err(StoreError::Conflict) => bail!("an account with email {email} already exists"),
+                Err(e) => return Err(e.into()),
+            };
+            write_audit(
+                &state,
+                AuditKind::UserCreate,
+                Some(&u),
+                if admin { "admin" } else { "" },
+            )
+            .await;
+            println!(
+                "created {}{} (id {})",
+                u.email,
+                if admin { " [admin]" } else { "" },
+                u.id
+            );
+        }
+        UserCmd::List { json } => {
+            let users = state.store.list_users().await?;
+            if json {
+                let v: Vec<_> = users
+                    .iter()
+                    .map(|u| {
+                        serde_json::json!({
+                            "id": u.id, "email": u.email, "is_admin": u.is_admin, "disabled": u.disabled,
+                            "created_at": rfc3339(u.created_at),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                println!(
+                    "{:<6} {:<40} {:<6} {:<9} CREATED",
+                    "ID", "EMAIL", "ADMIN", "DISABLED"
+                );
+                for u in users {
+                    println!(
+                        "{:<6} {:<40} {:<6} {:<9} {}",
+                        u.id,
+                        u.email,
+                        u.is_admin,
+                        u.disabled,
+                        rfc3339(u.created_at)
+                    );
+                }
+            }
+        }
+        UserCmd::Disable { email } => {
+            let u = find(&state, &email).await?;
+            state.store.set_disabled(u.id, true, now).await?;
+            state.store.delete_user_sessions(u.id, None).await?;
+            state.store.revoke_tokens_before(u.id, now).await?;
+            write_audit(&state, AuditKind::UserDisable, Some(&u), "").await;
+            println!("disabled {}", u.email);
+        }
+        UserCmd::Enable { email } => {
+            let u = find(&state, &email).await?;
+            state.store.set_disabled(u.id, false, now).await?;
+            write_audit(&state, AuditKind::UserEnable, Some(&u), "").await;
+            println!("enabled {}", u.email);
+        }
+        UserCmd::SetPassword {
+            email,
+            password_stdin: _,
+        } => {
+            let u = find(&state, &email).await?;
+            let record = hash_checked(&state, read_password()?, &u.email).await?;
+            state.store.set_password(u.id, &record, true, now).await?;
+            state.store.delete_user_sessions(u.id, None).await?;
+            state.store.revoke_tokens_before(u.id, now).await?;
+            write_audit(&state, AuditKind::PasswordChange, Some(&u), "cli").await;
+            println!("password set for {}; their sessions were ended", u.email);
+        }
+        UserCmd::Import { file } => import(&state, &file, now).await?,
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportLine {
+    email: String,
+    password_hash: String,
+    #[serde(default)]
+    is_admin: bool,
+}
+
+async fn import(state: &AppState, file: &PathBuf, now: OffsetDateTime) -> anyhow::Result<()> {
+    let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let (mut ok, mut failed) = (0u32, 0u32);
+    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let n = i + 1;
+        let line = line.with_context(|| format!("line {n}: cannot read"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let result: anyhow::Result<User> = async {
+            let l: ImportLine = serde_json::from_str(&line)
+                .map_err(|e| anyhow::anyhow!("not a valid record ({e})"))?;
+            let email =
+                Email::parse(&l.email).map_err(|e| anyhow::anyhow!("{:?}: {e}", l.email))?;
+            if !is_importable(&l.password_hash) {
+                bail!("password_hash is not a bcrypt ($2a$/$2b$/$2y$) or Argon2 PHC string");
+            }
+            // Imported hashes carry no pepper; the first successful login re-hashes them with
+            // Argon2id and the current pepper.
+            let record = PasswordRecord {
+                hash: l.password_hash,
+                pepper_id: None,
+            };
+            match state
+                .store
+                .create_user(NewUser {
+                    email: &email,
+                    password: Some(&record),
+                    is_admin: l.is_admin,
+                    now,
+                })
+                .await
+            {
+                Ok(u) => Ok(u),
+                Err(StoreError::Conflict) => bail!("{email} already exists"),
+                Err(e) => Err(e.into()),
+            }
+        }
+        .await;
+        match result {
+            Ok(u) => {
+                write_audit(state, AuditKind::UserImport, Some(&u), "").await;
+                ok += 1;
+            }
+            Err(e) => {
+                eprintln!("line {n}: {e:#}");
+                failed += 1;
+            }
+        }
+    }
+    println!("imported {ok} account(s), {failed} failed");
+    if failed > 0 {
+        bail!("{failed} line(s) could not be imported");
+    }
+    Ok(())
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+async fn audit_list(
+    state: &AppState,
+    json: bool,
+    user: Option<String>,
+    limit: u32,
+) -> anyhow::Result<()> {
+    let user_id = match user {
+        Some(e) => Some(find(state, &e).await?.id),
+        None => None,
+    };
+    let events = state.store.list_audit(user_id, limit).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&events)?);
+    } else {
+        for e in events {
+            println!(
+                "{} {:<18} user={} email={} actor={} ip={} {}",
+                rfc3339(e.at),
+                e.kind,
+                e.user_id
+                    .map(|i| i.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                e.email.as_deref().unwrap_or("-"),
+                e.actor,
+                if e.ip.is_empty() { "-" } else { &e.ip },
+                e.detail
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn audit(config: Config, cmd: AuditCmd) -> anyhow::Result<()> {
+    let state = state(config).await?;
+    match cmd {
+        AuditCmd::List { json, user, limit } => audit_list(&state, json, user, limit).await,
+    }
+}
