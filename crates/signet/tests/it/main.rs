@@ -1,1 +1,11 @@
+//! Signet's one integration-test binary. Modules mirror URL paths.
 
+mod harness;
+
+mod account;
+mod api;
+mod cli;
+mod health;
+mod login;
+mod logs;
+mod signup;
