@@ -1,7 +1,11 @@
-//! Login throttling (OWASP Authentication Cheat Sheet; NIST SP 800-63B §5.2.2): failed logins
+//! Login throttling (OWASP Authentication Cheat Sheet; NIST SP 800-63B §5.2.2): attempts
 //! counted per account and per client IP in a fixed window, plus a per-IP ceiling on all
 //! authentication endpoints. Keys use the email as typed (normalised), not whether an account
 //! exists, so the answer is the same for unknown accounts.
+//!
+//! An attempt is *reserved* (counted) before the password is checked and given back if it
+//! succeeds. Counting only after a failed check would let a burst of concurrent guesses all pass
+//! the limit check while their slow Argon2 verifications are still running.
 
 use signet_core::OffsetDateTime;
 use signet_store::StoreError;
@@ -17,11 +21,11 @@ fn account_key(email_input: &str) -> String {
         .chars()
         .take(254)
         .collect();
-    format!("login-fail:acct:{e}")
+    format!("login:acct:{e}")
 }
 
 fn ip_key(ip: &str) -> String {
-    format!("login-fail:ip:{ip}")
+    format!("login:ip:{ip}")
 }
 
 fn retry_after(resets_at: OffsetDateTime, now: OffsetDateTime) -> u64 {
@@ -46,43 +50,38 @@ pub async fn auth_ceiling(
     Ok(())
 }
 
-/// `Some(seconds)` when the account or the IP has used up its failed attempts.
-pub async fn login_blocked(
+/// Reserves one password attempt for the account and the IP. `Ok(Some(seconds))` when either
+/// has used up its attempts for the window: the caller answers 429 without checking anything.
+pub async fn reserve_attempt(
     state: &AppState,
     email_input: &str,
     ip: &str,
     now: OffsetDateTime,
 ) -> Result<Option<u64>, StoreError> {
     let rl = &state.config.rate_limit;
-    let acct = state.ephemeral.peek(&account_key(email_input), now).await?;
-    let by_ip = state.ephemeral.peek(&ip_key(ip), now).await?;
+    let acct = state
+        .ephemeral
+        .hit(&account_key(email_input), rl.window, now)
+        .await?;
+    let by_ip = state.ephemeral.hit(&ip_key(ip), rl.window, now).await?;
     let mut wait = None;
-    if acct.count >= rl.login_failures_per_account {
+    if acct.count > rl.login_failures_per_account {
         wait = Some(retry_after(acct.resets_at, now));
     }
-    if by_ip.count >= rl.login_failures_per_ip {
+    if by_ip.count > rl.login_failures_per_ip {
         wait = Some(wait.unwrap_or(0).max(retry_after(by_ip.resets_at, now)));
     }
     Ok(wait)
 }
 
-pub async fn record_failure(
+/// The reserved attempt succeeded: the account's counter starts over and the IP gets its
+/// attempt back (so many users behind one NAT can sign in). Failures stay counted.
+pub async fn attempt_succeeded(
     state: &AppState,
     email_input: &str,
     ip: &str,
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    let w = state.config.rate_limit.window;
-    state
-        .ephemeral
-        .hit(&account_key(email_input), w, now)
-        .await?;
-    state.ephemeral.hit(&ip_key(ip), w, now).await?;
-    Ok(())
-}
-
-/// A successful login clears the account's counter (not the IP's: an attacker with one valid
-/// account must not reset the IP limit used to guess others).
-pub async fn record_success(state: &AppState, email_input: &str) -> Result<(), StoreError> {
-    state.ephemeral.reset(&account_key(email_input)).await
+    state.ephemeral.reset(&account_key(email_input)).await?;
+    state.ephemeral.undo(&ip_key(ip), now).await
 }

@@ -27,6 +27,8 @@ pub trait Ephemeral: Send + Sync + 'static {
     /// Reads `key` without counting; an expired or absent key reads as zero.
     async fn peek(&self, key: &str, now: OffsetDateTime) -> Result<Counter>;
     async fn reset(&self, key: &str) -> Result<()>;
+    /// Takes one hit back (never below zero), e.g. when a reserved attempt succeeded.
+    async fn undo(&self, key: &str, now: OffsetDateTime) -> Result<()>;
 }
 
 /// In-process counters: the default for a single instance.
@@ -97,6 +99,15 @@ impl Ephemeral for MemoryEphemeral {
         self.lock().map.remove(key);
         Ok(())
     }
+
+    async fn undo(&self, key: &str, now: OffsetDateTime) -> Result<()> {
+        if let Some(c) = self.lock().map.get_mut(key) {
+            if c.resets_at > now {
+                c.count = c.count.saturating_sub(1);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -121,6 +132,11 @@ mod tests {
         );
         assert_eq!(e.peek("k", t0 + w).await.expect("peek").count, 0);
         assert_eq!(e.hit("k", w, t0 + w).await.expect("hit").count, 1);
+        e.undo("k", t0 + w).await.expect("undo");
+        assert_eq!(e.peek("k", t0 + w).await.expect("peek").count, 0);
+        e.undo("k", t0 + w)
+            .await
+            .expect("undo never goes below zero");
         e.reset("k").await.expect("reset");
         assert_eq!(e.peek("k", t0 + w).await.expect("peek").count, 0);
     }

@@ -86,7 +86,7 @@ pub async fn submit(
     // An open redirect after login would hand phishing sites a trusted link (CWE-601).
     let return_to = ReturnTo::parse(&form.return_to).unwrap_or_default();
 
-    if let Some(wait) = ratelimit::login_blocked(&state, &form.email, &client.ip, now).await? {
+    if let Some(wait) = ratelimit::reserve_attempt(&state, &form.email, &client.ip, now).await? {
         let who = Actor {
             user_id: None,
             email: Some(form.email.trim()),
@@ -120,7 +120,6 @@ pub async fn submit(
                 (Some(u), Some(_)) if u.disabled => LoginFailure::Disabled,
                 _ => LoginFailure::BadPassword,
             };
-            ratelimit::record_failure(&state, &form.email, &client.ip, now).await?;
             let who = Actor {
                 user_id: user.as_ref().map(|u| u.id),
                 email: Some(form.email.trim()),
@@ -144,7 +143,7 @@ pub async fn submit(
         }
     };
 
-    ratelimit::record_success(&state, &form.email).await?;
+    ratelimit::attempt_succeeded(&state, &form.email, &client.ip, now).await?;
     if verified.needs_rehash {
         rehash(&state, user.id, form.password.clone(), &client).await;
     }

@@ -64,7 +64,7 @@ pub async fn submit(
     ratelimit::auth_ceiling(&state, &client.ip, now).await?;
     let user = &auth.user;
     // This form is another place to guess the password, so it shares the login limits.
-    if let Some(wait) = ratelimit::login_blocked(&state, &user.email, &client.ip, now).await? {
+    if let Some(wait) = ratelimit::reserve_attempt(&state, &user.email, &client.ip, now).await? {
         return Err(PageError::RateLimited { retry_after: wait });
     }
     let ok = state
@@ -72,7 +72,6 @@ pub async fn submit(
         .verify(user.password.clone(), form.current_password.clone())
         .await?;
     if ok.is_none() {
-        ratelimit::record_failure(&state, &user.email, &client.ip, now).await?;
         let who = Actor {
             user_id: Some(user.id),
             email: Some(&user.email),
@@ -92,6 +91,7 @@ pub async fn submit(
             Some("Your current password is incorrect."),
         );
     }
+    ratelimit::attempt_succeeded(&state, &user.email, &client.ip, now).await?;
     if let Err(v) = state.policy.check(&form.new_password, &user.email) {
         return render(&state, &auth, StatusCode::BAD_REQUEST, Some(&v.to_string()));
     }

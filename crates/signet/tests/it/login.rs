@@ -493,3 +493,53 @@ async fn hash_pool_saturation_returns_503_with_retry_after() {
     );
     assert!(s.state.hash_pool.stats.rejected_busy.load(Ordering::SeqCst) >= 1);
 }
+
+#[tokio::test]
+async fn concurrent_guesses_cannot_exceed_attempt_limit() {
+    // Attempts are reserved before the (slow) hash check, so a burst cannot slip past the limit.
+    let s = TestServer::with(|c| c.rate_limit.login_failures_per_ip = 1000).await;
+    s.create_user("ann@example.com", PASSWORD).await;
+    let mut b = s.browser();
+    let csrf = b.get("/login").await.csrf();
+    let cookie = b
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let client = reqwest::Client::new();
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let (client, cookie, csrf, base) =
+                (client.clone(), cookie.clone(), csrf.clone(), s.base.clone());
+            tokio::spawn(async move {
+                let guess = format!("guess number {i}");
+                client
+                    .post(format!("{base}/login"))
+                    .header("cookie", cookie)
+                    .form(&[
+                        ("email", "ann@example.com"),
+                        ("password", guess.as_str()),
+                        ("csrf", csrf.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .expect("send")
+                    .status()
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for t in tasks {
+        match t.await.expect("task") {
+            StatusCode::OK => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(checked, 5, "exactly the 5 allowed guesses were checked");
+    assert_eq!(
+        s.state.hash_pool.stats.verifications.load(Ordering::SeqCst),
+        5
+    );
+}

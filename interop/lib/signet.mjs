@@ -1,0 +1,59 @@
+// Starts a real `signet serve` on 127.0.0.1:0 with a fresh data directory, for interop tests.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(here, '..', '..');
+export const artifacts = join(repoRoot, 'interop', 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+export const signetBin = process.env.SIGNET_BIN || join(repoRoot, 'target', 'debug', 'signet');
+
+/** Cheap Argon2 for speed: these tests are about protocols and pages, not hashing cost. */
+function env(dataDir, extra = {}) {
+  return {
+    ...process.env,
+    SIGNET_DATA_DIR: dataDir,
+    SIGNET_LISTEN: '127.0.0.1:0',
+    SIGNET_PASSWORD__MEMORY_KIB: '1024',
+    SIGNET_PASSWORD__ITERATIONS: '1',
+    SIGNET_PASSWORD__ALLOW_WEAK_PARAMS: 'true',
+    SIGNET_LOG: 'warn',
+    ...extra,
+  };
+}
+
+export async function startSignet(extraEnv = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'signet-interop-'));
+  const child = spawn(signetBin, ['serve'], { env: env(dataDir, extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const lines = createInterface({ input: child.stdout });
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`signet did not start: ${stderr}`)), 15000);
+    lines.on('line', (line) => {
+      const m = line.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`signet exited ${code}: ${stderr}`)); });
+  });
+  return {
+    base,
+    dataDir,
+    stderr: () => stderr,
+    /** Runs the CLI against the same data directory. */
+    cli(args, input = '') {
+      const r = spawnSync(signetBin, args, { env: env(dataDir, extraEnv), input, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`signet ${args.join(' ')} failed: ${r.stderr}`);
+      return r.stdout;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
