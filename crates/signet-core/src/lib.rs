@@ -7,7 +7,9 @@ pub mod audit;
 pub mod email;
 pub mod password;
 pub mod policy;
+pub mod refresh;
 pub mod return_to;
+pub mod scope;
 pub mod secret;
 pub mod session;
 
@@ -15,6 +17,7 @@ pub use email::Email;
 pub use password::{HashParams, PasswordHasher, PasswordRecord, Pepper, Verified};
 pub use policy::{PasswordPolicy, PolicyViolation};
 pub use return_to::ReturnTo;
+pub use scope::Scope;
 pub use secret::{Password, PlainToken, TokenHash};
 pub use time::OffsetDateTime;
 

@@ -49,6 +49,7 @@ impl From<PoolError> for PageError {
     fn from(e: PoolError) -> Self {
         match e {
             PoolError::Busy => PageError::Busy { retry_after: 1 },
+            PoolError::Stopped => PageError::Busy { retry_after: 1 },
             other => PageError::Unexpected(other.into()),
         }
     }

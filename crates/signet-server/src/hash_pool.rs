@@ -1,14 +1,19 @@
-//! Argon2 runs on a bounded pool of blocking threads. A fixed number of hashes run at once
-//! (≈ cores) and a fixed number may wait; past that, callers get [`PoolBusy`] and answer 503
-//! with `Retry-After`, so memory stays bounded under a login flood (each Argon2 call holds
-//! `memory_kib` of RAM while it runs).
+//! Argon2 runs on a fixed pool of dedicated threads fed by a bounded queue. A fixed number of
+//! hashes run at once (≈ cores) and a fixed number may wait; past that, callers get
+//! [`PoolError::Busy`] and answer 503 with `Retry-After`.
+//!
+//! Dedicated long-lived threads, rather than tokio's elastic blocking pool, keep memory bounded:
+//! each Argon2 call allocates `memory_kib` (19 MiB by default), and the allocator keeps that
+//! buffer in the arena of whichever thread ran it. With N fixed threads at most N buffers are
+//! ever resident, and they are reused; with an elastic pool every new thread adds one.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 
 use signet_core::password::HashError;
 use signet_core::{Password, PasswordHasher, PasswordRecord, Verified};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PoolError {
@@ -16,8 +21,8 @@ pub enum PoolError {
     Busy,
     #[error(transparent)]
     Hash(#[from] HashError),
-    #[error("hashing task failed")]
-    Join,
+    #[error("hashing worker stopped")]
+    Stopped,
 }
 
 /// Counters, for tests and metrics.
@@ -30,16 +35,27 @@ pub struct HashStats {
     pub rejected_busy: AtomicU64,
 }
 
-#[derive(Debug, Clone)]
+type Job = Box<dyn FnOnce(&PasswordHasher) + Send>;
+
+#[derive(Clone)]
 pub struct HashPool {
     hasher: Arc<PasswordHasher>,
-    admit: Arc<Semaphore>,
-    workers: Arc<Semaphore>,
+    queue: SyncSender<Job>,
     pub stats: Arc<HashStats>,
 }
 
+impl std::fmt::Debug for HashPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HashPool")
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
 impl HashPool {
-    pub fn new(hasher: PasswordHasher, workers: usize, queue: usize) -> Self {
+    /// Starts `workers` threads (0 = one per core) with room for `queue` waiting jobs. The
+    /// threads end when the last handle to the pool is dropped.
+    pub fn new(hasher: PasswordHasher, workers: usize, queue: usize) -> std::io::Result<Self> {
         let workers = if workers == 0 {
             std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -47,12 +63,32 @@ impl HashPool {
         } else {
             workers
         };
-        Self {
-            hasher: Arc::new(hasher),
-            admit: Arc::new(Semaphore::new(workers + queue)),
-            workers: Arc::new(Semaphore::new(workers)),
-            stats: Arc::default(),
+        let hasher = Arc::new(hasher);
+        // A rendezvous channel (queue 0) would refuse work whenever no worker is already
+        // waiting on it; at least one slot keeps "all workers busy" distinct from "full".
+        let (tx, rx) = sync_channel::<Job>(queue.max(1));
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..workers {
+            let (rx, hasher) = (rx.clone(), hasher.clone());
+            std::thread::Builder::new()
+                .name(format!("signet-hash-{i}"))
+                .spawn(move || loop {
+                    // Hold the lock only to take one job, not while hashing.
+                    let job = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(poisoned) => poisoned.into_inner().recv(),
+                    };
+                    match job {
+                        Ok(job) => job(&hasher),
+                        Err(_) => return, // every sender dropped: shut down
+                    }
+                })?;
         }
+        Ok(Self {
+            hasher,
+            queue: tx,
+            stats: Arc::default(),
+        })
     }
 
     pub fn hasher(&self) -> &PasswordHasher {
@@ -63,26 +99,18 @@ impl HashPool {
         &self,
         f: impl FnOnce(&PasswordHasher) -> R + Send + 'static,
     ) -> Result<R, PoolError> {
-        let Ok(admitted) = self.admit.clone().try_acquire_owned() else {
-            self.stats.rejected_busy.fetch_add(1, Ordering::Relaxed);
-            return Err(PoolError::Busy);
-        };
-        let worker = self
-            .workers
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| PoolError::Busy)?;
-        let hasher = self.hasher.clone();
-        // The permits move into the blocking task, so they are held until the hash is done even
-        // if the client disconnects and this future is dropped.
-        tokio::task::spawn_blocking(move || {
-            let r = f(&hasher);
-            drop((worker, admitted));
-            r
-        })
-        .await
-        .map_err(|_| PoolError::Join)
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |h| {
+            let _ = tx.send(f(h));
+        });
+        match self.queue.try_send(job) {
+            Ok(()) => rx.await.map_err(|_| PoolError::Stopped),
+            Err(TrySendError::Full(_)) => {
+                self.stats.rejected_busy.fetch_add(1, Ordering::Relaxed);
+                Err(PoolError::Busy)
+            }
+            Err(TrySendError::Disconnected(_)) => Err(PoolError::Stopped),
+        }
     }
 
     pub async fn hash(&self, password: Password) -> Result<PasswordRecord, PoolError> {

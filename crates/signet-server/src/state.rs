@@ -57,7 +57,7 @@ impl AppState {
             hasher,
             config.password.hash_workers,
             config.password.hash_queue,
-        );
+        )?;
         let policy = PasswordPolicy::new(config.password.min_length, config.password.max_length);
         let secure = !config.is_insecure_dev();
         let cookies = if secure {

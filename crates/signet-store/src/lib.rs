@@ -77,9 +77,77 @@ pub trait AuditStore: Send + Sync {
     async fn list_audit(&self, user_id: Option<i64>, limit: u32) -> Result<Vec<AuditEvent>>;
 }
 
+#[async_trait]
+pub trait ClientStore: Send + Sync {
+    /// Fails with [`StoreError::Conflict`] when the client id is taken.
+    async fn create_client(&self, new: NewClient<'_>) -> Result<Client>;
+    async fn client(&self, client_id: &str) -> Result<Option<Client>>;
+    async fn list_clients(&self) -> Result<Vec<Client>>;
+    async fn set_client_secret(
+        &self,
+        client_id: &str,
+        secret_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+    /// Deletes the client and revokes its refresh-token families. `false` if it did not exist.
+    async fn delete_client(&self, client_id: &str, now: OffsetDateTime) -> Result<bool>;
+}
+
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn list_keys(&self) -> Result<Vec<StoredKey>>;
+    /// Inserts the first `current` and `next` keys if there are no keys yet; `false` if another
+    /// process already did.
+    async fn insert_initial_keys(&self, current: &StoredKey, next: &StoredKey) -> Result<bool>;
+    /// Atomically: `current` → `retired` (published until `drop_after`), `next` → `current`,
+    /// and `new_next` becomes the new `next`.
+    async fn rotate_keys(
+        &self,
+        new_next: &StoredKey,
+        now: OffsetDateTime,
+        drop_after: OffsetDateTime,
+    ) -> Result<()>;
+    /// Marks a key revoked; `false` if there is no such key.
+    async fn revoke_key(&self, kid: &str, now: OffsetDateTime) -> Result<bool>;
+    /// Deletes retired keys whose tokens have all expired.
+    async fn purge_keys(&self, now: OffsetDateTime) -> Result<u64>;
+}
+
+#[async_trait]
+pub trait RefreshStore: Send + Sync {
+    /// Starts a family with its first token; returns the family id.
+    async fn create_family(&self, family: NewFamily<'_>, first: NewRefresh<'_>) -> Result<i64>;
+    async fn refresh_by_token(&self, hash: &TokenHash) -> Result<Option<RefreshRecord>>;
+    /// Compare-and-set: marks `token_id` used only if it is unused, and adds the successor,
+    /// in one transaction. Two concurrent calls can never both rotate one token.
+    async fn rotate_refresh(
+        &self,
+        token_id: i64,
+        family_id: i64,
+        successor: NewRefresh<'_>,
+    ) -> Result<RotateOutcome>;
+    /// Grace-window retry: invalidates `token_id`'s successor if that is still unused and puts
+    /// a new successor in its place, atomically. `AlreadyUsed` if the successor was used.
+    async fn replace_successor(
+        &self,
+        token_id: i64,
+        family_id: i64,
+        successor: NewRefresh<'_>,
+    ) -> Result<RotateOutcome>;
+    async fn revoke_family(&self, family_id: i64, reason: &str, now: OffsetDateTime) -> Result<()>;
+    async fn revoke_user_families(
+        &self,
+        user_id: i64,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64>;
+}
+
 /// Everything durable. One object per backend.
 #[async_trait]
-pub trait Store: UserStore + SessionStore + AuditStore + 'static {
+pub trait Store:
+    UserStore + SessionStore + AuditStore + ClientStore + KeyStore + RefreshStore + 'static
+{
     /// Is the database reachable? For `/readyz`.
     async fn ping(&self) -> Result<()>;
 }

@@ -71,3 +71,131 @@ pub struct AuditEvent {
     pub user_agent: String,
     pub detail: String,
 }
+
+/// A registered OAuth client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: i64,
+    pub client_id: String,
+    pub name: String,
+    /// SHA-256 (hex) of the secret; `None` for public clients.
+    pub secret_hash: Option<String>,
+    pub is_public: bool,
+    pub grant_types: Vec<String>,
+    pub scopes: String,
+    pub audiences: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    pub access_token_ttl: Option<i64>,
+    pub signing_alg: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug)]
+pub struct NewClient<'a> {
+    pub client_id: &'a str,
+    pub name: &'a str,
+    pub secret_hash: Option<&'a str>,
+    pub is_public: bool,
+    pub grant_types: &'a [String],
+    pub scopes: &'a str,
+    pub audiences: &'a [String],
+    pub redirect_uris: &'a [String],
+    pub access_token_ttl: Option<i64>,
+    pub signing_alg: Option<&'a str>,
+    pub now: OffsetDateTime,
+}
+
+/// Signing-key lifecycle: `next` (published, not yet signing) → `current` (signing) →
+/// `retired` (published until its tokens expire) → deleted; `revoked` is dropped from JWKS at
+/// once and its tokens are inactive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    Next,
+    Current,
+    Retired,
+    Revoked,
+}
+
+impl KeyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Next => "next",
+            Self::Current => "current",
+            Self::Retired => "retired",
+            Self::Revoked => "revoked",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "next" => Self::Next,
+            "current" => Self::Current,
+            "retired" => Self::Retired,
+            "revoked" => Self::Revoked,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredKey {
+    pub kid: String,
+    pub alg: String,
+    pub state: KeyState,
+    /// nonce ‖ AES-256-GCM ciphertext of the PKCS#8 DER private key.
+    pub private_enc: Vec<u8>,
+    pub public_jwk: String,
+    pub created_at: OffsetDateTime,
+    pub activated_at: Option<OffsetDateTime>,
+    pub retired_at: Option<OffsetDateTime>,
+    pub drop_after: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A refresh token as found by its hash, with its family.
+#[derive(Debug, Clone)]
+pub struct RefreshRecord {
+    pub token_id: i64,
+    pub family_id: i64,
+    pub client_id: String,
+    pub user_id: Option<i64>,
+    pub scope: String,
+    pub family_scope: String,
+    pub audience: String,
+    pub auth_time: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub idle_expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+    pub successor_id: Option<i64>,
+    pub successor_used: bool,
+    pub family_expires_at: OffsetDateTime,
+    pub family_revoked: bool,
+}
+
+#[derive(Debug)]
+pub struct NewFamily<'a> {
+    pub client_id: &'a str,
+    pub user_id: Option<i64>,
+    pub scope: &'a str,
+    pub audience: &'a str,
+    pub auth_time: Option<OffsetDateTime>,
+    pub now: OffsetDateTime,
+    pub absolute_expires_at: OffsetDateTime,
+}
+
+/// A new token in a family.
+#[derive(Debug)]
+pub struct NewRefresh<'a> {
+    pub token_hash: &'a TokenHash,
+    pub scope: &'a str,
+    pub now: OffsetDateTime,
+    pub idle_expires_at: OffsetDateTime,
+}
+
+/// Outcome of an atomic rotation attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RotateOutcome {
+    /// This request won: the old token is now used and the successor exists.
+    Rotated,
+    /// Another request used the token first.
+    AlreadyUsed,
+}

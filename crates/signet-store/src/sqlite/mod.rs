@@ -2,6 +2,9 @@
 //! CLI (busy timeout instead of "database is locked" errors).
 
 mod audit;
+mod clients;
+mod keys;
+mod refresh;
 mod sessions;
 mod users;
 

@@ -532,7 +532,10 @@ async fn concurrent_guesses_cannot_exceed_attempt_limit() {
     let mut checked = 0;
     for t in tasks {
         let status = t.await.expect("task");
-        assert!(status == StatusCode::OK || status == StatusCode::TOO_MANY_REQUESTS, "unexpected {status}");
+        assert!(
+            status == StatusCode::OK || status == StatusCode::TOO_MANY_REQUESTS,
+            "unexpected {status}"
+        );
         checked += usize::from(status == StatusCode::OK);
     }
     assert_eq!(checked, 5, "exactly the 5 allowed guesses were checked");

@@ -1,0 +1,122 @@
+use async_trait::async_trait;
+use signet_core::OffsetDateTime;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use super::{from_ts, map_err, ts, SqliteStore};
+use crate::{Client, ClientStore, NewClient, Result, StoreError};
+
+const COLS: &str =
+    "id, client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris, \
+                    access_token_ttl, signing_alg, created_at";
+
+fn words(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_owned).collect()
+}
+
+fn row_to_client(r: &SqliteRow) -> Result<Client> {
+    let get = |e: sqlx::Error| StoreError::Other(e.into());
+    let grants: String = r.try_get("grant_types").map_err(get)?;
+    let auds: String = r.try_get("audiences").map_err(get)?;
+    let uris: String = r.try_get("redirect_uris").map_err(get)?;
+    Ok(Client {
+        id: r.try_get("id").map_err(get)?,
+        client_id: r.try_get("client_id").map_err(get)?,
+        name: r.try_get("name").map_err(get)?,
+        secret_hash: r.try_get("secret_hash").map_err(get)?,
+        is_public: r.try_get("is_public").map_err(get)?,
+        grant_types: words(&grants),
+        scopes: r.try_get("scopes").map_err(get)?,
+        audiences: words(&auds),
+        redirect_uris: uris
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        access_token_ttl: r.try_get("access_token_ttl").map_err(get)?,
+        signing_alg: r.try_get("signing_alg").map_err(get)?,
+        created_at: from_ts(r.try_get("created_at").map_err(get)?),
+    })
+}
+
+#[async_trait]
+impl ClientStore for SqliteStore {
+    async fn create_client(&self, c: NewClient<'_>) -> Result<Client> {
+        let row = sqlx::query(&format!(
+            "INSERT INTO clients (client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris,
+                                  access_token_ttl, signing_alg, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {COLS}"
+        ))
+        .bind(c.client_id)
+        .bind(c.name)
+        .bind(c.secret_hash)
+        .bind(c.is_public)
+        .bind(c.grant_types.join(" "))
+        .bind(c.scopes)
+        .bind(c.audiences.join(" "))
+        .bind(c.redirect_uris.join("\n"))
+        .bind(c.access_token_ttl)
+        .bind(c.signing_alg)
+        .bind(ts(c.now))
+        .bind(ts(c.now))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        row_to_client(&row)
+    }
+
+    async fn client(&self, client_id: &str) -> Result<Option<Client>> {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM clients WHERE client_id = ?"))
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(row_to_client).transpose()
+    }
+
+    async fn list_clients(&self) -> Result<Vec<Client>> {
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM clients ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(row_to_client).collect()
+    }
+
+    async fn set_client_secret(
+        &self,
+        client_id: &str,
+        secret_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let res = sqlx::query("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE client_id = ? AND is_public = 0")
+            .bind(secret_hash)
+            .bind(ts(now))
+            .bind(client_id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        if res.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn delete_client(&self, client_id: &str, now: OffsetDateTime) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let res = sqlx::query("DELETE FROM clients WHERE client_id = ?")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query(
+            "UPDATE refresh_families SET revoked_at = ?, revoked_reason = 'client_deleted' WHERE client_id = ? AND revoked_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(res.rows_affected() > 0)
+    }
+}

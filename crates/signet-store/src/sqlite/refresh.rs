@@ -1,0 +1,189 @@
+use async_trait::async_trait;
+use signet_core::{OffsetDateTime, TokenHash};
+use sqlx::Row;
+
+use super::{from_ts, map_err, ts, SqliteStore};
+use crate::{
+    NewFamily, NewRefresh, RefreshRecord, RefreshStore, Result, RotateOutcome, StoreError,
+};
+
+async fn insert_token(
+    conn: &mut sqlx::SqliteConnection,
+    family_id: i64,
+    t: &NewRefresh<'_>,
+) -> Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO refresh_tokens (token_hash, family_id, scope, created_at, idle_expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(t.token_hash.as_str())
+    .bind(family_id)
+    .bind(t.scope)
+    .bind(ts(t.now))
+    .bind(ts(t.idle_expires_at))
+    .fetch_one(conn)
+    .await
+    .map_err(map_err)
+}
+
+#[async_trait]
+impl RefreshStore for SqliteStore {
+    async fn create_family(&self, f: NewFamily<'_>, first: NewRefresh<'_>) -> Result<i64> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let family_id: i64 = sqlx::query_scalar(
+            "INSERT INTO refresh_families (client_id, user_id, scope, audience, auth_time, created_at, absolute_expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(f.client_id)
+        .bind(f.user_id)
+        .bind(f.scope)
+        .bind(f.audience)
+        .bind(f.auth_time.map(ts))
+        .bind(ts(f.now))
+        .bind(ts(f.absolute_expires_at))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        insert_token(&mut tx, family_id, &first).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(family_id)
+    }
+
+    async fn refresh_by_token(&self, hash: &TokenHash) -> Result<Option<RefreshRecord>> {
+        let row = sqlx::query(
+            "SELECT t.id, t.family_id, t.scope, t.created_at, t.idle_expires_at, t.used_at, t.successor_id,
+                    s.used_at AS successor_used_at,
+                    f.client_id, f.user_id, f.scope AS family_scope, f.audience, f.auth_time,
+                    f.absolute_expires_at, f.revoked_at
+             FROM refresh_tokens t
+             JOIN refresh_families f ON f.id = t.family_id
+             LEFT JOIN refresh_tokens s ON s.id = t.successor_id
+             WHERE t.token_hash = ?",
+        )
+        .bind(hash.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let Some(r) = row else { return Ok(None) };
+        let get = |e: sqlx::Error| StoreError::Other(e.into());
+        Ok(Some(RefreshRecord {
+            token_id: r.try_get("id").map_err(get)?,
+            family_id: r.try_get("family_id").map_err(get)?,
+            client_id: r.try_get("client_id").map_err(get)?,
+            user_id: r.try_get("user_id").map_err(get)?,
+            scope: r.try_get("scope").map_err(get)?,
+            family_scope: r.try_get("family_scope").map_err(get)?,
+            audience: r.try_get("audience").map_err(get)?,
+            auth_time: r
+                .try_get::<Option<i64>, _>("auth_time")
+                .map_err(get)?
+                .map(from_ts),
+            created_at: from_ts(r.try_get("created_at").map_err(get)?),
+            idle_expires_at: from_ts(r.try_get("idle_expires_at").map_err(get)?),
+            used_at: r
+                .try_get::<Option<i64>, _>("used_at")
+                .map_err(get)?
+                .map(from_ts),
+            successor_id: r.try_get("successor_id").map_err(get)?,
+            successor_used: r
+                .try_get::<Option<i64>, _>("successor_used_at")
+                .map_err(get)?
+                .is_some(),
+            family_expires_at: from_ts(r.try_get("absolute_expires_at").map_err(get)?),
+            family_revoked: r
+                .try_get::<Option<i64>, _>("revoked_at")
+                .map_err(get)?
+                .is_some(),
+        }))
+    }
+
+    async fn rotate_refresh(
+        &self,
+        token_id: i64,
+        family_id: i64,
+        successor: NewRefresh<'_>,
+    ) -> Result<RotateOutcome> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        // The compare-and-set is the transaction's first statement, a write, so SQLite takes
+        // the write lock here and concurrent rotations serialise on it.
+        let won =
+            sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL")
+                .bind(ts(successor.now))
+                .bind(token_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?
+                .rows_affected()
+                == 1;
+        if !won {
+            return Ok(RotateOutcome::AlreadyUsed);
+        }
+        let new_id = insert_token(&mut tx, family_id, &successor).await?;
+        sqlx::query("UPDATE refresh_tokens SET successor_id = ? WHERE id = ?")
+            .bind(new_id)
+            .bind(token_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(RotateOutcome::Rotated)
+    }
+
+    async fn replace_successor(
+        &self,
+        token_id: i64,
+        family_id: i64,
+        successor: NewRefresh<'_>,
+    ) -> Result<RotateOutcome> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let won = sqlx::query(
+            "UPDATE refresh_tokens SET used_at = ?
+             WHERE id = (SELECT successor_id FROM refresh_tokens WHERE id = ?) AND used_at IS NULL",
+        )
+        .bind(ts(successor.now))
+        .bind(token_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected()
+            == 1;
+        if !won {
+            return Ok(RotateOutcome::AlreadyUsed);
+        }
+        let new_id = insert_token(&mut tx, family_id, &successor).await?;
+        sqlx::query("UPDATE refresh_tokens SET successor_id = ? WHERE id = ?")
+            .bind(new_id)
+            .bind(token_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(RotateOutcome::Rotated)
+    }
+
+    async fn revoke_family(&self, family_id: i64, reason: &str, now: OffsetDateTime) -> Result<()> {
+        sqlx::query("UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(ts(now))
+            .bind(reason)
+            .bind(family_id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn revoke_user_families(
+        &self,
+        user_id: i64,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        let res = sqlx::query("UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL")
+            .bind(ts(now))
+            .bind(reason)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(res.rows_affected())
+    }
+}
