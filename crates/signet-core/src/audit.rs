@@ -14,6 +14,12 @@ pub enum AuditKind {
     UserEnable,
     PasswordRehash,
     UserImport,
+    RefreshTokenReuseDetected,
+    ClientCreate,
+    ClientDelete,
+    ClientSecretRotate,
+    KeyRotate,
+    KeyRevoke,
 }
 
 impl AuditKind {
@@ -31,6 +37,12 @@ impl AuditKind {
             Self::UserEnable => "user_enable",
             Self::PasswordRehash => "password_rehash",
             Self::UserImport => "user_import",
+            Self::RefreshTokenReuseDetected => "refresh_token_reuse_detected",
+            Self::ClientCreate => "client_create",
+            Self::ClientDelete => "client_delete",
+            Self::ClientSecretRotate => "client_secret_rotate",
+            Self::KeyRotate => "key_rotate",
+            Self::KeyRevoke => "key_revoke",
         }
     }
 }

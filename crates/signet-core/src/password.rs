@@ -23,21 +23,13 @@ pub struct HashParams {
 
 impl Default for HashParams {
     fn default() -> Self {
-        Self {
-            memory_kib: 19456,
-            iterations: 2,
-            parallelism: 1,
-        }
+        Self { memory_kib: 19456, iterations: 2, parallelism: 1 }
     }
 }
 
 impl HashParams {
     /// OWASP Password Storage Cheat Sheet minimum for Argon2id.
-    pub const OWASP_MIN: HashParams = HashParams {
-        memory_kib: 19456,
-        iterations: 2,
-        parallelism: 1,
-    };
+    pub const OWASP_MIN: HashParams = HashParams { memory_kib: 19456, iterations: 2, parallelism: 1 };
 
     pub fn is_below_owasp_minimum(&self) -> bool {
         // OWASP lists equivalent trade-offs (more memory for fewer passes); the simple rule is
@@ -108,9 +100,7 @@ pub struct PasswordHasher {
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PasswordHasher")
-            .field("params", &self.params)
-            .finish_non_exhaustive()
+        f.debug_struct("PasswordHasher").field("params", &self.params).finish_non_exhaustive()
     }
 }
 
@@ -122,14 +112,7 @@ impl PasswordHasher {
             return Err(HashError::Params("at least one pepper is required".into()));
         }
         params.argon2_params()?;
-        let mut me = Self {
-            params,
-            peppers,
-            dummy: PasswordRecord {
-                hash: String::new(),
-                pepper_id: None,
-            },
-        };
+        let mut me = Self { params, peppers, dummy: PasswordRecord { hash: String::new(), pepper_id: None } };
         let random = hex::encode(crate::secret::random_bytes::<16>());
         me.dummy = me.hash(&Password::new(random))?;
         Ok(me)
@@ -140,9 +123,7 @@ impl PasswordHasher {
     }
 
     fn current_pepper(&self) -> Result<&Pepper, HashError> {
-        self.peppers
-            .last()
-            .ok_or_else(|| HashError::Params("no pepper".into()))
+        self.peppers.last().ok_or_else(|| HashError::Params("no pepper".into()))
     }
 
     fn argon2_with<'k>(&self, pepper: Option<&'k Pepper>) -> Result<Argon2<'k>, HashError> {
@@ -163,38 +144,26 @@ impl PasswordHasher {
             .hash_password(password.expose().as_bytes(), &salt)
             .map_err(|e| HashError::Internal(e.to_string()))?
             .to_string();
-        Ok(PasswordRecord {
-            hash,
-            pepper_id: Some(pepper.id.clone()),
-        })
+        Ok(PasswordRecord { hash, pepper_id: Some(pepper.id.clone()) })
     }
 
     /// Verifies `password` against `record`. `Ok(None)` means "wrong password".
-    pub fn verify(
-        &self,
-        record: &PasswordRecord,
-        password: &Password,
-    ) -> Result<Option<Verified>, HashError> {
+    pub fn verify(&self, record: &PasswordRecord, password: &Password) -> Result<Option<Verified>, HashError> {
         if is_bcrypt(&record.hash) {
             return verify_bcrypt(&record.hash, password);
         }
         let parsed = PasswordHash::new(&record.hash).map_err(|_| HashError::UnsupportedFormat)?;
         let pepper = match &record.pepper_id {
-            Some(id) => Some(
-                self.peppers
-                    .iter()
-                    .find(|p| &p.id == id)
-                    .ok_or_else(|| HashError::UnknownPepper(id.clone()))?,
-            ),
+            Some(id) => {
+                Some(self.peppers.iter().find(|p| &p.id == id).ok_or_else(|| HashError::UnknownPepper(id.clone()))?)
+            }
             None => None,
         };
         // The verifier takes algorithm, version and cost from the stored PHC string and keeps
         // our secret, so hashes made with older parameters still verify.
         let argon2 = self.argon2_with(pepper)?;
         match argon2.verify_password(password.expose().as_bytes(), &parsed) {
-            Ok(()) => Ok(Some(Verified {
-                needs_rehash: self.is_outdated(&parsed, record.pepper_id.as_deref()),
-            })),
+            Ok(()) => Ok(Some(Verified { needs_rehash: self.is_outdated(&parsed, record.pepper_id.as_deref()) })),
             Err(argon2::password_hash::Error::Password) => Ok(None),
             Err(_) => Err(HashError::UnsupportedFormat),
         }
@@ -255,18 +224,11 @@ mod tests {
     use super::*;
 
     fn cheap() -> HashParams {
-        HashParams {
-            memory_kib: 64,
-            iterations: 1,
-            parallelism: 1,
-        }
+        HashParams { memory_kib: 64, iterations: 1, parallelism: 1 }
     }
 
     fn hasher(params: HashParams, peppers: &[&str]) -> PasswordHasher {
-        let p = peppers
-            .iter()
-            .map(|id| Pepper::new(*id, id.as_bytes().repeat(8)))
-            .collect();
+        let p = peppers.iter().map(|id| Pepper::new(*id, id.as_bytes().repeat(8))).collect();
         PasswordHasher::new(params, p).expect("valid params")
     }
 
@@ -276,33 +238,16 @@ mod tests {
         let rec = h.hash(&Password::new("correct horse")).expect("hash");
         assert!(rec.hash.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
         assert_eq!(rec.pepper_id.as_deref(), Some("p1"));
-        assert_eq!(
-            h.verify(&rec, &Password::new("correct horse")).expect("v"),
-            Some(Verified {
-                needs_rehash: false
-            })
-        );
-        assert_eq!(
-            h.verify(&rec, &Password::new("wrong horse")).expect("v"),
-            None
-        );
+        assert_eq!(h.verify(&rec, &Password::new("correct horse")).expect("v"), Some(Verified { needs_rehash: false }));
+        assert_eq!(h.verify(&rec, &Password::new("wrong horse")).expect("v"), None);
     }
 
     #[test]
     fn pepper_is_required_to_verify() {
         let a = hasher(cheap(), &["p1"]);
         let rec = a.hash(&Password::new("correct horse")).expect("hash");
-        let other_key = PasswordHasher::new(
-            cheap(),
-            vec![Pepper::new("p1", b"another key here".to_vec())],
-        )
-        .expect("h");
-        assert_eq!(
-            other_key
-                .verify(&rec, &Password::new("correct horse"))
-                .expect("v"),
-            None
-        );
+        let other_key = PasswordHasher::new(cheap(), vec![Pepper::new("p1", b"another key here".to_vec())]).expect("h");
+        assert_eq!(other_key.verify(&rec, &Password::new("correct horse")).expect("v"), None);
     }
 
     #[test]
@@ -311,8 +256,7 @@ mod tests {
         let rec = old.hash(&Password::new("correct horse")).expect("hash");
         let new = hasher(cheap(), &["p1", "p2"]);
         assert_eq!(
-            new.verify(&rec, &Password::new("correct horse"))
-                .expect("v"),
+            new.verify(&rec, &Password::new("correct horse")).expect("v"),
             Some(Verified { needs_rehash: true })
         );
     }
@@ -321,16 +265,9 @@ mod tests {
     fn changed_params_ask_for_rehash() {
         let old = hasher(cheap(), &["p1"]);
         let rec = old.hash(&Password::new("correct horse")).expect("hash");
-        let new = hasher(
-            HashParams {
-                memory_kib: 128,
-                ..cheap()
-            },
-            &["p1"],
-        );
+        let new = hasher(HashParams { memory_kib: 128, ..cheap() }, &["p1"]);
         assert_eq!(
-            new.verify(&rec, &Password::new("correct horse"))
-                .expect("v"),
+            new.verify(&rec, &Password::new("correct horse")).expect("v"),
             Some(Verified { needs_rehash: true })
         );
     }
@@ -341,14 +278,8 @@ mod tests {
         let hash = bcrypt::hash(&long[..72], 4).expect("bcrypt");
         assert!(is_importable(&hash));
         let h = hasher(cheap(), &["p1"]);
-        let rec = PasswordRecord {
-            hash,
-            pepper_id: None,
-        };
-        assert_eq!(
-            h.verify(&rec, &Password::new(long)).expect("v"),
-            Some(Verified { needs_rehash: true })
-        );
+        let rec = PasswordRecord { hash, pepper_id: None };
+        assert_eq!(h.verify(&rec, &Password::new(long)).expect("v"), Some(Verified { needs_rehash: true }));
         assert_eq!(h.verify(&rec, &Password::new("nope")).expect("v"), None);
     }
 

@@ -74,30 +74,12 @@ mod tests {
     #[test]
     fn rules() {
         let p = PasswordPolicy::new(8, 128);
-        assert_eq!(
-            p.check(&Password::new("short"), "a@b.c"),
-            Err(PolicyViolation::TooShort(8))
-        );
-        assert_eq!(
-            p.check(&Password::new("x".repeat(129)), "a@b.c"),
-            Err(PolicyViolation::TooLong(128))
-        );
-        assert_eq!(
-            p.check(&Password::new("Password1"), "a@b.c"),
-            Err(PolicyViolation::Common)
-        );
-        assert_eq!(
-            p.check(&Password::new("iloveyou"), "a@b.c"),
-            Err(PolicyViolation::Common)
-        );
-        assert_eq!(
-            p.check(&Password::new("me@example.com"), "ME@example.com"),
-            Err(PolicyViolation::SameAsEmail)
-        );
-        assert_eq!(
-            p.check(&Password::new("tangerine-kayak-42"), "a@b.c"),
-            Ok(())
-        );
+        assert_eq!(p.check(&Password::new("short"), "a@b.c"), Err(PolicyViolation::TooShort(8)));
+        assert_eq!(p.check(&Password::new("x".repeat(129)), "a@b.c"), Err(PolicyViolation::TooLong(128)));
+        assert_eq!(p.check(&Password::new("Password1"), "a@b.c"), Err(PolicyViolation::Common));
+        assert_eq!(p.check(&Password::new("iloveyou"), "a@b.c"), Err(PolicyViolation::Common));
+        assert_eq!(p.check(&Password::new("me@example.com"), "ME@example.com"), Err(PolicyViolation::SameAsEmail));
+        assert_eq!(p.check(&Password::new("tangerine-kayak-42"), "a@b.c"), Ok(()));
         // 8 characters of 2 bytes each is long enough.
         assert_eq!(p.check(&Password::new("ééééßßßß"), "a@b.c"), Ok(()));
     }

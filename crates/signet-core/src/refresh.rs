@@ -18,11 +18,7 @@ pub struct RefreshPolicy {
 
 impl Default for RefreshPolicy {
     fn default() -> Self {
-        Self {
-            idle: Duration::days(14),
-            absolute: Duration::days(30),
-            grace: Duration::seconds(5),
-        }
+        Self { idle: Duration::days(14), absolute: Duration::days(30), grace: Duration::seconds(5) }
     }
 }
 
@@ -74,11 +70,7 @@ impl RefreshPolicy {
 
     /// When a token issued now expires from disuse: never past the family's absolute end, so
     /// rotation can never extend a family's life.
-    pub fn idle_expiry(
-        &self,
-        now: OffsetDateTime,
-        family_expires_at: OffsetDateTime,
-    ) -> OffsetDateTime {
+    pub fn idle_expiry(&self, now: OffsetDateTime, family_expires_at: OffsetDateTime) -> OffsetDateTime {
         (now + self.idle).min(family_expires_at)
     }
 }
@@ -104,44 +96,17 @@ mod tests {
         let p = RefreshPolicy::default();
         let now = datetime!(2026-01-01 0:00 UTC);
         assert_eq!(p.decide(&fresh(now), now), Rotation::Rotate);
-        let used = PresentedToken {
-            used_at: Some(now),
-            ..fresh(now)
-        };
-        assert_eq!(
-            p.decide(&used, now + Duration::seconds(3)),
-            Rotation::RetryWithinGrace
-        );
-        assert_eq!(
-            p.decide(&used, now + Duration::seconds(6)),
-            Rotation::ReuseDetected
-        );
-        let successor_used = PresentedToken {
-            successor_used: true,
-            ..used.clone()
-        };
-        assert_eq!(
-            p.decide(&successor_used, now + Duration::seconds(1)),
-            Rotation::ReuseDetected
-        );
-        let strict = RefreshPolicy {
-            grace: Duration::ZERO,
-            ..p
-        };
+        let used = PresentedToken { used_at: Some(now), ..fresh(now) };
+        assert_eq!(p.decide(&used, now + Duration::seconds(3)), Rotation::RetryWithinGrace);
+        assert_eq!(p.decide(&used, now + Duration::seconds(6)), Rotation::ReuseDetected);
+        let successor_used = PresentedToken { successor_used: true, ..used.clone() };
+        assert_eq!(p.decide(&successor_used, now + Duration::seconds(1)), Rotation::ReuseDetected);
+        let strict = RefreshPolicy { grace: Duration::ZERO, ..p };
         assert_eq!(strict.decide(&used, now), Rotation::ReuseDetected);
-        let other = PresentedToken {
-            client_matches: false,
-            ..used
-        };
+        let other = PresentedToken { client_matches: false, ..used };
         assert_eq!(p.decide(&other, now), Rotation::Reject);
-        assert_eq!(
-            p.decide(&fresh(now), now + Duration::days(14)),
-            Rotation::Reject
-        );
-        let revoked = PresentedToken {
-            family_revoked: true,
-            ..fresh(now)
-        };
+        assert_eq!(p.decide(&fresh(now), now + Duration::days(14)), Rotation::Reject);
+        let revoked = PresentedToken { family_revoked: true, ..fresh(now) };
         assert_eq!(p.decide(&revoked, now), Rotation::Reject);
     }
 

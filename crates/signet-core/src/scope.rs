@@ -17,10 +17,7 @@ impl Scope {
     pub fn parse(s: &str) -> Result<Self, InvalidScope> {
         let mut set = BTreeSet::new();
         for tok in s.split(' ').filter(|t| !t.is_empty()) {
-            if !tok
-                .bytes()
-                .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
-            {
+            if !tok.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b)) {
                 return Err(InvalidScope);
             }
             set.insert(tok.to_owned());
@@ -78,9 +75,6 @@ mod tests {
         assert_eq!(Scope::parse("a\\b"), Err(InvalidScope));
         assert_eq!(Scope::parse("é"), Err(InvalidScope));
         assert!(Scope::parse("").expect("empty ok").is_empty());
-        assert_eq!(
-            Scope::parse("api:read urn:x").expect("valid").to_string(),
-            "api:read urn:x"
-        );
+        assert_eq!(Scope::parse("api:read urn:x").expect("valid").to_string(), "api:read urn:x");
     }
 }

@@ -11,10 +11,7 @@ pub struct SessionTimeouts {
 
 impl Default for SessionTimeouts {
     fn default() -> Self {
-        Self {
-            idle: Duration::minutes(30),
-            absolute: Duration::hours(24),
-        }
+        Self { idle: Duration::minutes(30), absolute: Duration::hours(24) }
     }
 }
 
@@ -27,12 +24,7 @@ pub enum Expiry {
 }
 
 impl SessionTimeouts {
-    pub fn check(
-        &self,
-        created_at: OffsetDateTime,
-        last_seen_at: OffsetDateTime,
-        now: OffsetDateTime,
-    ) -> Expiry {
+    pub fn check(&self, created_at: OffsetDateTime, last_seen_at: OffsetDateTime, now: OffsetDateTime) -> Expiry {
         if now >= created_at + self.absolute {
             Expiry::Absolute
         } else if now >= last_seen_at + self.idle {
@@ -59,19 +51,10 @@ mod tests {
     fn idle_and_absolute() {
         let t = SessionTimeouts::default();
         let start = datetime!(2026-01-01 0:00 UTC);
-        assert_eq!(
-            t.check(start, start, start + Duration::minutes(29)),
-            Expiry::Valid
-        );
-        assert_eq!(
-            t.check(start, start, start + Duration::minutes(30)),
-            Expiry::Idle
-        );
+        assert_eq!(t.check(start, start, start + Duration::minutes(29)), Expiry::Valid);
+        assert_eq!(t.check(start, start, start + Duration::minutes(30)), Expiry::Idle);
         let busy = start + Duration::hours(23) + Duration::minutes(59);
         assert_eq!(t.check(start, busy, busy), Expiry::Valid);
-        assert_eq!(
-            t.check(start, busy, start + Duration::hours(24)),
-            Expiry::Absolute
-        );
+        assert_eq!(t.check(start, busy, start + Duration::hours(24)), Expiry::Absolute);
     }
 }

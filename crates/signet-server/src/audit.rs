@@ -13,13 +13,7 @@ pub struct Actor<'a> {
     pub email: Option<&'a str>,
 }
 
-pub async fn record(
-    state: &AppState,
-    kind: AuditKind,
-    who: Actor<'_>,
-    client: &ClientInfo,
-    detail: &str,
-) {
+pub async fn record(state: &AppState, kind: AuditKind, who: Actor<'_>, client: &ClientInfo, detail: &str) {
     let actor = match who.user_id {
         Some(id) => format!("user:{id}"),
         None => "anonymous".to_owned(),

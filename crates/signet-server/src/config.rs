@@ -29,7 +29,53 @@ pub struct Config {
     pub password: PasswordConfig,
     pub session: SessionConfig,
     pub rate_limit: RateLimitConfig,
+    pub tokens: TokensConfig,
 }
+
+/// Token service settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokensConfig {
+    /// Signing algorithm for tokens: `ES256` (default), `EdDSA` or `RS256`.
+    pub signing_alg: String,
+    /// Further algorithms to keep keys for, so clients can be configured to use them.
+    pub extra_algs: Vec<String>,
+    #[serde(deserialize_with = "de_duration")]
+    pub access_token_ttl: Duration,
+    /// Upper bound for per-client access-token lifetimes; retired keys stay published this long.
+    #[serde(deserialize_with = "de_duration")]
+    pub max_access_token_ttl: Duration,
+    #[serde(deserialize_with = "de_duration")]
+    pub refresh_idle_ttl: Duration,
+    #[serde(deserialize_with = "de_duration")]
+    pub refresh_absolute_ttl: Duration,
+    /// A retry of a just-used refresh token by the same client within this window does not
+    /// revoke the family; "0s" disables.
+    #[serde(deserialize_with = "de_duration")]
+    pub refresh_grace: Duration,
+    /// How often signing keys rotate automatically.
+    #[serde(deserialize_with = "de_duration")]
+    pub key_rotation: Duration,
+}
+
+impl Default for TokensConfig {
+    fn default() -> Self {
+        Self {
+            signing_alg: "ES256".into(),
+            extra_algs: Vec::new(),
+            access_token_ttl: Duration::minutes(10),
+            max_access_token_ttl: Duration::hours(1),
+            refresh_idle_ttl: Duration::days(14),
+            refresh_absolute_ttl: Duration::days(30),
+            refresh_grace: Duration::seconds(5),
+            key_rotation: Duration::days(30),
+        }
+    }
+}
+
+/// The signing algorithms Signet issues tokens with. HS* is deliberately absent: shared-secret
+/// signatures would let every verifier mint tokens.
+pub const SUPPORTED_ALGS: &[&str] = &["ES256", "EdDSA", "RS256"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -89,6 +135,7 @@ impl Default for Config {
             password: PasswordConfig::default(),
             session: SessionConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            tokens: TokensConfig::default(),
         }
     }
 }
@@ -111,10 +158,7 @@ impl Default for PasswordConfig {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        Self {
-            idle_timeout: Duration::minutes(30),
-            absolute_timeout: Duration::hours(24),
-        }
+        Self { idle_timeout: Duration::minutes(30), absolute_timeout: Duration::hours(24) }
     }
 }
 
@@ -139,10 +183,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            message: message.into(),
-        }
+        Self { key: key.into(), message: message.into() }
     }
 }
 
@@ -162,13 +203,9 @@ impl Config {
     }
 
     /// Parses `file_text` (may be empty), overlays `SIGNET_*` variables from `env`, and validates.
-    pub fn load(
-        file_text: &str,
-        file_name: &str,
-        env: &[(String, String)],
-    ) -> Result<Self, ConfigError> {
-        let mut table: toml::Table = toml::from_str(file_text)
-            .map_err(|e| ConfigError::new(file_name, e.message().to_string()))?;
+    pub fn load(file_text: &str, file_name: &str, env: &[(String, String)]) -> Result<Self, ConfigError> {
+        let mut table: toml::Table =
+            toml::from_str(file_text).map_err(|e| ConfigError::new(file_name, e.message().to_string()))?;
         for (k, v) in env {
             let Some(rest) = k.strip_prefix("SIGNET_") else {
                 continue;
@@ -177,31 +214,18 @@ impl Config {
                 continue;
             }
             let path: Vec<String> = rest.to_lowercase().split("__").map(str::to_owned).collect();
-            set_path(&mut table, &path, env_value(v))
-                .map_err(|m| ConfigError::new(k.clone(), m))?;
+            set_path(&mut table, &path, env_value(v)).map_err(|m| ConfigError::new(k.clone(), m))?;
         }
-        let cfg: Config =
-            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-                let key = e.path().to_string();
-                ConfigError::new(
-                    if key == "." {
-                        "config".to_string()
-                    } else {
-                        key
-                    },
-                    e.into_inner().to_string(),
-                )
-            })?;
+        let cfg: Config = serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let key = e.path().to_string();
+            ConfigError::new(if key == "." { "config".to_string() } else { key }, e.into_inner().to_string())
+        })?;
         cfg.validate()?;
         Ok(cfg)
     }
 
     /// Reads `path` if it exists (a missing default file is fine) and calls [`Config::load`].
-    pub fn load_file(
-        path: &Path,
-        must_exist: bool,
-        env: &[(String, String)],
-    ) -> Result<Self, ConfigError> {
+    pub fn load_file(path: &Path, must_exist: bool, env: &[(String, String)]) -> Result<Self, ConfigError> {
         let name = path.display().to_string();
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
@@ -213,13 +237,10 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.listen.parse::<SocketAddr>().map_err(|_| {
-            ConfigError::new(
-                "listen",
-                format!("{:?} is not an address like 127.0.0.1:8080", self.listen),
-            )
+            ConfigError::new("listen", format!("{:?} is not an address like 127.0.0.1:8080", self.listen))
         })?;
-        let iss = parse_issuer(&self.issuer)
-            .map_err(|m| ConfigError::new("issuer", format!("{:?}: {m}", self.issuer)))?;
+        let iss =
+            parse_issuer(&self.issuer).map_err(|m| ConfigError::new("issuer", format!("{:?}: {m}", self.issuer)))?;
         let _ = iss;
         if let Some(url) = &self.database_url {
             if !url.starts_with("sqlite:") {
@@ -233,10 +254,7 @@ impl Config {
         if p.min_length < signet_core::policy::ABSOLUTE_MIN_LENGTH {
             return Err(ConfigError::new(
                 "password.min_length",
-                format!(
-                    "{} is below 8, the minimum NIST SP 800-63B allows",
-                    p.min_length
-                ),
+                format!("{} is below 8, the minimum NIST SP 800-63B allows", p.min_length),
             ));
         }
         if p.max_length < p.min_length || p.max_length > 1024 {
@@ -255,10 +273,7 @@ impl Config {
             ));
         }
         if p.parallelism == 0 || p.iterations == 0 {
-            return Err(ConfigError::new(
-                "password.parallelism",
-                "iterations and parallelism must be at least 1",
-            ));
+            return Err(ConfigError::new("password.parallelism", "iterations and parallelism must be at least 1"));
         }
         let s = &self.session;
         if !s.idle_timeout.is_positive() || s.idle_timeout > s.absolute_timeout {
@@ -268,14 +283,39 @@ impl Config {
             ));
         }
         let r = &self.rate_limit;
-        if r.login_failures_per_account == 0
-            || r.login_failures_per_ip == 0
-            || r.auth_requests_per_ip_per_minute == 0
-        {
+        if r.login_failures_per_account == 0 || r.login_failures_per_ip == 0 || r.auth_requests_per_ip_per_minute == 0 {
             return Err(ConfigError::new("rate_limit", "limits must be at least 1"));
         }
         if !r.window.is_positive() {
             return Err(ConfigError::new("rate_limit.window", "must be positive"));
+        }
+        let t = &self.tokens;
+        for (key, alg) in std::iter::once(("tokens.signing_alg", &t.signing_alg))
+            .chain(t.extra_algs.iter().map(|a| ("tokens.extra_algs", a)))
+        {
+            if !SUPPORTED_ALGS.contains(&alg.as_str()) {
+                return Err(ConfigError::new(key, format!("{alg:?} is not one of {}", SUPPORTED_ALGS.join(", "))));
+            }
+        }
+        let positive = [
+            ("tokens.access_token_ttl", t.access_token_ttl),
+            ("tokens.refresh_idle_ttl", t.refresh_idle_ttl),
+            ("tokens.refresh_absolute_ttl", t.refresh_absolute_ttl),
+            ("tokens.key_rotation", t.key_rotation),
+        ];
+        for (key, d) in positive {
+            if !d.is_positive() {
+                return Err(ConfigError::new(key, "must be positive"));
+            }
+        }
+        if t.access_token_ttl > t.max_access_token_ttl {
+            return Err(ConfigError::new("tokens.access_token_ttl", "must not exceed tokens.max_access_token_ttl"));
+        }
+        if t.refresh_idle_ttl > t.refresh_absolute_ttl {
+            return Err(ConfigError::new("tokens.refresh_idle_ttl", "must not exceed tokens.refresh_absolute_ttl"));
+        }
+        if t.refresh_grace.is_negative() || t.refresh_grace > Duration::minutes(1) {
+            return Err(ConfigError::new("tokens.refresh_grace", "must be between 0s and 60s"));
         }
         Ok(())
     }
@@ -289,22 +329,27 @@ impl Config {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("signet.db").display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("signet.db").display()))
     }
 
     pub fn secrets_path(&self) -> PathBuf {
-        self.secrets_file
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("secrets.toml"))
+        self.secrets_file.clone().unwrap_or_else(|| self.data_dir.join("secrets.toml"))
+    }
+
+    /// Every algorithm keys are kept for, the default first.
+    pub fn signing_algs(&self) -> Vec<String> {
+        let mut v = vec![self.tokens.signing_alg.clone()];
+        for a in &self.tokens.extra_algs {
+            if !v.contains(a) {
+                v.push(a.clone());
+            }
+        }
+        v
     }
 
     /// Plain HTTP is allowed only for a loopback issuer (local development).
     pub fn is_insecure_dev(&self) -> bool {
-        parse_issuer(&self.issuer)
-            .map(|u| u.scheme() == "http")
-            .unwrap_or(false)
+        parse_issuer(&self.issuer).map(|u| u.scheme() == "http").unwrap_or(false)
     }
 
     /// The issuer without a trailing slash, for building absolute URLs.
@@ -347,7 +392,7 @@ fn env_value(raw: &str) -> toml::Value {
     match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
         Ok(mut t) => match t.remove("v") {
             Some(
-                v @ (toml::Value::Integer(_) | toml::Value::Boolean(_) | toml::Value::Float(_)),
+                v @ (toml::Value::Integer(_) | toml::Value::Boolean(_) | toml::Value::Float(_) | toml::Value::Array(_)),
             ) => v,
             _ => toml::Value::String(raw.to_owned()),
         },
@@ -363,9 +408,7 @@ fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) -> Res
             Ok(())
         }
         [first, rest @ ..] => {
-            let entry = table
-                .entry(first.clone())
-                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let entry = table.entry(first.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
             match entry {
                 toml::Value::Table(t) => set_path(t, rest, value),
                 _ => Err(format!("{first} is not a section")),
@@ -377,11 +420,8 @@ fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) -> Res
 /// Durations in config are strings such as `90s`, `30m`, `24h`, `14d`.
 fn de_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let s = String::deserialize(d)?;
-    parse_duration(&s).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "invalid duration {s:?} (use e.g. 90s, 30m, 24h, 14d)"
-        ))
-    })
+    parse_duration(&s)
+        .ok_or_else(|| serde::de::Error::custom(format!("invalid duration {s:?} (use e.g. 90s, 30m, 24h, 14d)")))
 }
 
 pub fn parse_duration(s: &str) -> Option<Duration> {
@@ -433,6 +473,18 @@ login_failures_per_account = 5
 login_failures_per_ip = 5
 window = "15m"
 auth_requests_per_ip_per_minute = 60
+
+[tokens]
+# ES256 (default), EdDSA or RS256. extra_algs keeps keys for per-client overrides.
+signing_alg = "ES256"
+extra_algs = []
+access_token_ttl = "10m"
+max_access_token_ttl = "1h"
+refresh_idle_ttl = "14d"
+refresh_absolute_ttl = "30d"
+# A retry of a just-used refresh token within this window keeps the family ("0s" = strict).
+refresh_grace = "5s"
+key_rotation = "30d"
 "#;
 
 #[cfg(test)]
@@ -440,10 +492,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -474,8 +523,7 @@ mod tests {
     fn errors_name_the_key() {
         let e = Config::load("[session]\nidle_timeot = \"5m\"\n", "f", &[]).expect_err("unknown");
         assert!(e.to_string().contains("idle_timeot"), "{e}");
-        let e =
-            Config::load("[session]\nidle_timeout = \"soon\"\n", "f", &[]).expect_err("bad value");
+        let e = Config::load("[session]\nidle_timeout = \"soon\"\n", "f", &[]).expect_err("bad value");
         assert!(e.to_string().starts_with("session.idle_timeout"), "{e}");
         assert!(e.to_string().contains("soon"), "{e}");
         let e = Config::load("", "f", &env(&[("SIGNET_BOGUS", "1")])).expect_err("unknown env");

@@ -33,11 +33,7 @@ pub fn session_token(state: &AppState, session_hash: &TokenHash) -> String {
 }
 
 /// Checks a signed-in form's token.
-pub fn check_session(
-    state: &AppState,
-    session_hash: &TokenHash,
-    given: &str,
-) -> Result<(), PageError> {
+pub fn check_session(state: &AppState, session_hash: &TokenHash, given: &str) -> Result<(), PageError> {
     check(&session_token(state, session_hash), given)
 }
 
@@ -49,23 +45,14 @@ pub fn presession_token(state: &AppState, headers: &HeaderMap) -> (String, Optio
         None => {
             let v = PlainToken::generate("");
             // Lives as long as a login page may stay open; renewed on each visit.
-            let c = set_cookie(
-                state.cookies.csrf,
-                v.expose(),
-                60 * 60 * 12,
-                state.cookies.secure,
-            );
+            let c = set_cookie(state.cookies.csrf, v.expose(), 60 * 60 * 12, state.cookies.secure);
             (mac(state, "pre", v.expose()), Some(c))
         }
     }
 }
 
 /// Checks a login/signup form's token against the pre-session cookie.
-pub fn check_presession(
-    state: &AppState,
-    headers: &HeaderMap,
-    given: &str,
-) -> Result<(), PageError> {
+pub fn check_presession(state: &AppState, headers: &HeaderMap, given: &str) -> Result<(), PageError> {
     let Some(v) = cookie(headers, state.cookies.csrf) else {
         return Err(forbidden());
     };

@@ -56,8 +56,7 @@ impl From<PoolError> for PageError {
 }
 
 fn with_retry_after(mut r: Response, secs: u64) -> Response {
-    r.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
     r
 }
 
@@ -68,40 +67,26 @@ impl IntoResponse for PageError {
         };
         match self {
             PageError::BadRequest(m) => page(StatusCode::BAD_REQUEST, "Bad request", &m),
-            PageError::PayloadTooLarge => page(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Request too large",
-                "The submitted form was too large.",
-            ),
+            PageError::PayloadTooLarge => {
+                page(StatusCode::PAYLOAD_TOO_LARGE, "Request too large", "The submitted form was too large.")
+            }
             PageError::Forbidden(m) => page(StatusCode::FORBIDDEN, "Forbidden", &m),
-            PageError::NotFound => page(
-                StatusCode::NOT_FOUND,
-                "Not found",
-                "There is no page at this address.",
-            ),
+            PageError::NotFound => page(StatusCode::NOT_FOUND, "Not found", "There is no page at this address."),
             PageError::LoginRequired(return_to) => {
-                let q = url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair("return_to", &return_to)
-                    .finish();
+                let q =
+                    url::form_urlencoded::Serializer::new(String::new()).append_pair("return_to", &return_to).finish();
                 Redirect::to(&format!("/login?{q}")).into_response()
             }
             PageError::RateLimited { retry_after } => with_retry_after(
                 page(
                     StatusCode::TOO_MANY_REQUESTS,
                     "Too many attempts",
-                    &format!(
-                        "Too many attempts. Try again in {}.",
-                        human_secs(retry_after)
-                    ),
+                    &format!("Too many attempts. Try again in {}.", human_secs(retry_after)),
                 ),
                 retry_after,
             ),
             PageError::Busy { retry_after } => with_retry_after(
-                page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Busy",
-                    "The server is busy. Please try again in a moment.",
-                ),
+                page(StatusCode::SERVICE_UNAVAILABLE, "Busy", "The server is busy. Please try again in a moment."),
                 retry_after,
             ),
             PageError::Unexpected(e) => {
@@ -142,23 +127,13 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
-        Self {
-            status,
-            error,
-            description: description.into(),
-            www_authenticate: None,
-            retry_after: None,
-        }
+        Self { status, error, description: description.into(), www_authenticate: None, retry_after: None }
     }
     /// Not authenticated: 401 with a challenge (RFC 9110 §11.6.1 requires `WWW-Authenticate`).
     pub fn unauthenticated() -> Self {
         Self {
             www_authenticate: Some("Bearer realm=\"signet\""),
-            ..Self::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Authentication is required.",
-            )
+            ..Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication is required.")
         }
     }
     /// Authenticated but not allowed: 403.
@@ -172,30 +147,18 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
     }
     pub fn method_not_allowed() -> Self {
-        Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "This method is not allowed here.",
-        )
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This method is not allowed here.")
     }
     pub fn unavailable(retry_after: u64) -> Self {
         Self {
             retry_after: Some(retry_after),
-            ..Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily_unavailable",
-                "Try again shortly.",
-            )
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", "Try again shortly.")
         }
     }
     pub fn unexpected(e: anyhow::Error) -> Self {
         let id = request_id::current();
         tracing::error!(error = %format!("{e:#}"), request_id = %id, "unexpected error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            format!("Unexpected error. Reference: {id}"),
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", format!("Unexpected error. Reference: {id}"))
     }
 }
 
@@ -211,12 +174,10 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body =
-            axum::Json(json!({ "error": self.error, "error_description": self.description }));
+        let body = axum::Json(json!({ "error": self.error, "error_description": self.description }));
         let mut r = (self.status, body).into_response();
         if let Some(v) = self.www_authenticate {
-            r.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(v));
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(v));
         }
         match self.retry_after {
             Some(s) => with_retry_after(r, s),

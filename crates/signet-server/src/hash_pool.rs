@@ -46,9 +46,7 @@ pub struct HashPool {
 
 impl std::fmt::Debug for HashPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HashPool")
-            .field("stats", &self.stats)
-            .finish_non_exhaustive()
+        f.debug_struct("HashPool").field("stats", &self.stats).finish_non_exhaustive()
     }
 }
 
@@ -56,13 +54,8 @@ impl HashPool {
     /// Starts `workers` threads (0 = one per core) with room for `queue` waiting jobs. The
     /// threads end when the last handle to the pool is dropped.
     pub fn new(hasher: PasswordHasher, workers: usize, queue: usize) -> std::io::Result<Self> {
-        let workers = if workers == 0 {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
-        } else {
-            workers
-        };
+        let workers =
+            if workers == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) } else { workers };
         let hasher = Arc::new(hasher);
         // A rendezvous channel (queue 0) would refuse work whenever no worker is already
         // waiting on it; at least one slot keeps "all workers busy" distinct from "full".
@@ -70,25 +63,19 @@ impl HashPool {
         let rx = Arc::new(Mutex::new(rx));
         for i in 0..workers {
             let (rx, hasher) = (rx.clone(), hasher.clone());
-            std::thread::Builder::new()
-                .name(format!("signet-hash-{i}"))
-                .spawn(move || loop {
-                    // Hold the lock only to take one job, not while hashing.
-                    let job = match rx.lock() {
-                        Ok(guard) => guard.recv(),
-                        Err(poisoned) => poisoned.into_inner().recv(),
-                    };
-                    match job {
-                        Ok(job) => job(&hasher),
-                        Err(_) => return, // every sender dropped: shut down
-                    }
-                })?;
+            std::thread::Builder::new().name(format!("signet-hash-{i}")).spawn(move || loop {
+                // Hold the lock only to take one job, not while hashing.
+                let job = match rx.lock() {
+                    Ok(guard) => guard.recv(),
+                    Err(poisoned) => poisoned.into_inner().recv(),
+                };
+                match job {
+                    Ok(job) => job(&hasher),
+                    Err(_) => return, // every sender dropped: shut down
+                }
+            })?;
         }
-        Ok(Self {
-            hasher,
-            queue: tx,
-            stats: Arc::default(),
-        })
+        Ok(Self { hasher, queue: tx, stats: Arc::default() })
     }
 
     pub fn hasher(&self) -> &PasswordHasher {
@@ -131,9 +118,7 @@ impl HashPool {
                 Ok(self.run(move |h| h.verify(&rec, &password)).await??)
             }
             None => {
-                self.stats
-                    .dummy_verifications
-                    .fetch_add(1, Ordering::Relaxed);
+                self.stats.dummy_verifications.fetch_add(1, Ordering::Relaxed);
                 self.run(move |h| h.verify_dummy(&password)).await?;
                 Ok(None)
             }

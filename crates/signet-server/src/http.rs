@@ -112,7 +112,5 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> Header
 /// The first value of query parameter `name`, decoded. Malformed query strings simply yield
 /// nothing, so a mangled link still shows the page.
 pub fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(uri.query()?.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
+    url::form_urlencoded::parse(uri.query()?.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }

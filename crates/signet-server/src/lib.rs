@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod error;
 pub mod hash_pool;
 pub mod http;
+pub mod oauth;
 pub mod pages;
 pub mod ratelimit;
 pub mod request_id;
@@ -16,6 +17,7 @@ pub mod routes;
 pub mod secrets;
 pub mod session;
 pub mod state;
+pub mod tokens;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -33,7 +35,7 @@ pub use config::Config;
 pub use state::AppState;
 
 use crate::error::PageError;
-use crate::routes::{account, api, health, login, logout, password, signup};
+use crate::routes::{account, api, health, introspect, jwks, login, logout, password, revoke, signup, token};
 
 /// Request bodies larger than this are refused with 413: forms here are tiny.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -46,10 +48,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(api::method_not_allowed);
 
     Router::new()
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/account") }),
-        )
+        .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/signet.css", get(stylesheet))
@@ -57,18 +56,14 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(logout::submit))
         .route("/account", get(account::show))
-        .route(
-            "/account/sessions/{id}/revoke",
-            post(account::revoke_session),
-        )
-        .route(
-            "/account/logout-everywhere",
-            post(account::logout_everywhere),
-        )
-        .route(
-            "/account/password",
-            get(password::show).post(password::submit),
-        )
+        .route("/account/sessions/{id}/revoke", post(account::revoke_session))
+        .route("/account/logout-everywhere", post(account::logout_everywhere))
+        .route("/account/password", get(password::show).post(password::submit))
+        .route("/oauth2/token", post(token::token))
+        .route("/oauth2/revoke", post(revoke::revoke))
+        .route("/oauth2/introspect", post(introspect::introspect))
+        .route("/jwks", get(jwks::jwks))
+        .route("/.well-known/oauth-authorization-server", get(jwks::metadata))
         .nest("/api/v1", api)
         .fallback(|| async { PageError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -79,10 +74,7 @@ pub fn router(state: AppState) -> Router {
 
 async fn stylesheet() -> impl axum::response::IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         pages::STYLESHEET,
     )
 }
@@ -96,56 +88,61 @@ pub async fn run(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
     let housekeeping = tokio::spawn(housekeeping(state.clone(), stop_rx));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let res = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let res = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     drop(stop_tx);
     let _ = housekeeping.await;
     res
 }
 
-/// Deletes expired sessions every few minutes, so the table does not grow without bound.
+/// Background upkeep: picks up key changes made by other processes (the CLI, other
+/// instances) every 10 s, rotates keys on schedule, and purges expired sessions and keys.
 async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<()>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+    let mut rounds: u64 = 0;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = stop.changed() => return,
         }
-        let now = state.now();
-        let s = &state.config.session;
-        if let Err(e) = state
-            .store
-            .purge_sessions(now - s.idle_timeout, now - s.absolute_timeout)
-            .await
-        {
-            tracing::warn!(error = %e, "session purge failed");
+        rounds += 1;
+        if let Err(e) = upkeep(&state, rounds % 60 == 1).await {
+            tracing::warn!(error = %format!("{e:#}"), "housekeeping failed");
         }
     }
+}
+
+async fn upkeep(state: &AppState, purge: bool) -> anyhow::Result<()> {
+    let now = state.now();
+    let store = state.store.as_ref();
+    state.keys.reload(store).await?;
+    state.keys.rotate_due(store, now, state.config.tokens.key_rotation, key_publish_time(&state.config)).await?;
+    if purge {
+        let s = &state.config.session;
+        state.store.purge_sessions(now - s.idle_timeout, now - s.absolute_timeout).await?;
+        state.store.purge_keys(now).await?;
+    }
+    Ok(())
+}
+
+/// How long a retired key stays published: longer than any token it signed can live.
+pub fn key_publish_time(config: &Config) -> time::Duration {
+    config.tokens.max_access_token_ttl + time::Duration::minutes(5)
 }
 
 /// Opens the store named by the config (creating the data directory), loads or creates the
 /// secrets, and builds the state.
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-        anyhow::anyhow!("cannot create data_dir {}: {e}", config.data_dir.display())
-    })?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| anyhow::anyhow!("cannot create data_dir {}: {e}", config.data_dir.display()))?;
     let store = open_store(&config).await?;
     let secrets = secrets::Secrets::load_or_create(&config.secrets_path())?;
-    AppState::new(
-        config,
-        store,
-        Arc::new(MemoryEphemeral::new()),
-        clock,
-        secrets,
-    )
+    let keys = tokens::KeyRing::load(store.as_ref(), &secrets.kek, config.signing_algs(), clock.now()).await?;
+    AppState::new(config, store, Arc::new(MemoryEphemeral::new()), clock, secrets, keys)
 }
 
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let url = config.database_url();
-    let store = SqliteStore::open_url(&url)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
+    let store = SqliteStore::open_url(&url).await.map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
     Ok(Arc::new(store))
 }
 
@@ -154,16 +151,11 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 pub fn init_logging(format: config::LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("SIGNET_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = match format {
-        config::LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init(),
+        config::LogFormat::Json => {
+            builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init()
+        }
         config::LogFormat::Pretty => builder.try_init(),
     };
 }

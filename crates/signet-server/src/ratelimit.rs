@@ -15,12 +15,7 @@ use crate::error::PageError;
 use crate::state::AppState;
 
 fn account_key(email_input: &str) -> String {
-    let e: String = email_input
-        .trim()
-        .to_lowercase()
-        .chars()
-        .take(254)
-        .collect();
+    let e: String = email_input.trim().to_lowercase().chars().take(254).collect();
     format!("login:acct:{e}")
 }
 
@@ -33,19 +28,10 @@ fn retry_after(resets_at: OffsetDateTime, now: OffsetDateTime) -> u64 {
 }
 
 /// Counts a request to an authentication endpoint against the per-IP ceiling.
-pub async fn auth_ceiling(
-    state: &AppState,
-    ip: &str,
-    now: OffsetDateTime,
-) -> Result<(), PageError> {
-    let c = state
-        .ephemeral
-        .hit(&format!("auth-ip:{ip}"), Duration::minutes(1), now)
-        .await?;
+pub async fn auth_ceiling(state: &AppState, ip: &str, now: OffsetDateTime) -> Result<(), PageError> {
+    let c = state.ephemeral.hit(&format!("auth-ip:{ip}"), Duration::minutes(1), now).await?;
     if c.count > state.config.rate_limit.auth_requests_per_ip_per_minute {
-        return Err(PageError::RateLimited {
-            retry_after: retry_after(c.resets_at, now),
-        });
+        return Err(PageError::RateLimited { retry_after: retry_after(c.resets_at, now) });
     }
     Ok(())
 }
@@ -59,10 +45,7 @@ pub async fn reserve_attempt(
     now: OffsetDateTime,
 ) -> Result<Option<u64>, StoreError> {
     let rl = &state.config.rate_limit;
-    let acct = state
-        .ephemeral
-        .hit(&account_key(email_input), rl.window, now)
-        .await?;
+    let acct = state.ephemeral.hit(&account_key(email_input), rl.window, now).await?;
     let by_ip = state.ephemeral.hit(&ip_key(ip), rl.window, now).await?;
     let mut wait = None;
     if acct.count > rl.login_failures_per_account {

@@ -55,10 +55,7 @@ impl Secrets {
                 let file = SecretsFile {
                     cookie_key: STANDARD.encode(random_bytes::<32>()),
                     kek: STANDARD.encode(random_bytes::<32>()),
-                    pepper: vec![PepperEntry {
-                        id: "p1".into(),
-                        key: STANDARD.encode(random_bytes::<32>()),
-                    }],
+                    pepper: vec![PepperEntry { id: "p1".into(), key: STANDARD.encode(random_bytes::<32>()) }],
                 };
                 let text = format!(
                     "# Signet secrets, generated on first start. Keep this file private and backed up:\n\
@@ -80,9 +77,7 @@ impl Secrets {
                         Self::parse(&text)
                     }
                     // Another process won the race: use what it wrote.
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                        Self::load_or_create(path)
-                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load_or_create(path),
                     Err(e) => Err(anyhow::anyhow!("cannot create {}: {e}", path.display())),
                 }
             }
@@ -93,9 +88,7 @@ impl Secrets {
     fn parse(text: &str) -> anyhow::Result<Self> {
         let f: SecretsFile = toml::from_str(text)?;
         let dec = |name: &str, v: &str| -> anyhow::Result<Vec<u8>> {
-            let b = STANDARD
-                .decode(v.trim())
-                .map_err(|_| anyhow::anyhow!("{name} is not base64"))?;
+            let b = STANDARD.decode(v.trim()).map_err(|_| anyhow::anyhow!("{name} is not base64"))?;
             if b.len() < 32 {
                 anyhow::bail!("{name} must be at least 32 bytes");
             }
@@ -109,11 +102,7 @@ impl Secrets {
             .iter()
             .map(|p| Ok(Pepper::new(p.id.clone(), dec("pepper.key", &p.key)?)))
             .collect::<anyhow::Result<_>>()?;
-        Ok(Self {
-            cookie_key: dec("cookie_key", &f.cookie_key)?,
-            kek: dec("kek", &f.kek)?,
-            peppers,
-        })
+        Ok(Self { cookie_key: dec("cookie_key", &f.cookie_key)?, kek: dec("kek", &f.kek)?, peppers })
     }
 }
 
@@ -123,10 +112,7 @@ mod tests {
 
     #[test]
     fn created_once_with_private_mode() {
-        let dir = std::env::temp_dir().join(format!(
-            "signet-secrets-{}",
-            hex::encode(random_bytes::<8>())
-        ));
+        let dir = std::env::temp_dir().join(format!("signet-secrets-{}", hex::encode(random_bytes::<8>())));
         let path = dir.join("secrets.toml");
         let a = Secrets::load_or_create(&path).expect("create");
         let b = Secrets::load_or_create(&path).expect("read");

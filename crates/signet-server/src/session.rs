@@ -22,18 +22,12 @@ pub struct AuthSession {
 }
 
 fn timeouts(state: &AppState) -> SessionTimeouts {
-    SessionTimeouts {
-        idle: state.config.session.idle_timeout,
-        absolute: state.config.session.absolute_timeout,
-    }
+    SessionTimeouts { idle: state.config.session.idle_timeout, absolute: state.config.session.absolute_timeout }
 }
 
 /// Looks up the session named by the request's cookie. Expired sessions are deleted and read as
 /// none; so are sessions of disabled users.
-pub async fn load(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<AuthSession>, signet_store::StoreError> {
+pub async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<AuthSession>, signet_store::StoreError> {
     let Some(value) = cookie(headers, state.cookies.session) else {
         return Ok(None);
     };
@@ -61,11 +55,7 @@ pub async fn load(
     if now - session.last_seen_at >= t.touch_interval() {
         state.store.touch_session(session.id, now).await?;
     }
-    Ok(Some(AuthSession {
-        session,
-        user,
-        token_hash,
-    }))
+    Ok(Some(AuthSession { session, user, token_hash }))
 }
 
 /// Starts a new session for `user_id` and returns the `Set-Cookie` header for it. The id is
@@ -89,15 +79,7 @@ pub async fn start(
         })
         .await?;
     let max_age = state.config.session.absolute_timeout.whole_seconds();
-    Ok((
-        session,
-        set_cookie(
-            state.cookies.session,
-            token.expose(),
-            max_age,
-            state.cookies.secure,
-        ),
-    ))
+    Ok((session, set_cookie(state.cookies.session, token.expose(), max_age, state.cookies.secure)))
 }
 
 pub fn clear_cookie(state: &AppState) -> HeaderValue {
@@ -109,10 +91,7 @@ pub struct MaybeSession(pub Option<AuthSession>);
 
 impl FromRequestParts<AppState> for MaybeSession {
     type Rejection = PageError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         Ok(Self(load(state, &parts.headers).await?))
     }
 }
@@ -122,20 +101,13 @@ pub struct RequireSession(pub AuthSession);
 
 impl FromRequestParts<AppState> for RequireSession {
     type Rejection = PageError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match load(state, &parts.headers).await? {
             Some(s) => Ok(Self(s)),
             None => {
                 // Come back to the page itself after login (only GETs make sense to return to).
                 let back = if parts.method == axum::http::Method::GET {
-                    parts
-                        .uri
-                        .path_and_query()
-                        .map(|p| p.as_str().to_owned())
-                        .unwrap_or_else(|| "/account".into())
+                    parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/account".into())
                 } else {
                     "/account".into()
                 };
@@ -150,14 +122,8 @@ pub struct ApiSession(pub AuthSession);
 
 impl FromRequestParts<AppState> for ApiSession {
     type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        load(state, &parts.headers)
-            .await?
-            .map(Self)
-            .ok_or_else(ApiError::unauthenticated)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        load(state, &parts.headers).await?.map(Self).ok_or_else(ApiError::unauthenticated)
     }
 }
 

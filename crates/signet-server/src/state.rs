@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::hash_pool::HashPool;
 use crate::pages::Pages;
 use crate::secrets::Secrets;
+use crate::tokens::KeyRing;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -25,6 +26,7 @@ pub struct Inner {
     pub policy: PasswordPolicy,
     pub pages: Pages,
     pub cookies: CookieNames,
+    pub keys: KeyRing,
 }
 
 /// Cookie names and attributes. `__Host-` plus `Secure` unless the issuer is plain-HTTP
@@ -51,27 +53,16 @@ impl AppState {
         ephemeral: Arc<dyn Ephemeral>,
         clock: Arc<dyn Clock>,
         secrets: Secrets,
+        keys: KeyRing,
     ) -> anyhow::Result<Self> {
         let hasher = PasswordHasher::new(config.hash_params(), secrets.peppers.clone())?;
-        let hash_pool = HashPool::new(
-            hasher,
-            config.password.hash_workers,
-            config.password.hash_queue,
-        )?;
+        let hash_pool = HashPool::new(hasher, config.password.hash_workers, config.password.hash_queue)?;
         let policy = PasswordPolicy::new(config.password.min_length, config.password.max_length);
         let secure = !config.is_insecure_dev();
         let cookies = if secure {
-            CookieNames {
-                session: "__Host-signet_session",
-                csrf: "__Host-signet_csrf",
-                secure,
-            }
+            CookieNames { session: "__Host-signet_session", csrf: "__Host-signet_csrf", secure }
         } else {
-            CookieNames {
-                session: "signet_session",
-                csrf: "signet_csrf",
-                secure,
-            }
+            CookieNames { session: "signet_session", csrf: "signet_csrf", secure }
         };
         Ok(Self {
             inner: Arc::new(Inner {
@@ -84,6 +75,7 @@ impl AppState {
                 policy,
                 pages: Pages::new()?,
                 cookies,
+                keys,
             }),
         })
     }

@@ -29,6 +29,10 @@ pub trait Ephemeral: Send + Sync + 'static {
     async fn reset(&self, key: &str) -> Result<()>;
     /// Takes one hit back (never below zero), e.g. when a reserved attempt succeeded.
     async fn undo(&self, key: &str, now: OffsetDateTime) -> Result<()>;
+    /// Sets a flag that reads as present until `until` (e.g. a revoked access token's `jti`,
+    /// kept until the token would have expired anyway).
+    async fn set_flag(&self, key: &str, until: OffsetDateTime, now: OffsetDateTime) -> Result<()>;
+    async fn has_flag(&self, key: &str, now: OffsetDateTime) -> Result<bool>;
 }
 
 /// In-process counters: the default for a single instance.
@@ -47,12 +51,7 @@ struct Inner {
 
 impl MemoryEphemeral {
     pub fn new() -> Self {
-        Self {
-            inner: Mutex::new(Inner {
-                map: HashMap::new(),
-                sweep_at: 1024,
-            }),
-        }
+        Self { inner: Mutex::new(Inner { map: HashMap::new(), sweep_at: 1024 }) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -70,15 +69,9 @@ impl Ephemeral for MemoryEphemeral {
             g.map.retain(|_, c| c.resets_at > now);
             g.sweep_at = (g.map.len() * 2).max(1024);
         }
-        let c = g.map.entry(key.to_owned()).or_insert(Counter {
-            count: 0,
-            resets_at: now + window,
-        });
+        let c = g.map.entry(key.to_owned()).or_insert(Counter { count: 0, resets_at: now + window });
         if c.resets_at <= now {
-            *c = Counter {
-                count: 0,
-                resets_at: now + window,
-            };
+            *c = Counter { count: 0, resets_at: now + window };
         }
         c.count = c.count.saturating_add(1);
         Ok(*c)
@@ -88,16 +81,25 @@ impl Ephemeral for MemoryEphemeral {
         let g = self.lock();
         Ok(match g.map.get(key) {
             Some(c) if c.resets_at > now => *c,
-            _ => Counter {
-                count: 0,
-                resets_at: now,
-            },
+            _ => Counter { count: 0, resets_at: now },
         })
     }
 
     async fn reset(&self, key: &str) -> Result<()> {
         self.lock().map.remove(key);
         Ok(())
+    }
+
+    async fn set_flag(&self, key: &str, until: OffsetDateTime, now: OffsetDateTime) -> Result<()> {
+        if until > now {
+            let window = until - now;
+            self.hit(key, window, now).await?;
+        }
+        Ok(())
+    }
+
+    async fn has_flag(&self, key: &str, now: OffsetDateTime) -> Result<bool> {
+        Ok(self.peek(key, now).await?.count > 0)
     }
 
     async fn undo(&self, key: &str, now: OffsetDateTime) -> Result<()> {
@@ -123,20 +125,12 @@ mod tests {
         for i in 1..=5 {
             assert_eq!(e.hit("k", w, t0).await.expect("hit").count, i);
         }
-        assert_eq!(
-            e.peek("k", t0 + Duration::minutes(14))
-                .await
-                .expect("peek")
-                .count,
-            5
-        );
+        assert_eq!(e.peek("k", t0 + Duration::minutes(14)).await.expect("peek").count, 5);
         assert_eq!(e.peek("k", t0 + w).await.expect("peek").count, 0);
         assert_eq!(e.hit("k", w, t0 + w).await.expect("hit").count, 1);
         e.undo("k", t0 + w).await.expect("undo");
         assert_eq!(e.peek("k", t0 + w).await.expect("peek").count, 0);
-        e.undo("k", t0 + w)
-            .await
-            .expect("undo never goes below zero");
+        e.undo("k", t0 + w).await.expect("undo never goes below zero");
         e.reset("k").await.expect("reset");
         assert_eq!(e.peek("k", t0 + w).await.expect("peek").count, 0);
     }

@@ -64,11 +64,7 @@ pub trait SessionStore: Send + Sync {
     async fn list_user_sessions(&self, user_id: i64) -> Result<Vec<Session>>;
     /// Housekeeping: drops sessions idle since before `idle_before` or created before
     /// `created_before`.
-    async fn purge_sessions(
-        &self,
-        idle_before: OffsetDateTime,
-        created_before: OffsetDateTime,
-    ) -> Result<u64>;
+    async fn purge_sessions(&self, idle_before: OffsetDateTime, created_before: OffsetDateTime) -> Result<u64>;
 }
 
 #[async_trait]
@@ -83,12 +79,7 @@ pub trait ClientStore: Send + Sync {
     async fn create_client(&self, new: NewClient<'_>) -> Result<Client>;
     async fn client(&self, client_id: &str) -> Result<Option<Client>>;
     async fn list_clients(&self) -> Result<Vec<Client>>;
-    async fn set_client_secret(
-        &self,
-        client_id: &str,
-        secret_hash: &str,
-        now: OffsetDateTime,
-    ) -> Result<()>;
+    async fn set_client_secret(&self, client_id: &str, secret_hash: &str, now: OffsetDateTime) -> Result<()>;
     /// Deletes the client and revokes its refresh-token families. `false` if it did not exist.
     async fn delete_client(&self, client_id: &str, now: OffsetDateTime) -> Result<bool>;
 }
@@ -101,12 +92,7 @@ pub trait KeyStore: Send + Sync {
     async fn insert_initial_keys(&self, current: &StoredKey, next: &StoredKey) -> Result<bool>;
     /// Atomically: `current` → `retired` (published until `drop_after`), `next` → `current`,
     /// and `new_next` becomes the new `next`.
-    async fn rotate_keys(
-        &self,
-        new_next: &StoredKey,
-        now: OffsetDateTime,
-        drop_after: OffsetDateTime,
-    ) -> Result<()>;
+    async fn rotate_keys(&self, new_next: &StoredKey, now: OffsetDateTime, drop_after: OffsetDateTime) -> Result<()>;
     /// Marks a key revoked; `false` if there is no such key.
     async fn revoke_key(&self, kid: &str, now: OffsetDateTime) -> Result<bool>;
     /// Deletes retired keys whose tokens have all expired.
@@ -120,12 +106,7 @@ pub trait RefreshStore: Send + Sync {
     async fn refresh_by_token(&self, hash: &TokenHash) -> Result<Option<RefreshRecord>>;
     /// Compare-and-set: marks `token_id` used only if it is unused, and adds the successor,
     /// in one transaction. Two concurrent calls can never both rotate one token.
-    async fn rotate_refresh(
-        &self,
-        token_id: i64,
-        family_id: i64,
-        successor: NewRefresh<'_>,
-    ) -> Result<RotateOutcome>;
+    async fn rotate_refresh(&self, token_id: i64, family_id: i64, successor: NewRefresh<'_>) -> Result<RotateOutcome>;
     /// Grace-window retry: invalidates `token_id`'s successor if that is still unused and puts
     /// a new successor in its place, atomically. `AlreadyUsed` if the successor was used.
     async fn replace_successor(
@@ -135,19 +116,12 @@ pub trait RefreshStore: Send + Sync {
         successor: NewRefresh<'_>,
     ) -> Result<RotateOutcome>;
     async fn revoke_family(&self, family_id: i64, reason: &str, now: OffsetDateTime) -> Result<()>;
-    async fn revoke_user_families(
-        &self,
-        user_id: i64,
-        reason: &str,
-        now: OffsetDateTime,
-    ) -> Result<u64>;
+    async fn revoke_user_families(&self, user_id: i64, reason: &str, now: OffsetDateTime) -> Result<u64>;
 }
 
 /// Everything durable. One object per backend.
 #[async_trait]
-pub trait Store:
-    UserStore + SessionStore + AuditStore + ClientStore + KeyStore + RefreshStore + 'static
-{
+pub trait Store: UserStore + SessionStore + AuditStore + ClientStore + KeyStore + RefreshStore + 'static {
     /// Is the database reachable? For `/readyz`.
     async fn ping(&self) -> Result<()>;
 }

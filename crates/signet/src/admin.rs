@@ -64,9 +64,7 @@ async fn state(config: Config) -> anyhow::Result<AppState> {
 
 fn read_password() -> anyhow::Result<Password> {
     let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .context("cannot read password from standard input")?;
+    std::io::stdin().read_to_string(&mut s).context("cannot read password from standard input")?;
     // Only the line ending is trimmed: spaces inside or around a password are the user's.
     let line = s.lines().next().unwrap_or("").to_owned();
     s.clear();
@@ -75,11 +73,7 @@ fn read_password() -> anyhow::Result<Password> {
 
 async fn find(state: &AppState, email: &str) -> anyhow::Result<User> {
     let e = Email::parse(email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
-    state
-        .store
-        .user_by_email(&e)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no account with email {email:?}"))
+    state.store.user_by_email(&e).await?.ok_or_else(|| anyhow::anyhow!("no account with email {email:?}"))
 }
 
 async fn write_audit(state: &AppState, kind: AuditKind, user: Option<&User>, detail: &str) {
@@ -101,15 +95,8 @@ async fn write_audit(state: &AppState, kind: AuditKind, user: Option<&User>, det
     }
 }
 
-async fn hash_checked(
-    state: &AppState,
-    password: Password,
-    email: &str,
-) -> anyhow::Result<PasswordRecord> {
-    state
-        .policy
-        .check(&password, email)
-        .map_err(|v| anyhow::anyhow!("{v}"))?;
+async fn hash_checked(state: &AppState, password: Password, email: &str) -> anyhow::Result<PasswordRecord> {
+    state.policy.check(&password, email).map_err(|v| anyhow::anyhow!("{v}"))?;
     Ok(state.hash_pool.hash(password).await?)
 }
 
@@ -117,40 +104,20 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
     let state = state(config).await?;
     let now = state.now();
     match cmd {
-        UserCmd::Create {
-            email,
-            password_stdin: _,
-            admin,
-        } => {
+        UserCmd::Create { email, password_stdin: _, admin } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
             let record = hash_checked(&state, read_password()?, email.as_str()).await?;
             let u = match state
                 .store
-                .create_user(NewUser {
-                    email: &email,
-                    password: Some(&record),
-                    is_admin: admin,
-                    now,
-                })
+                .create_user(NewUser { email: &email, password: Some(&record), is_admin: admin, now })
                 .await
             {
                 Ok(u) => u,
                 Err(StoreError::Conflict) => bail!("an account with email {email} already exists"),
                 Err(e) => return Err(e.into()),
             };
-            write_audit(
-                &state,
-                AuditKind::UserCreate,
-                Some(&u),
-                if admin { "admin" } else { "" },
-            )
-            .await;
-            println!(
-                "created {}{} (id {})",
-                u.email,
-                if admin { " [admin]" } else { "" },
-                u.id
-            );
+            write_audit(&state, AuditKind::UserCreate, Some(&u), if admin { "admin" } else { "" }).await;
+            println!("created {}{} (id {})", u.email, if admin { " [admin]" } else { "" }, u.id);
         }
         UserCmd::List { json } => {
             let users = state.store.list_users().await?;
@@ -166,10 +133,7 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
-                println!(
-                    "{:<6} {:<40} {:<6} {:<9} CREATED",
-                    "ID", "EMAIL", "ADMIN", "DISABLED"
-                );
+                println!("{:<6} {:<40} {:<6} {:<9} CREATED", "ID", "EMAIL", "ADMIN", "DISABLED");
                 for u in users {
                     println!(
                         "{:<6} {:<40} {:<6} {:<9} {}",
@@ -185,8 +149,7 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
         UserCmd::Disable { email } => {
             let u = find(&state, &email).await?;
             state.store.set_disabled(u.id, true, now).await?;
-            state.store.delete_user_sessions(u.id, None).await?;
-            state.store.revoke_tokens_before(u.id, now).await?;
+            signet_server::tokens::revoke_user(&state, u.id, None, "user_disabled").await?;
             write_audit(&state, AuditKind::UserDisable, Some(&u), "").await;
             println!("disabled {}", u.email);
         }
@@ -196,15 +159,11 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
             write_audit(&state, AuditKind::UserEnable, Some(&u), "").await;
             println!("enabled {}", u.email);
         }
-        UserCmd::SetPassword {
-            email,
-            password_stdin: _,
-        } => {
+        UserCmd::SetPassword { email, password_stdin: _ } => {
             let u = find(&state, &email).await?;
             let record = hash_checked(&state, read_password()?, &u.email).await?;
             state.store.set_password(u.id, &record, true, now).await?;
-            state.store.delete_user_sessions(u.id, None).await?;
-            state.store.revoke_tokens_before(u.id, now).await?;
+            signet_server::tokens::revoke_user(&state, u.id, None, "password_set_by_admin").await?;
             write_audit(&state, AuditKind::PasswordChange, Some(&u), "cli").await;
             println!("password set for {}; their sessions were ended", u.email);
         }
@@ -232,27 +191,17 @@ async fn import(state: &AppState, file: &PathBuf, now: OffsetDateTime) -> anyhow
             continue;
         }
         let result: anyhow::Result<User> = async {
-            let l: ImportLine = serde_json::from_str(&line)
-                .map_err(|e| anyhow::anyhow!("not a valid record ({e})"))?;
-            let email =
-                Email::parse(&l.email).map_err(|e| anyhow::anyhow!("{:?}: {e}", l.email))?;
+            let l: ImportLine = serde_json::from_str(&line).map_err(|e| anyhow::anyhow!("not a valid record ({e})"))?;
+            let email = Email::parse(&l.email).map_err(|e| anyhow::anyhow!("{:?}: {e}", l.email))?;
             if !is_importable(&l.password_hash) {
                 bail!("password_hash is not a bcrypt ($2a$/$2b$/$2y$) or Argon2 PHC string");
             }
             // Imported hashes carry no pepper; the first successful login re-hashes them with
             // Argon2id and the current pepper.
-            let record = PasswordRecord {
-                hash: l.password_hash,
-                pepper_id: None,
-            };
+            let record = PasswordRecord { hash: l.password_hash, pepper_id: None };
             match state
                 .store
-                .create_user(NewUser {
-                    email: &email,
-                    password: Some(&record),
-                    is_admin: l.is_admin,
-                    now,
-                })
+                .create_user(NewUser { email: &email, password: Some(&record), is_admin: l.is_admin, now })
                 .await
             {
                 Ok(u) => Ok(u),
@@ -280,16 +229,10 @@ async fn import(state: &AppState, file: &PathBuf, now: OffsetDateTime) -> anyhow
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-async fn audit_list(
-    state: &AppState,
-    json: bool,
-    user: Option<String>,
-    limit: u32,
-) -> anyhow::Result<()> {
+async fn audit_list(state: &AppState, json: bool, user: Option<String>, limit: u32) -> anyhow::Result<()> {
     let user_id = match user {
         Some(e) => Some(find(state, &e).await?.id),
         None => None,
@@ -303,9 +246,7 @@ async fn audit_list(
                 "{} {:<18} user={} email={} actor={} ip={} {}",
                 rfc3339(e.at),
                 e.kind,
-                e.user_id
-                    .map(|i| i.to_string())
-                    .unwrap_or_else(|| "-".into()),
+                e.user_id.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
                 e.email.as_deref().unwrap_or("-"),
                 e.actor,
                 if e.ip.is_empty() { "-" } else { &e.ip },

@@ -1,6 +1,7 @@
 //! The `signet` binary: a thin CLI over signet-server and signet-store.
 
 mod admin;
+mod clients;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,11 +12,7 @@ use signet_core::SystemClock;
 use signet_server::config::{Config, ConfigError, DEFAULT_CONFIG_TOML};
 
 #[derive(Parser)]
-#[command(
-    name = "signet",
-    version,
-    about = "Signet identity server: OAuth 2.1 / OpenID Provider"
-)]
+#[command(name = "signet", version, about = "Signet identity server: OAuth 2.1 / OpenID Provider")]
 struct Cli {
     /// Config file (default: $SIGNET_CONFIG, else ./signet-data/signet.toml).
     #[arg(long, global = true)]
@@ -40,6 +37,12 @@ enum Command {
     /// Read the audit log.
     #[command(subcommand)]
     Audit(admin::AuditCmd),
+    /// Manage OAuth clients.
+    #[command(subcommand)]
+    Client(clients::ClientCmd),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(clients::KeysCmd),
 }
 
 #[derive(Subcommand)]
@@ -54,16 +57,10 @@ const EXIT_CONFIG: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let env: Vec<(String, String)> = std::env::vars().collect();
-    let explicit = cli
-        .config
-        .clone()
-        .or_else(|| std::env::var_os("SIGNET_CONFIG").map(PathBuf::from));
+    let explicit = cli.config.clone().or_else(|| std::env::var_os("SIGNET_CONFIG").map(PathBuf::from));
 
     if let Command::Config(ConfigCmd::Check { file }) = &cli.command {
-        let path = file
-            .clone()
-            .or(explicit)
-            .unwrap_or_else(|| Config::default_path(&env));
+        let path = file.clone().or(explicit).unwrap_or_else(|| Config::default_path(&env));
         return match Config::load_file(&path, true, &env) {
             Ok(_) => {
                 println!("{}: OK", path.display());
@@ -73,19 +70,14 @@ fn main() -> ExitCode {
         };
     }
 
-    let path = explicit
-        .clone()
-        .unwrap_or_else(|| Config::default_path(&env));
+    let path = explicit.clone().unwrap_or_else(|| Config::default_path(&env));
     let config = match Config::load_file(&path, explicit.is_some(), &env) {
         Ok(c) => c,
         Err(e) => return config_error(&e),
     };
     let write_default = explicit.is_none() && !path.exists();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("signet: cannot start runtime: {e}");
@@ -102,6 +94,8 @@ fn main() -> ExitCode {
             }
             Command::User(cmd) => admin::user(config, cmd).await,
             Command::Audit(cmd) => admin::audit(config, cmd).await,
+            Command::Client(cmd) => clients::client(config, cmd).await,
+            Command::Keys(cmd) => clients::keys(config, cmd).await,
             Command::Config(_) => Ok(()),
         }
     });
@@ -124,10 +118,8 @@ async fn serve(config: Config, write_default_to: Option<PathBuf>) -> anyhow::Res
     signet_server::init_logging(config.log_format);
     let state = signet_server::build_state(config.clone(), Arc::new(SystemClock)).await?;
     if let Some(path) = write_default_to {
-        let text = DEFAULT_CONFIG_TOML.replace(
-            "data_dir = \"signet-data\"",
-            &format!("data_dir = {:?}", config.data_dir.display().to_string()),
-        );
+        let text = DEFAULT_CONFIG_TOML
+            .replace("data_dir = \"signet-data\"", &format!("data_dir = {:?}", config.data_dir.display().to_string()));
         if let Err(e) = std::fs::write(&path, text) {
             tracing::warn!(error = %e, path = %path.display(), "could not write default config");
         }
@@ -143,16 +135,9 @@ async fn serve(config: Config, write_default_to: Option<PathBuf>) -> anyhow::Res
         );
     }
     let has_admin = state.store.list_users().await?.iter().any(|u| u.is_admin);
-    println!(
-        "Signet {} listening on http://{addr}",
-        env!("CARGO_PKG_VERSION")
-    );
+    println!("Signet {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
     println!("issuer:   {}", config.issuer);
-    println!(
-        "data dir: {} ({})",
-        config.data_dir.display(),
-        config.database_url()
-    );
+    println!("data dir: {} ({})", config.data_dir.display(), config.database_url());
     if !has_admin {
         println!("No administrator yet. Create one (in another terminal, same directory):");
         println!("  signet user create --admin --email you@example.com --password-stdin");

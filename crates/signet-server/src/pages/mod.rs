@@ -27,8 +27,7 @@ fn env() -> &'static Result<Environment<'static>, String> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         for (name, src) in TEMPLATES {
-            env.add_template(name, src)
-                .map_err(|e| format!("template {name}: {e}"))?;
+            env.add_template(name, src).map_err(|e| format!("template {name}: {e}"))?;
         }
         Ok(env)
     })
@@ -55,7 +54,6 @@ fn render(name: &str, ctx: impl Serialize) -> Result<Html<String>, anyhow::Error
 /// A simple page with a title and a message; used for errors. Never fails: falls back to
 /// plain text if the template cannot render.
 pub fn message_page(title: &str, message: &str) -> Html<String> {
-    render("message.html", minijinja::context! { title, message }).unwrap_or_else(|_| {
-        Html("<!doctype html><title>Error</title><p>An error occurred.</p>".into())
-    })
+    render("message.html", minijinja::context! { title, message })
+        .unwrap_or_else(|_| Html("<!doctype html><title>Error</title><p>An error occurred.</p>".into()))
 }

@@ -32,16 +32,11 @@ pub fn fmt_time(t: OffsetDateTime) -> String {
 
 /// A short, human description of a user agent: "Firefox on Linux". Display only.
 pub fn describe_user_agent(ua: &str) -> String {
-    let browser = [
-        ("Edg/", "Edge"),
-        ("OPR/", "Opera"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
-    ]
-    .iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| *name);
+    let browser =
+        [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
+            .iter()
+            .find(|(needle, _)| ua.contains(needle))
+            .map(|(_, name)| *name);
     let os = [
         ("Android", "Android"),
         ("iPhone", "iOS"),
@@ -64,9 +59,7 @@ pub fn describe_user_agent(ua: &str) -> String {
 
 fn notice_text(key: &str) -> Option<&'static str> {
     match key {
-        "password_changed" => {
-            Some("Your password was changed. Every other session was signed out.")
-        }
+        "password_changed" => Some("Your password was changed. Every other session was signed out."),
         "session_revoked" => Some("That session was signed out."),
         _ => None,
     }
@@ -119,23 +112,10 @@ pub async fn revoke_session(
     if !state.store.delete_user_session(auth.user.id, id).await? {
         return Err(PageError::NotFound);
     }
-    let who = Actor {
-        user_id: Some(auth.user.id),
-        email: Some(&auth.user.email),
-    };
-    audit::record(
-        &state,
-        AuditKind::SessionRevoke,
-        who,
-        &client,
-        &format!("session:{id}"),
-    )
-    .await;
+    let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+    audit::record(&state, AuditKind::SessionRevoke, who, &client, &format!("session:{id}")).await;
     if id == auth.session.id {
-        return Ok(super::see_other(
-            "/login?notice=signed_out",
-            [session::clear_cookie(&state)],
-        ));
+        return Ok(super::see_other("/login?notice=signed_out", [session::clear_cookie(&state)]));
     }
     Ok(super::see_other("/account?notice=session_revoked", []))
 }
@@ -149,18 +129,8 @@ pub async fn logout_everywhere(
     PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
-    state.store.delete_user_sessions(auth.user.id, None).await?;
-    state
-        .store
-        .revoke_tokens_before(auth.user.id, state.now())
-        .await?;
-    let who = Actor {
-        user_id: Some(auth.user.id),
-        email: Some(&auth.user.email),
-    };
+    crate::tokens::revoke_user(&state, auth.user.id, None, "logout_everywhere").await?;
+    let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
     audit::record(&state, AuditKind::LogoutEverywhere, who, &client, "").await;
-    Ok(super::see_other(
-        "/login?notice=signed_out_everywhere",
-        [session::clear_cookie(&state)],
-    ))
+    Ok(super::see_other("/login?notice=signed_out_everywhere", [session::clear_cookie(&state)]))
 }

@@ -26,17 +26,12 @@ pub async fn me(ApiSession(auth): ApiSession) -> Json<Value> {
 }
 
 /// `GET /api/v1/admin/users` (administrators only).
-pub async fn admin_users(
-    State(state): State<AppState>,
-    ApiSession(auth): ApiSession,
-) -> Result<Json<Value>, ApiError> {
+pub async fn admin_users(State(state): State<AppState>, ApiSession(auth): ApiSession) -> Result<Json<Value>, ApiError> {
     if !auth.user.is_admin {
         return Err(ApiError::forbidden("Administrator role required."));
     }
     let users = state.store.list_users().await?;
-    Ok(Json(
-        json!({ "users": users.iter().map(user_json).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(json!({ "users": users.iter().map(user_json).collect::<Vec<_>>() })))
 }
 
 pub async fn not_found() -> ApiError {

@@ -44,9 +44,7 @@ pub async fn show(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, PageError> {
-    let return_to = query_param(&uri, "return_to")
-        .and_then(|r| ReturnTo::parse(&r))
-        .unwrap_or_default();
+    let return_to = query_param(&uri, "return_to").and_then(|r| ReturnTo::parse(&r)).unwrap_or_default();
     if existing.is_some() {
         return Ok(super::see_other(return_to.as_str(), []));
     }
@@ -87,18 +85,8 @@ pub async fn submit(
     let return_to = ReturnTo::parse(&form.return_to).unwrap_or_default();
 
     if let Some(wait) = ratelimit::reserve_attempt(&state, &form.email, &client.ip, now).await? {
-        let who = Actor {
-            user_id: None,
-            email: Some(form.email.trim()),
-        };
-        audit::record(
-            &state,
-            AuditKind::Lockout,
-            who,
-            &client,
-            LoginFailure::RateLimited.as_str(),
-        )
-        .await;
+        let who = Actor { user_id: None, email: Some(form.email.trim()) };
+        audit::record(&state, AuditKind::Lockout, who, &client, LoginFailure::RateLimited.as_str()).await;
         return Err(PageError::RateLimited { retry_after: wait });
     }
 
@@ -107,10 +95,7 @@ pub async fn submit(
         Err(_) => None,
     };
     let record = user.as_ref().and_then(|u| u.password.clone());
-    let verified = state
-        .hash_pool
-        .verify(record, form.password.clone())
-        .await?;
+    let verified = state.hash_pool.verify(record, form.password.clone()).await?;
 
     let (user, verified) = match (user, verified) {
         (Some(u), Some(v)) if !u.disabled => (u, v),
@@ -120,18 +105,8 @@ pub async fn submit(
                 (Some(u), Some(_)) if u.disabled => LoginFailure::Disabled,
                 _ => LoginFailure::BadPassword,
             };
-            let who = Actor {
-                user_id: user.as_ref().map(|u| u.id),
-                email: Some(form.email.trim()),
-            };
-            audit::record(
-                &state,
-                AuditKind::LoginFailure,
-                who,
-                &client,
-                reason.as_str(),
-            )
-            .await;
+            let who = Actor { user_id: user.as_ref().map(|u| u.id), email: Some(form.email.trim()) };
+            audit::record(&state, AuditKind::LoginFailure, who, &client, reason.as_str()).await;
             return render(
                 &state,
                 &headers,
@@ -152,10 +127,7 @@ pub async fn submit(
         state.store.delete_session(old.session.id).await?;
     }
     let (_, cookie) = session::start(&state, user.id, &client, now).await?;
-    let who = Actor {
-        user_id: Some(user.id),
-        email: Some(&user.email),
-    };
+    let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
     audit::record(&state, AuditKind::LoginSuccess, who, &client, "password").await;
     Ok(super::see_other(return_to.as_str(), [cookie]))
 }
@@ -170,16 +142,9 @@ async fn rehash(state: &AppState, user_id: i64, password: Password, client: &Cli
             return;
         }
     };
-    match state
-        .store
-        .set_password(user_id, &record, false, state.now())
-        .await
-    {
+    match state.store.set_password(user_id, &record, false, state.now()).await {
         Ok(()) => {
-            let who = Actor {
-                user_id: Some(user_id),
-                email: None,
-            };
+            let who = Actor { user_id: Some(user_id), email: None };
             audit::record(state, AuditKind::PasswordRehash, who, client, "").await;
         }
         Err(e) => tracing::warn!(error = %e, "rehash not stored"),

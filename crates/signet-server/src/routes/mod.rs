@@ -3,10 +3,14 @@
 pub mod account;
 pub mod api;
 pub mod health;
+pub mod introspect;
+pub mod jwks;
 pub mod login;
 pub mod logout;
 pub mod password;
+pub mod revoke;
 pub mod signup;
+pub mod token;
 
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -25,10 +25,7 @@ pub struct PasswordForm {
     new_password: Password,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
-) -> Result<Response, PageError> {
+pub async fn show(State(state): State<AppState>, RequireSession(auth): RequireSession) -> Result<Response, PageError> {
     render(&state, &auth, StatusCode::OK, None)
 }
 
@@ -67,51 +64,23 @@ pub async fn submit(
     if let Some(wait) = ratelimit::reserve_attempt(&state, &user.email, &client.ip, now).await? {
         return Err(PageError::RateLimited { retry_after: wait });
     }
-    let ok = state
-        .hash_pool
-        .verify(user.password.clone(), form.current_password.clone())
-        .await?;
+    let ok = state.hash_pool.verify(user.password.clone(), form.current_password.clone()).await?;
     if ok.is_none() {
-        let who = Actor {
-            user_id: Some(user.id),
-            email: Some(&user.email),
-        };
-        audit::record(
-            &state,
-            AuditKind::LoginFailure,
-            who,
-            &client,
-            LoginFailure::BadPassword.as_str(),
-        )
-        .await;
-        return render(
-            &state,
-            &auth,
-            StatusCode::BAD_REQUEST,
-            Some("Your current password is incorrect."),
-        );
+        let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
+        audit::record(&state, AuditKind::LoginFailure, who, &client, LoginFailure::BadPassword.as_str()).await;
+        return render(&state, &auth, StatusCode::BAD_REQUEST, Some("Your current password is incorrect."));
     }
     ratelimit::attempt_succeeded(&state, &user.email, &client.ip, now).await?;
     if let Err(v) = state.policy.check(&form.new_password, &user.email) {
         return render(&state, &auth, StatusCode::BAD_REQUEST, Some(&v.to_string()));
     }
     let record = state.hash_pool.hash(form.new_password.clone()).await?;
-    state
-        .store
-        .set_password(user.id, &record, true, now)
-        .await?;
-    state.store.revoke_tokens_before(user.id, now).await?;
-    // Every session ends, this one included; a fresh id follows (OWASP: renew the session id
-    // on any privilege change).
-    state.store.delete_user_sessions(user.id, None).await?;
+    state.store.set_password(user.id, &record, true, now).await?;
+    // Every session ends, this one included, and so do all tokens; a fresh session id follows
+    // (OWASP: renew the session id on any privilege change).
+    crate::tokens::revoke_user(&state, user.id, None, "password_change").await?;
     let (_, cookie) = session::start(&state, user.id, &client, now).await?;
-    let who = Actor {
-        user_id: Some(user.id),
-        email: Some(&user.email),
-    };
+    let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
     audit::record(&state, AuditKind::PasswordChange, who, &client, "").await;
-    Ok(super::see_other(
-        "/account?notice=password_changed",
-        [cookie],
-    ))
+    Ok(super::see_other("/account?notice=password_changed", [cookie]))
 }

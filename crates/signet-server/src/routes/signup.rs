@@ -29,16 +29,11 @@ fn ensure_enabled(state: &AppState) -> Result<(), PageError> {
     if state.config.signup_enabled {
         Ok(())
     } else {
-        Err(PageError::Forbidden(
-            "Sign-up is closed on this server. Ask an administrator for an account.".into(),
-        ))
+        Err(PageError::Forbidden("Sign-up is closed on this server. Ask an administrator for an account.".into()))
     }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
     ensure_enabled(&state)?;
     render(&state, &headers, StatusCode::OK, "", None)
 }
@@ -72,15 +67,7 @@ pub async fn submit(
     csrf::check_presession(&state, &headers, &form.csrf)?;
     let now = state.now();
     ratelimit::auth_ceiling(&state, &client.ip, now).await?;
-    let bad = |msg: &str| {
-        render(
-            &state,
-            &headers,
-            StatusCode::BAD_REQUEST,
-            form.email.trim(),
-            Some(msg),
-        )
-    };
+    let bad = |msg: &str| render(&state, &headers, StatusCode::BAD_REQUEST, form.email.trim(), Some(msg));
 
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
@@ -90,28 +77,15 @@ pub async fn submit(
         return bad(&v.to_string());
     }
     let record = state.hash_pool.hash(form.password.clone()).await?;
-    let user = match state
-        .store
-        .create_user(NewUser {
-            email: &email,
-            password: Some(&record),
-            is_admin: false,
-            now,
-        })
-        .await
-    {
-        Ok(u) => u,
-        // Known trade-off: without email verification, sign-up has to say the address is taken.
-        // The per-IP ceiling bounds how fast anyone can probe addresses this way.
-        Err(StoreError::Conflict) => {
-            return bad("An account with this email already exists. Sign in instead.")
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let who = Actor {
-        user_id: Some(user.id),
-        email: Some(&user.email),
-    };
+    let user =
+        match state.store.create_user(NewUser { email: &email, password: Some(&record), is_admin: false, now }).await {
+            Ok(u) => u,
+            // Known trade-off: without email verification, sign-up has to say the address is taken.
+            // The per-IP ceiling bounds how fast anyone can probe addresses this way.
+            Err(StoreError::Conflict) => return bad("An account with this email already exists. Sign in instead."),
+            Err(e) => return Err(e.into()),
+        };
+    let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
     audit::record(&state, AuditKind::UserCreate, who, &client, "signup").await;
     let (_, cookie) = session::start(&state, user.id, &client, now).await?;
     Ok(super::see_other("/account", [cookie]))

@@ -6,8 +6,7 @@ use sqlx::Row;
 use super::{from_ts, map_err, ts, SqliteStore};
 use crate::{Client, ClientStore, NewClient, Result, StoreError};
 
-const COLS: &str =
-    "id, client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris, \
+const COLS: &str = "id, client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris, \
                     access_token_ttl, signing_alg, created_at";
 
 fn words(s: &str) -> Vec<String> {
@@ -28,11 +27,7 @@ fn row_to_client(r: &SqliteRow) -> Result<Client> {
         grant_types: words(&grants),
         scopes: r.try_get("scopes").map_err(get)?,
         audiences: words(&auds),
-        redirect_uris: uris
-            .lines()
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        redirect_uris: uris.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect(),
         access_token_ttl: r.try_get("access_token_ttl").map_err(get)?,
         signing_alg: r.try_get("signing_alg").map_err(get)?,
         created_at: from_ts(r.try_get("created_at").map_err(get)?),
@@ -82,19 +77,15 @@ impl ClientStore for SqliteStore {
         rows.iter().map(row_to_client).collect()
     }
 
-    async fn set_client_secret(
-        &self,
-        client_id: &str,
-        secret_hash: &str,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        let res = sqlx::query("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE client_id = ? AND is_public = 0")
-            .bind(secret_hash)
-            .bind(ts(now))
-            .bind(client_id)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
+    async fn set_client_secret(&self, client_id: &str, secret_hash: &str, now: OffsetDateTime) -> Result<()> {
+        let res =
+            sqlx::query("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE client_id = ? AND is_public = 0")
+                .bind(secret_hash)
+                .bind(ts(now))
+                .bind(client_id)
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
         if res.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }

@@ -6,7 +6,8 @@ use sqlx::Row;
 use super::{from_ts, map_err, ts, SqliteStore};
 use crate::{KeyState, KeyStore, Result, StoreError, StoredKey};
 
-const COLS: &str = "kid, alg, state, private_enc, public_jwk, created_at, activated_at, retired_at, drop_after, revoked_at";
+const COLS: &str =
+    "kid, alg, state, private_enc, public_jwk, created_at, activated_at, retired_at, drop_after, revoked_at";
 
 fn row_to_key(r: &SqliteRow) -> Result<StoredKey> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
@@ -17,8 +18,7 @@ fn row_to_key(r: &SqliteRow) -> Result<StoredKey> {
     Ok(StoredKey {
         kid: r.try_get("kid").map_err(get)?,
         alg: r.try_get("alg").map_err(get)?,
-        state: KeyState::parse(&state)
-            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad key state {state:?}")))?,
+        state: KeyState::parse(&state).ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad key state {state:?}")))?,
         private_enc: r.try_get("private_enc").map_err(get)?,
         public_jwk: r.try_get("public_jwk").map_err(get)?,
         created_at: from_ts(r.try_get("created_at").map_err(get)?),
@@ -30,48 +30,43 @@ fn row_to_key(r: &SqliteRow) -> Result<StoredKey> {
 }
 
 async fn insert(conn: &mut sqlx::SqliteConnection, k: &StoredKey) -> Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO signing_keys ({COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(&k.kid)
-    .bind(&k.alg)
-    .bind(k.state.as_str())
-    .bind(&k.private_enc)
-    .bind(&k.public_jwk)
-    .bind(ts(k.created_at))
-    .bind(k.activated_at.map(ts))
-    .bind(k.retired_at.map(ts))
-    .bind(k.drop_after.map(ts))
-    .bind(k.revoked_at.map(ts))
-    .execute(conn)
-    .await
-    .map_err(map_err)?;
+    sqlx::query(&format!("INSERT INTO signing_keys ({COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+        .bind(&k.kid)
+        .bind(&k.alg)
+        .bind(k.state.as_str())
+        .bind(&k.private_enc)
+        .bind(&k.public_jwk)
+        .bind(ts(k.created_at))
+        .bind(k.activated_at.map(ts))
+        .bind(k.retired_at.map(ts))
+        .bind(k.drop_after.map(ts))
+        .bind(k.revoked_at.map(ts))
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
     Ok(())
 }
 
 #[async_trait]
 impl KeyStore for SqliteStore {
     async fn list_keys(&self) -> Result<Vec<StoredKey>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM signing_keys ORDER BY created_at, kid"
-        ))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM signing_keys ORDER BY created_at, kid"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
         rows.iter().map(row_to_key).collect()
     }
 
     async fn insert_initial_keys(&self, current: &StoredKey, next: &StoredKey) -> Result<bool> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         // Take the write lock first, so two processes starting at once cannot both see "empty".
-        sqlx::query("UPDATE signing_keys SET kid = kid WHERE 0")
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::query("UPDATE signing_keys SET kid = kid WHERE 0").execute(&mut *tx).await.map_err(map_err)?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE alg = ? AND state IN ('current', 'next')")
+                .bind(&current.alg)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
         if n > 0 {
             return Ok(false);
         }
@@ -81,49 +76,42 @@ impl KeyStore for SqliteStore {
         Ok(true)
     }
 
-    async fn rotate_keys(
-        &self,
-        new_next: &StoredKey,
-        now: OffsetDateTime,
-        drop_after: OffsetDateTime,
-    ) -> Result<()> {
+    async fn rotate_keys(&self, new_next: &StoredKey, now: OffsetDateTime, drop_after: OffsetDateTime) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        sqlx::query("UPDATE signing_keys SET state = 'retired', retired_at = ?, drop_after = ? WHERE state = 'current'")
+        sqlx::query("UPDATE signing_keys SET state = 'retired', retired_at = ?, drop_after = ? WHERE state = 'current' AND alg = ?")
             .bind(ts(now))
             .bind(ts(drop_after))
+            .bind(&new_next.alg)
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        sqlx::query(
-            "UPDATE signing_keys SET state = 'current', activated_at = ? WHERE state = 'next'",
-        )
-        .bind(ts(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        sqlx::query("UPDATE signing_keys SET state = 'current', activated_at = ? WHERE state = 'next' AND alg = ?")
+            .bind(ts(now))
+            .bind(&new_next.alg)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
         insert(&mut tx, new_next).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(())
     }
 
     async fn revoke_key(&self, kid: &str, now: OffsetDateTime) -> Result<bool> {
-        let res =
-            sqlx::query("UPDATE signing_keys SET state = 'revoked', revoked_at = ? WHERE kid = ?")
-                .bind(ts(now))
-                .bind(kid)
-                .execute(&self.pool)
-                .await
-                .map_err(map_err)?;
+        let res = sqlx::query("UPDATE signing_keys SET state = 'revoked', revoked_at = ? WHERE kid = ?")
+            .bind(ts(now))
+            .bind(kid)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
     }
 
     async fn purge_keys(&self, now: OffsetDateTime) -> Result<u64> {
-        let res =
-            sqlx::query("DELETE FROM signing_keys WHERE state = 'retired' AND drop_after < ?")
-                .bind(ts(now))
-                .execute(&self.pool)
-                .await
-                .map_err(map_err)?;
+        let res = sqlx::query("DELETE FROM signing_keys WHERE state = 'retired' AND drop_after < ?")
+            .bind(ts(now))
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
         Ok(res.rows_affected())
     }
 }

@@ -18,18 +18,15 @@ use futures_core_shim::BoxFuture;
 use signet_core::OffsetDateTime;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::{Result, Store, StoreError};
 
 /// Migrations compiled into the binary, so `signet serve` needs no files beside it.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, "tokens", include_str!("../../migrations/sqlite/0002_tokens.sql")),
+];
 
 #[derive(Debug)]
 struct Embedded;
@@ -40,13 +37,7 @@ impl MigrationSource<'static> for Embedded {
             Ok(MIGRATIONS
                 .iter()
                 .map(|(v, d, sql)| {
-                    Migration::new(
-                        *v,
-                        Cow::Borrowed(d),
-                        MigrationType::Simple,
-                        Cow::Borrowed(sql),
-                        false,
-                    )
+                    Migration::new(*v, Cow::Borrowed(d), MigrationType::Simple, Cow::Borrowed(sql), false)
                 })
                 .collect())
         })
@@ -95,13 +86,8 @@ impl SqliteStore {
             .connect_with(opts)
             .await
             .map_err(map_err)?;
-        let migrator = Migrator::new(Embedded)
-            .await
-            .map_err(|e| StoreError::Other(e.into()))?;
-        migrator
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Other(e.into()))?;
+        let migrator = Migrator::new(Embedded).await.map_err(|e| StoreError::Other(e.into()))?;
+        migrator.run(&pool).await.map_err(|e| StoreError::Other(e.into()))?;
         Ok(Self { pool })
     }
 
@@ -113,10 +99,7 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
         Ok(())
     }
 }
@@ -152,40 +135,19 @@ mod tests {
     #[tokio::test]
     async fn users_and_sessions_round_trip() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteStore::open(&dir.path().join("t.db"))
-            .await
-            .expect("open");
+        let store = SqliteStore::open(&dir.path().join("t.db")).await.expect("open");
         let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("ts");
         let email = Email::parse("a@example.com").expect("email");
-        let rec = PasswordRecord {
-            hash: "$argon2id$x".into(),
-            pepper_id: Some("p1".into()),
-        };
+        let rec = PasswordRecord { hash: "$argon2id$x".into(), pepper_id: Some("p1".into()) };
         let u = store
-            .create_user(NewUser {
-                email: &email,
-                password: Some(&rec),
-                is_admin: true,
-                now,
-            })
+            .create_user(NewUser { email: &email, password: Some(&rec), is_admin: true, now })
             .await
             .expect("create");
         assert!(matches!(
-            store
-                .create_user(NewUser {
-                    email: &email,
-                    password: None,
-                    is_admin: false,
-                    now
-                })
-                .await,
+            store.create_user(NewUser { email: &email, password: None, is_admin: false, now }).await,
             Err(StoreError::Conflict)
         ));
-        let got = store
-            .user_by_email(&email)
-            .await
-            .expect("get")
-            .expect("some");
+        let got = store.user_by_email(&email).await.expect("get").expect("some");
         assert_eq!(got.password, Some(rec));
         assert!(got.is_admin);
         let tok = PlainToken::generate("");
@@ -200,25 +162,9 @@ mod tests {
             })
             .await
             .expect("session");
-        assert_eq!(
-            store
-                .session_by_token(&tok.hash())
-                .await
-                .expect("get")
-                .map(|s| s.id),
-            Some(s.id)
-        );
-        assert_eq!(
-            store
-                .delete_user_sessions(u.id, Some(s.id))
-                .await
-                .expect("del"),
-            0
-        );
-        assert_eq!(
-            store.delete_user_sessions(u.id, None).await.expect("del"),
-            1
-        );
+        assert_eq!(store.session_by_token(&tok.hash()).await.expect("get").map(|s| s.id), Some(s.id));
+        assert_eq!(store.delete_user_sessions(u.id, Some(s.id)).await.expect("del"), 0);
+        assert_eq!(store.delete_user_sessions(u.id, None).await.expect("del"), 1);
         store.ping().await.expect("ping");
     }
 }

@@ -3,15 +3,9 @@ use signet_core::{OffsetDateTime, TokenHash};
 use sqlx::Row;
 
 use super::{from_ts, map_err, ts, SqliteStore};
-use crate::{
-    NewFamily, NewRefresh, RefreshRecord, RefreshStore, Result, RotateOutcome, StoreError,
-};
+use crate::{NewFamily, NewRefresh, RefreshRecord, RefreshStore, Result, RotateOutcome, StoreError};
 
-async fn insert_token(
-    conn: &mut sqlx::SqliteConnection,
-    family_id: i64,
-    t: &NewRefresh<'_>,
-) -> Result<i64> {
+async fn insert_token(conn: &mut sqlx::SqliteConnection, family_id: i64, t: &NewRefresh<'_>) -> Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO refresh_tokens (token_hash, family_id, scope, created_at, idle_expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
     )
@@ -73,47 +67,29 @@ impl RefreshStore for SqliteStore {
             scope: r.try_get("scope").map_err(get)?,
             family_scope: r.try_get("family_scope").map_err(get)?,
             audience: r.try_get("audience").map_err(get)?,
-            auth_time: r
-                .try_get::<Option<i64>, _>("auth_time")
-                .map_err(get)?
-                .map(from_ts),
+            auth_time: r.try_get::<Option<i64>, _>("auth_time").map_err(get)?.map(from_ts),
             created_at: from_ts(r.try_get("created_at").map_err(get)?),
             idle_expires_at: from_ts(r.try_get("idle_expires_at").map_err(get)?),
-            used_at: r
-                .try_get::<Option<i64>, _>("used_at")
-                .map_err(get)?
-                .map(from_ts),
+            used_at: r.try_get::<Option<i64>, _>("used_at").map_err(get)?.map(from_ts),
             successor_id: r.try_get("successor_id").map_err(get)?,
-            successor_used: r
-                .try_get::<Option<i64>, _>("successor_used_at")
-                .map_err(get)?
-                .is_some(),
+            successor_used: r.try_get::<Option<i64>, _>("successor_used_at").map_err(get)?.is_some(),
             family_expires_at: from_ts(r.try_get("absolute_expires_at").map_err(get)?),
-            family_revoked: r
-                .try_get::<Option<i64>, _>("revoked_at")
-                .map_err(get)?
-                .is_some(),
+            family_revoked: r.try_get::<Option<i64>, _>("revoked_at").map_err(get)?.is_some(),
         }))
     }
 
-    async fn rotate_refresh(
-        &self,
-        token_id: i64,
-        family_id: i64,
-        successor: NewRefresh<'_>,
-    ) -> Result<RotateOutcome> {
+    async fn rotate_refresh(&self, token_id: i64, family_id: i64, successor: NewRefresh<'_>) -> Result<RotateOutcome> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         // The compare-and-set is the transaction's first statement, a write, so SQLite takes
         // the write lock here and concurrent rotations serialise on it.
-        let won =
-            sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL")
-                .bind(ts(successor.now))
-                .bind(token_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?
-                .rows_affected()
-                == 1;
+        let won = sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL")
+            .bind(ts(successor.now))
+            .bind(token_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected()
+            == 1;
         if !won {
             return Ok(RotateOutcome::AlreadyUsed);
         }
@@ -161,29 +137,28 @@ impl RefreshStore for SqliteStore {
     }
 
     async fn revoke_family(&self, family_id: i64, reason: &str, now: OffsetDateTime) -> Result<()> {
-        sqlx::query("UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL")
-            .bind(ts(now))
-            .bind(reason)
-            .bind(family_id)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
+        sqlx::query(
+            "UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(reason)
+        .bind(family_id)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
         Ok(())
     }
 
-    async fn revoke_user_families(
-        &self,
-        user_id: i64,
-        reason: &str,
-        now: OffsetDateTime,
-    ) -> Result<u64> {
-        let res = sqlx::query("UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL")
-            .bind(ts(now))
-            .bind(reason)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
+    async fn revoke_user_families(&self, user_id: i64, reason: &str, now: OffsetDateTime) -> Result<u64> {
+        let res = sqlx::query(
+            "UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(reason)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
         Ok(res.rows_affected())
     }
 }

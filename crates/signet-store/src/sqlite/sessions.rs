@@ -61,11 +61,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn delete_session(&self, id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
+        sqlx::query("DELETE FROM sessions WHERE id = ?").bind(id).execute(&self.pool).await.map_err(map_err)?;
         Ok(())
     }
 
@@ -90,21 +86,15 @@ impl SessionStore for SqliteStore {
     }
 
     async fn list_user_sessions(&self, user_id: i64) -> Result<Vec<Session>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC"
-        ))
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC"))
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
         rows.iter().map(row_to_session).collect()
     }
 
-    async fn purge_sessions(
-        &self,
-        idle_before: OffsetDateTime,
-        created_before: OffsetDateTime,
-    ) -> Result<u64> {
+    async fn purge_sessions(&self, idle_before: OffsetDateTime, created_before: OffsetDateTime) -> Result<u64> {
         let res = sqlx::query("DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?")
             .bind(ts(idle_before))
             .bind(ts(created_before))

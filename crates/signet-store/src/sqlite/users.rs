@@ -6,7 +6,8 @@ use sqlx::Row;
 use super::{from_ts, map_err, ts, SqliteStore};
 use crate::{NewUser, Result, StoreError, User, UserStore};
 
-const COLS: &str = "id, email, password_hash, pepper_id, is_admin, disabled, created_at, password_changed_at, revoked_before";
+const COLS: &str =
+    "id, email, password_hash, pepper_id, is_admin, disabled, created_at, password_changed_at, revoked_before";
 
 fn row_to_user(r: &SqliteRow) -> Result<User> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
@@ -19,14 +20,8 @@ fn row_to_user(r: &SqliteRow) -> Result<User> {
         is_admin: r.try_get("is_admin").map_err(get)?,
         disabled: r.try_get("disabled").map_err(get)?,
         created_at: from_ts(r.try_get("created_at").map_err(get)?),
-        password_changed_at: r
-            .try_get::<Option<i64>, _>("password_changed_at")
-            .map_err(get)?
-            .map(from_ts),
-        revoked_before: r
-            .try_get::<Option<i64>, _>("revoked_before")
-            .map_err(get)?
-            .map(from_ts),
+        password_changed_at: r.try_get::<Option<i64>, _>("password_changed_at").map_err(get)?.map(from_ts),
+        revoked_before: r.try_get::<Option<i64>, _>("revoked_before").map_err(get)?.map(from_ts),
     })
 }
 
@@ -90,12 +85,10 @@ impl UserStore for SqliteStore {
                 .bind(ts(now))
                 .bind(ts(now))
         } else {
-            sqlx::query(
-                "UPDATE users SET password_hash = ?, pepper_id = ?, updated_at = ? WHERE id = ?",
-            )
-            .bind(&record.hash)
-            .bind(record.pepper_id.as_deref())
-            .bind(ts(now))
+            sqlx::query("UPDATE users SET password_hash = ?, pepper_id = ?, updated_at = ? WHERE id = ?")
+                .bind(&record.hash)
+                .bind(record.pepper_id.as_deref())
+                .bind(ts(now))
         };
         let res = q.bind(user_id).execute(&self.pool).await.map_err(map_err)?;
         if res.rows_affected() == 0 {

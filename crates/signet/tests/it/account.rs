@@ -32,15 +32,7 @@ async fn idle_timeout_expires_session() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.location().starts_with("/login"));
     let id = s.user("ann@example.com").await.id;
-    assert!(
-        s.state
-            .store
-            .list_user_sessions(id)
-            .await
-            .expect("sessions")
-            .is_empty(),
-        "row deleted"
-    );
+    assert!(s.state.store.list_user_sessions(id).await.expect("sessions").is_empty(), "row deleted");
 }
 
 #[tokio::test]
@@ -69,22 +61,13 @@ async fn logout_deletes_server_session() {
     let csrf = b.account_csrf().await;
     let r = b.post_form("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(r
-        .set_cookies()
-        .iter()
-        .any(|c| c.starts_with("__Host-signet_session=;") && c.contains("Max-Age=0")));
+    assert!(r.set_cookies().iter().any(|c| c.starts_with("__Host-signet_session=;") && c.contains("Max-Age=0")));
     // Replaying the old cookie (as a thief would) gets nothing: the row is gone.
     let mut thief = s.browser();
     thief.cookies.insert("__Host-signet_session".into(), stolen);
     assert_eq!(thief.get("/account").await.status, StatusCode::SEE_OTHER);
     let id = s.user("ann@example.com").await.id;
-    assert!(s
-        .state
-        .store
-        .list_user_sessions(id)
-        .await
-        .expect("sessions")
-        .is_empty());
+    assert!(s.state.store.list_user_sessions(id).await.expect("sessions").is_empty());
     assert!(audit_kinds(&s).await.contains(&"logout".to_string()));
 }
 
@@ -105,53 +88,21 @@ async fn account_page_lists_sessions_and_revokes_one() {
     assert!(page.body.contains("127.0.0.1"));
 
     let id = s.user("ann@example.com").await.id;
-    let sessions = s
-        .state
-        .store
-        .list_user_sessions(id)
-        .await
-        .expect("sessions");
-    let phone_session = sessions
-        .iter()
-        .find(|x| x.user_agent.contains("Android"))
-        .expect("phone");
+    let sessions = s.state.store.list_user_sessions(id).await.expect("sessions");
+    let phone_session = sessions.iter().find(|x| x.user_agent.contains("Android")).expect("phone");
     let csrf = page.csrf();
-    let r = laptop
-        .post_form(
-            &format!("/account/sessions/{}/revoke", phone_session.id),
-            &[("csrf", &csrf)],
-        )
-        .await;
+    let r = laptop.post_form(&format!("/account/sessions/{}/revoke", phone_session.id), &[("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        phone.get("/account").await.status,
-        StatusCode::SEE_OTHER,
-        "phone signed out"
-    );
-    assert_eq!(
-        laptop.get("/account").await.status,
-        StatusCode::OK,
-        "laptop still in"
-    );
+    assert_eq!(phone.get("/account").await.status, StatusCode::SEE_OTHER, "phone signed out");
+    assert_eq!(laptop.get("/account").await.status, StatusCode::OK, "laptop still in");
 
     // Someone else's session id cannot be revoked.
     s.create_user("bob@example.com", PASSWORD).await;
     let mut bob = s.browser();
     bob.login("bob@example.com", PASSWORD).await;
-    let laptop_session = s
-        .state
-        .store
-        .list_user_sessions(id)
-        .await
-        .expect("sessions")[0]
-        .id;
+    let laptop_session = s.state.store.list_user_sessions(id).await.expect("sessions")[0].id;
     let bob_csrf = bob.account_csrf().await;
-    let r = bob
-        .post_form(
-            &format!("/account/sessions/{laptop_session}/revoke"),
-            &[("csrf", &bob_csrf)],
-        )
-        .await;
+    let r = bob.post_form(&format!("/account/sessions/{laptop_session}/revoke"), &[("csrf", &bob_csrf)]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(laptop.get("/account").await.status, StatusCode::OK);
 }
@@ -165,16 +116,11 @@ async fn logout_everywhere_ends_all_sessions() {
     let mut b = s.browser();
     b.login("ann@example.com", PASSWORD).await;
     let csrf = a.account_csrf().await;
-    let r = a
-        .post_form("/account/logout-everywhere", &[("csrf", &csrf)])
-        .await;
+    let r = a.post_form("/account/logout-everywhere", &[("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(a.get("/account").await.status, StatusCode::SEE_OTHER);
     assert_eq!(b.get("/account").await.status, StatusCode::SEE_OTHER);
-    assert!(
-        s.user("ann@example.com").await.revoked_before.is_some(),
-        "tokens issued before now become inactive"
-    );
+    assert!(s.user("ann@example.com").await.revoked_before.is_some(), "tokens issued before now become inactive");
 }
 
 #[tokio::test]
@@ -192,11 +138,7 @@ async fn password_change_revokes_other_sessions() {
     let r = me
         .post_form(
             "/account/password",
-            &[
-                ("csrf", &csrf),
-                ("current_password", "nope nope"),
-                ("new_password", "a new long passphrase"),
-            ],
+            &[("csrf", &csrf), ("current_password", "nope nope"), ("new_password", "a new long passphrase")],
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -205,11 +147,7 @@ async fn password_change_revokes_other_sessions() {
     let r = me
         .post_form(
             "/account/password",
-            &[
-                ("csrf", &csrf),
-                ("current_password", PASSWORD),
-                ("new_password", "password123"),
-            ],
+            &[("csrf", &csrf), ("current_password", PASSWORD), ("new_password", "password123")],
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -218,11 +156,7 @@ async fn password_change_revokes_other_sessions() {
     let r = me
         .post_form(
             "/account/password",
-            &[
-                ("csrf", &csrf),
-                ("current_password", PASSWORD),
-                ("new_password", "a new long passphrase"),
-            ],
+            &[("csrf", &csrf), ("current_password", PASSWORD), ("new_password", "a new long passphrase")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -230,36 +164,13 @@ async fn password_change_revokes_other_sessions() {
     let after = me.session_cookie().expect("new session");
     assert_ne!(before, after, "this session's id rotates");
     assert_eq!(me.get("/account").await.status, StatusCode::OK);
-    assert_eq!(
-        other.get("/account").await.status,
-        StatusCode::SEE_OTHER,
-        "other device signed out"
-    );
+    assert_eq!(other.get("/account").await.status, StatusCode::SEE_OTHER, "other device signed out");
     let user = s.user("ann@example.com").await;
     assert!(user.revoked_before.is_some());
-    assert_eq!(
-        s.state
-            .store
-            .list_user_sessions(user.id)
-            .await
-            .expect("sessions")
-            .len(),
-        1
-    );
+    assert_eq!(s.state.store.list_user_sessions(user.id).await.expect("sessions").len(), 1);
     // Old password no longer works, new one does.
     let mut fresh = s.browser();
-    assert_eq!(
-        fresh.login("ann@example.com", PASSWORD).await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        fresh
-            .login("ann@example.com", "a new long passphrase")
-            .await
-            .status,
-        StatusCode::SEE_OTHER
-    );
-    assert!(audit_kinds(&s)
-        .await
-        .contains(&"password_change".to_string()));
+    assert_eq!(fresh.login("ann@example.com", PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(fresh.login("ann@example.com", "a new long passphrase").await.status, StatusCode::SEE_OTHER);
+    assert!(audit_kinds(&s).await.contains(&"password_change".to_string()));
 }

@@ -9,10 +9,7 @@ async fn api_unauthenticated_is_401_with_challenge() {
     let s = TestServer::start().await;
     let r = s.browser().get("/api/v1/me").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(r
-        .header("www-authenticate")
-        .expect("challenge")
-        .starts_with("Bearer"));
+    assert!(r.header("www-authenticate").expect("challenge").starts_with("Bearer"));
     let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
     assert_eq!(v["error"], "unauthorized");
     assert!(v["error_description"].is_string());
@@ -42,16 +39,8 @@ async fn api_unknown_path_and_method_are_json() {
     let mut b = s.browser();
     let r = b.get("/api/v1/nope").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&r.body).expect("json")["error"],
-        "not_found"
-    );
-    let r = b
-        .post_raw("/api/v1/me", "application/json", b"{}".to_vec())
-        .await;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).expect("json")["error"], "not_found");
+    let r = b.post_raw("/api/v1/me", "application/json", b"{}".to_vec()).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&r.body).expect("json")["error"],
-        "method_not_allowed"
-    );
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).expect("json")["error"], "method_not_allowed");
 }

@@ -62,12 +62,8 @@ impl TestServer {
 
     pub async fn start_in(dir: TempDir, config: Config) -> Self {
         let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
-        let state = signet_server::build_state(config, clock.clone())
-            .await
-            .expect("state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let state = signet_server::build_state(config, clock.clone()).await.expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let s = state.clone();
@@ -77,13 +73,7 @@ impl TestServer {
             })
             .await;
         });
-        Self {
-            base: format!("http://{addr}"),
-            state,
-            clock,
-            dir,
-            stop: Some(tx),
-        }
+        Self { base: format!("http://{addr}"), state, clock, dir, stop: Some(tx) }
     }
 
     pub fn browser(&self) -> Browser {
@@ -92,22 +82,12 @@ impl TestServer {
 
     /// Creates an account directly through the store (as `signet user create` does).
     pub async fn create_user(&self, email: &str, password: &str) -> i64 {
-        let record = self
-            .state
-            .hash_pool
-            .hash(signet_core::Password::new(password))
-            .await
-            .expect("hash");
+        let record = self.state.hash_pool.hash(signet_core::Password::new(password)).await.expect("hash");
         let email = signet_core::Email::parse(email).expect("email");
         let now = self.state.now();
         self.state
             .store
-            .create_user(signet_store::NewUser {
-                email: &email,
-                password: Some(&record),
-                is_admin: false,
-                now,
-            })
+            .create_user(signet_store::NewUser { email: &email, password: Some(&record), is_admin: false, now })
             .await
             .expect("create user")
             .id
@@ -115,12 +95,7 @@ impl TestServer {
 
     pub async fn user(&self, email: &str) -> signet_store::User {
         let email = signet_core::Email::parse(email).expect("email");
-        self.state
-            .store
-            .user_by_email(&email)
-            .await
-            .expect("store")
-            .expect("user exists")
+        self.state.store.user_by_email(&email).await.expect("store").expect("user exists")
     }
 }
 
@@ -148,11 +123,7 @@ impl Resp {
         self.header("location").unwrap_or("")
     }
     pub fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_owned))
-            .collect()
+        self.headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
     }
     /// The hidden CSRF field of the first form on the page.
     pub fn csrf(&self) -> String {
@@ -187,10 +158,7 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(base: &str) -> Self {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         Self {
             base: base.to_owned(),
             client,
@@ -200,11 +168,7 @@ impl Browser {
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
     async fn send(&mut self, req: reqwest::RequestBuilder) -> Resp {
@@ -216,11 +180,7 @@ impl Browser {
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.text().await.expect("body");
-        let resp = Resp {
-            status,
-            headers,
-            body,
-        };
+        let resp = Resp { status, headers, body };
         for c in resp.set_cookies() {
             let first = c.split(';').next().unwrap_or("");
             if let Some((k, v)) = first.split_once('=') {
@@ -245,11 +205,7 @@ impl Browser {
     }
 
     pub async fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", content_type)
-            .body(body);
+        let req = self.client.post(format!("{}{path}", self.base)).header("content-type", content_type).body(body);
         self.send(req).await
     }
 
@@ -258,59 +214,31 @@ impl Browser {
         let page = self.get("/login").await;
         assert_eq!(page.status, StatusCode::OK);
         let csrf = page.csrf();
-        self.post_form(
-            "/login",
-            &[
-                ("email", email),
-                ("password", password),
-                ("csrf", &csrf),
-                ("return_to", ""),
-            ],
-        )
-        .await
+        self.post_form("/login", &[("email", email), ("password", password), ("csrf", &csrf), ("return_to", "")]).await
     }
 
     pub async fn signup(&mut self, email: &str, password: &str) -> Resp {
         let page = self.get("/signup").await;
         let csrf = page.csrf();
-        self.post_form(
-            "/signup",
-            &[("email", email), ("password", password), ("csrf", &csrf)],
-        )
-        .await
+        self.post_form("/signup", &[("email", email), ("password", password), ("csrf", &csrf)]).await
     }
 
     /// The CSRF token of a signed-in page.
     pub async fn account_csrf(&mut self) -> String {
         let page = self.get("/account").await;
-        assert_eq!(
-            page.status,
-            StatusCode::OK,
-            "not signed in: {}",
-            page.location()
-        );
+        assert_eq!(page.status, StatusCode::OK, "not signed in: {}", page.location());
         page.csrf()
     }
 
     pub fn session_cookie(&self) -> Option<String> {
-        self.cookies
-            .iter()
-            .find(|(k, _)| k.ends_with("signet_session"))
-            .map(|(_, v)| v.clone())
+        self.cookies.iter().find(|(k, _)| k.ends_with("signet_session")).map(|(_, v)| v.clone())
     }
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub async fn audit_kinds(s: &TestServer) -> Vec<String> {
-    s.state
-        .store
-        .list_audit(None, 1000)
-        .await
-        .expect("audit")
-        .into_iter()
-        .map(|e| e.kind)
-        .collect()
+    s.state.store.list_audit(None, 1000).await.expect("audit").into_iter().map(|e| e.kind).collect()
 }
 
 /// Reads one text column straight from the test server's SQLite file.
@@ -319,9 +247,7 @@ pub async fn db_strings(s: &TestServer, sql: &str) -> Vec<String> {
     let url = format!("sqlite://{}", s.dir.path().join("signet.db").display());
     let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
     let rows = sqlx::query(sql).fetch_all(&pool).await.expect("query");
-    rows.iter()
-        .map(|r| r.try_get::<String, _>(0).expect("text column"))
-        .collect()
+    rows.iter().map(|r| r.try_get::<String, _>(0).expect("text column")).collect()
 }
 
 pub fn urlencode(s: &str) -> String {

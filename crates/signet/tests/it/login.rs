@@ -32,18 +32,11 @@ async fn login_unknown_user_same_response_as_wrong_password() {
     assert_eq!(wrong.status, StatusCode::OK);
     assert!(wrong.body.contains("Incorrect email or password."));
     // Same page, byte for byte, apart from the echoed email address.
-    assert_eq!(
-        wrong.body.replace("ann@example.com", "X"),
-        unknown.body.replace("bob@example.com", "X")
-    );
+    assert_eq!(wrong.body.replace("ann@example.com", "X"), unknown.body.replace("bob@example.com", "X"));
     assert!(b.session_cookie().is_none());
     // A disabled account with the right password gets the same answer too.
     let id = s.user("ann@example.com").await.id;
-    s.state
-        .store
-        .set_disabled(id, true, s.state.now())
-        .await
-        .expect("disable");
+    s.state.store.set_disabled(id, true, s.state.now()).await.expect("disable");
     let disabled = b.login("ann@example.com", PASSWORD).await;
     assert_eq!(disabled.body, wrong.body);
     assert!(b.session_cookie().is_none());
@@ -67,32 +60,17 @@ async fn session_cookie_has_secure_flags() {
     s.create_user("ann@example.com", PASSWORD).await;
     let mut b = s.browser();
     let r = b.login("ann@example.com", PASSWORD).await;
-    let cookie = r
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.starts_with("__Host-signet_session="))
-        .expect("session cookie");
+    let cookie = r.set_cookies().into_iter().find(|c| c.starts_with("__Host-signet_session=")).expect("session cookie");
     for attr in ["; HttpOnly", "; Secure", "; SameSite=Lax", "; Path=/"] {
         assert!(cookie.contains(attr), "{attr} missing in {cookie}");
     }
-    assert!(
-        !cookie.contains("Domain="),
-        "__Host- cookies must not set Domain"
-    );
-    let value = cookie
-        .split(';')
-        .next()
-        .and_then(|p| p.split_once('='))
-        .map(|(_, v)| v.to_owned())
-        .expect("value");
+    assert!(!cookie.contains("Domain="), "__Host- cookies must not set Domain");
+    let value = cookie.split(';').next().and_then(|p| p.split_once('=')).map(|(_, v)| v.to_owned()).expect("value");
     assert_eq!(value.len(), 43, "256-bit id, base64url");
     // Only the hash is stored.
     let stored = db_strings(&s, "SELECT token_hash || user_agent || ip FROM sessions").await;
     assert_eq!(stored.len(), 1);
-    assert!(
-        !stored[0].contains(&value),
-        "the cookie value itself is never stored"
-    );
+    assert!(!stored[0].contains(&value), "the cookie value itself is never stored");
 }
 
 #[tokio::test]
@@ -101,11 +79,7 @@ async fn dev_loopback_issuer_uses_plain_cookie_names() {
     s.create_user("ann@example.com", PASSWORD).await;
     let mut b = s.browser();
     let r = b.login("ann@example.com", PASSWORD).await;
-    let cookie = r
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.starts_with("signet_session="))
-        .expect("dev cookie");
+    let cookie = r.set_cookies().into_iter().find(|c| c.starts_with("signet_session=")).expect("dev cookie");
     assert!(cookie.contains("HttpOnly") && !cookie.contains("Secure"));
 }
 
@@ -115,33 +89,19 @@ async fn session_id_rotates_on_login() {
     s.create_user("ann@example.com", PASSWORD).await;
     let mut b = s.browser();
     // An attacker-planted id is never adopted.
-    b.cookies
-        .insert("__Host-signet_session".into(), "A".repeat(43));
+    b.cookies.insert("__Host-signet_session".into(), "A".repeat(43));
     b.login("ann@example.com", PASSWORD).await;
     let first = b.session_cookie().expect("first session");
     assert_ne!(first, "A".repeat(43));
     // Signing in again while signed in replaces the id and ends the old server session.
     let csrf = crate::harness::hidden_field(&b.get("/signup").await.body, "csrf").expect("csrf");
-    let r = b
-        .post_form(
-            "/login",
-            &[
-                ("email", "ann@example.com"),
-                ("password", PASSWORD),
-                ("csrf", &csrf),
-            ],
-        )
-        .await;
+    let r = b.post_form("/login", &[("email", "ann@example.com"), ("password", PASSWORD), ("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let second = b.session_cookie().expect("second session");
     assert_ne!(first, second);
     let mut old = s.browser();
     old.cookies.insert("__Host-signet_session".into(), first);
-    assert_eq!(
-        old.get("/account").await.status,
-        StatusCode::SEE_OTHER,
-        "old id must be dead"
-    );
+    assert_eq!(old.get("/account").await.status, StatusCode::SEE_OTHER, "old id must be dead");
 }
 
 #[tokio::test]
@@ -150,28 +110,14 @@ async fn form_post_without_csrf_token_rejected() {
     s.create_user("ann@example.com", PASSWORD).await;
     let mut b = s.browser();
     b.get("/login").await; // has the pre-session cookie, but sends no token
-    let r = b
-        .post_form(
-            "/login",
-            &[("email", "ann@example.com"), ("password", PASSWORD)],
-        )
-        .await;
+    let r = b.post_form("/login", &[("email", "ann@example.com"), ("password", PASSWORD)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("not sent from this site"));
     assert!(b.session_cookie().is_none());
     // A token from another browser does not work either.
     let mut other = s.browser();
     let foreign = other.get("/login").await.csrf();
-    let r = b
-        .post_form(
-            "/login",
-            &[
-                ("email", "ann@example.com"),
-                ("password", PASSWORD),
-                ("csrf", &foreign),
-            ],
-        )
-        .await;
+    let r = b.post_form("/login", &[("email", "ann@example.com"), ("password", PASSWORD), ("csrf", &foreign)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Signed-in forms: logout without the token is refused and the session survives.
     b.login("ann@example.com", PASSWORD).await;
@@ -186,30 +132,16 @@ async fn sixth_failed_login_in_window_is_429() {
     s.create_user("ann@example.com", PASSWORD).await;
     let mut b = s.browser();
     for _ in 0..5 {
-        assert_eq!(
-            b.login("ann@example.com", "wrong password").await.status,
-            StatusCode::OK
-        );
+        assert_eq!(b.login("ann@example.com", "wrong password").await.status, StatusCode::OK);
     }
     let r = b.login("ann@example.com", PASSWORD).await;
-    assert_eq!(
-        r.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits"
-    );
-    let retry: u64 = r
-        .header("retry-after")
-        .expect("Retry-After")
-        .parse()
-        .expect("seconds");
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    let retry: u64 = r.header("retry-after").expect("Retry-After").parse().expect("seconds");
     assert!(retry > 0 && retry <= 15 * 60);
     assert!(b.session_cookie().is_none());
     // After the window the account works again, and success resets the counter.
     s.clock.advance(time::Duration::minutes(15));
-    assert_eq!(
-        b.login("ann@example.com", PASSWORD).await.status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(b.login("ann@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
     let kinds = audit_kinds(&s).await;
     assert!(kinds.contains(&"lockout".to_string()));
 }
@@ -236,13 +168,9 @@ async fn per_ip_failure_limit_applies_across_accounts() {
     let s = TestServer::start().await;
     let mut b = s.browser();
     for i in 0..5 {
-        b.login(&format!("user{i}@example.com"), "wrong password")
-            .await;
+        b.login(&format!("user{i}@example.com"), "wrong password").await;
     }
-    assert_eq!(
-        b.login("fresh@example.com", "wrong password").await.status,
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    assert_eq!(b.login("fresh@example.com", "wrong password").await.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
@@ -250,11 +178,7 @@ async fn rehash_on_login_when_params_change() {
     let s = TestServer::start().await;
     // A hash made with older (different) parameters but the same pepper.
     let old = PasswordHasher::new(
-        HashParams {
-            memory_kib: 128,
-            iterations: 1,
-            parallelism: 1,
-        },
+        HashParams { memory_kib: 128, iterations: 1, parallelism: 1 },
         s.state.secrets.peppers.clone(),
     )
     .expect("hasher");
@@ -264,37 +188,17 @@ async fn rehash_on_login_when_params_change() {
     let now = s.state.now();
     s.state
         .store
-        .create_user(signet_store::NewUser {
-            email: &email,
-            password: Some(&record),
-            is_admin: false,
-            now,
-        })
+        .create_user(signet_store::NewUser { email: &email, password: Some(&record), is_admin: false, now })
         .await
         .expect("create");
     let mut b = s.browser();
-    assert_eq!(
-        b.login("ann@example.com", PASSWORD).await.status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(b.login("ann@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
     let after = s.user("ann@example.com").await.password.expect("password");
-    assert!(
-        after.hash.starts_with("$argon2id$v=19$m=256,t=1,p=1$"),
-        "{}",
-        after.hash
-    );
+    assert!(after.hash.starts_with("$argon2id$v=19$m=256,t=1,p=1$"), "{}", after.hash);
     // The upgraded hash still verifies, and no longer asks for a rehash.
-    let again = s
-        .state
-        .hash_pool
-        .hasher()
-        .verify(&after, &Password::new(PASSWORD))
-        .expect("verify")
-        .expect("match");
+    let again = s.state.hash_pool.hasher().verify(&after, &Password::new(PASSWORD)).expect("verify").expect("match");
     assert!(!again.needs_rehash);
-    assert!(audit_kinds(&s)
-        .await
-        .contains(&"password_rehash".to_string()));
+    assert!(audit_kinds(&s).await.contains(&"password_rehash".to_string()));
 }
 
 #[tokio::test]
@@ -309,37 +213,23 @@ async fn login_with_default_argon2_params() {
     s.create_user("ann@example.com", PASSWORD).await;
     let stored = s.user("ann@example.com").await.password.expect("password");
     assert!(stored.hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-    assert_eq!(
-        s.browser().login("ann@example.com", PASSWORD).await.status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(s.browser().login("ann@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
 async fn return_to_rejects_absolute_urls() {
     let s = TestServer::start().await;
     s.create_user("ann@example.com", PASSWORD).await;
-    for evil in [
-        "https://evil.example/",
-        "//evil.example",
-        "/\\evil.example",
-        "javascript:alert(1)",
-        "/%0d%0aSet-Cookie:x",
-    ] {
+    for evil in
+        ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "/%0d%0aSet-Cookie:x"]
+    {
         let mut b = s.browser();
-        let page = b
-            .get(&format!("/login?return_to={}", urlencode(evil)))
-            .await;
+        let page = b.get(&format!("/login?return_to={}", urlencode(evil))).await;
         let csrf = page.csrf();
         let r = b
             .post_form(
                 "/login",
-                &[
-                    ("email", "ann@example.com"),
-                    ("password", PASSWORD),
-                    ("csrf", &csrf),
-                    ("return_to", evil),
-                ],
+                &[("email", "ann@example.com"), ("password", PASSWORD), ("csrf", &csrf), ("return_to", evil)],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -353,10 +243,7 @@ async fn return_to_rejects_absolute_urls() {
     // Local paths are honoured, and the login page carries them through.
     let mut b = s.browser();
     let page = b.get("/login?return_to=%2Faccount%2Fpassword").await;
-    assert_eq!(
-        crate::harness::hidden_field(&page.body, "return_to").as_deref(),
-        Some("/account/password")
-    );
+    assert_eq!(crate::harness::hidden_field(&page.body, "return_to").as_deref(), Some("/account/password"));
     let csrf = page.csrf();
     let r = b
         .post_form(
@@ -378,16 +265,7 @@ async fn oversized_body_413() {
     let mut b = s.browser();
     let csrf = b.get("/login").await.csrf();
     let huge = "x".repeat(200 * 1024);
-    let r = b
-        .post_form(
-            "/login",
-            &[
-                ("email", "a@example.com"),
-                ("password", &huge),
-                ("csrf", &csrf),
-            ],
-        )
-        .await;
+    let r = b.post_form("/login", &[("email", "a@example.com"), ("password", &huge), ("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.body.contains("too large"));
     // The server is fine afterwards.
@@ -400,30 +278,16 @@ async fn malformed_form_400_not_500() {
     let mut b = s.browser();
     b.get("/login").await;
     let cases: Vec<(&str, Vec<u8>)> = vec![
-        (
-            "application/x-www-form-urlencoded",
-            b"email=%ZZ&password=%".to_vec(),
-        ),
-        (
-            "application/x-www-form-urlencoded",
-            vec![0xff, 0xfe, b'=', 0x80],
-        ),
+        ("application/x-www-form-urlencoded", b"email=%ZZ&password=%".to_vec()),
+        ("application/x-www-form-urlencoded", vec![0xff, 0xfe, b'=', 0x80]),
         ("application/json", br#"{"email":"a@example.com"}"#.to_vec()),
         ("text/plain", b"hello".to_vec()),
-        (
-            "application/x-www-form-urlencoded",
-            b"email=a&email=b&password[]=x".to_vec(),
-        ),
+        ("application/x-www-form-urlencoded", b"email=a&email=b&password[]=x".to_vec()),
     ];
     for path in ["/login", "/signup", "/logout", "/account/password"] {
         for (ct, body) in &cases {
             let r = b.post_raw(path, ct, body.clone()).await;
-            assert!(
-                !r.status.is_server_error(),
-                "{path} {ct} {:?} gave {}",
-                String::from_utf8_lossy(body),
-                r.status
-            );
+            assert!(!r.status.is_server_error(), "{path} {ct} {:?} gave {}", String::from_utf8_lossy(body), r.status);
             if r.status.is_client_error() {
                 assert!(r.body.contains("<!doctype html>"), "a readable page");
             }
@@ -450,27 +314,17 @@ async fn hash_pool_saturation_returns_503_with_retry_after() {
     .await;
     let mut b = s.browser();
     let csrf = b.get("/login").await.csrf();
-    let cookie = b
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookie = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
     for i in 0..12 {
-        let (client, cookie, csrf, base) =
-            (client.clone(), cookie.clone(), csrf.clone(), s.base.clone());
+        let (client, cookie, csrf, base) = (client.clone(), cookie.clone(), csrf.clone(), s.base.clone());
         tasks.push(tokio::spawn(async move {
             let email = format!("u{i}@example.com");
             let r = client
                 .post(format!("{base}/login"))
                 .header("cookie", cookie)
-                .form(&[
-                    ("email", email.as_str()),
-                    ("password", "some password"),
-                    ("csrf", csrf.as_str()),
-                ])
+                .form(&[("email", email.as_str()), ("password", "some password"), ("csrf", csrf.as_str())])
                 .send()
                 .await
                 .expect("send");
@@ -487,10 +341,7 @@ async fn hash_pool_saturation_returns_503_with_retry_after() {
             assert_eq!(status, StatusCode::OK);
         }
     }
-    assert!(
-        busy >= 1,
-        "12 concurrent hashes with 1 worker + 1 queue slot must shed load"
-    );
+    assert!(busy >= 1, "12 concurrent hashes with 1 worker + 1 queue slot must shed load");
     assert!(s.state.hash_pool.stats.rejected_busy.load(Ordering::SeqCst) >= 1);
 }
 
@@ -501,27 +352,17 @@ async fn concurrent_guesses_cannot_exceed_attempt_limit() {
     s.create_user("ann@example.com", PASSWORD).await;
     let mut b = s.browser();
     let csrf = b.get("/login").await.csrf();
-    let cookie = b
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookie = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
     let client = reqwest::Client::new();
     let tasks: Vec<_> = (0..20)
         .map(|i| {
-            let (client, cookie, csrf, base) =
-                (client.clone(), cookie.clone(), csrf.clone(), s.base.clone());
+            let (client, cookie, csrf, base) = (client.clone(), cookie.clone(), csrf.clone(), s.base.clone());
             tokio::spawn(async move {
                 let guess = format!("guess number {i}");
                 client
                     .post(format!("{base}/login"))
                     .header("cookie", cookie)
-                    .form(&[
-                        ("email", "ann@example.com"),
-                        ("password", guess.as_str()),
-                        ("csrf", csrf.as_str()),
-                    ])
+                    .form(&[("email", "ann@example.com"), ("password", guess.as_str()), ("csrf", csrf.as_str())])
                     .send()
                     .await
                     .expect("send")
@@ -532,15 +373,9 @@ async fn concurrent_guesses_cannot_exceed_attempt_limit() {
     let mut checked = 0;
     for t in tasks {
         let status = t.await.expect("task");
-        assert!(
-            status == StatusCode::OK || status == StatusCode::TOO_MANY_REQUESTS,
-            "unexpected {status}"
-        );
+        assert!(status == StatusCode::OK || status == StatusCode::TOO_MANY_REQUESTS, "unexpected {status}");
         checked += usize::from(status == StatusCode::OK);
     }
     assert_eq!(checked, 5, "exactly the 5 allowed guesses were checked");
-    assert_eq!(
-        s.state.hash_pool.stats.verifications.load(Ordering::SeqCst),
-        5
-    );
+    assert_eq!(s.state.hash_pool.stats.verifications.load(Ordering::SeqCst), 5);
 }

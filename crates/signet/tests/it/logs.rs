@@ -36,56 +36,28 @@ async fn password_never_logged() {
     let secret_pw = "Zebra-Quokka-Marmalade-7319";
     let new_pw = "Otter-Lantern-Fig-2846";
     let mut b = Browser::new(&addr);
-    assert_eq!(
-        b.signup("logcheck@example.com", secret_pw).await.status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(b.signup("logcheck@example.com", secret_pw).await.status, StatusCode::SEE_OTHER);
     let mut c = Browser::new(&addr);
-    c.login("logcheck@example.com", "Wrong-Guess-Password-55")
-        .await;
-    assert_eq!(
-        c.login("logcheck@example.com", secret_pw).await.status,
-        StatusCode::SEE_OTHER
-    );
+    c.login("logcheck@example.com", "Wrong-Guess-Password-55").await;
+    assert_eq!(c.login("logcheck@example.com", secret_pw).await.status, StatusCode::SEE_OTHER);
     let csrf = c.get("/account/password").await.csrf();
     let r = c
-        .post_form(
-            "/account/password",
-            &[
-                ("csrf", &csrf),
-                ("current_password", secret_pw),
-                ("new_password", new_pw),
-            ],
-        )
+        .post_form("/account/password", &[("csrf", &csrf), ("current_password", secret_pw), ("new_password", new_pw)])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let mut secrets: Vec<String> = vec![
-        secret_pw.into(),
-        new_pw.into(),
-        "Wrong-Guess-Password-55".into(),
-        csrf,
-    ];
+    let mut secrets: Vec<String> = vec![secret_pw.into(), new_pw.into(), "Wrong-Guess-Password-55".into(), csrf];
     secrets.extend(b.cookies.values().cloned());
     secrets.extend(c.cookies.values().cloned());
 
     let _ = child.kill();
     let _ = child.wait();
     let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut logs)
-        .expect("logs");
+    child.stderr.take().expect("stderr").read_to_string(&mut logs).expect("logs");
     stdout.read_to_string(&mut logs).expect("rest of stdout");
     assert!(logs.lines().count() > 10, "trace logging produced output");
     assert!(logs.contains("\"path\":\"/login\""), "requests are logged");
     for s in &secrets {
-        assert!(
-            !logs.contains(s.as_str()),
-            "secret {}… found in logs",
-            &s[..4]
-        );
+        assert!(!logs.contains(s.as_str()), "secret {}… found in logs", &s[..4]);
     }
     // The secrets file is private.
     let text = std::fs::read_to_string(dir.path().join("secrets.toml")).expect("secrets");

@@ -32,10 +32,7 @@ async fn common_password_rejected_at_signup() {
         assert!(r.body.contains(msg), "{pw}: {msg}");
         assert!(b.session_cookie().is_none());
     }
-    assert!(
-        s.state.store.list_users().await.expect("users").is_empty(),
-        "nothing created"
-    );
+    assert!(s.state.store.list_users().await.expect("users").is_empty(), "nothing created");
 }
 
 #[tokio::test]
@@ -66,11 +63,6 @@ async fn signup_can_be_closed() {
     let s = TestServer::with(|c| c.signup_enabled = false).await;
     let mut b = s.browser();
     assert_eq!(b.get("/signup").await.status, StatusCode::FORBIDDEN);
-    let r = b
-        .post_form(
-            "/signup",
-            &[("email", "a@example.com"), ("password", PASSWORD)],
-        )
-        .await;
+    let r = b.post_form("/signup", &[("email", "a@example.com"), ("password", PASSWORD)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

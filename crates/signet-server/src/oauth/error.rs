@@ -1,0 +1,117 @@
+//! The one protocol-error table: each variant is an RFC error code with its HTTP status
+//! (RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8628 §3.5). Handlers return these; nothing else builds
+//! OAuth error JSON.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use signet_store::StoreError;
+
+use crate::request_id;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("invalid_request: {0}")]
+    InvalidRequest(String),
+    /// RFC 6749 §5.2: 401 with a `WWW-Authenticate` challenge for the scheme the client used.
+    #[error("invalid_client: {0}")]
+    InvalidClient(String),
+    #[error("invalid_grant: {0}")]
+    InvalidGrant(String),
+    #[error("unauthorized_client: {0}")]
+    UnauthorizedClient(String),
+    #[error("unsupported_grant_type")]
+    UnsupportedGrantType(String),
+    #[error("invalid_scope: {0}")]
+    InvalidScope(String),
+    #[error("unsupported_token_type")]
+    UnsupportedTokenType(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("temporarily_unavailable")]
+    TemporarilyUnavailable,
+    #[error("server_error: {0}")]
+    ServerError(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for OAuthError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(m) => {
+                tracing::warn!(error = %m, "store unavailable");
+                OAuthError::TemporarilyUnavailable
+            }
+            other => OAuthError::ServerError(other.into()),
+        }
+    }
+}
+
+impl OAuthError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest(_) | Self::PayloadTooLarge => "invalid_request",
+            Self::InvalidClient(_) => "invalid_client",
+            Self::InvalidGrant(_) => "invalid_grant",
+            Self::UnauthorizedClient(_) => "unauthorized_client",
+            Self::UnsupportedGrantType(_) => "unsupported_grant_type",
+            Self::InvalidScope(_) => "invalid_scope",
+            Self::UnsupportedTokenType(_) => "unsupported_token_type",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::ServerError(_) => "server_error",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidClient(_) => StatusCode::UNAUTHORIZED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ServerError(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn description(&self) -> String {
+        match self {
+            Self::InvalidRequest(d)
+            | Self::InvalidClient(d)
+            | Self::InvalidGrant(d)
+            | Self::UnauthorizedClient(d)
+            | Self::InvalidScope(d)
+            | Self::UnsupportedTokenType(d)
+            | Self::UnsupportedGrantType(d) => d.clone(),
+            Self::PayloadTooLarge => "request body too large".into(),
+            Self::TemporarilyUnavailable => "try again shortly".into(),
+            Self::ServerError(e) => {
+                let id = request_id::current();
+                tracing::error!(error = %format!("{e:#}"), request_id = %id, "unexpected error");
+                format!("unexpected error; reference {id}")
+            }
+        }
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = json!({ "error": self.code(), "error_description": self.description() });
+        let mut r = (status, axum::Json(body)).into_response();
+        let h = r.headers_mut();
+        // RFC 6749 §5.1/§5.2: token responses must not be cached.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        match status {
+            StatusCode::UNAUTHORIZED => {
+                h.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"signet\", charset=\"UTF-8\""),
+                );
+            }
+            StatusCode::SERVICE_UNAVAILABLE => {
+                h.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            _ => {}
+        }
+        r
+    }
+}

@@ -1,0 +1,38 @@
+//! OAuth protocol plumbing shared by the endpoints: the error table, client authentication,
+//! form parsing.
+
+pub mod client_auth;
+pub mod error;
+
+pub use client_auth::authenticate_client;
+pub use error::OAuthError;
+
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+
+/// `application/x-www-form-urlencoded` body for OAuth endpoints. Malformed bodies, repeated
+/// parameters (RFC 6749 §3.2: "MUST NOT be included more than once") and parameters in the
+/// query string (credentials must travel in the body, RFC 6749 §2.3.1 / RFC 6750 §2.3) are
+/// `invalid_request`; too large is 413.
+pub struct OAuthForm<T>(pub T);
+
+impl<T, S> FromRequest<S> for OAuthForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = OAuthError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if req.uri().query().is_some_and(|q| !q.is_empty()) {
+            return Err(OAuthError::InvalidRequest(
+                "parameters must be sent in the request body, not the query string".into(),
+            ));
+        }
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(Self(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(OAuthError::PayloadTooLarge),
+            Err(e) => Err(OAuthError::InvalidRequest(format!("malformed request body: {}", e.body_text()))),
+        }
+    }
+}

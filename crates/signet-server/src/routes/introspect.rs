@@ -1,0 +1,102 @@
+//! `POST /oauth2/introspect` (RFC 7662). Requires client authentication. Inactive for
+//! unknown, expired, revoked, denylisted, revoked-key and revoked-user tokens — and the
+//! answer never says which. Hot path: signature check and denylist lookup, no writes.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use signet_core::PlainToken;
+
+use super::revoke::denylist_key;
+use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
+use crate::state::AppState;
+use crate::tokens::{access, refresh};
+
+#[derive(Debug, Deserialize)]
+pub struct IntrospectForm {
+    token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+pub async fn introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    OAuthForm(form): OAuthForm<IntrospectForm>,
+) -> Result<Response, OAuthError> {
+    let client =
+        authenticate_client(&state, &headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
+    let token = form.token.as_deref().ok_or_else(|| OAuthError::InvalidRequest("token is required".into()))?;
+    let body = if token.starts_with(refresh::PREFIX) {
+        refresh_info(&state, &client.client_id, token).await?
+    } else {
+        access_info(&state, token).await?
+    };
+    let mut r = Json(body.unwrap_or_else(|| json!({ "active": false }))).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
+}
+
+async fn access_info(state: &AppState, token: &str) -> Result<Option<Value>, OAuthError> {
+    let now = state.now();
+    let Ok(c) = access::verify(&state.keys.snapshot(), token, state.config.issuer_base(), now) else {
+        return Ok(None);
+    };
+    if state.ephemeral.has_flag(&denylist_key(&c.jti), now).await? {
+        return Ok(None);
+    }
+    // A user's "sign out everywhere" / password change / disabling makes older tokens inactive.
+    if c.sub != c.client_id {
+        if let Ok(uid) = c.sub.parse::<i64>() {
+            match state.store.user_by_id(uid).await? {
+                Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < c.iat) => {}
+                _ => return Ok(None),
+            }
+        }
+    }
+    let mut v = json!({
+        "active": true,
+        "token_type": "Bearer",
+        "scope": c.scope,
+        "client_id": c.client_id,
+        "sub": c.sub,
+        "aud": c.aud,
+        "iss": c.iss,
+        "exp": c.exp,
+        "iat": c.iat,
+        "nbf": c.nbf,
+        "jti": c.jti,
+    });
+    if let (Some(t), Value::Object(m)) = (c.auth_time, &mut v) {
+        m.insert("auth_time".into(), json!(t));
+    }
+    Ok(Some(v))
+}
+
+/// Refresh tokens are described only to the client they belong to.
+async fn refresh_info(state: &AppState, client_id: &str, token: &str) -> Result<Option<Value>, OAuthError> {
+    let Some(rec) = state.store.refresh_by_token(&PlainToken::from_client(token).hash()).await? else {
+        return Ok(None);
+    };
+    let now = state.now();
+    let active = rec.client_id == client_id
+        && rec.used_at.is_none()
+        && !rec.family_revoked
+        && now < rec.idle_expires_at
+        && now < rec.family_expires_at;
+    if !active {
+        return Ok(None);
+    }
+    Ok(Some(json!({
+        "active": true,
+        "token_type": "refresh_token",
+        "scope": rec.scope,
+        "client_id": rec.client_id,
+        "sub": rec.user_id.map(|u| u.to_string()).unwrap_or_else(|| rec.client_id.clone()),
+        "exp": rec.idle_expires_at.min(rec.family_expires_at).unix_timestamp(),
+        "iat": rec.created_at.unix_timestamp(),
+    })))
+}

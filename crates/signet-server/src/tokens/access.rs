@@ -1,0 +1,121 @@
+//! JWT access tokens per RFC 9068.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Header, Validation};
+use serde::{Deserialize, Serialize};
+use signet_core::secret::random_bytes;
+use signet_core::OffsetDateTime;
+
+use super::keys::KeySet;
+
+/// RFC 9068 §2.2 claims. No secrets and no personal data beyond the subject id.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub nbf: i64,
+    pub jti: String,
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+}
+
+impl AccessClaims {
+    pub fn new_jti() -> String {
+        URL_SAFE_NO_PAD.encode(random_bytes::<16>())
+    }
+}
+
+/// RFC 9068 §2.1: access tokens carry `typ: at+jwt`, so an ID token (or any other JWT signed
+/// by the same key) can never be mistaken for one.
+pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
+
+/// Signs `claims` with the current key of `alg`.
+pub fn sign(keys: &KeySet, alg: &str, claims: &AccessClaims) -> anyhow::Result<String> {
+    let key = keys.signing(alg).ok_or_else(|| anyhow::anyhow!("no current signing key for {alg}"))?;
+    let mut header = Header::new(key.alg);
+    header.typ = Some(ACCESS_TOKEN_TYP.into());
+    header.kid = Some(key.kid.clone());
+    Ok(jsonwebtoken::encode(&header, claims, &key.key)?)
+}
+
+/// Why a token is not an active access token of ours. Introspection turns all of these into
+/// `active: false`; the variants exist for logs and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    #[error("malformed")]
+    Malformed,
+    #[error("unknown key")]
+    UnknownKey,
+    #[error("revoked key")]
+    RevokedKey,
+    #[error("forbidden header")]
+    ForbiddenHeader,
+    #[error("not an access token")]
+    WrongType,
+    #[error("bad signature or algorithm")]
+    BadSignature,
+    #[error("wrong issuer")]
+    WrongIssuer,
+    #[error("expired")]
+    Expired,
+    #[error("not yet valid")]
+    NotYetValid,
+}
+
+/// Verifies one of our own access tokens. The algorithm comes from our key (by `kid`), never
+/// from the token's header; `none` and HS* cannot parse against an asymmetric key.
+pub fn verify(keys: &KeySet, token: &str, issuer: &str, now: OffsetDateTime) -> Result<AccessClaims, Invalid> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| Invalid::Malformed)?;
+    // RFC 8725 §3.10: never fetch or trust keys named by the token itself.
+    if header.jku.is_some()
+        || header.x5u.is_some()
+        || header.jwk.is_some()
+        || header.x5c.is_some()
+        || header.crit.is_some()
+    {
+        return Err(Invalid::ForbiddenHeader);
+    }
+    let typ_ok = header
+        .typ
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case(ACCESS_TOKEN_TYP) || t.eq_ignore_ascii_case("application/at+jwt"));
+    if !typ_ok {
+        return Err(Invalid::WrongType);
+    }
+    let kid = header.kid.ok_or(Invalid::UnknownKey)?;
+    if keys.is_revoked(&kid) {
+        return Err(Invalid::RevokedKey);
+    }
+    let key = keys.verify_key(&kid).ok_or(Invalid::UnknownKey)?;
+    let mut v = Validation::new(key.alg);
+    // Time is checked below against the injected clock, not the system clock.
+    v.validate_exp = false;
+    v.validate_nbf = false;
+    v.validate_aud = false;
+    v.required_spec_claims.clear();
+    let data = jsonwebtoken::decode::<AccessClaims>(token, &key.key, &v).map_err(|e| match e.kind() {
+        jsonwebtoken::errors::ErrorKind::InvalidSignature | jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => {
+            Invalid::BadSignature
+        }
+        _ => Invalid::Malformed,
+    })?;
+    let c = data.claims;
+    if c.iss != issuer {
+        return Err(Invalid::WrongIssuer);
+    }
+    let t = now.unix_timestamp();
+    if t >= c.exp {
+        return Err(Invalid::Expired);
+    }
+    if t < c.nbf {
+        return Err(Invalid::NotYetValid);
+    }
+    Ok(c)
+}

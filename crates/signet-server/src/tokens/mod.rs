@@ -1,0 +1,86 @@
+//! The token service: signing keys, JWT access tokens, rotating refresh tokens.
+
+pub mod access;
+pub mod keys;
+pub mod refresh;
+
+pub use access::AccessClaims;
+pub use keys::KeyRing;
+
+use serde::Serialize;
+use signet_core::{OffsetDateTime, Scope};
+use signet_store::Client;
+use time::Duration;
+
+use crate::state::AppState;
+
+/// A successful token response (RFC 6749 §5.1).
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// The access-token lifetime for `client`: its own setting, capped by the server maximum.
+pub fn access_ttl(state: &AppState, client: &Client) -> Duration {
+    let t = &state.config.tokens;
+    client.access_token_ttl.map(Duration::seconds).unwrap_or(t.access_token_ttl).min(t.max_access_token_ttl)
+}
+
+/// The algorithm tokens for `client` are signed with.
+pub fn client_alg<'a>(state: &'a AppState, client: &'a Client) -> &'a str {
+    client
+        .signing_alg
+        .as_deref()
+        .filter(|a| state.keys.algs().iter().any(|k| k == a))
+        .unwrap_or(&state.config.tokens.signing_alg)
+}
+
+/// Issues an access token. `sub` is the user id for user grants, the client id otherwise.
+pub fn issue_access(
+    state: &AppState,
+    client: &Client,
+    sub: &str,
+    aud: &str,
+    scope: &Scope,
+    auth_time: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> anyhow::Result<(String, Duration)> {
+    let ttl = access_ttl(state, client);
+    let claims = AccessClaims {
+        iss: state.config.issuer_base().to_owned(),
+        sub: sub.to_owned(),
+        aud: aud.to_owned(),
+        exp: (now + ttl).unix_timestamp(),
+        iat: now.unix_timestamp(),
+        nbf: now.unix_timestamp(),
+        jti: AccessClaims::new_jti(),
+        client_id: client.client_id.clone(),
+        scope: scope.to_string(),
+        auth_time: auth_time.map(|t| t.unix_timestamp()),
+    };
+    let token = access::sign(&state.keys.snapshot(), client_alg(state, client), &claims)?;
+    Ok((token, ttl))
+}
+
+/// Ends everything a user has signed in to: browser sessions (except `keep`), every refresh
+/// family, and — through `revoked_before` — every access token issued before now, which
+/// introspection then reports inactive. Used by "sign out everywhere", password changes and
+/// disabling an account.
+pub async fn revoke_user(
+    state: &AppState,
+    user_id: i64,
+    keep: Option<i64>,
+    reason: &str,
+) -> Result<(), signet_store::StoreError> {
+    let now = state.now();
+    state.store.delete_user_sessions(user_id, keep).await?;
+    state.store.revoke_tokens_before(user_id, now).await?;
+    state.store.revoke_user_families(user_id, reason, now).await?;
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! `signet client …` and `signet keys …`.
+
+use std::sync::Arc;
+
+use anyhow::bail;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use clap::Subcommand;
+use serde_json::json;
+use signet_core::audit::AuditKind;
+use signet_core::secret::random_bytes;
+use signet_core::{PlainToken, Scope, SystemClock};
+use signet_server::config::SUPPORTED_ALGS;
+use signet_server::{AppState, Config};
+use signet_store::{Client, KeyState, NewAudit, NewClient, StoreError};
+
+const GRANTS: &[&str] =
+    &["authorization_code", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"];
+
+#[derive(Subcommand)]
+pub enum ClientCmd {
+    /// Register a client. Prints the client_id and, for confidential clients, a client_secret
+    /// that is shown only this once.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// A public client (native app, SPA): no secret; authenticates by PKCE alone.
+        #[arg(long)]
+        public: bool,
+        /// Comma-separated grant types.
+        #[arg(long, value_delimiter = ',', default_value = "client_credentials")]
+        grant: Vec<String>,
+        /// Space-separated scopes the client may request.
+        #[arg(long, default_value = "")]
+        scope: String,
+        /// Access-token audiences (resource URIs) the client may request; the first is the default.
+        #[arg(long)]
+        audience: Vec<String>,
+        #[arg(long)]
+        redirect_uri: Vec<String>,
+        /// Access-token lifetime in seconds (capped by tokens.max_access_token_ttl).
+        #[arg(long)]
+        access_token_ttl: Option<i64>,
+        /// Signing algorithm for this client's tokens (must be configured).
+        #[arg(long)]
+        signing_alg: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        client_id: String,
+    },
+    /// Replace a confidential client's secret; the old one stops working at once.
+    RotateSecret {
+        client_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a client and revoke its refresh tokens.
+    Delete {
+        client_id: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCmd {
+    /// List signing keys and their states.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Promote `next` to `current`, retire the old `current`, pre-generate a new `next`.
+    Rotate {
+        /// Only this algorithm (default: every configured one).
+        #[arg(long)]
+        alg: Option<String>,
+    },
+    /// Remove a compromised key from JWKS at once; tokens it signed become inactive.
+    Revoke { kid: String },
+}
+
+async fn state(config: Config) -> anyhow::Result<AppState> {
+    signet_server::build_state(config, Arc::new(SystemClock)).await
+}
+
+async fn audit(state: &AppState, kind: AuditKind, detail: &str) {
+    let e = NewAudit {
+        kind,
+        at: state.now(),
+        user_id: None,
+        email: None,
+        actor: "cli",
+        ip: "",
+        user_agent: "signet-cli",
+        detail,
+    };
+    if let Err(err) = state.store.audit(e).await {
+        eprintln!("warning: could not write audit event: {err}");
+    }
+}
+
+fn client_json(c: &Client) -> serde_json::Value {
+    json!({
+        "client_id": c.client_id,
+        "name": c.name,
+        "public": c.is_public,
+        "grant_types": c.grant_types,
+        "scope": c.scopes,
+        "audiences": c.audiences,
+        "redirect_uris": c.redirect_uris,
+        "access_token_ttl": c.access_token_ttl,
+        "signing_alg": c.signing_alg,
+    })
+}
+
+fn new_secret() -> PlainToken {
+    PlainToken::generate("sgn_cs_")
+}
+
+pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
+    let state = state(config).await?;
+    let now = state.now();
+    match cmd {
+        ClientCmd::Create {
+            name,
+            public,
+            grant,
+            scope,
+            audience,
+            redirect_uri,
+            access_token_ttl,
+            signing_alg,
+            json,
+        } => {
+            for g in &grant {
+                if !GRANTS.contains(&g.as_str()) {
+                    bail!("unknown grant type {g:?}; use one of {}", GRANTS.join(", "));
+                }
+            }
+            if public && grant.iter().any(|g| g == "client_credentials") {
+                bail!("public clients cannot use client_credentials (RFC 6749 §4.4)");
+            }
+            let scope = Scope::parse(&scope).map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
+            if let Some(alg) = &signing_alg {
+                if !SUPPORTED_ALGS.contains(&alg.as_str()) || !state.keys.algs().contains(alg) {
+                    bail!("--signing-alg {alg:?} is not configured (tokens.signing_alg / tokens.extra_algs)");
+                }
+            }
+            if access_token_ttl.is_some_and(|t| t <= 0) {
+                bail!("--access-token-ttl must be positive");
+            }
+            let client_id = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
+            let secret = (!public).then(new_secret);
+            let secret_hash = secret.as_ref().map(|s| s.hash());
+            let c = state
+                .store
+                .create_client(NewClient {
+                    client_id: &client_id,
+                    name: &name,
+                    secret_hash: secret_hash.as_ref().map(|h| h.as_str()),
+                    is_public: public,
+                    grant_types: &grant,
+                    scopes: &scope.to_string(),
+                    audiences: &audience,
+                    redirect_uris: &redirect_uri,
+                    access_token_ttl,
+                    signing_alg: signing_alg.as_deref(),
+                    now,
+                })
+                .await?;
+            audit(&state, AuditKind::ClientCreate, &format!("client:{}", c.client_id)).await;
+            print_client_with_secret(&c, secret.as_ref(), json)?;
+        }
+        ClientCmd::List { json } => {
+            let clients = state.store.list_clients().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&clients.iter().map(client_json).collect::<Vec<_>>())?);
+            } else {
+                println!("{:<24} {:<12} {:<30} NAME", "CLIENT_ID", "TYPE", "GRANTS");
+                for c in clients {
+                    let kind = if c.is_public { "public" } else { "confidential" };
+                    println!("{:<24} {:<12} {:<30} {}", c.client_id, kind, c.grant_types.join(","), c.name);
+                }
+            }
+        }
+        ClientCmd::Show { client_id } => {
+            let c = state.store.client(&client_id).await?.ok_or_else(|| anyhow::anyhow!("no client {client_id:?}"))?;
+            println!("{}", serde_json::to_string_pretty(&client_json(&c))?);
+        }
+        ClientCmd::RotateSecret { client_id, json } => {
+            let secret = new_secret();
+            match state.store.set_client_secret(&client_id, secret.hash().as_str(), now).await {
+                Ok(()) => {}
+                Err(StoreError::NotFound) => bail!("no confidential client {client_id:?}"),
+                Err(e) => return Err(e.into()),
+            }
+            let c = state.store.client(&client_id).await?.ok_or_else(|| anyhow::anyhow!("client vanished"))?;
+            audit(&state, AuditKind::ClientSecretRotate, &format!("client:{client_id}")).await;
+            print_client_with_secret(&c, Some(&secret), json)?;
+        }
+        ClientCmd::Delete { client_id } => {
+            if !state.store.delete_client(&client_id, now).await? {
+                bail!("no client {client_id:?}");
+            }
+            audit(&state, AuditKind::ClientDelete, &format!("client:{client_id}")).await;
+            println!("deleted client {client_id}; its refresh tokens are revoked");
+        }
+    }
+    Ok(())
+}
+
+fn print_client_with_secret(c: &Client, secret: Option<&PlainToken>, json: bool) -> anyhow::Result<()> {
+    if json {
+        let mut v = client_json(c);
+        if let (Some(s), serde_json::Value::Object(m)) = (secret, &mut v) {
+            m.insert("client_secret".into(), json!(s.expose()));
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!("client_id:     {}", c.client_id);
+        if let Some(s) = secret {
+            println!("client_secret: {}", s.expose());
+            println!("(the secret is shown only now; store it safely)");
+        }
+    }
+    Ok(())
+}
+
+pub async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
+    let state = state(config.clone()).await?;
+    let now = state.now();
+    match cmd {
+        KeysCmd::List { json } => {
+            let keys = state.store.list_keys().await?;
+            let rows: Vec<_> = keys
+                .iter()
+                .map(|k| {
+                    json!({
+                        "kid": k.kid, "alg": k.alg, "state": k.state.as_str(),
+                        "created_at": k.created_at.unix_timestamp(),
+                        "activated_at": k.activated_at.map(|t| t.unix_timestamp()),
+                        "retired_at": k.retired_at.map(|t| t.unix_timestamp()),
+                        "revoked_at": k.revoked_at.map(|t| t.unix_timestamp()),
+                    })
+                })
+                .collect();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                println!("{:<18} {:<6} STATE", "KID", "ALG");
+                for k in keys {
+                    println!("{:<18} {:<6} {}", k.kid, k.alg, k.state.as_str());
+                }
+            }
+        }
+        KeysCmd::Rotate { alg } => {
+            let algs = match alg {
+                Some(a) if state.keys.algs().contains(&a) => vec![a],
+                Some(a) => bail!("{a:?} is not a configured signing algorithm"),
+                None => state.keys.algs().to_vec(),
+            };
+            for a in algs {
+                state.keys.rotate(state.store.as_ref(), &a, now, signet_server::key_publish_time(&config)).await?;
+                audit(&state, AuditKind::KeyRotate, &a).await;
+                println!("rotated {a}");
+            }
+        }
+        KeysCmd::Revoke { kid } => {
+            let key = state.store.list_keys().await?.into_iter().find(|k| k.kid == kid);
+            let Some(key) = key else { bail!("no key {kid:?}") };
+            // A revoked current key would leave nothing to sign with: rotate first.
+            if key.state == KeyState::Current {
+                state
+                    .keys
+                    .rotate(state.store.as_ref(), &key.alg, now, signet_server::key_publish_time(&config))
+                    .await?;
+            }
+            state.store.revoke_key(&kid, now).await?;
+            audit(&state, AuditKind::KeyRevoke, &kid).await;
+            println!(
+                "revoked {kid}; it is gone from JWKS and its tokens are inactive (servers pick this up within 10 s)"
+            );
+        }
+    }
+    Ok(())
+}
