@@ -62,9 +62,13 @@ impl TestServer {
 
     pub async fn start_in(dir: TempDir, config: Config) -> Self {
         let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
-        let state = signet_server::build_state(config, clock.clone()).await.expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let mut config = config;
+        if config.issuer == "auto" {
+            config.issuer = format!("http://127.0.0.1:{}", addr.port());
+        }
+        let state = signet_server::build_state(config, clock.clone()).await.expect("state");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let s = state.clone();
         tokio::spawn(async move {
@@ -286,4 +290,121 @@ pub fn run_cli(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> (i32, 
         String::from_utf8_lossy(&out.stdout).into(),
         String::from_utf8_lossy(&out.stderr).into(),
     )
+}
+
+/// A registered client: id and (for confidential clients) secret.
+pub struct TestClient {
+    pub id: String,
+    pub secret: Option<String>,
+}
+
+impl TestServer {
+    /// Registers a client through the store, as `signet client create` does.
+    pub async fn client(&self, grants: &[&str], scope: &str, audiences: &[&str], public: bool) -> TestClient {
+        use base64::Engine;
+        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signet_core::secret::random_bytes::<16>());
+        let secret = (!public).then(|| signet_core::PlainToken::generate("sgn_cs_"));
+        let hash = secret.as_ref().map(|s| s.hash());
+        let grants: Vec<String> = grants.iter().map(|g| g.to_string()).collect();
+        let auds: Vec<String> = audiences.iter().map(|a| a.to_string()).collect();
+        self.state
+            .store
+            .create_client(signet_store::NewClient {
+                client_id: &id,
+                name: "test client",
+                secret_hash: hash.as_ref().map(|h| h.as_str()),
+                is_public: public,
+                grant_types: &grants,
+                scopes: scope,
+                audiences: &auds,
+                redirect_uris: &[],
+                access_token_ttl: None,
+                signing_alg: None,
+                now: self.state.now(),
+            })
+            .await
+            .expect("create client");
+        TestClient { id, secret: secret.map(|s| s.expose().to_owned()) }
+    }
+
+    /// POSTs a form to an OAuth endpoint with HTTP Basic client authentication.
+    pub async fn oauth_post(
+        &self,
+        path: &str,
+        c: &TestClient,
+        form: &[(&str, &str)],
+    ) -> (reqwest::StatusCode, HeaderMap, serde_json::Value) {
+        let mut req = reqwest::Client::new().post(format!("{}{path}", self.base)).form(form);
+        if let Some(secret) = &c.secret {
+            req = req.basic_auth(urlencode(&c.id), Some(urlencode(secret)));
+        }
+        let r = req.send().await.expect("send");
+        let status = r.status();
+        let headers = r.headers().clone();
+        let text = r.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        (status, headers, json)
+    }
+
+    pub async fn client_credentials(&self, c: &TestClient, scope: Option<&str>) -> serde_json::Value {
+        let mut form = vec![("grant_type", "client_credentials")];
+        if let Some(s) = scope {
+            form.push(("scope", s));
+        }
+        let (status, _, body) = self.oauth_post("/oauth2/token", c, &form).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Starts a refresh-token family through the token service (the grants that create one
+    /// arrive with the authorization endpoint).
+    pub async fn refresh_family(&self, c: &TestClient, user_id: Option<i64>, scope: &str) -> String {
+        let scope = signet_core::Scope::parse(scope).expect("scope");
+        let now = self.state.now();
+        signet_server::tokens::refresh::start_family(
+            &self.state,
+            &c.id,
+            user_id,
+            &scope,
+            "https://api.example.com",
+            Some(now),
+            now,
+        )
+        .await
+        .expect("family")
+        .expose()
+        .to_owned()
+    }
+
+    pub async fn refresh(
+        &self,
+        c: &TestClient,
+        token: &str,
+        scope: Option<&str>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
+        if let Some(s) = scope {
+            form.push(("scope", s));
+        }
+        let (status, _, body) = self.oauth_post("/oauth2/token", c, &form).await;
+        (status, body)
+    }
+
+    pub async fn introspect(&self, c: &TestClient, token: &str) -> serde_json::Value {
+        let (status, _, body) = self.oauth_post("/oauth2/introspect", c, &[("token", token)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+}
+
+/// Decodes a JWT's header and payload without verifying (for inspecting what we issued).
+pub fn jwt_parts(token: &str) -> (serde_json::Value, serde_json::Value) {
+    use base64::Engine;
+    let mut it = token.split('.');
+    let mut dec = || {
+        let part = it.next().expect("part");
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).expect("b64");
+        serde_json::from_slice(&bytes).expect("json")
+    };
+    (dec(), dec())
 }

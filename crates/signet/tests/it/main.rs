@@ -8,4 +8,5 @@ mod cli;
 mod health;
 mod login;
 mod logs;
+mod oauth2;
 mod signup;

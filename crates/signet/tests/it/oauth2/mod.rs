@@ -1,0 +1,6 @@
+//! `/oauth2/*` endpoints.
+
+mod introspect;
+mod refresh;
+mod revoke;
+mod token;
