@@ -77,7 +77,8 @@ async fn token_endpoint_errors_use_rfc6749_codes() {
     let c = s.client(&["client_credentials"], "read", &["https://api.example.com"], false).await;
     let no_cc = s.client(&["refresh_token"], "read", &[], false).await;
     let public = s.client(&["refresh_token"], "read", &[], true).await;
-    let cases: Vec<(&TestClient, Vec<(&str, &str)>, StatusCode, &str)> = vec![
+    type Case<'a> = (&'a TestClient, Vec<(&'a str, &'a str)>, StatusCode, &'a str);
+    let cases: Vec<Case> = vec![
         (&c, vec![], StatusCode::BAD_REQUEST, "invalid_request"),
         (
             &c,

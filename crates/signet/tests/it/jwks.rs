@@ -1,0 +1,79 @@
+//! `GET /jwks` and `/.well-known/oauth-authorization-server`.
+
+use reqwest::StatusCode;
+
+use crate::harness::TestServer;
+
+#[tokio::test]
+async fn jwks_publishes_current_and_next_public_keys() {
+    let s = TestServer::start().await;
+    let r = reqwest::get(format!("{}/jwks", s.base)).await.expect("jwks");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/jwk-set+json");
+    assert!(r.headers()["cache-control"].to_str().expect("s").contains("max-age="));
+    let v: serde_json::Value = r.json().await.expect("json");
+    let keys = v["keys"].as_array().expect("keys");
+    assert_eq!(keys.len(), 2, "current + next");
+    for k in keys {
+        assert_eq!(k["alg"], "ES256");
+        assert_eq!(k["use"], "sig");
+        assert_eq!(k["kty"], "EC");
+        assert!(k["kid"].is_string());
+        assert!(k.get("d").is_none(), "never private material");
+    }
+}
+
+#[tokio::test]
+async fn extra_algorithms_and_per_client_override() {
+    let s = TestServer::with(|c| c.tokens.extra_algs = vec!["EdDSA".into(), "RS256".into()]).await;
+    let v: serde_json::Value =
+        reqwest::get(format!("{}/jwks", s.base)).await.expect("jwks").json().await.expect("json");
+    let algs: Vec<&str> = v["keys"].as_array().expect("keys").iter().filter_map(|k| k["alg"].as_str()).collect();
+    for a in ["ES256", "EdDSA", "RS256"] {
+        assert_eq!(algs.iter().filter(|x| **x == a).count(), 2, "{a}");
+    }
+    // A client created with the CLI to use RS256 gets RS256 tokens; others get the default.
+    let env_algs = [("SIGNET_TOKENS__EXTRA_ALGS", "[\"EdDSA\", \"RS256\"]")];
+    let mut cmd = crate::harness::signet_cmd(s.dir.path());
+    cmd.envs(env_algs).args([
+        "client",
+        "create",
+        "--name",
+        "legacy-api",
+        "--scope",
+        "read",
+        "--signing-alg",
+        "RS256",
+        "--json",
+    ]);
+    let out = cmd.output().expect("cli");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(created["client_secret"].as_str().expect("secret").starts_with("sgn_cs_"));
+    let c = crate::harness::TestClient {
+        id: created["client_id"].as_str().expect("id").to_owned(),
+        secret: created["client_secret"].as_str().map(str::to_owned),
+    };
+    let at = s.client_credentials(&c, None).await["access_token"].as_str().expect("at").to_owned();
+    assert_eq!(crate::harness::jwt_parts(&at).0["alg"], "RS256");
+    let other = s.client(&["client_credentials"], "read", &[], false).await;
+    let at = s.client_credentials(&other, None).await["access_token"].as_str().expect("at").to_owned();
+    assert_eq!(crate::harness::jwt_parts(&at).0["alg"], "ES256");
+    // Private keys are encrypted at rest: no PKCS#8/PKCS#1 DER in the clear.
+    let rows = crate::harness::db_strings(&s, "SELECT hex(private_enc) FROM signing_keys").await;
+    assert!(rows.iter().all(|h| !h.contains("3082")), "DER sequence header must not appear in the clear");
+}
+
+#[tokio::test]
+async fn metadata_points_at_endpoints() {
+    let s = TestServer::start().await;
+    let v: serde_json::Value = reqwest::get(format!("{}/.well-known/oauth-authorization-server", s.base))
+        .await
+        .expect("meta")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(v["issuer"], "https://signet.test");
+    assert_eq!(v["jwks_uri"], "https://signet.test/jwks");
+    assert_eq!(v["token_endpoint"], "https://signet.test/oauth2/token");
+}
