@@ -11,7 +11,7 @@ export const repoRoot = join(here, '..', '..');
 export const artifacts = join(repoRoot, 'interop', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-export const signetBin = process.env.SIGNET_BIN || join(repoRoot, 'target', 'debug', 'signet');
+export const signetBin = process.env.SIGNET_TEST_BIN || join(repoRoot, 'target', 'debug', 'signet');
 
 /** Cheap Argon2 for speed: these tests are about protocols and pages, not hashing cost. */
 function env(dataDir, extra = {}) {

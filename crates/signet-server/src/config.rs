@@ -206,19 +206,25 @@ impl Config {
     pub fn load(file_text: &str, file_name: &str, env: &[(String, String)]) -> Result<Self, ConfigError> {
         let mut table: toml::Table =
             toml::from_str(file_text).map_err(|e| ConfigError::new(file_name, e.message().to_string()))?;
+        // Which keys came from the environment, so errors can name the variable.
+        let mut from_env: Vec<(String, String)> = Vec::new();
         for (k, v) in env {
-            let Some(rest) = k.strip_prefix("SIGNET_") else {
-                continue;
-            };
+            let Some(rest) = k.strip_prefix("SIGNET_") else { continue };
             if ENV_NOT_KEYS.contains(&k.as_str()) || rest.starts_with("TEST_") {
                 continue;
             }
             let path: Vec<String> = rest.to_lowercase().split("__").map(str::to_owned).collect();
             set_path(&mut table, &path, env_value(v)).map_err(|m| ConfigError::new(k.clone(), m))?;
+            from_env.push((path.join("."), k.clone()));
         }
         let cfg: Config = serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-            let key = e.path().to_string();
-            ConfigError::new(if key == "." { "config".to_string() } else { key }, e.into_inner().to_string())
+            let path = e.path().to_string();
+            let key = match from_env.iter().find(|(p, _)| *p == path) {
+                Some((_, var)) => format!("{path} (from environment variable {var})"),
+                None if path == "." => "config".to_string(),
+                None => path,
+            };
+            ConfigError::new(key, e.into_inner().message().to_string())
         })?;
         cfg.validate()?;
         Ok(cfg)
@@ -527,7 +533,7 @@ mod tests {
         assert!(e.to_string().starts_with("session.idle_timeout"), "{e}");
         assert!(e.to_string().contains("soon"), "{e}");
         let e = Config::load("", "f", &env(&[("SIGNET_BOGUS", "1")])).expect_err("unknown env");
-        assert!(e.to_string().contains("bogus"), "{e}");
+        assert!(e.to_string().contains("SIGNET_BOGUS") && e.to_string().contains("unknown field"), "{e}");
         let e = Config::load("issuer = \"http://example.com\"", "f", &[]).expect_err("http issuer");
         assert!(e.to_string().starts_with("issuer"), "{e}");
         let e = Config::load("[password]\nmemory_kib = 1024", "f", &[]).expect_err("weak");
