@@ -20,6 +20,9 @@ pub enum AuditKind {
     ClientSecretRotate,
     KeyRotate,
     KeyRevoke,
+    AuthorizationCodeReplay,
+    ConsentGrant,
+    ConsentRevoke,
 }
 
 impl AuditKind {
@@ -43,6 +46,9 @@ impl AuditKind {
             Self::ClientSecretRotate => "client_secret_rotate",
             Self::KeyRotate => "key_rotate",
             Self::KeyRevoke => "key_revoke",
+            Self::AuthorizationCodeReplay => "authorization_code_replay",
+            Self::ConsentGrant => "consent_grant",
+            Self::ConsentRevoke => "consent_revoke",
         }
     }
 }

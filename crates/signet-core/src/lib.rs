@@ -6,7 +6,9 @@
 pub mod audit;
 pub mod email;
 pub mod password;
+pub mod pkce;
 pub mod policy;
+pub mod redirect_uri;
 pub mod refresh;
 pub mod return_to;
 pub mod scope;
@@ -15,6 +17,7 @@ pub mod session;
 
 pub use email::Email;
 pub use password::{HashParams, PasswordHasher, PasswordRecord, Pepper, Verified};
+pub use pkce::PkceChallenge;
 pub use policy::{PasswordPolicy, PolicyViolation};
 pub use return_to::ReturnTo;
 pub use scope::Scope;

@@ -119,9 +119,45 @@ pub trait RefreshStore: Send + Sync {
     async fn revoke_user_families(&self, user_id: i64, reason: &str, now: OffsetDateTime) -> Result<u64>;
 }
 
+#[async_trait]
+pub trait AuthorizeStore: Send + Sync {
+    async fn put_request(
+        &self,
+        id_hash: &TokenHash,
+        client_id: &str,
+        params: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<()>;
+    /// The request's JSON if it exists and has not expired.
+    async fn get_request(&self, id_hash: &TokenHash, now: OffsetDateTime) -> Result<Option<String>>;
+    async fn delete_request(&self, id_hash: &TokenHash) -> Result<()>;
+    async fn put_code(&self, code: NewCode<'_>) -> Result<()>;
+    async fn code_by_hash(&self, code_hash: &TokenHash) -> Result<Option<CodeRecord>>;
+    /// Compare-and-set: marks the code used if it is unused; `false` if it was used already.
+    async fn use_code(&self, id: i64, now: OffsetDateTime) -> Result<bool>;
+    /// Records what the redemption issued, for revocation on replay.
+    async fn set_code_tokens(
+        &self,
+        id: i64,
+        family_id: Option<i64>,
+        access_jti: &str,
+        access_exp: OffsetDateTime,
+    ) -> Result<()>;
+    async fn consent(&self, user_id: i64, client_id: &str) -> Result<Option<String>>;
+    async fn put_consent(&self, user_id: i64, client_id: &str, scope: &str, now: OffsetDateTime) -> Result<()>;
+    async fn delete_consent(&self, user_id: i64, client_id: &str) -> Result<bool>;
+    /// (client_id, scope, granted_at) of every remembered consent of the user.
+    async fn list_consents(&self, user_id: i64) -> Result<Vec<(String, String, OffsetDateTime)>>;
+    /// Housekeeping.
+    async fn purge_authorize(&self, now: OffsetDateTime) -> Result<u64>;
+}
+
 /// Everything durable. One object per backend.
 #[async_trait]
-pub trait Store: UserStore + SessionStore + AuditStore + ClientStore + KeyStore + RefreshStore + 'static {
+pub trait Store:
+    UserStore + SessionStore + AuditStore + ClientStore + KeyStore + RefreshStore + AuthorizeStore + 'static
+{
     /// Is the database reachable? For `/readyz`.
     async fn ping(&self) -> Result<()>;
 }

@@ -88,6 +88,9 @@ pub struct Client {
     pub access_token_ttl: Option<i64>,
     pub signing_alg: Option<String>,
     pub created_at: OffsetDateTime,
+    /// First-party clients may skip the consent page.
+    pub skip_consent: bool,
+    pub post_logout_redirect_uris: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -102,6 +105,8 @@ pub struct NewClient<'a> {
     pub redirect_uris: &'a [String],
     pub access_token_ttl: Option<i64>,
     pub signing_alg: Option<&'a str>,
+    pub skip_consent: bool,
+    pub post_logout_redirect_uris: &'a [String],
     pub now: OffsetDateTime,
 }
 
@@ -198,4 +203,38 @@ pub enum RotateOutcome {
     Rotated,
     /// Another request used the token first.
     AlreadyUsed,
+}
+
+/// A new authorization code.
+#[derive(Debug)]
+pub struct NewCode<'a> {
+    pub code_hash: &'a TokenHash,
+    pub client_id: &'a str,
+    pub user_id: i64,
+    pub session_id: Option<i64>,
+    pub redirect_uri: &'a str,
+    pub code_challenge: &'a str,
+    pub nonce: Option<&'a str>,
+    pub scope: &'a str,
+    pub auth_time: OffsetDateTime,
+    pub now: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeRecord {
+    pub id: i64,
+    pub client_id: String,
+    pub user_id: i64,
+    pub session_id: Option<i64>,
+    pub redirect_uri: String,
+    pub code_challenge: String,
+    pub nonce: Option<String>,
+    pub scope: String,
+    pub auth_time: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+    pub family_id: Option<i64>,
+    pub access_jti: Option<String>,
+    pub access_exp: Option<OffsetDateTime>,
 }

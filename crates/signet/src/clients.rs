@@ -44,6 +44,12 @@ pub enum ClientCmd {
         /// Signing algorithm for this client's tokens (must be configured).
         #[arg(long)]
         signing_alg: Option<String>,
+        /// A first-party client: users are not asked for consent.
+        #[arg(long)]
+        skip_consent: bool,
+        /// Where RP-initiated logout may send the browser afterwards (exact match).
+        #[arg(long)]
+        post_logout_redirect_uri: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -114,6 +120,8 @@ fn client_json(c: &Client) -> serde_json::Value {
         "redirect_uris": c.redirect_uris,
         "access_token_ttl": c.access_token_ttl,
         "signing_alg": c.signing_alg,
+        "skip_consent": c.skip_consent,
+        "post_logout_redirect_uris": c.post_logout_redirect_uris,
     })
 }
 
@@ -134,8 +142,17 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
             redirect_uri,
             access_token_ttl,
             signing_alg,
+            skip_consent,
+            post_logout_redirect_uri,
             json,
         } => {
+            for u in redirect_uri.iter().chain(&post_logout_redirect_uri) {
+                signet_core::redirect_uri::validate_registration(u)
+                    .map_err(|e| anyhow::anyhow!("redirect URI {u:?}: {e}"))?;
+            }
+            if grant.iter().any(|g| g == "authorization_code") && redirect_uri.is_empty() {
+                bail!("the authorization_code grant needs at least one --redirect-uri");
+            }
             for g in &grant {
                 if !GRANTS.contains(&g.as_str()) {
                     bail!("unknown grant type {g:?}; use one of {}", GRANTS.join(", "));
@@ -169,6 +186,8 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                     redirect_uris: &redirect_uri,
                     access_token_ttl,
                     signing_alg: signing_alg.as_deref(),
+                    skip_consent,
+                    post_logout_redirect_uris: &post_logout_redirect_uri,
                     now,
                 })
                 .await?;

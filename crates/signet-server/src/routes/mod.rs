@@ -11,6 +11,7 @@ pub mod password;
 pub mod revoke;
 pub mod signup;
 pub mod token;
+pub mod token_code;
 
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -23,6 +23,9 @@ pub struct TokenForm {
     client_secret: Option<String>,
     /// RFC 8707 resource indicator: picks the access token's audience among the client's.
     resource: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
 }
 
 pub async fn token(
@@ -36,6 +39,14 @@ pub async fn token(
     let grant =
         form.grant_type.as_deref().ok_or_else(|| OAuthError::InvalidRequest("grant_type is required".into()))?;
     let response = match grant {
+        "authorization_code" => {
+            let req = super::token_code::CodeRequest {
+                code: form.code.as_deref(),
+                redirect_uri: form.redirect_uri.as_deref(),
+                code_verifier: form.code_verifier.as_deref(),
+            };
+            super::token_code::authorization_code(&state, &client, req, &client_info).await?
+        }
         "client_credentials" => client_credentials(&state, &client, &form)?,
         "refresh_token" => refresh_token(&state, &client, &form, &client_info).await?,
         "password" | "implicit" => {
@@ -53,7 +64,7 @@ pub async fn token(
     Ok(r)
 }
 
-fn require_grant(client: &Client, grant: &str) -> Result<(), OAuthError> {
+pub(super) fn require_grant(client: &Client, grant: &str) -> Result<(), OAuthError> {
     if client.grant_types.iter().any(|g| g == grant) {
         Ok(())
     } else {
@@ -68,7 +79,7 @@ fn parse_scope(s: Option<&str>) -> Result<Option<Scope>, OAuthError> {
 
 /// The audience for a new access token: the requested resource if the client may use it, else
 /// the client's first audience, else this issuer.
-fn audience(state: &AppState, client: &Client, resource: Option<&str>) -> Result<String, OAuthError> {
+pub(super) fn audience(state: &AppState, client: &Client, resource: Option<&str>) -> Result<String, OAuthError> {
     match resource {
         Some(r) if client.audiences.iter().any(|a| a == r) => Ok(r.to_owned()),
         // RFC 8707 §2: invalid_target for resources the client may not address.
@@ -98,13 +109,14 @@ fn client_credentials(state: &AppState, client: &Client, form: &TokenForm) -> Re
     };
     let aud = audience(state, client, form.resource.as_deref())?;
     let now = state.now();
-    let (access_token, ttl) = tokens::issue_access(state, client, &client.client_id, &aud, &scope, None, now)?;
+    let at = tokens::issue_access(state, client, &client.client_id, &aud, &scope, None, now)?;
     Ok(TokenResponse {
-        access_token,
+        access_token: at.token,
         token_type: "Bearer",
-        expires_in: ttl.whole_seconds(),
+        expires_in: at.ttl.whole_seconds(),
         scope: scope.to_string(),
         refresh_token: None,
+        id_token: None,
     })
 }
 
@@ -143,12 +155,13 @@ async fn refresh_token(
         }
         None => client.client_id.clone(),
     };
-    let (access_token, ttl) = tokens::issue_access(state, client, &sub, &rec.audience, &scope, rec.auth_time, now)?;
+    let at = tokens::issue_access(state, client, &sub, &rec.audience, &scope, rec.auth_time, now)?;
     Ok(TokenResponse {
-        access_token,
+        access_token: at.token,
         token_type: "Bearer",
-        expires_in: ttl.whole_seconds(),
+        expires_in: at.ttl.whole_seconds(),
         scope: scope.to_string(),
+        id_token: None,
         // RFC 6749 §6: the new refresh token keeps the scope of the one presented.
         refresh_token: Some(successor.expose().to_owned()),
     })

@@ -1,6 +1,7 @@
 //! The token service: signing keys, JWT access tokens, rotating refresh tokens.
 
 pub mod access;
+pub mod id_token;
 pub mod keys;
 pub mod refresh;
 
@@ -24,6 +25,8 @@ pub struct TokenResponse {
     pub scope: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 /// The access-token lifetime for `client`: its own setting, capped by the server maximum.
@@ -41,6 +44,15 @@ pub fn client_alg<'a>(state: &'a AppState, client: &'a Client) -> &'a str {
         .unwrap_or(&state.config.tokens.signing_alg)
 }
 
+/// An issued access token.
+#[derive(Debug)]
+pub struct IssuedAccess {
+    pub token: String,
+    pub ttl: Duration,
+    pub jti: String,
+    pub exp: OffsetDateTime,
+}
+
 /// Issues an access token. `sub` is the user id for user grants, the client id otherwise.
 pub fn issue_access(
     state: &AppState,
@@ -50,7 +62,7 @@ pub fn issue_access(
     scope: &Scope,
     auth_time: Option<OffsetDateTime>,
     now: OffsetDateTime,
-) -> anyhow::Result<(String, Duration)> {
+) -> anyhow::Result<IssuedAccess> {
     let ttl = access_ttl(state, client);
     let claims = AccessClaims {
         iss: state.config.issuer_base().to_owned(),
@@ -65,7 +77,7 @@ pub fn issue_access(
         auth_time: auth_time.map(|t| t.unix_timestamp()),
     };
     let token = access::sign(&state.keys.snapshot(), client_alg(state, client), &claims)?;
-    Ok((token, ttl))
+    Ok(IssuedAccess { token, ttl, jti: claims.jti, exp: now + ttl })
 }
 
 /// Ends everything a user has signed in to: browser sessions (except `keep`), every refresh

@@ -16,7 +16,7 @@ pub fn policy(state: &AppState) -> RefreshPolicy {
     RefreshPolicy { idle: t.refresh_idle_ttl, absolute: t.refresh_absolute_ttl, grace: t.refresh_grace }
 }
 
-/// Starts a new family (at a grant: authorization code, device code) and returns its first token.
+/// Starts a new family (at a grant: authorization code, device code); returns its id and first token.
 pub async fn start_family(
     state: &AppState,
     client_id: &str,
@@ -25,12 +25,12 @@ pub async fn start_family(
     audience: &str,
     auth_time: Option<OffsetDateTime>,
     now: OffsetDateTime,
-) -> Result<PlainToken, StoreError> {
+) -> Result<(i64, PlainToken), StoreError> {
     let p = policy(state);
     let token = PlainToken::generate(PREFIX);
     let family_end = now + p.absolute;
     let scope = scope.to_string();
-    state
+    let family_id = state
         .store
         .create_family(
             NewFamily { client_id, user_id, scope: &scope, audience, auth_time, now, absolute_expires_at: family_end },
@@ -42,7 +42,7 @@ pub async fn start_family(
             },
         )
         .await?;
-    Ok(token)
+    Ok((family_id, token))
 }
 
 fn presented(rec: &RefreshRecord, client: &Client) -> PresentedToken {

@@ -7,7 +7,7 @@ use super::{from_ts, map_err, ts, SqliteStore};
 use crate::{Client, ClientStore, NewClient, Result, StoreError};
 
 const COLS: &str = "id, client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris, \
-                    access_token_ttl, signing_alg, created_at";
+                    access_token_ttl, signing_alg, created_at, skip_consent, post_logout_redirect_uris";
 
 fn words(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_owned).collect()
@@ -31,6 +31,14 @@ fn row_to_client(r: &SqliteRow) -> Result<Client> {
         access_token_ttl: r.try_get("access_token_ttl").map_err(get)?,
         signing_alg: r.try_get("signing_alg").map_err(get)?,
         created_at: from_ts(r.try_get("created_at").map_err(get)?),
+        skip_consent: r.try_get("skip_consent").map_err(get)?,
+        post_logout_redirect_uris: r
+            .try_get::<String, _>("post_logout_redirect_uris")
+            .map_err(get)?
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
     })
 }
 
@@ -39,8 +47,8 @@ impl ClientStore for SqliteStore {
     async fn create_client(&self, c: NewClient<'_>) -> Result<Client> {
         let row = sqlx::query(&format!(
             "INSERT INTO clients (client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris,
-                                  access_token_ttl, signing_alg, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {COLS}"
+                                  access_token_ttl, signing_alg, created_at, updated_at, skip_consent, post_logout_redirect_uris)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {COLS}"
         ))
         .bind(c.client_id)
         .bind(c.name)
@@ -54,6 +62,8 @@ impl ClientStore for SqliteStore {
         .bind(c.signing_alg)
         .bind(ts(c.now))
         .bind(ts(c.now))
+        .bind(c.skip_consent)
+        .bind(c.post_logout_redirect_uris.join("\n"))
         .fetch_one(&self.pool)
         .await
         .map_err(map_err)?;

@@ -2,6 +2,7 @@
 //! CLI (busy timeout instead of "database is locked" errors).
 
 mod audit;
+mod authorize;
 mod clients;
 mod keys;
 mod refresh;
@@ -26,6 +27,7 @@ use crate::{Result, Store, StoreError};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, "tokens", include_str!("../../migrations/sqlite/0002_tokens.sql")),
+    (3, "authorize", include_str!("../../migrations/sqlite/0003_authorize.sql")),
 ];
 
 #[derive(Debug)]

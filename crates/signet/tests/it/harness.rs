@@ -320,6 +320,8 @@ impl TestServer {
                 redirect_uris: &[],
                 access_token_ttl: None,
                 signing_alg: None,
+                skip_consent: false,
+                post_logout_redirect_uris: &[],
                 now: self.state.now(),
             })
             .await
@@ -372,6 +374,7 @@ impl TestServer {
         )
         .await
         .expect("family")
+        .1
         .expose()
         .to_owned()
     }

@@ -1,0 +1,115 @@
+//! Redirect URIs: registration rules and matching (OAuth 2.1 §2.3.1, RFC 8252 §7.3/§8.3,
+//! RFC 9700 §4.1.3). Matching is exact string comparison — no prefixes, no wildcards, no
+//! normalisation — with one exception: for loopback IP redirect URIs of native apps, the port
+//! may differ (RFC 8252 §7.3), because the app picks a free port at run time.
+
+use url::{Host, Url};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidRedirectUri(pub &'static str);
+
+/// Checks a redirect URI for registration.
+pub fn validate_registration(uri: &str) -> Result<(), InvalidRedirectUri> {
+    let u = Url::parse(uri).map_err(|_| InvalidRedirectUri("not an absolute URL"))?;
+    if u.fragment().is_some() || uri.contains('#') {
+        return Err(InvalidRedirectUri("must not contain a fragment (RFC 6749 §3.1.2)"));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(InvalidRedirectUri("must not contain user information"));
+    }
+    match u.scheme() {
+        "https" => Ok(()),
+        // RFC 8252 §7.3 / §8.3: plain http only for loopback IP literals ("localhost" is
+        // discouraged because it can be resolved elsewhere).
+        "http" => match u.host() {
+            Some(Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
+            Some(Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
+            _ => Err(InvalidRedirectUri("http is allowed only for 127.0.0.1 or [::1] (native apps)")),
+        },
+        // RFC 8252 §7.1: private-use schemes in reverse-domain form (com.example.app:/cb).
+        s if s.contains('.') && !matches!(s, "javascript" | "data" | "file" | "vbscript") => Ok(()),
+        _ => Err(InvalidRedirectUri("scheme must be https, loopback http, or a reverse-domain private-use scheme")),
+    }
+}
+
+fn is_loopback_ip(u: &Url) -> bool {
+    u.scheme() == "http"
+        && match u.host() {
+            Some(Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(Host::Ipv6(ip)) => ip.is_loopback(),
+            _ => false,
+        }
+}
+
+/// Whether `requested` matches one of `registered`.
+pub fn matches(registered: &[String], requested: &str) -> bool {
+    if registered.iter().any(|r| r == requested) {
+        return true;
+    }
+    let Ok(req) = Url::parse(requested) else { return false };
+    if !is_loopback_ip(&req) {
+        return false;
+    }
+    registered.iter().any(|r| {
+        let Ok(reg) = Url::parse(r) else { return false };
+        is_loopback_ip(&reg)
+            && reg.host() == req.host()
+            && reg.path() == req.path()
+            && reg.query() == req.query()
+            && req.fragment().is_none()
+            && req.username().is_empty()
+            && req.password().is_none()
+            // Port differs only by the exception; everything else was compared exactly. The
+            // request must not smuggle anything through normalisation either.
+            && requested.starts_with("http://")
+            && !requested.contains('\\')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registration() {
+        for ok in
+            ["https://app.example.com/cb", "http://127.0.0.1/cb", "http://[::1]:8080/cb", "com.example.app:/oauth"]
+        {
+            assert!(validate_registration(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://app.example.com/cb",
+            "http://localhost/cb",
+            "https://a.example/cb#x",
+            "javascript:alert(1)",
+            "/relative",
+            "https://u:p@a.example/",
+        ] {
+            assert!(validate_registration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn exact_match_with_loopback_port_exception() {
+        let reg = vec!["https://app.example.com/cb".to_string(), "http://127.0.0.1/native".to_string()];
+        assert!(matches(&reg, "https://app.example.com/cb"));
+        for bad in [
+            "https://app.example.com/cb/",
+            "https://app.example.com/cb/../evil",
+            "https://app.example.com/cbx",
+            "https://app.example.com/cb?x=1",
+            "https://APP.example.com/cb",
+            "https://app.example.com:443/cb",
+            "https://app.example.com.evil.com/cb",
+            "https://evil.com@app.example.com/cb",
+            "https://app.example.com/cb#frag",
+            "http://127.0.0.1:5000/other",
+            "http://127.0.0.2:5000/native",
+        ] {
+            assert!(!matches(&reg, bad), "{bad}");
+        }
+        assert!(matches(&reg, "http://127.0.0.1:51234/native"));
+        assert!(matches(&reg, "http://127.0.0.1/native"));
+    }
+}

@@ -1,0 +1,145 @@
+//! `grant_type=authorization_code` (OAuth 2.1 §4.1.3): code + PKCE verifier + redirect URI.
+//! A code works once; presenting a used code revokes every token it produced (RFC 6749 §4.1.2,
+//! RFC 9700 §4.5) and is audited.
+
+use signet_core::audit::AuditKind;
+use signet_core::{PkceChallenge, PlainToken, Scope};
+use signet_store::{Client, CodeRecord, NewAudit};
+
+use super::revoke::denylist_key;
+use super::token::{audience, require_grant};
+use crate::http::ClientInfo;
+use crate::oauth::OAuthError;
+use crate::state::AppState;
+use crate::tokens::{self, id_token, refresh, TokenResponse};
+
+pub struct CodeRequest<'a> {
+    pub code: Option<&'a str>,
+    pub redirect_uri: Option<&'a str>,
+    pub code_verifier: Option<&'a str>,
+}
+
+fn invalid(why: &str) -> OAuthError {
+    OAuthError::InvalidGrant(why.into())
+}
+
+pub async fn authorization_code(
+    state: &AppState,
+    client: &Client,
+    req: CodeRequest<'_>,
+    info: &ClientInfo,
+) -> Result<TokenResponse, OAuthError> {
+    require_grant(client, "authorization_code")?;
+    let code = req.code.ok_or_else(|| OAuthError::InvalidRequest("code is required".into()))?;
+    let redirect_uri = req.redirect_uri.ok_or_else(|| OAuthError::InvalidRequest("redirect_uri is required".into()))?;
+    let verifier =
+        req.code_verifier.ok_or_else(|| OAuthError::InvalidRequest("code_verifier is required (PKCE)".into()))?;
+    let now = state.now();
+    let rec = state
+        .store
+        .code_by_hash(&PlainToken::from_client(code).hash())
+        .await?
+        .ok_or_else(|| invalid("invalid authorization code"))?;
+    if rec.used_at.is_some() {
+        return Err(replayed(state, &rec, info).await);
+    }
+    // The code is bound to the client it was issued to, its redirect URI and its PKCE challenge.
+    if rec.client_id != client.client_id {
+        return Err(invalid("invalid authorization code"));
+    }
+    if now >= rec.expires_at {
+        return Err(invalid("authorization code expired"));
+    }
+    if rec.redirect_uri != redirect_uri {
+        return Err(invalid("redirect_uri does not match the authorization request"));
+    }
+    if !PkceChallenge::from_stored(rec.code_challenge.clone()).verify(verifier) {
+        return Err(invalid("PKCE verification failed"));
+    }
+    // Compare-and-set: of two concurrent redemptions exactly one proceeds; the other is a replay.
+    if !state.store.use_code(rec.id, now).await? {
+        return Err(replayed(state, &rec, info).await);
+    }
+    let user = match state.store.user_by_id(rec.user_id).await? {
+        Some(u) if !u.disabled => u,
+        _ => return Err(invalid("the user is no longer active")),
+    };
+    let scope = Scope::parse(&rec.scope).unwrap_or_default();
+    let aud = audience(state, client, None)?;
+    let sub = user.id.to_string();
+    let at = tokens::issue_access(state, client, &sub, &aud, &scope, Some(rec.auth_time), now)?;
+    // A refresh token when the user granted offline access, or the client is set up for refresh.
+    let wants_refresh = scope.contains("offline_access") || client.grant_types.iter().any(|g| g == "refresh_token");
+    let (family_id, refresh_token) = if wants_refresh {
+        let (id, t) =
+            refresh::start_family(state, &client.client_id, Some(user.id), &scope, &aud, Some(rec.auth_time), now)
+                .await?;
+        (Some(id), Some(t.expose().to_owned()))
+    } else {
+        (None, None)
+    };
+    state.store.set_code_tokens(rec.id, family_id, &at.jti, at.exp).await?;
+    let id_token = if scope.contains("openid") {
+        let alg = tokens::client_alg(state, client);
+        let claims = id_token::IdClaims {
+            iss: state.config.issuer_base().to_owned(),
+            sub: sub.clone(),
+            aud: client.client_id.clone(),
+            exp: at.exp.unix_timestamp(),
+            iat: now.unix_timestamp(),
+            auth_time: rec.auth_time.unix_timestamp(),
+            nonce: rec.nonce.clone(),
+            azp: client.client_id.clone(),
+            amr: vec!["pwd".into()],
+            acr: "urn:signet:acr:pwd".into(),
+            at_hash: id_token::at_hash(
+                tokens::keys::parse_alg(alg).unwrap_or(jsonwebtoken::Algorithm::ES256),
+                &at.token,
+            ),
+            email: scope.contains("email").then(|| user.email.clone()),
+            email_verified: scope.contains("email").then_some(false),
+        };
+        Some(id_token::sign(&state.keys.snapshot(), alg, &claims)?)
+    } else {
+        None
+    };
+    Ok(TokenResponse {
+        access_token: at.token,
+        token_type: "Bearer",
+        expires_in: at.ttl.whole_seconds(),
+        scope: scope.to_string(),
+        refresh_token,
+        id_token,
+    })
+}
+
+/// A used code came back: someone has a copy. Revoke what it produced and refuse.
+async fn replayed(state: &AppState, rec: &CodeRecord, info: &ClientInfo) -> OAuthError {
+    let now = state.now();
+    if let Some(family) = rec.family_id {
+        if let Err(e) = state.store.revoke_family(family, "code_replay", now).await {
+            tracing::error!(error = %e, "could not revoke family after code replay");
+        }
+    }
+    if let (Some(jti), Some(exp)) = (&rec.access_jti, rec.access_exp) {
+        if let Err(e) = state.ephemeral.set_flag(&denylist_key(jti), exp, now).await {
+            tracing::error!(error = %e, "could not denylist access token after code replay");
+        }
+    }
+    tracing::warn!(client_id = %rec.client_id, "authorization code replay; issued tokens revoked");
+    let actor = format!("client:{}", rec.client_id);
+    let _ = state
+        .store
+        .audit(NewAudit {
+            kind: AuditKind::AuthorizationCodeReplay,
+            at: now,
+            user_id: Some(rec.user_id),
+            email: None,
+            actor: &actor,
+            ip: &info.ip,
+            user_agent: &info.user_agent,
+            detail: "tokens issued from the code were revoked",
+        })
+        .await;
+    invalid("invalid authorization code")
+}

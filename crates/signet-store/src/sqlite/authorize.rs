@@ -1,0 +1,199 @@
+use async_trait::async_trait;
+use signet_core::{OffsetDateTime, TokenHash};
+use sqlx::Row;
+
+use super::{from_ts, map_err, ts, SqliteStore};
+use crate::{AuthorizeStore, CodeRecord, NewCode, Result, StoreError};
+
+#[async_trait]
+impl AuthorizeStore for SqliteStore {
+    async fn put_request(
+        &self,
+        id_hash: &TokenHash,
+        client_id: &str,
+        params: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO authorization_requests (id_hash, client_id, params, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(id_hash.as_str())
+            .bind(client_id)
+            .bind(params)
+            .bind(ts(now))
+            .bind(ts(expires_at))
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn get_request(&self, id_hash: &TokenHash, now: OffsetDateTime) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT params FROM authorization_requests WHERE id_hash = ? AND expires_at > ?")
+            .bind(id_hash.as_str())
+            .bind(ts(now))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn delete_request(&self, id_hash: &TokenHash) -> Result<()> {
+        sqlx::query("DELETE FROM authorization_requests WHERE id_hash = ?")
+            .bind(id_hash.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn put_code(&self, c: NewCode<'_>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO authorization_codes (code_hash, client_id, user_id, session_id, redirect_uri, code_challenge, nonce, scope,
+                                              auth_time, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(c.code_hash.as_str())
+        .bind(c.client_id)
+        .bind(c.user_id)
+        .bind(c.session_id)
+        .bind(c.redirect_uri)
+        .bind(c.code_challenge)
+        .bind(c.nonce)
+        .bind(c.scope)
+        .bind(ts(c.auth_time))
+        .bind(ts(c.now))
+        .bind(ts(c.expires_at))
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn code_by_hash(&self, code_hash: &TokenHash) -> Result<Option<CodeRecord>> {
+        let row = sqlx::query(
+            "SELECT id, client_id, user_id, session_id, redirect_uri, code_challenge, nonce, scope, auth_time, expires_at, used_at,
+                    family_id, access_jti, access_exp
+             FROM authorization_codes WHERE code_hash = ?",
+        )
+        .bind(code_hash.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let Some(r) = row else { return Ok(None) };
+        let get = |e: sqlx::Error| StoreError::Other(e.into());
+        let opt = |name: &str| -> Result<Option<OffsetDateTime>> {
+            Ok(r.try_get::<Option<i64>, _>(name).map_err(get)?.map(from_ts))
+        };
+        Ok(Some(CodeRecord {
+            id: r.try_get("id").map_err(get)?,
+            client_id: r.try_get("client_id").map_err(get)?,
+            user_id: r.try_get("user_id").map_err(get)?,
+            session_id: r.try_get("session_id").map_err(get)?,
+            redirect_uri: r.try_get("redirect_uri").map_err(get)?,
+            code_challenge: r.try_get("code_challenge").map_err(get)?,
+            nonce: r.try_get("nonce").map_err(get)?,
+            scope: r.try_get("scope").map_err(get)?,
+            auth_time: from_ts(r.try_get("auth_time").map_err(get)?),
+            expires_at: from_ts(r.try_get("expires_at").map_err(get)?),
+            used_at: opt("used_at")?,
+            family_id: r.try_get("family_id").map_err(get)?,
+            access_jti: r.try_get("access_jti").map_err(get)?,
+            access_exp: opt("access_exp")?,
+        }))
+    }
+
+    async fn use_code(&self, id: i64, now: OffsetDateTime) -> Result<bool> {
+        let res = sqlx::query("UPDATE authorization_codes SET used_at = ? WHERE id = ? AND used_at IS NULL")
+            .bind(ts(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    async fn set_code_tokens(
+        &self,
+        id: i64,
+        family_id: Option<i64>,
+        access_jti: &str,
+        access_exp: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query("UPDATE authorization_codes SET family_id = ?, access_jti = ?, access_exp = ? WHERE id = ?")
+            .bind(family_id)
+            .bind(access_jti)
+            .bind(ts(access_exp))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn consent(&self, user_id: i64, client_id: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT scope FROM consents WHERE user_id = ? AND client_id = ?")
+            .bind(user_id)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn put_consent(&self, user_id: i64, client_id: &str, scope: &str, now: OffsetDateTime) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at",
+        )
+        .bind(user_id)
+        .bind(client_id)
+        .bind(scope)
+        .bind(ts(now))
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn delete_consent(&self, user_id: i64, client_id: &str) -> Result<bool> {
+        let res = sqlx::query("DELETE FROM consents WHERE user_id = ? AND client_id = ?")
+            .bind(user_id)
+            .bind(client_id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(res.rows_affected() > 0)
+    }
+
+    async fn list_consents(&self, user_id: i64) -> Result<Vec<(String, String, OffsetDateTime)>> {
+        let rows =
+            sqlx::query("SELECT client_id, scope, granted_at FROM consents WHERE user_id = ? ORDER BY granted_at DESC")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+        let get = |e: sqlx::Error| StoreError::Other(e.into());
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("client_id").map_err(get)?,
+                    r.try_get("scope").map_err(get)?,
+                    from_ts(r.try_get("granted_at").map_err(get)?),
+                ))
+            })
+            .collect()
+    }
+
+    async fn purge_authorize(&self, now: OffsetDateTime) -> Result<u64> {
+        let a = sqlx::query("DELETE FROM authorization_requests WHERE expires_at < ?")
+            .bind(ts(now))
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        // Used codes are kept a day after expiry so a late replay is still recognised.
+        let b = sqlx::query("DELETE FROM authorization_codes WHERE expires_at < ?")
+            .bind(ts(now) - 86_400)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(a.rows_affected() + b.rows_affected())
+    }
+}
