@@ -35,7 +35,10 @@ pub use config::Config;
 pub use state::AppState;
 
 use crate::error::PageError;
-use crate::routes::{account, api, health, introspect, jwks, login, logout, password, revoke, signup, token};
+use crate::routes::{
+    account, api, authorize, authorize_flow, health, introspect, jwks, login, logout, password, revoke, signup, token,
+    userinfo,
+};
 
 /// Request bodies larger than this are refused with 413: forms here are tiny.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -64,6 +67,12 @@ pub fn router(state: AppState) -> Router {
         .route("/oauth2/introspect", post(introspect::introspect))
         .route("/jwks", get(jwks::jwks))
         .route("/.well-known/oauth-authorization-server", get(jwks::metadata))
+        .route("/.well-known/openid-configuration", get(jwks::metadata))
+        .route("/oauth2/authorize", get(authorize::authorize).post(authorize::authorize))
+        .route("/oauth2/authorize/continue", get(authorize_flow::resume))
+        .route("/oauth2/consent", post(authorize_flow::consent))
+        .route("/oauth2/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/account/apps/{client_id}/revoke", post(account::revoke_app))
         .nest("/api/v1", api)
         .fallback(|| async { PageError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -120,6 +129,7 @@ async fn upkeep(state: &AppState, purge: bool) -> anyhow::Result<()> {
         let s = &state.config.session;
         state.store.purge_sessions(now - s.idle_timeout, now - s.absolute_timeout).await?;
         state.store.purge_keys(now).await?;
+        state.store.purge_authorize(now).await?;
     }
     Ok(())
 }

@@ -117,6 +117,13 @@ pub trait RefreshStore: Send + Sync {
     ) -> Result<RotateOutcome>;
     async fn revoke_family(&self, family_id: i64, reason: &str, now: OffsetDateTime) -> Result<()>;
     async fn revoke_user_families(&self, user_id: i64, reason: &str, now: OffsetDateTime) -> Result<u64>;
+    async fn revoke_user_client_families(
+        &self,
+        user_id: i64,
+        client_id: &str,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64>;
 }
 
 #[async_trait]

@@ -14,6 +14,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("account.html", include_str!("templates/account.html")),
     ("password.html", include_str!("templates/password.html")),
     ("message.html", include_str!("templates/message.html")),
+    ("consent.html", include_str!("templates/consent.html")),
+    ("form_post.html", include_str!("templates/form_post.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("templates/signet.css");
@@ -56,4 +58,11 @@ fn render(name: &str, ctx: impl Serialize) -> Result<Html<String>, anyhow::Error
 pub fn message_page(title: &str, message: &str) -> Html<String> {
     render("message.html", minijinja::context! { title, message })
         .unwrap_or_else(|_| Html("<!doctype html><title>Error</title><p>An error occurred.</p>".into()))
+}
+
+/// The auto-submitting page of the form_post response mode; values are escaped by the template.
+pub fn render_form_post(action: &str, inputs: &[(String, String)], script: &str) -> String {
+    render("form_post.html", minijinja::context! { action, inputs, script })
+        .map(|h| h.0)
+        .unwrap_or_else(|_| "<!doctype html><title>Error</title><p>An error occurred.</p>".into())
 }

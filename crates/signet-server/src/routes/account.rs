@@ -16,6 +16,14 @@ use crate::session::{self, RequireSession};
 use crate::state::AppState;
 
 #[derive(Serialize)]
+struct AppRow {
+    client_id: String,
+    name: String,
+    scope: String,
+    granted_at: String,
+}
+
+#[derive(Serialize)]
 struct SessionRow {
     id: i64,
     device: String,
@@ -61,6 +69,7 @@ fn notice_text(key: &str) -> Option<&'static str> {
     match key {
         "password_changed" => Some("Your password was changed. Every other session was signed out."),
         "session_revoked" => Some("That session was signed out."),
+        "app_revoked" => Some("The app's access was withdrawn."),
         _ => None,
     }
 }
@@ -83,6 +92,11 @@ pub async fn show(
         })
         .collect();
     let notice = query_param(&uri, "notice").and_then(|n| notice_text(&n));
+    let mut apps = Vec::new();
+    for (client_id, scope, granted) in state.store.list_consents(auth.user.id).await? {
+        let name = state.store.client(&client_id).await?.map(|c| c.name).unwrap_or_else(|| "(deleted app)".into());
+        apps.push(AppRow { client_id, name, scope, granted_at: fmt_time(granted) });
+    }
     let html = state.pages.render(
         "account.html",
         minijinja::context! {
@@ -93,6 +107,7 @@ pub async fn show(
             is_admin => auth.user.is_admin,
             created_at => fmt_time(auth.user.created_at),
             sessions => rows,
+            apps,
             notice,
         },
     )?;
@@ -133,4 +148,22 @@ pub async fn logout_everywhere(
     let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
     audit::record(&state, AuditKind::LogoutEverywhere, who, &client, "").await;
     Ok(super::see_other("/login?notice=signed_out_everywhere", [session::clear_cookie(&state)]))
+}
+
+/// `POST /account/apps/{client_id}/revoke`: withdraw consent and the app's refresh tokens.
+pub async fn revoke_app(
+    State(state): State<AppState>,
+    RequireSession(auth): RequireSession,
+    client: ClientInfo,
+    Path(client_id): Path<String>,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Result<Response, PageError> {
+    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
+    if !state.store.delete_consent(auth.user.id, &client_id).await? {
+        return Err(PageError::NotFound);
+    }
+    state.store.revoke_user_client_families(auth.user.id, &client_id, "consent_revoked", state.now()).await?;
+    let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+    audit::record(&state, AuditKind::ConsentRevoke, who, &client, &format!("client:{client_id}")).await;
+    Ok(super::see_other("/account?notice=app_revoked", []))
 }

@@ -19,21 +19,35 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
     r
 }
 
-/// RFC 8414 metadata for what is implemented so far; the OpenID Provider issue completes it.
+/// Provider metadata: RFC 8414 at `/.well-known/oauth-authorization-server` and OpenID
+/// Connect Discovery 1.0 at `/.well-known/openid-configuration` (the same document).
 pub async fn metadata(State(state): State<AppState>) -> Response {
     let iss = state.config.issuer_base();
+    let algs = state.keys.algs();
     let mut r = Json(json!({
         "issuer": iss,
+        "authorization_endpoint": format!("{iss}/oauth2/authorize"),
         "token_endpoint": format!("{iss}/oauth2/token"),
+        "userinfo_endpoint": format!("{iss}/oauth2/userinfo"),
         "jwks_uri": format!("{iss}/jwks"),
         "revocation_endpoint": format!("{iss}/oauth2/revoke"),
         "introspection_endpoint": format!("{iss}/oauth2/introspect"),
-        "grant_types_supported": ["client_credentials", "refresh_token"],
-        "response_types_supported": [],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "form_post"],
+        "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "amr", "acr", "at_hash", "email", "email_verified"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": algs,
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "token_endpoint_auth_signing_alg_values_supported": state.keys.algs(),
+        "authorization_response_iss_parameter_supported": true,
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "claims_parameter_supported": false,
     }))
     .into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));

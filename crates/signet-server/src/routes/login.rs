@@ -45,14 +45,18 @@ pub async fn show(
     uri: Uri,
 ) -> Result<Response, PageError> {
     let return_to = query_param(&uri, "return_to").and_then(|r| ReturnTo::parse(&r)).unwrap_or_default();
-    if existing.is_some() {
+    // `force` comes from an authorization request with prompt=login or an exceeded max_age:
+    // show the form even to a signed-in user.
+    let force = query_param(&uri, "force").is_some_and(|f| f == "1");
+    if existing.is_some() && !force {
         return Ok(super::see_other(return_to.as_str(), []));
     }
     let notice = query_param(&uri, "notice").and_then(|n| notice_text(&n));
-    render(&state, &headers, "", return_to.as_str(), None, notice)
+    let hint = query_param(&uri, "login_hint").unwrap_or_default();
+    render(&state, &headers, &hint, return_to.as_str(), None, notice).await
 }
 
-fn render(
+async fn render(
     state: &AppState,
     headers: &HeaderMap,
     email: &str,
@@ -68,7 +72,12 @@ fn render(
             signup_enabled => state.config.signup_enabled,
         },
     )?;
-    Ok(with_cookies(html.into_response(), set))
+    let mut res = with_cookies(html.into_response(), set);
+    // Inside an OAuth flow the form's redirect chain ends at the client: allow its origin.
+    if let Some(uri) = super::authorize_flow::pending_redirect_uri(state, return_to).await {
+        res = super::authorize_flow::with_form_action(res, &uri);
+    }
+    Ok(res)
 }
 
 pub async fn submit(
@@ -114,7 +123,8 @@ pub async fn submit(
                 return_to.as_str(),
                 Some("Incorrect email or password."),
                 None,
-            );
+            )
+            .await;
         }
     };
 

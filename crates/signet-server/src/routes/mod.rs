@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod api;
+pub mod authorize;
+pub mod authorize_flow;
 pub mod health;
 pub mod introspect;
 pub mod jwks;
@@ -12,6 +14,7 @@ pub mod revoke;
 pub mod signup;
 pub mod token;
 pub mod token_code;
+pub mod userinfo;
 
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Redirect, Response};

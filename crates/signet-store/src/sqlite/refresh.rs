@@ -161,4 +161,24 @@ impl RefreshStore for SqliteStore {
         .map_err(map_err)?;
         Ok(res.rows_affected())
     }
+
+    async fn revoke_user_client_families(
+        &self,
+        user_id: i64,
+        client_id: &str,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        let res = sqlx::query(
+            "UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(reason)
+        .bind(user_id)
+        .bind(client_id)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(res.rows_affected())
+    }
 }

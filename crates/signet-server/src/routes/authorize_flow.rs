@@ -1,0 +1,337 @@
+//! The authorization request after validation: login → consent → code, each step resuming from
+//! the pending request stored under an opaque id (DESIGN.md point 5). `decide` is the state
+//! machine's transition function; the handlers only carry out what it says.
+
+use axum::extract::State;
+use axum::http::Uri;
+use axum::http::{header, HeaderValue};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use signet_core::audit::AuditKind;
+use signet_core::{OffsetDateTime, PlainToken, Scope, TokenHash};
+use signet_store::{Client, NewCode};
+use time::Duration;
+
+use super::authorize::{Pending, ResponseMode};
+use crate::audit::{self, Actor};
+use crate::csrf;
+use crate::error::PageError;
+use crate::http::{query_param, ClientInfo, PageForm};
+use crate::session::{AuthSession, MaybeSession, RequireSession};
+use crate::state::AppState;
+
+/// Pending requests live this long: enough to log in and read a consent page.
+const PENDING_TTL: Duration = Duration::minutes(15);
+/// OAuth 2.1 §4.1.2 recommends a short code lifetime; ours is 60 s.
+const CODE_TTL: Duration = Duration::seconds(60);
+
+pub async fn save(state: &AppState, p: &Pending) -> Result<PlainToken, PageError> {
+    let id = PlainToken::generate("");
+    let json = serde_json::to_string(p).map_err(|e| PageError::Unexpected(e.into()))?;
+    let now = state.now();
+    state.store.put_request(&id.hash(), &p.client_id, &json, now, now + PENDING_TTL).await?;
+    Ok(id)
+}
+
+async fn load(state: &AppState, id: &str) -> Result<(Pending, Client), PageError> {
+    let expired = || {
+        PageError::BadRequest("This sign-in request has expired. Go back to the application and start again.".into())
+    };
+    let json = state.store.get_request(&TokenHash::of(id.as_bytes()), state.now()).await?.ok_or_else(expired)?;
+    let p: Pending = serde_json::from_str(&json).map_err(|e| PageError::Unexpected(e.into()))?;
+    let client = state.store.client(&p.client_id).await?.ok_or_else(expired)?;
+    Ok((p, client))
+}
+
+/// What the flow needs next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Login,
+    Consent,
+    IssueCode,
+    /// `prompt=none` but the user must interact.
+    Fail(&'static str),
+}
+
+/// The transition function (OIDC Core §3.1.2.1 for `prompt` and `max_age`).
+pub fn decide(p: &Pending, auth_time: Option<OffsetDateTime>, consent_covers: bool, now: OffsetDateTime) -> Step {
+    let none = p.prompt.iter().any(|x| x == "none");
+    let fresh_login_asked = p.prompt.iter().any(|x| x == "login" || x == "select_account");
+    let needs_login = match auth_time {
+        None => true,
+        Some(t) => {
+            (fresh_login_asked && t.unix_timestamp() < p.created_at)
+                || p.max_age.is_some_and(|m| (now - t).whole_seconds() > m)
+        }
+    };
+    if needs_login {
+        return if none { Step::Fail("login_required") } else { Step::Login };
+    }
+    let consent_asked = p.prompt.iter().any(|x| x == "consent");
+    if !consent_covers || consent_asked {
+        return if none { Step::Fail("consent_required") } else { Step::Consent };
+    }
+    Step::IssueCode
+}
+
+async fn consent_covers(state: &AppState, client: &Client, user_id: i64, scope: &str) -> Result<bool, PageError> {
+    if client.skip_consent {
+        return Ok(true);
+    }
+    let requested = Scope::parse(scope).unwrap_or_default();
+    Ok(match state.store.consent(user_id, &client.client_id).await? {
+        Some(granted) => requested.is_subset_of(&Scope::parse(&granted).unwrap_or_default()),
+        None => false,
+    })
+}
+
+fn continue_url(id: &str) -> String {
+    format!("/oauth2/authorize/continue?req={id}")
+}
+
+/// Moves the flow forward for the current browser session.
+pub async fn proceed(
+    state: &AppState,
+    client: &Client,
+    id: &PlainToken,
+    p: &Pending,
+    session: Option<AuthSession>,
+) -> Result<Response, PageError> {
+    let now = state.now();
+    let covers = match &session {
+        Some(s) => consent_covers(state, client, s.user.id, &p.scope).await?,
+        None => false,
+    };
+    let step = decide(p, session.as_ref().map(|s| s.session.auth_time), covers, now);
+    match (step, session) {
+        (Step::Fail(error), _) => Ok(fail(state, id, p, error, "user interaction is required").await),
+        (Step::Login, _) => {
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            q.append_pair("return_to", &continue_url(id.expose())).append_pair("force", "1");
+            if let Some(h) = &p.login_hint {
+                q.append_pair("login_hint", h);
+            }
+            Ok(Redirect::to(&format!("/login?{}", q.finish())).into_response())
+        }
+        (Step::Consent, Some(s)) => consent_page(state, client, id.expose(), p, &s),
+        (Step::IssueCode, Some(s)) => issue_code(state, id, p, &s).await,
+        // Consent and code need a session, which `decide` guarantees.
+        (_, None) => Err(PageError::LoginRequired(continue_url(id.expose()))),
+    }
+}
+
+/// `GET /oauth2/authorize/continue?req=ID`: back from the login page.
+pub async fn resume(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let id = query_param(&uri, "req").unwrap_or_default();
+    let (p, client) = load(&state, &id).await?;
+    proceed(&state, &client, &PlainToken::from_client(id), &p, session).await
+}
+
+/// The plain-words description of a scope on the consent page.
+fn describe(scope: &str) -> String {
+    match scope {
+        "openid" => "Confirm who you are (your account id)".into(),
+        "profile" => "See your basic profile".into(),
+        "email" => "See your email address".into(),
+        "offline_access" => "Stay connected when you are not using it".into(),
+        other => format!("Access “{other}”"),
+    }
+}
+
+fn consent_page(
+    state: &AppState,
+    client: &Client,
+    id: &str,
+    p: &Pending,
+    s: &AuthSession,
+) -> Result<Response, PageError> {
+    let scopes: Vec<String> = Scope::parse(&p.scope).unwrap_or_default().iter().map(describe).collect();
+    let html = state.pages.render(
+        "consent.html",
+        minijinja::context! {
+            title => "Allow access?",
+            signed_in => true,
+            csrf => csrf::session_token(state, &s.token_hash),
+            client_name => client.name,
+            email => s.user.email,
+            scopes,
+            req => id,
+            redirect_host => url::Url::parse(&p.redirect_uri).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default(),
+        },
+    )?;
+    Ok(with_form_action(html.into_response(), &p.redirect_uri))
+}
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    req: String,
+    #[serde(default)]
+    decision: String,
+}
+
+/// `POST /oauth2/consent`.
+pub async fn consent(
+    State(state): State<AppState>,
+    RequireSession(s): RequireSession,
+    client_info: ClientInfo,
+    PageForm(form): PageForm<ConsentForm>,
+) -> Result<Response, PageError> {
+    csrf::check_session(&state, &s.token_hash, &form.csrf)?;
+    let (p, client) = load(&state, &form.req).await?;
+    let id = PlainToken::from_client(form.req.clone());
+    if form.decision != "allow" {
+        return Ok(fail(&state, &id, &p, "access_denied", "the user denied the request").await);
+    }
+    state.store.put_consent(s.user.id, &client.client_id, &p.scope, state.now()).await?;
+    let who = Actor { user_id: Some(s.user.id), email: Some(&s.user.email) };
+    audit::record(
+        &state,
+        AuditKind::ConsentGrant,
+        who,
+        &client_info,
+        &format!("client:{} scope:{}", client.client_id, p.scope),
+    )
+    .await;
+    issue_code(&state, &id, &p, &s).await
+}
+
+async fn issue_code(state: &AppState, id: &PlainToken, p: &Pending, s: &AuthSession) -> Result<Response, PageError> {
+    let code = PlainToken::generate("");
+    let now = state.now();
+    state
+        .store
+        .put_code(NewCode {
+            code_hash: &code.hash(),
+            client_id: &p.client_id,
+            user_id: s.user.id,
+            session_id: Some(s.session.id),
+            redirect_uri: &p.redirect_uri,
+            code_challenge: &p.code_challenge,
+            nonce: p.nonce.as_deref(),
+            scope: &p.scope,
+            auth_time: s.session.auth_time,
+            now,
+            expires_at: now + CODE_TTL,
+        })
+        .await?;
+    // The pending request is spent: its id cannot be used to mint a second code.
+    state.store.delete_request(&id.hash()).await?;
+    let mut params = vec![("code", code.expose().to_owned())];
+    if let Some(st) = &p.state {
+        params.push(("state", st.clone()));
+    }
+    params.push(("iss", state.config.issuer_base().to_owned()));
+    Ok(respond(&p.redirect_uri, p.response_mode, &params))
+}
+
+async fn fail(state: &AppState, id: &PlainToken, p: &Pending, error: &'static str, description: &str) -> Response {
+    if let Err(e) = state.store.delete_request(&id.hash()).await {
+        tracing::warn!(error = %e, "could not delete pending authorization request");
+    }
+    error_redirect(
+        state,
+        ErrorRedirect {
+            redirect_uri: &p.redirect_uri,
+            state: p.state.as_deref(),
+            mode: p.response_mode,
+            error,
+            description,
+        },
+    )
+}
+
+pub struct ErrorRedirect<'a> {
+    pub redirect_uri: &'a str,
+    pub state: Option<&'a str>,
+    pub mode: ResponseMode,
+    pub error: &'static str,
+    pub description: &'a str,
+}
+
+/// An error response to a verified redirect URI (RFC 6749 §4.1.2.1) with `iss` (RFC 9207).
+pub fn error_redirect(state: &AppState, e: ErrorRedirect<'_>) -> Response {
+    let mut params = vec![("error", e.error.to_owned()), ("error_description", e.description.to_owned())];
+    if let Some(st) = e.state {
+        params.push(("state", st.to_owned()));
+    }
+    params.push(("iss", state.config.issuer_base().to_owned()));
+    respond(e.redirect_uri, e.mode, &params)
+}
+
+fn respond(redirect_uri: &str, mode: ResponseMode, params: &[(&str, String)]) -> Response {
+    match mode {
+        ResponseMode::Query => {
+            let mut url = match url::Url::parse(redirect_uri) {
+                Ok(u) => u,
+                Err(_) => return PageError::BadRequest("invalid redirect URI".into()).into_response(),
+            };
+            {
+                let mut q = url.query_pairs_mut();
+                for (k, v) in params {
+                    q.append_pair(k, v);
+                }
+            }
+            Redirect::to(url.as_str()).into_response()
+        }
+        ResponseMode::FormPost => form_post(redirect_uri, params),
+    }
+}
+
+/// OAuth 2.0 Form Post Response Mode: an auto-submitting form. The one script is allowed by
+/// its hash, and `form-action` allows exactly the client's origin.
+fn form_post(redirect_uri: &str, params: &[(&str, String)]) -> Response {
+    const SCRIPT: &str = "document.forms[0].submit()";
+    let hash = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT.as_bytes()))
+    };
+    let inputs: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+    let html = crate::pages::render_form_post(redirect_uri, &inputs, SCRIPT);
+    let mut r = Html(html).into_response();
+    let origin = origin_of(redirect_uri).unwrap_or_else(|| "'none'".into());
+    let csp = format!(
+        "default-src 'none'; script-src 'sha256-{hash}'; form-action {origin}; frame-ancestors 'none'; base-uri 'none'"
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        r.headers_mut().insert("content-security-policy", v);
+    }
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+pub fn origin_of(uri: &str) -> Option<String> {
+    let u = url::Url::parse(uri).ok()?;
+    match u.origin() {
+        url::Origin::Tuple(..) => Some(u.origin().ascii_serialization()),
+        url::Origin::Opaque(_) => Some(format!("{}:", u.scheme())),
+    }
+}
+
+/// Pages whose forms lead (through redirects) to the client must allow its origin in
+/// `form-action`: browsers apply the directive to the whole redirect chain.
+pub fn with_form_action(mut r: Response, redirect_uri: &str) -> Response {
+    if let Some(origin) = origin_of(redirect_uri) {
+        let csp = format!(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {origin}; frame-ancestors 'none'; base-uri 'none'"
+        );
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            r.headers_mut().insert("content-security-policy", v);
+        }
+    }
+    r
+}
+
+/// For the login page: the client redirect URI of the pending request `return_to` resumes.
+pub async fn pending_redirect_uri(state: &AppState, return_to: &str) -> Option<String> {
+    let rest = return_to.strip_prefix("/oauth2/authorize/continue?req=")?;
+    let json = state.store.get_request(&TokenHash::of(rest.as_bytes()), state.now()).await.ok()??;
+    serde_json::from_str::<Pending>(&json).ok().map(|p| p.redirect_uri)
+}

@@ -1,0 +1,131 @@
+//! `GET|POST /oauth2/userinfo` (OIDC Core §5.3). The access token comes in the
+//! `Authorization: Bearer` header or, for POST, the form body (RFC 6750 §2.2) — never the
+//! query string (§2.3 leaks tokens into logs and Referer headers). Errors per RFC 6750 §3.
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use signet_core::Scope;
+
+use super::revoke::denylist_key;
+use crate::state::AppState;
+use crate::tokens::access;
+
+/// RFC 6750 §3 error answers, with their `WWW-Authenticate` challenge.
+#[derive(Debug)]
+pub enum BearerError {
+    Missing,
+    InvalidRequest(&'static str),
+    InvalidToken(&'static str),
+    InsufficientScope(&'static str),
+    Unavailable,
+}
+
+impl IntoResponse for BearerError {
+    fn into_response(self) -> Response {
+        let (status, challenge, body) = match self {
+            BearerError::Missing => (StatusCode::UNAUTHORIZED, "Bearer realm=\"signet\"".to_owned(), None),
+            BearerError::InvalidRequest(d) => (
+                StatusCode::BAD_REQUEST,
+                format!("Bearer realm=\"signet\", error=\"invalid_request\", error_description=\"{d}\""),
+                Some(("invalid_request", d)),
+            ),
+            BearerError::InvalidToken(d) => (
+                StatusCode::UNAUTHORIZED,
+                format!("Bearer realm=\"signet\", error=\"invalid_token\", error_description=\"{d}\""),
+                Some(("invalid_token", d)),
+            ),
+            BearerError::InsufficientScope(s) => (
+                StatusCode::FORBIDDEN,
+                format!("Bearer realm=\"signet\", error=\"insufficient_scope\", scope=\"{s}\""),
+                Some(("insufficient_scope", "the access token lacks a required scope")),
+            ),
+            BearerError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Bearer realm=\"signet\"".to_owned(),
+                Some(("temporarily_unavailable", "try again")),
+            ),
+        };
+        let body = body
+            .map(|(e, d)| json!({ "error": e, "error_description": d }))
+            .unwrap_or_else(|| json!({ "error": "unauthorized", "error_description": "a bearer token is required" }));
+        let mut r = (status, Json(body)).into_response();
+        if let Ok(v) = HeaderValue::from_str(&challenge) {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        r
+    }
+}
+
+async fn token_from(req: Request, state: &AppState) -> Result<String, BearerError> {
+    let in_query =
+        req.uri().query().is_some_and(|q| url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "access_token"));
+    if in_query {
+        return Err(BearerError::InvalidRequest("access tokens in the query string are not accepted"));
+    }
+    let header_token = match req.headers().get(header::AUTHORIZATION) {
+        Some(v) => {
+            let v = v.to_str().map_err(|_| BearerError::InvalidRequest("malformed Authorization header"))?;
+            match v.split_once(' ') {
+                Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => Some(t.trim().to_owned()),
+                _ => return Err(BearerError::InvalidRequest("use the Bearer scheme")),
+            }
+        }
+        None => None,
+    };
+    let form_token = if req.method() == Method::POST
+        && req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+    {
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| BearerError::InvalidRequest("unreadable body"))?;
+        url::form_urlencoded::parse(&body).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
+    } else {
+        None
+    };
+    match (header_token, form_token) {
+        // RFC 6750 §2: a client MUST NOT use more than one method.
+        (Some(_), Some(_)) => Err(BearerError::InvalidRequest("send the token in one place only")),
+        (Some(t), None) | (None, Some(t)) => Ok(t),
+        (None, None) => Err(BearerError::Missing),
+    }
+}
+
+pub async fn userinfo(State(state): State<AppState>, req: Request) -> Result<Response, BearerError> {
+    let token = token_from(req, &state).await?;
+    let now = state.now();
+    let claims = access::verify(&state.keys.snapshot(), &token, state.config.issuer_base(), now)
+        .map_err(|_| BearerError::InvalidToken("the access token is invalid or expired"))?;
+    if state.ephemeral.has_flag(&denylist_key(&claims.jti), now).await.map_err(|_| BearerError::Unavailable)? {
+        return Err(BearerError::InvalidToken("the access token was revoked"));
+    }
+    let scope = Scope::parse(&claims.scope).unwrap_or_default();
+    if !scope.contains("openid") {
+        return Err(BearerError::InsufficientScope("openid"));
+    }
+    let user = match claims.sub.parse::<i64>() {
+        Ok(id) if claims.sub != claims.client_id => {
+            state.store.user_by_id(id).await.map_err(|_| BearerError::Unavailable)?
+        }
+        _ => None,
+    };
+    let user = match user {
+        Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < claims.iat) => u,
+        _ => return Err(BearerError::InvalidToken("the access token is no longer valid")),
+    };
+    let mut body = json!({ "sub": claims.sub });
+    if scope.contains("email") {
+        body["email"] = json!(user.email);
+        // Signet does not verify email addresses yet, so it never claims it did.
+        body["email_verified"] = json!(false);
+    }
+    let mut r = Json(body).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
+}
