@@ -19,6 +19,7 @@ function env(dataDir, extra = {}) {
     ...process.env,
     SIGNET_DATA_DIR: dataDir,
     SIGNET_LISTEN: '127.0.0.1:0',
+    SIGNET_ISSUER: 'http://localhost:8080',
     SIGNET_PASSWORD__MEMORY_KIB: '1024',
     SIGNET_PASSWORD__ITERATIONS: '1',
     SIGNET_PASSWORD__ALLOW_WEAK_PARAMS: 'true',
@@ -27,8 +28,21 @@ function env(dataDir, extra = {}) {
   };
 }
 
+/** A free loopback port (for tests whose issuer must equal the listening address). */
+async function freePort() {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
 export async function startSignet(extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-interop-'));
+  if (extraEnv.SIGNET_ISSUER === 'auto') {
+    const port = await freePort();
+    extraEnv = { ...extraEnv, SIGNET_LISTEN: `127.0.0.1:${port}`, SIGNET_ISSUER: `http://127.0.0.1:${port}` };
+  }
   const child = spawn(signetBin, ['serve'], { env: env(dataDir, extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
