@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("message.html", include_str!("templates/message.html")),
     ("consent.html", include_str!("templates/consent.html")),
     ("form_post.html", include_str!("templates/form_post.html")),
+    ("logout.html", include_str!("templates/logout.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("templates/signet.css");

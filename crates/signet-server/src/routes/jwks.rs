@@ -29,6 +29,7 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
         "authorization_endpoint": format!("{iss}/oauth2/authorize"),
         "token_endpoint": format!("{iss}/oauth2/token"),
         "userinfo_endpoint": format!("{iss}/oauth2/userinfo"),
+        "end_session_endpoint": format!("{iss}/oauth2/logout"),
         "jwks_uri": format!("{iss}/jwks"),
         "revocation_endpoint": format!("{iss}/oauth2/revoke"),
         "introspection_endpoint": format!("{iss}/oauth2/introspect"),

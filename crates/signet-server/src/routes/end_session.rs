@@ -1,0 +1,197 @@
+//! `GET|POST /oauth2/logout`: OpenID Connect RP-Initiated Logout 1.0.
+//!
+//! `post_logout_redirect_uri` must be registered for the client *exactly* (§3); the client is
+//! named by `client_id` or by the audience of `id_token_hint`. With a valid hint for the
+//! current user the session ends at once; otherwise the user confirms on a page first, so a
+//! third-party link cannot sign anyone out silently (logout CSRF).
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::Method;
+use axum::response::{IntoResponse, Redirect, Response};
+use jsonwebtoken::Validation;
+use serde::Deserialize;
+use signet_core::audit::AuditKind;
+
+use crate::audit::{self, Actor};
+use crate::csrf;
+use crate::error::PageError;
+use crate::http::{ClientInfo, PageForm};
+use crate::session::{self, with_cookies, AuthSession, MaybeSession};
+use crate::state::AppState;
+
+/// Claims we read from an `id_token_hint`.
+#[derive(Debug, Deserialize)]
+struct HintClaims {
+    iss: String,
+    sub: String,
+    aud: String,
+}
+
+/// Verifies a hint: our signature, `typ: JWT`, our issuer. Expiry is not checked: §2 says an
+/// expired ID token is still a good hint.
+fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
+    let header = jsonwebtoken::decode_header(token).ok()?;
+    if header.typ.as_deref() != Some("JWT") || header.jku.is_some() || header.jwk.is_some() || header.x5u.is_some() {
+        return None;
+    }
+    let keys = state.keys.snapshot();
+    let key = keys.verify_key(&header.kid?)?;
+    let mut v = Validation::new(key.alg);
+    v.validate_exp = false;
+    v.validate_aud = false;
+    v.required_spec_claims.clear();
+    let c = jsonwebtoken::decode::<HintClaims>(token, &key.key, &v).ok()?.claims;
+    (c.iss == state.config.issuer_base()).then_some(c)
+}
+
+struct Checked {
+    redirect: Option<String>,
+    state: Option<String>,
+    hint_sub: Option<String>,
+}
+
+async fn check(state: &AppState, p: &std::collections::HashMap<String, String>) -> Result<Checked, PageError> {
+    let get = |k: &str| p.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let hint = match get("id_token_hint") {
+        Some(t) => Some(
+            verify_hint(state, t)
+                .ok_or_else(|| PageError::BadRequest("The sign-out request carries an invalid ID token.".into()))?,
+        ),
+        None => None,
+    };
+    let client_id = match (get("client_id"), &hint) {
+        (Some(c), Some(h)) if c != h.aud => {
+            return Err(PageError::BadRequest("client_id does not match the ID token.".into()));
+        }
+        (Some(c), _) => Some(c.to_owned()),
+        (None, Some(h)) => Some(h.aud.clone()),
+        (None, None) => None,
+    };
+    let redirect = match get("post_logout_redirect_uri") {
+        None => None,
+        Some(uri) => {
+            let client = match &client_id {
+                Some(id) => state.store.client(id).await?,
+                None => None,
+            };
+            let Some(client) = client else {
+                return Err(PageError::BadRequest(
+                    "A return address needs client_id or id_token_hint to say which application asks.".into(),
+                ));
+            };
+            if !client.post_logout_redirect_uris.iter().any(|r| r == uri) {
+                return Err(PageError::BadRequest("The return address is not registered for this application.".into()));
+            }
+            Some(uri.to_owned())
+        }
+    };
+    Ok(Checked { redirect, state: get("state").map(str::to_owned), hint_sub: hint.map(|h| h.sub) })
+}
+
+async fn finish(
+    state: &AppState,
+    current: Option<AuthSession>,
+    client: &ClientInfo,
+    c: Checked,
+) -> Result<Response, PageError> {
+    if let Some(auth) = current {
+        state.store.delete_session(auth.session.id).await?;
+        let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+        audit::record(state, AuditKind::Logout, who, client, "rp_initiated").await;
+    }
+    let clear = session::clear_cookie(state);
+    let res = match c.redirect {
+        Some(uri) => {
+            let mut url = url::Url::parse(&uri).map_err(|_| PageError::BadRequest("invalid return address".into()))?;
+            if let Some(st) = &c.state {
+                url.query_pairs_mut().append_pair("state", st);
+            }
+            Redirect::to(url.as_str()).into_response()
+        }
+        None => {
+            (axum::http::StatusCode::OK, crate::pages::message_page("Signed out", "You have signed out of Signet."))
+                .into_response()
+        }
+    };
+    Ok(with_cookies(res, [clear]))
+}
+
+pub async fn end_session(
+    State(state): State<AppState>,
+    MaybeSession(current): MaybeSession,
+    client: ClientInfo,
+    req: Request,
+) -> Result<Response, PageError> {
+    let raw = if req.method() == Method::POST {
+        axum::body::Bytes::from_request(req, &state).await.map_err(|_| PageError::PayloadTooLarge)?.to_vec()
+    } else {
+        req.uri().query().unwrap_or("").as_bytes().to_vec()
+    };
+    let params: std::collections::HashMap<String, String> = url::form_urlencoded::parse(&raw).into_owned().collect();
+    let checked = check(&state, &params).await?;
+    let hint_matches = match (&checked.hint_sub, &current) {
+        (Some(sub), Some(s)) => *sub == s.user.id.to_string(),
+        (Some(_), None) => true,
+        (None, None) => true,
+        (None, Some(_)) => false,
+    };
+    if hint_matches {
+        return finish(&state, current, &client, checked).await;
+    }
+    // Ask first. The confirmation form carries the already-validated parameters.
+    let auth = current.as_ref().ok_or_else(|| PageError::BadRequest("no session".into()))?;
+    let html = state.pages.render(
+        "logout.html",
+        minijinja::context! {
+            title => "Sign out?",
+            signed_in => true,
+            csrf => csrf::session_token(&state, &auth.token_hash),
+            email => auth.user.email,
+            client_id => params.get("client_id"),
+            id_token_hint => params.get("id_token_hint"),
+            post_logout_redirect_uri => checked.redirect,
+            state_param => checked.state,
+        },
+    )?;
+    let mut res = html.into_response();
+    if let Some(uri) = &checked.redirect {
+        res = super::authorize_flow::with_form_action(res, uri);
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    client_id: Option<String>,
+    id_token_hint: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+    state: Option<String>,
+}
+
+/// `POST /oauth2/logout/confirm`.
+pub async fn confirm(
+    State(state): State<AppState>,
+    MaybeSession(current): MaybeSession,
+    client: ClientInfo,
+    PageForm(form): PageForm<ConfirmForm>,
+) -> Result<Response, PageError> {
+    if let Some(auth) = &current {
+        csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
+    }
+    let mut params = std::collections::HashMap::new();
+    for (k, v) in [
+        ("client_id", form.client_id),
+        ("id_token_hint", form.id_token_hint),
+        ("post_logout_redirect_uri", form.post_logout_redirect_uri),
+        ("state", form.state),
+    ] {
+        if let Some(v) = v {
+            params.insert(k.to_owned(), v);
+        }
+    }
+    // Validated again: the form is input like any other.
+    let checked = check(&state, &params).await?;
+    finish(&state, current, &client, checked).await
+}
