@@ -4,6 +4,7 @@
 //! expiry and rotation rules are tested without sleeping.
 
 pub mod audit;
+pub mod device;
 pub mod email;
 pub mod password;
 pub mod pkce;

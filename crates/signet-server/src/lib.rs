@@ -36,8 +36,8 @@ pub use state::AppState;
 
 use crate::error::PageError;
 use crate::routes::{
-    account, api, authorize, authorize_flow, end_session, health, introspect, jwks, login, logout, password, revoke,
-    signup, token, userinfo,
+    account, api, authorize, authorize_flow, device, end_session, health, introspect, jwks, login, logout, password,
+    revoke, signup, token, userinfo,
 };
 
 /// Request bodies larger than this are refused with 413: forms here are tiny.
@@ -72,6 +72,8 @@ pub fn router(state: AppState) -> Router {
         .route("/oauth2/authorize/continue", get(authorize_flow::resume))
         .route("/oauth2/consent", post(authorize_flow::consent))
         .route("/oauth2/logout", get(end_session::end_session).post(end_session::end_session))
+        .route("/oauth2/device_authorization", post(device::authorization))
+        .route("/device", get(device::show).post(device::submit))
         .route("/oauth2/logout/confirm", post(end_session::confirm))
         .route("/oauth2/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/account/apps/{client_id}/revoke", post(account::revoke_app))

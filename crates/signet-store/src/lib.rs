@@ -160,10 +160,33 @@ pub trait AuthorizeStore: Send + Sync {
     async fn purge_authorize(&self, now: OffsetDateTime) -> Result<u64>;
 }
 
+#[async_trait]
+pub trait DeviceStore: Send + Sync {
+    #[allow(clippy::too_many_arguments)]
+    async fn create_device(
+        &self,
+        device_hash: &TokenHash,
+        user_code: &str,
+        client_id: &str,
+        scope: &str,
+        interval_secs: i64,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn device_by_hash(&self, device_hash: &TokenHash) -> Result<Option<DeviceRecord>>;
+    /// A pending, unexpired request by its (normalised) user code.
+    async fn device_by_user_code(&self, user_code: &str, now: OffsetDateTime) -> Result<Option<DeviceRecord>>;
+    /// Approves or denies a pending request; `false` if it is no longer pending.
+    async fn decide_device(&self, id: i64, approve: bool, user_id: i64, auth_time: OffsetDateTime) -> Result<bool>;
+    async fn record_poll(&self, id: i64, now: OffsetDateTime, interval_secs: i64) -> Result<()>;
+    /// Compare-and-set approved → redeemed; `false` if someone redeemed it first.
+    async fn redeem_device(&self, id: i64) -> Result<bool>;
+}
+
 /// Everything durable. One object per backend.
 #[async_trait]
 pub trait Store:
-    UserStore + SessionStore + AuditStore + ClientStore + KeyStore + RefreshStore + AuthorizeStore + 'static
+    UserStore + SessionStore + AuditStore + ClientStore + KeyStore + RefreshStore + AuthorizeStore + DeviceStore + 'static
 {
     /// Is the database reachable? For `/readyz`.
     async fn ping(&self) -> Result<()>;

@@ -238,3 +238,17 @@ pub struct CodeRecord {
     pub access_jti: Option<String>,
     pub access_exp: Option<OffsetDateTime>,
 }
+
+#[derive(Debug, Clone)]
+pub struct DeviceRecord {
+    pub id: i64,
+    pub user_code: String,
+    pub client_id: String,
+    pub scope: String,
+    pub expires_at: OffsetDateTime,
+    pub interval_secs: i64,
+    pub last_poll_at: Option<OffsetDateTime>,
+    pub status: signet_core::device::DeviceStatus,
+    pub user_id: Option<i64>,
+    pub auth_time: Option<OffsetDateTime>,
+}

@@ -26,6 +26,15 @@ pub enum OAuthError {
     InvalidScope(String),
     #[error("unsupported_token_type")]
     UnsupportedTokenType(String),
+    /// RFC 8628 §3.5 polling answers.
+    #[error("authorization_pending")]
+    AuthorizationPending,
+    #[error("slow_down")]
+    SlowDown,
+    #[error("access_denied")]
+    AccessDenied,
+    #[error("expired_token")]
+    ExpiredToken,
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("temporarily_unavailable")]
@@ -56,6 +65,10 @@ impl OAuthError {
             Self::UnsupportedGrantType(_) => "unsupported_grant_type",
             Self::InvalidScope(_) => "invalid_scope",
             Self::UnsupportedTokenType(_) => "unsupported_token_type",
+            Self::AuthorizationPending => "authorization_pending",
+            Self::SlowDown => "slow_down",
+            Self::AccessDenied => "access_denied",
+            Self::ExpiredToken => "expired_token",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::ServerError(_) => "server_error",
         }
@@ -81,6 +94,10 @@ impl OAuthError {
             | Self::UnsupportedTokenType(d)
             | Self::UnsupportedGrantType(d) => d.clone(),
             Self::PayloadTooLarge => "request body too large".into(),
+            Self::AuthorizationPending => "the user has not yet approved the request".into(),
+            Self::SlowDown => "polling too fast; increase the interval by 5 seconds".into(),
+            Self::AccessDenied => "the user denied the request".into(),
+            Self::ExpiredToken => "the device code has expired".into(),
             Self::TemporarilyUnavailable => "try again shortly".into(),
             Self::ServerError(e) => {
                 let id = request_id::current();

@@ -17,6 +17,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("consent.html", include_str!("templates/consent.html")),
     ("form_post.html", include_str!("templates/form_post.html")),
     ("logout.html", include_str!("templates/logout.html")),
+    ("device.html", include_str!("templates/device.html")),
+    ("device_confirm.html", include_str!("templates/device_confirm.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("templates/signet.css");

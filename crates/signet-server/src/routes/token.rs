@@ -26,6 +26,7 @@ pub struct TokenForm {
     code: Option<String>,
     redirect_uri: Option<String>,
     code_verifier: Option<String>,
+    device_code: Option<String>,
 }
 
 pub async fn token(
@@ -48,6 +49,7 @@ pub async fn token(
             super::token_code::authorization_code(&state, &client, req, &client_info).await?
         }
         "client_credentials" => client_credentials(&state, &client, &form)?,
+        super::device::GRANT => super::device::poll(&state, &client, form.device_code.as_deref()).await?,
         "refresh_token" => refresh_token(&state, &client, &form, &client_info).await?,
         "password" | "implicit" => {
             // OAuth 2.1 removed these grants.

@@ -4,6 +4,7 @@
 mod audit;
 mod authorize;
 mod clients;
+mod device;
 mod keys;
 mod refresh;
 mod sessions;
@@ -28,6 +29,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, "tokens", include_str!("../../migrations/sqlite/0002_tokens.sql")),
     (3, "authorize", include_str!("../../migrations/sqlite/0003_authorize.sql")),
+    (4, "device", include_str!("../../migrations/sqlite/0004_device.sql")),
 ];
 
 #[derive(Debug)]
