@@ -17,7 +17,7 @@ pub mod secret;
 pub mod session;
 
 pub use email::Email;
-pub use password::{HashParams, PasswordHasher, PasswordRecord, Pepper, Verified};
+pub use password::{HashMemory, HashParams, PasswordHasher, PasswordRecord, Pepper, Verified};
 pub use pkce::PkceChallenge;
 pub use policy::{PasswordPolicy, PolicyViolation};
 pub use return_to::ReturnTo;

@@ -5,8 +5,8 @@
 //! it was made with, so peppers can be rotated: old ids keep verifying and the hash is upgraded
 //! at the next successful login.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand_core::OsRng;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -40,6 +40,41 @@ impl HashParams {
     fn argon2_params(&self) -> Result<Params, HashError> {
         Params::new(self.memory_kib, self.iterations, self.parallelism, None)
             .map_err(|e| HashError::Params(e.to_string()))
+    }
+}
+
+/// Argon2 working memory (`memory_kib` of it), owned by one hashing thread and reused for
+/// every hash it computes. Allocating it per hash fragments the allocator's heap: a small
+/// allocation lands in the freed block, the next hash needs a fresh one, and resident memory
+/// grows by `memory_kib` per login. Reusing one buffer keeps it at exactly `memory_kib` per
+/// thread.
+#[derive(Default)]
+pub struct HashMemory(Vec<Block>);
+
+impl HashMemory {
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    fn blocks(&mut self, n: usize) -> &mut [Block] {
+        if self.0.len() < n {
+            self.0.resize(n, Block::default());
+        }
+        &mut self.0[..n]
+    }
+
+    /// Releases memory beyond `keep` blocks (after verifying an imported hash with a larger
+    /// memory cost than ours, say).
+    fn trim(&mut self, keep: usize) {
+        if self.0.len() > keep {
+            self.0 = Vec::new();
+        }
+    }
+}
+
+impl std::fmt::Debug for HashMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HashMemory({} blocks)", self.0.len())
     }
 }
 
@@ -137,18 +172,49 @@ impl PasswordHasher {
 
     /// Hashes with Argon2id, a fresh 128-bit salt and the current pepper.
     pub fn hash(&self, password: &Password) -> Result<PasswordRecord, HashError> {
+        self.hash_with(password, &mut HashMemory::new())
+    }
+
+    /// [`PasswordHasher::hash`] with caller-owned working memory.
+    pub fn hash_with(&self, password: &Password, mem: &mut HashMemory) -> Result<PasswordRecord, HashError> {
         let pepper = self.current_pepper()?;
+        let params = self.params.argon2_params()?;
+        let argon2 = self.argon2_with(Some(pepper))?;
         let salt = SaltString::generate(&mut OsRng);
-        let hash = self
-            .argon2_with(Some(pepper))?
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map_err(|e| HashError::Internal(e.to_string()))?
-            .to_string();
-        Ok(PasswordRecord { hash, pepper_id: Some(pepper.id.clone()) })
+        let mut salt_buf = [0u8; 64];
+        let internal = |e: argon2::password_hash::Error| HashError::Internal(e.to_string());
+        let salt_bytes = salt.as_salt().decode_b64(&mut salt_buf).map_err(internal)?;
+        let output = Output::init_with(params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN), |out| {
+            Ok(argon2.hash_password_into_with_memory(
+                password.expose().as_bytes(),
+                salt_bytes,
+                out,
+                mem.blocks(params.block_count()),
+            )?)
+        })
+        .map_err(internal)?;
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(internal)?,
+            salt: Some(salt.as_salt()),
+            hash: Some(output),
+        };
+        Ok(PasswordRecord { hash: phc.to_string(), pepper_id: Some(pepper.id.clone()) })
     }
 
     /// Verifies `password` against `record`. `Ok(None)` means "wrong password".
     pub fn verify(&self, record: &PasswordRecord, password: &Password) -> Result<Option<Verified>, HashError> {
+        self.verify_with(record, password, &mut HashMemory::new())
+    }
+
+    /// [`PasswordHasher::verify`] with caller-owned working memory.
+    pub fn verify_with(
+        &self,
+        record: &PasswordRecord,
+        password: &Password,
+        mem: &mut HashMemory,
+    ) -> Result<Option<Verified>, HashError> {
         if is_bcrypt(&record.hash) {
             return verify_bcrypt(&record.hash, password);
         }
@@ -159,13 +225,42 @@ impl PasswordHasher {
             }
             None => None,
         };
-        // The verifier takes algorithm, version and cost from the stored PHC string and keeps
-        // our secret, so hashes made with older parameters still verify.
-        let argon2 = self.argon2_with(pepper)?;
-        match argon2.verify_password(password.expose().as_bytes(), &parsed) {
-            Ok(()) => Ok(Some(Verified { needs_rehash: self.is_outdated(&parsed, record.pepper_id.as_deref()) })),
-            Err(argon2::password_hash::Error::Password) => Ok(None),
-            Err(_) => Err(HashError::UnsupportedFormat),
+        // Algorithm, version and cost come from the stored PHC string, so hashes made with
+        // older parameters (or imported Argon2i/Argon2d hashes) still verify.
+        let bad = |_| HashError::UnsupportedFormat;
+        let algorithm = Algorithm::try_from(parsed.algorithm).map_err(bad)?;
+        let version = parsed
+            .version
+            .map(Version::try_from)
+            .transpose()
+            .map_err(|_| HashError::UnsupportedFormat)?
+            .unwrap_or_default();
+        let params = Params::try_from(&parsed).map_err(bad)?;
+        let argon2 = match pepper {
+            Some(p) => Argon2::new_with_secret(&p.key, algorithm, version, params.clone())
+                .map_err(|e| HashError::Params(e.to_string()))?,
+            None => Argon2::new(algorithm, version, params.clone()),
+        };
+        let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else { return Err(HashError::UnsupportedFormat) };
+        let mut salt_buf = [0u8; 64];
+        let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(bad)?;
+        let computed = Output::init_with(expected.len(), |out| {
+            Ok(argon2.hash_password_into_with_memory(
+                password.expose().as_bytes(),
+                salt_bytes,
+                out,
+                mem.blocks(params.block_count()),
+            )?)
+        })
+        .map_err(bad)?;
+        if let Ok(current) = self.params.argon2_params() {
+            mem.trim(current.block_count());
+        }
+        // `Output` compares in constant time.
+        if computed == expected {
+            Ok(Some(Verified { needs_rehash: self.is_outdated(&parsed, record.pepper_id.as_deref()) }))
+        } else {
+            Ok(None)
         }
     }
 
@@ -173,7 +268,11 @@ impl PasswordHasher {
     /// for an unknown account costs the same time as one for a known account (OWASP
     /// Authentication Cheat Sheet, "Authentication Responses"). Always returns `false`.
     pub fn verify_dummy(&self, password: &Password) -> bool {
-        let _ = self.verify(&self.dummy, password);
+        self.verify_dummy_with(password, &mut HashMemory::new())
+    }
+
+    pub fn verify_dummy_with(&self, password: &Password, mem: &mut HashMemory) -> bool {
+        let _ = self.verify_with(&self.dummy, password, mem);
         false
     }
 
@@ -240,6 +339,29 @@ mod tests {
         assert_eq!(rec.pepper_id.as_deref(), Some("p1"));
         assert_eq!(h.verify(&rec, &Password::new("correct horse")).expect("v"), Some(Verified { needs_rehash: false }));
         assert_eq!(h.verify(&rec, &Password::new("wrong horse")).expect("v"), None);
+    }
+
+    #[test]
+    fn phc_output_matches_the_argon2_crate_both_ways() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let h = hasher(cheap(), &["p1"]);
+        let key = b"p1".repeat(8);
+        let reference =
+            Argon2::new_with_secret(&key, Algorithm::Argon2id, Version::V0x13, Params::new(64, 1, 1, None).expect("p"))
+                .expect("a");
+        let ours = h.hash(&Password::new("correct horse")).expect("hash");
+        reference
+            .verify_password(b"correct horse", &PasswordHash::new(&ours.hash).expect("phc"))
+            .expect("theirs verifies ours");
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = reference.hash_password(b"correct horse", &salt).expect("hash").to_string();
+        let rec = PasswordRecord { hash: theirs, pepper_id: Some("p1".into()) };
+        assert!(h.verify(&rec, &Password::new("correct horse")).expect("v").is_some(), "ours verifies theirs");
+        let mut mem = HashMemory::new();
+        for _ in 0..3 {
+            assert!(h.verify_with(&rec, &Password::new("correct horse"), &mut mem).expect("v").is_some());
+        }
+        assert_eq!(mem.0.len(), 64, "one reused buffer of m_cost blocks");
     }
 
     #[test]

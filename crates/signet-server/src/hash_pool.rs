@@ -12,7 +12,7 @@ use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
 use signet_core::password::HashError;
-use signet_core::{Password, PasswordHasher, PasswordRecord, Verified};
+use signet_core::{HashMemory, Password, PasswordHasher, PasswordRecord, Verified};
 use tokio::sync::oneshot;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +35,7 @@ pub struct HashStats {
     pub rejected_busy: AtomicU64,
 }
 
-type Job = Box<dyn FnOnce(&PasswordHasher) + Send>;
+type Job = Box<dyn FnOnce(&PasswordHasher, &mut HashMemory) + Send>;
 
 #[derive(Clone)]
 pub struct HashPool {
@@ -63,15 +63,20 @@ impl HashPool {
         let rx = Arc::new(Mutex::new(rx));
         for i in 0..workers {
             let (rx, hasher) = (rx.clone(), hasher.clone());
-            std::thread::Builder::new().name(format!("signet-hash-{i}")).spawn(move || loop {
-                // Hold the lock only to take one job, not while hashing.
-                let job = match rx.lock() {
-                    Ok(guard) => guard.recv(),
-                    Err(poisoned) => poisoned.into_inner().recv(),
-                };
-                match job {
-                    Ok(job) => job(&hasher),
-                    Err(_) => return, // every sender dropped: shut down
+            std::thread::Builder::new().name(format!("signet-hash-{i}")).spawn(move || {
+                // This thread's Argon2 memory, allocated at its first hash and reused for every
+                // later one: resident memory is bounded by workers × memory_kib.
+                let mut mem = HashMemory::new();
+                loop {
+                    // Hold the lock only to take one job, not while hashing.
+                    let job = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(poisoned) => poisoned.into_inner().recv(),
+                    };
+                    match job {
+                        Ok(job) => job(&hasher, &mut mem),
+                        Err(_) => return, // every sender dropped: shut down
+                    }
                 }
             })?;
         }
@@ -84,11 +89,11 @@ impl HashPool {
 
     async fn run<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&PasswordHasher) -> R + Send + 'static,
+        f: impl FnOnce(&PasswordHasher, &mut HashMemory) -> R + Send + 'static,
     ) -> Result<R, PoolError> {
         let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move |h| {
-            let _ = tx.send(f(h));
+        let job: Job = Box::new(move |h, mem| {
+            let _ = tx.send(f(h, mem));
         });
         match self.queue.try_send(job) {
             Ok(()) => rx.await.map_err(|_| PoolError::Stopped),
@@ -102,7 +107,7 @@ impl HashPool {
 
     pub async fn hash(&self, password: Password) -> Result<PasswordRecord, PoolError> {
         self.stats.hashes.fetch_add(1, Ordering::Relaxed);
-        Ok(self.run(move |h| h.hash(&password)).await??)
+        Ok(self.run(move |h, mem| h.hash_with(&password, mem)).await??)
     }
 
     /// Verifies against `record`, or against the dummy hash when there is no account, so both
@@ -115,11 +120,11 @@ impl HashPool {
         match record {
             Some(rec) => {
                 self.stats.verifications.fetch_add(1, Ordering::Relaxed);
-                Ok(self.run(move |h| h.verify(&rec, &password)).await??)
+                Ok(self.run(move |h, mem| h.verify_with(&rec, &password, mem)).await??)
             }
             None => {
                 self.stats.dummy_verifications.fetch_add(1, Ordering::Relaxed);
-                self.run(move |h| h.verify_dummy(&password)).await?;
+                self.run(move |h, mem| h.verify_dummy_with(&password, mem)).await?;
                 Ok(None)
             }
         }
