@@ -17,7 +17,8 @@ test('openid-client: discovery, code + PKCE through Chromium, ID token, userinfo
     signet.cli(['user', 'create', '--email', 'rp@example.com', '--password-stdin'], 'a passphrase for the rp test\n');
     const created = JSON.parse(signet.cli([
       'client', 'create', '--name', 'Node Example App', '--grant', 'authorization_code,refresh_token',
-      '--scope', 'openid email offline_access', '--redirect-uri', REDIRECT, '--json',
+      '--scope', 'openid email offline_access', '--redirect-uri', REDIRECT,
+      '--post-logout-redirect-uri', 'https://app.example.com/bye', '--json',
     ]));
 
     const config = await oidc.discovery(new URL(signet.base), created.client_id, created.client_secret, undefined, {
@@ -67,6 +68,18 @@ test('openid-client: discovery, code + PKCE through Chromium, ID token, userinfo
     await page.goto(`${signet.base}/account`);
     assert.match(await page.locator('#apps-heading').locator('..').textContent(), /Node Example App/);
     await page.screenshot({ path: join(artifacts, 'account-connected-apps.png'), fullPage: true });
+
+    // RP-initiated logout: the library builds the URL, the browser follows it.
+    const logout = oidc.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token, post_logout_redirect_uri: 'https://app.example.com/bye', state: 'bye-state',
+    });
+    // The browser context's request client shares its cookies, so this is the browser's
+    // session being ended; redirects are not followed, to read where Signet sends it.
+    const res = await ctx.request.get(logout.href, { maxRedirects: 0 });
+    assert.equal(res.status(), 303);
+    assert.equal(res.headers().location, 'https://app.example.com/bye?state=bye-state');
+    await page.goto(`${signet.base}/account`);
+    assert.match(page.url(), /\/login/, 'signed out of Signet');
   } finally {
     await ctx.close();
     await signet.stop();
