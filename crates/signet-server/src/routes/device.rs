@@ -20,7 +20,7 @@ use crate::http::{query_param, PageForm};
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::session::RequireSession;
 use crate::state::AppState;
-use crate::tokens::{self, refresh, TokenResponse};
+use crate::tokens::{self, TokenResponse};
 
 pub const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const DEVICE_TTL: Duration = Duration::minutes(10);
@@ -115,17 +115,9 @@ pub async fn poll(state: &AppState, client: &Client, device_code: Option<&str>) 
             }
             let scope = Scope::parse(&rec.scope).unwrap_or_default();
             let aud = audience(state, client, None)?;
-            let at = tokens::issue_access(state, client, &user_id.to_string(), &aud, &scope, rec.auth_time, now)?;
-            let refresh_token = if scope.contains("offline_access")
-                || client.grant_types.iter().any(|g| g == "refresh_token")
-            {
-                let (_, t) =
-                    refresh::start_family(state, &client.client_id, Some(user_id), &scope, &aud, rec.auth_time, now)
-                        .await?;
-                Some(t.expose().to_owned())
-            } else {
-                None
-            };
+            let grant = tokens::issue_for_user(state, client, user_id, &aud, &scope, rec.auth_time, now).await?;
+            let at = grant.access;
+            let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
             Ok(TokenResponse {
                 access_token: at.token,
                 token_type: "Bearer",

@@ -11,7 +11,7 @@ use super::token::{audience, require_grant};
 use crate::http::ClientInfo;
 use crate::oauth::OAuthError;
 use crate::state::AppState;
-use crate::tokens::{self, id_token, refresh, TokenResponse};
+use crate::tokens::{self, id_token, TokenResponse};
 
 pub struct CodeRequest<'a> {
     pub code: Option<&'a str>,
@@ -67,17 +67,10 @@ pub async fn authorization_code(
     let scope = Scope::parse(&rec.scope).unwrap_or_default();
     let aud = audience(state, client, None)?;
     let sub = user.id.to_string();
-    let at = tokens::issue_access(state, client, &sub, &aud, &scope, Some(rec.auth_time), now)?;
-    // A refresh token when the user granted offline access, or the client is set up for refresh.
-    let wants_refresh = scope.contains("offline_access") || client.grant_types.iter().any(|g| g == "refresh_token");
-    let (family_id, refresh_token) = if wants_refresh {
-        let (id, t) =
-            refresh::start_family(state, &client.client_id, Some(user.id), &scope, &aud, Some(rec.auth_time), now)
-                .await?;
-        (Some(id), Some(t.expose().to_owned()))
-    } else {
-        (None, None)
-    };
+    let grant = tokens::issue_for_user(state, client, user.id, &aud, &scope, Some(rec.auth_time), now).await?;
+    let at = grant.access;
+    let family_id = grant.refresh.as_ref().map(|(id, _)| *id);
+    let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
     state.store.set_code_tokens(rec.id, family_id, &at.jti, at.exp).await?;
     let id_token = if scope.contains("openid") {
         let alg = tokens::client_alg(state, client);

@@ -96,3 +96,31 @@ pub async fn revoke_user(
     state.store.revoke_user_families(user_id, reason, now).await?;
     Ok(())
 }
+
+/// What a user grant (authorization code, device code) issues.
+pub struct UserGrant {
+    pub access: IssuedAccess,
+    /// The new refresh family's id and first token, if the grant includes refresh.
+    pub refresh: Option<(i64, signet_core::PlainToken)>,
+}
+
+/// Issues an access token for `user_id`, and a refresh token when the user granted
+/// `offline_access` or the client is registered for the refresh grant.
+pub async fn issue_for_user(
+    state: &AppState,
+    client: &Client,
+    user_id: i64,
+    aud: &str,
+    scope: &Scope,
+    auth_time: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Result<UserGrant, crate::oauth::OAuthError> {
+    let access = issue_access(state, client, &user_id.to_string(), aud, scope, auth_time, now)?;
+    let wants_refresh = scope.contains("offline_access") || client.grant_types.iter().any(|g| g == "refresh_token");
+    let refresh = if wants_refresh {
+        Some(refresh::start_family(state, &client.client_id, Some(user_id), scope, aud, auth_time, now).await?)
+    } else {
+        None
+    };
+    Ok(UserGrant { access, refresh })
+}

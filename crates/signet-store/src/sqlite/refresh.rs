@@ -19,6 +19,40 @@ async fn insert_token(conn: &mut sqlx::SqliteConnection, family_id: i64, t: &New
     .map_err(map_err)
 }
 
+/// In one transaction: runs the compare-and-set `cas_sql` (binding `now`, `token_id`), and if it
+/// won, inserts `successor` and makes it `token_id`'s successor. The compare-and-set is the
+/// transaction's first statement, a write, so SQLite takes the write lock there and concurrent
+/// rotations serialise on it: two requests can never both win.
+async fn cas_and_link(
+    pool: &sqlx::SqlitePool,
+    cas_sql: &'static str,
+    token_id: i64,
+    family_id: i64,
+    successor: NewRefresh<'_>,
+) -> Result<RotateOutcome> {
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    let won = sqlx::query(cas_sql)
+        .bind(ts(successor.now))
+        .bind(token_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected()
+        == 1;
+    if !won {
+        return Ok(RotateOutcome::AlreadyUsed);
+    }
+    let new_id = insert_token(&mut tx, family_id, &successor).await?;
+    sqlx::query("UPDATE refresh_tokens SET successor_id = ? WHERE id = ?")
+        .bind(new_id)
+        .bind(token_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(RotateOutcome::Rotated)
+}
+
 #[async_trait]
 impl RefreshStore for SqliteStore {
     async fn create_family(&self, f: NewFamily<'_>, first: NewRefresh<'_>) -> Result<i64> {
@@ -79,29 +113,15 @@ impl RefreshStore for SqliteStore {
     }
 
     async fn rotate_refresh(&self, token_id: i64, family_id: i64, successor: NewRefresh<'_>) -> Result<RotateOutcome> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        // The compare-and-set is the transaction's first statement, a write, so SQLite takes
-        // the write lock here and concurrent rotations serialise on it.
-        let won = sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL")
-            .bind(ts(successor.now))
-            .bind(token_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?
-            .rows_affected()
-            == 1;
-        if !won {
-            return Ok(RotateOutcome::AlreadyUsed);
-        }
-        let new_id = insert_token(&mut tx, family_id, &successor).await?;
-        sqlx::query("UPDATE refresh_tokens SET successor_id = ? WHERE id = ?")
-            .bind(new_id)
-            .bind(token_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(RotateOutcome::Rotated)
+        // Compare-and-set on the presented token itself.
+        cas_and_link(
+            &self.pool,
+            "UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL",
+            token_id,
+            family_id,
+            successor,
+        )
+        .await
     }
 
     async fn replace_successor(
@@ -110,30 +130,16 @@ impl RefreshStore for SqliteStore {
         family_id: i64,
         successor: NewRefresh<'_>,
     ) -> Result<RotateOutcome> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        let won = sqlx::query(
+        // Compare-and-set on the presented token's (unseen) successor, which this retry replaces.
+        cas_and_link(
+            &self.pool,
             "UPDATE refresh_tokens SET used_at = ?
              WHERE id = (SELECT successor_id FROM refresh_tokens WHERE id = ?) AND used_at IS NULL",
+            token_id,
+            family_id,
+            successor,
         )
-        .bind(ts(successor.now))
-        .bind(token_id)
-        .execute(&mut *tx)
         .await
-        .map_err(map_err)?
-        .rows_affected()
-            == 1;
-        if !won {
-            return Ok(RotateOutcome::AlreadyUsed);
-        }
-        let new_id = insert_token(&mut tx, family_id, &successor).await?;
-        sqlx::query("UPDATE refresh_tokens SET successor_id = ? WHERE id = ?")
-            .bind(new_id)
-            .bind(token_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(RotateOutcome::Rotated)
     }
 
     async fn revoke_family(&self, family_id: i64, reason: &str, now: OffsetDateTime) -> Result<()> {
