@@ -1,0 +1,288 @@
+//! `signet-loadgen`: drives one workload against an OAuth server at fixed concurrency for a
+//! fixed time, after a warm-up that is not measured, and prints one JSON line of results.
+//! Endpoints come from the server's discovery document, so Signet and the peer are driven
+//! the same way.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use clap::Parser;
+use rand_core::{OsRng, RngCore};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+#[derive(Parser, Clone)]
+struct Args {
+    /// cc | introspect | jwks | refresh | authcode | login | seed-refresh
+    #[arg(long)]
+    workload: String,
+    #[arg(long)]
+    base: String,
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    #[arg(long, default_value_t = 2)]
+    warmup: u64,
+    #[arg(long, default_value = "")]
+    client_id: String,
+    #[arg(long, default_value = "")]
+    client_secret: String,
+    /// Introspecting client (resource server).
+    #[arg(long, default_value = "")]
+    rs_id: String,
+    #[arg(long, default_value = "")]
+    rs_secret: String,
+    #[arg(long)]
+    resource: Option<String>,
+    /// The token to introspect.
+    #[arg(long, default_value = "")]
+    token: String,
+    /// refresh: a file of refresh tokens, one chain per line. seed-refresh: where to write them.
+    #[arg(long, default_value = "")]
+    tokens_file: String,
+    #[arg(long, default_value = "")]
+    email: String,
+    #[arg(long, default_value = "")]
+    password: String,
+    #[arg(long, default_value = "https://app.example.com/cb")]
+    redirect_uri: String,
+}
+
+struct Endpoints {
+    token: String,
+    introspect: String,
+    jwks: String,
+    discovery: String,
+    authorize: String,
+}
+
+/// A minimal cookie jar: enough for a login session and CSRF cookie.
+#[derive(Default, Clone)]
+struct Jar(Vec<(String, String)>);
+
+impl Jar {
+    fn absorb(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let Some((k, rest)) = v.to_str().ok().and_then(|s| s.split(';').next()).and_then(|kv| kv.split_once('=')) else { continue };
+            self.0.retain(|(n, _)| n != k);
+            if !rest.is_empty() {
+                self.0.push((k.to_owned(), rest.to_owned()));
+            }
+        }
+    }
+    fn header(&self) -> String {
+        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+}
+
+fn hidden(html: &str, name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = html.find(&needle)? + needle.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].replace("&#x2f;", "/").replace("&amp;", "&"))
+}
+
+fn query_param(location: &str, name: &str) -> Option<String> {
+    url::Url::parse(location).ok()?.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// A signed-in browser session (Signet's login form).
+async fn login(http: &reqwest::Client, base: &str, email: &str, password: &str) -> anyhow::Result<Jar> {
+    let mut jar = Jar::default();
+    let r = http.get(format!("{base}/login")).send().await?;
+    jar.absorb(&r);
+    let csrf = hidden(&r.text().await?, "csrf").context("no csrf on login page")?;
+    let r = http
+        .post(format!("{base}/login"))
+        .header("cookie", jar.header())
+        .form(&[("email", email), ("password", password), ("csrf", csrf.as_str())])
+        .send()
+        .await?;
+    if r.status() != 303 {
+        bail!("login failed: {}", r.status());
+    }
+    jar.absorb(&r);
+    Ok(jar)
+}
+
+/// One authorization code + PKCE round trip for a signed-in session (consent skipped).
+async fn code_round_trip(http: &reqwest::Client, a: &Args, e: &Endpoints, jar: &Jar, scope: &str) -> anyhow::Result<Value> {
+    let mut v = [0u8; 32];
+    OsRng.fill_bytes(&mut v);
+    let verifier = URL_SAFE_NO_PAD.encode(v);
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let mut url = url::Url::parse(&e.authorize)?;
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &a.client_id)
+        .append_pair("redirect_uri", &a.redirect_uri)
+        .append_pair("scope", scope)
+        .append_pair("state", "s")
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+    let r = http.get(url).header("cookie", jar.header()).send().await?;
+    let loc = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned();
+    let code = query_param(&loc, "code").with_context(|| format!("no code in {loc:?} ({})", r.status()))?;
+    let r = http
+        .post(&e.token)
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", a.redirect_uri.as_str()),
+            ("code_verifier", verifier.as_str()),
+            ("client_id", a.client_id.as_str()),
+        ])
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        bail!("token: {}", r.status());
+    }
+    Ok(r.json().await?)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let a = Args::parse();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(a.concurrency * 2).build()?;
+    let base = a.base.trim_end_matches('/').to_owned();
+    let discovery = format!("{base}/.well-known/openid-configuration");
+    let meta: Value = http.get(&discovery).send().await?.json().await.context("discovery")?;
+    let s = |k: &str| meta[k].as_str().unwrap_or("").to_owned();
+    let e = Arc::new(Endpoints { token: s("token_endpoint"), introspect: s("introspection_endpoint"), jwks: s("jwks_uri"), discovery, authorize: s("authorization_endpoint") });
+
+    if a.workload == "seed-refresh" {
+        // One refresh chain per worker, each from a real authorization code flow.
+        let jar = login(&http, &base, &a.email, &a.password).await?;
+        let mut out = String::new();
+        for _ in 0..a.concurrency {
+            let t = code_round_trip(&http, &a, &e, &jar, "openid offline_access").await?;
+            out.push_str(t["refresh_token"].as_str().context("no refresh token")?);
+            out.push('\n');
+        }
+        std::fs::write(&a.tokens_file, out)?;
+        return Ok(());
+    }
+
+    let chains: Vec<String> = if a.workload == "refresh" {
+        std::fs::read_to_string(&a.tokens_file)?.lines().map(str::to_owned).collect()
+    } else {
+        Vec::new()
+    };
+    let jar = if matches!(a.workload.as_str(), "authcode") { Some(login(&http, &base, &a.email, &a.password).await?) } else { None };
+
+    let start = Instant::now();
+    let warm_end = start + Duration::from_secs(a.warmup);
+    let end = warm_end + Duration::from_secs(a.duration);
+    let mut tasks = Vec::new();
+    for w in 0..a.concurrency {
+        let (http, a, e, jar) = (http.clone(), a.clone(), e.clone(), jar.clone());
+        let mut chain = chains.get(w).cloned();
+        tasks.push(tokio::spawn(async move {
+            let mut lat: Vec<u32> = Vec::new();
+            let (mut ok, mut err) = (0u64, 0u64);
+            let mut login_jar: Option<(Jar, String)> = None;
+            let mut i = 0u64;
+            loop {
+                let t0 = Instant::now();
+                if t0 >= end {
+                    break;
+                }
+                i += 1;
+                let result: anyhow::Result<bool> = async {
+                    Ok(match a.workload.as_str() {
+                        "cc" => {
+                            let mut form = vec![("grant_type", "client_credentials"), ("scope", "read")];
+                            if let Some(r) = &a.resource {
+                                form.push(("resource", r.as_str()));
+                            }
+                            http.post(&e.token).basic_auth(&a.client_id, Some(&a.client_secret)).form(&form).send().await?.status().is_success()
+                        }
+                        "introspect" => {
+                            let r = http.post(&e.introspect).basic_auth(&a.rs_id, Some(&a.rs_secret)).form(&[("token", a.token.as_str())]).send().await?;
+                            r.status().is_success() && r.json::<Value>().await?["active"] == true
+                        }
+                        "jwks" => {
+                            let url = if i % 2 == 0 { &e.jwks } else { &e.discovery };
+                            let r = http.get(url).send().await?;
+                            let ok = r.status().is_success();
+                            r.bytes().await?;
+                            ok
+                        }
+                        "refresh" => {
+                            let Some(token) = chain.clone() else { bail!("no chain") };
+                            let r = http
+                                .post(&e.token)
+                                .form(&[("grant_type", "refresh_token"), ("refresh_token", token.as_str()), ("client_id", a.client_id.as_str())])
+                                .send()
+                                .await?;
+                            if !r.status().is_success() {
+                                false
+                            } else {
+                                let v: Value = r.json().await?;
+                                chain = v["refresh_token"].as_str().map(str::to_owned);
+                                true
+                            }
+                        }
+                        "authcode" => {
+                            let jar = jar.as_ref().context("no session")?;
+                            code_round_trip(&http, &a, &e, jar, "openid").await.is_ok()
+                        }
+                        "login" => {
+                            if login_jar.is_none() {
+                                let mut j = Jar::default();
+                                let r = http.get(format!("{}/login", a.base)).send().await?;
+                                j.absorb(&r);
+                                let csrf = hidden(&r.text().await?, "csrf").context("csrf")?;
+                                login_jar = Some((j, csrf));
+                            }
+                            let (j, csrf) = login_jar.as_ref().context("jar")?;
+                            let r = http
+                                .post(format!("{}/login", a.base))
+                                .header("cookie", j.header())
+                                .form(&[("email", a.email.as_str()), ("password", a.password.as_str()), ("csrf", csrf.as_str())])
+                                .send()
+                                .await?;
+                            r.status() == 303
+                        }
+                        other => bail!("unknown workload {other}"),
+                    })
+                }
+                .await;
+                let t1 = Instant::now();
+                if t0 >= warm_end {
+                    match result {
+                        Ok(true) => {
+                            ok += 1;
+                            lat.push((t1 - t0).as_micros().min(u32::MAX as u128) as u32);
+                        }
+                        _ => err += 1,
+                    }
+                }
+            }
+            (lat, ok, err)
+        }));
+    }
+    let (mut lat, mut ok, mut err) = (Vec::new(), 0u64, 0u64);
+    for t in tasks {
+        let (l, o, e) = t.await?;
+        lat.extend(l);
+        ok += o;
+        err += e;
+    }
+    lat.sort_unstable();
+    let pct = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).map(|u| *u as f64 / 1000.0).unwrap_or(0.0);
+    let secs = a.duration as f64;
+    println!(
+        "{}",
+        json!({
+            "workload": a.workload, "concurrency": a.concurrency, "duration_s": a.duration,
+            "ok": ok, "errors": err, "rps": (ok as f64 / secs * 10.0).round() / 10.0,
+            "p50_ms": pct(0.50), "p99_ms": pct(0.99),
+        })
+    );
+    Ok(())
+}
