@@ -67,7 +67,10 @@ struct Jar(Vec<(String, String)>);
 impl Jar {
     fn absorb(&mut self, r: &reqwest::Response) {
         for v in r.headers().get_all("set-cookie") {
-            let Some((k, rest)) = v.to_str().ok().and_then(|s| s.split(';').next()).and_then(|kv| kv.split_once('=')) else { continue };
+            let Some((k, rest)) = v.to_str().ok().and_then(|s| s.split(';').next()).and_then(|kv| kv.split_once('='))
+            else {
+                continue;
+            };
             self.0.retain(|(n, _)| n != k);
             if !rest.is_empty() {
                 self.0.push((k.to_owned(), rest.to_owned()));
@@ -110,7 +113,13 @@ async fn login(http: &reqwest::Client, base: &str, email: &str, password: &str) 
 }
 
 /// One authorization code + PKCE round trip for a signed-in session (consent skipped).
-async fn code_round_trip(http: &reqwest::Client, a: &Args, e: &Endpoints, jar: &Jar, scope: &str) -> anyhow::Result<Value> {
+async fn code_round_trip(
+    http: &reqwest::Client,
+    a: &Args,
+    e: &Endpoints,
+    jar: &Jar,
+    scope: &str,
+) -> anyhow::Result<Value> {
     let mut v = [0u8; 32];
     OsRng.fill_bytes(&mut v);
     let verifier = URL_SAFE_NO_PAD.encode(v);
@@ -147,12 +156,21 @@ async fn code_round_trip(http: &reqwest::Client, a: &Args, e: &Endpoints, jar: &
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let a = Args::parse();
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(a.concurrency * 2).build()?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(a.concurrency * 2)
+        .build()?;
     let base = a.base.trim_end_matches('/').to_owned();
     let discovery = format!("{base}/.well-known/openid-configuration");
     let meta: Value = http.get(&discovery).send().await?.json().await.context("discovery")?;
     let s = |k: &str| meta[k].as_str().unwrap_or("").to_owned();
-    let e = Arc::new(Endpoints { token: s("token_endpoint"), introspect: s("introspection_endpoint"), jwks: s("jwks_uri"), discovery, authorize: s("authorization_endpoint") });
+    let e = Arc::new(Endpoints {
+        token: s("token_endpoint"),
+        introspect: s("introspection_endpoint"),
+        jwks: s("jwks_uri"),
+        discovery,
+        authorize: s("authorization_endpoint"),
+    });
 
     if a.workload == "seed-refresh" {
         // One refresh chain per worker, each from a real authorization code flow.
@@ -172,7 +190,11 @@ async fn main() -> anyhow::Result<()> {
     } else {
         Vec::new()
     };
-    let jar = if matches!(a.workload.as_str(), "authcode") { Some(login(&http, &base, &a.email, &a.password).await?) } else { None };
+    let jar = if matches!(a.workload.as_str(), "authcode") {
+        Some(login(&http, &base, &a.email, &a.password).await?)
+    } else {
+        None
+    };
 
     let start = Instant::now();
     let warm_end = start + Duration::from_secs(a.warmup);
@@ -199,10 +221,21 @@ async fn main() -> anyhow::Result<()> {
                             if let Some(r) = &a.resource {
                                 form.push(("resource", r.as_str()));
                             }
-                            http.post(&e.token).basic_auth(&a.client_id, Some(&a.client_secret)).form(&form).send().await?.status().is_success()
+                            http.post(&e.token)
+                                .basic_auth(&a.client_id, Some(&a.client_secret))
+                                .form(&form)
+                                .send()
+                                .await?
+                                .status()
+                                .is_success()
                         }
                         "introspect" => {
-                            let r = http.post(&e.introspect).basic_auth(&a.rs_id, Some(&a.rs_secret)).form(&[("token", a.token.as_str())]).send().await?;
+                            let r = http
+                                .post(&e.introspect)
+                                .basic_auth(&a.rs_id, Some(&a.rs_secret))
+                                .form(&[("token", a.token.as_str())])
+                                .send()
+                                .await?;
                             r.status().is_success() && r.json::<Value>().await?["active"] == true
                         }
                         "jwks" => {
@@ -216,7 +249,11 @@ async fn main() -> anyhow::Result<()> {
                             let Some(token) = chain.clone() else { bail!("no chain") };
                             let r = http
                                 .post(&e.token)
-                                .form(&[("grant_type", "refresh_token"), ("refresh_token", token.as_str()), ("client_id", a.client_id.as_str())])
+                                .form(&[
+                                    ("grant_type", "refresh_token"),
+                                    ("refresh_token", token.as_str()),
+                                    ("client_id", a.client_id.as_str()),
+                                ])
                                 .send()
                                 .await?;
                             if !r.status().is_success() {
@@ -243,7 +280,11 @@ async fn main() -> anyhow::Result<()> {
                             let r = http
                                 .post(format!("{}/login", a.base))
                                 .header("cookie", j.header())
-                                .form(&[("email", a.email.as_str()), ("password", a.password.as_str()), ("csrf", csrf.as_str())])
+                                .form(&[
+                                    ("email", a.email.as_str()),
+                                    ("password", a.password.as_str()),
+                                    ("csrf", csrf.as_str()),
+                                ])
                                 .send()
                                 .await?;
                             r.status() == 303
@@ -274,7 +315,11 @@ async fn main() -> anyhow::Result<()> {
         err += e;
     }
     lat.sort_unstable();
-    let pct = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).map(|u| *u as f64 / 1000.0).unwrap_or(0.0);
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+            .map(|u| *u as f64 / 1000.0)
+            .unwrap_or(0.0)
+    };
     let secs = a.duration as f64;
     println!(
         "{}",

@@ -146,6 +146,7 @@ pub fn key_publish_time(config: &Config) -> time::Duration {
 /// Opens the store named by the config (creating the data directory), loads or creates the
 /// secrets, and builds the state.
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    tokens::provider::install();
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| anyhow::anyhow!("cannot create data_dir {}: {e}", config.data_dir.display()))?;
     let store = open_store(&config).await?;

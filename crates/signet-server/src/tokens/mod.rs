@@ -3,6 +3,7 @@
 pub mod access;
 pub mod id_token;
 pub mod keys;
+pub mod provider;
 pub mod refresh;
 
 pub use access::AccessClaims;
