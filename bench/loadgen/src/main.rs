@@ -239,7 +239,7 @@ async fn main() -> anyhow::Result<()> {
                             r.status().is_success() && r.json::<Value>().await?["active"] == true
                         }
                         "jwks" => {
-                            let url = if i % 2 == 0 { &e.jwks } else { &e.discovery };
+                            let url = if i.is_multiple_of(2) { &e.jwks } else { &e.discovery };
                             let r = http.get(url).send().await?;
                             let ok = r.status().is_success();
                             r.bytes().await?;
