@@ -59,9 +59,27 @@ async fn extra_algorithms_and_per_client_override() {
     let other = s.client(&["client_credentials"], "read", &[], false).await;
     let at = s.client_credentials(&other, None).await["access_token"].as_str().expect("at").to_owned();
     assert_eq!(crate::harness::jwt_parts(&at).0["alg"], "ES256");
-    // Private keys are encrypted at rest: no PKCS#8/PKCS#1 DER in the clear.
-    let rows = crate::harness::db_strings(&s, "SELECT hex(private_enc) FROM signing_keys").await;
-    assert!(rows.iter().all(|h| !h.contains("3082")), "DER sequence header must not appear in the clear");
+    // Private keys are encrypted at rest. A clear PKCS#8 (EC) or PKCS#1 (RSA) encoding would
+    // contain the key's public components (x, or the modulus n); the stored blob must not.
+    let blobs = crate::harness::db_strings(&s, "SELECT hex(private_enc) FROM signing_keys ORDER BY kid").await;
+    let jwks = crate::harness::db_strings(&s, "SELECT public_jwk FROM signing_keys ORDER BY kid").await;
+    use base64::Engine;
+    let mut checked = 0;
+    for (blob, jwk) in blobs.iter().zip(&jwks) {
+        let jwk: serde_json::Value = serde_json::from_str(jwk).expect("jwk");
+        let public = match jwk["kty"].as_str() {
+            Some("EC") => jwk["x"].as_str(),
+            Some("RSA") => jwk["n"].as_str(),
+            _ => None,
+        };
+        if let Some(p) = public {
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).expect("b64");
+            let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+            assert!(!blob.contains(&hex), "key material stored in the clear");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 4, "two EC and two RSA keys checked");
 }
 
 #[tokio::test]
