@@ -147,6 +147,22 @@ fn jwk_alg(jwk: &serde_json::Value) -> Option<Algorithm> {
     }
 }
 
+/// Signature keys of a JWKS document, by `kid`. Keys we cannot use (unknown algorithm, HS*,
+/// `use` other than `sig`, malformed) are skipped.
+fn parse_jwks(body: &serde_json::Value) -> HashMap<String, Arc<Key>> {
+    let mut keys = HashMap::new();
+    for jwk in body.get("keys").and_then(|k| k.as_array()).into_iter().flatten() {
+        let (Some(kid), Some(alg)) = (jwk.get("kid").and_then(|v| v.as_str()), jwk_alg(jwk)) else { continue };
+        if jwk.get("use").and_then(|v| v.as_str()).is_some_and(|u| u != "sig") {
+            continue;
+        }
+        let Ok(parsed) = serde_json::from_value::<jsonwebtoken::jwk::Jwk>(jwk.clone()) else { continue };
+        let Ok(key) = DecodingKey::from_jwk(&parsed) else { continue };
+        keys.insert(kid.to_owned(), Arc::new(Key { alg, key }));
+    }
+    keys
+}
+
 fn max_age(headers: &reqwest::header::HeaderMap) -> Duration {
     let secs = headers
         .get(reqwest::header::CACHE_CONTROL)
@@ -197,6 +213,19 @@ impl Verifier {
         }
     }
 
+    /// A verifier with a fixed key set and no fetching: for air-gapped deployments that pin
+    /// keys in configuration, and for tests and benchmarks. An unknown `kid` is refused.
+    pub fn from_jwks(issuer: &str, audience: &str, jwks_json: &str) -> Result<Self, Error> {
+        let body: serde_json::Value =
+            serde_json::from_str(jwks_json).map_err(|e| Error::Fetch(format!("JWKS: {e}")))?;
+        let v = Self::with_jwks_uri(issuer, audience, "", reqwest::Client::new())
+            .min_refetch(Duration::from_secs(u64::MAX / 4));
+        let keys = parse_jwks(&body);
+        *v.cache.write().unwrap_or_else(|p| p.into_inner()) =
+            Cache { keys, fetched_at: Some(Instant::now()), max_age: Duration::from_secs(u64::MAX / 4) };
+        Ok(v)
+    }
+
     /// Clock-skew allowance for `exp`/`nbf`, in seconds (default 5).
     pub fn leeway(mut self, secs: u64) -> Self {
         self.leeway = secs;
@@ -232,16 +261,7 @@ impl Verifier {
         }
         let age = max_age(r.headers());
         let body: serde_json::Value = r.json().await.map_err(|e| Error::Fetch(format!("JWKS: {e}")))?;
-        let mut keys = HashMap::new();
-        for jwk in body.get("keys").and_then(|k| k.as_array()).into_iter().flatten() {
-            let (Some(kid), Some(alg)) = (jwk.get("kid").and_then(|v| v.as_str()), jwk_alg(jwk)) else { continue };
-            if jwk.get("use").and_then(|v| v.as_str()).is_some_and(|u| u != "sig") {
-                continue;
-            }
-            let Ok(parsed) = serde_json::from_value::<jsonwebtoken::jwk::Jwk>(jwk.clone()) else { continue };
-            let Ok(key) = DecodingKey::from_jwk(&parsed) else { continue };
-            keys.insert(kid.to_owned(), Arc::new(Key { alg, key }));
-        }
+        let keys = parse_jwks(&body);
         let mut c = self.cache.write().unwrap_or_else(|p| p.into_inner());
         *c = Cache { keys, fetched_at: Some(Instant::now()), max_age: age };
         Ok(())
