@@ -26,6 +26,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Whether `/signup` is open to anyone.
     pub signup_enabled: bool,
+    /// Reverse proxies / load balancers (IP or CIDR) whose `X-Forwarded-For` is believed.
+    /// Without this, behind a proxy every request would appear to come from the proxy, and the
+    /// per-IP login limit would lock everyone out together.
+    pub trusted_proxies: Vec<String>,
     pub password: PasswordConfig,
     pub session: SessionConfig,
     pub rate_limit: RateLimitConfig,
@@ -132,6 +136,7 @@ impl Default for Config {
             secrets_file: None,
             log_format: LogFormat::Json,
             signup_enabled: true,
+            trusted_proxies: Vec::new(),
             password: PasswordConfig::default(),
             session: SessionConfig::default(),
             rate_limit: RateLimitConfig::default(),
@@ -256,6 +261,9 @@ impl Config {
                 ));
             }
         }
+        for (i, net) in self.trusted_proxies.iter().enumerate() {
+            parse_net(net).map_err(|m| ConfigError::new(format!("trusted_proxies[{i}]"), format!("{net:?}: {m}")))?;
+        }
         let p = &self.password;
         if p.min_length < signet_core::policy::ABSOLUTE_MIN_LENGTH {
             return Err(ConfigError::new(
@@ -364,6 +372,13 @@ impl Config {
     }
 }
 
+/// An IP address or CIDR network.
+pub fn parse_net(s: &str) -> Result<ipnet::IpNet, &'static str> {
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| "not an IP address or CIDR network like 10.0.0.0/8")
+}
+
 /// An issuer is an https URL with no query or fragment (OIDC Discovery §3); http is allowed
 /// for loopback hosts only.
 fn parse_issuer(s: &str) -> Result<url::Url, String> {
@@ -458,6 +473,9 @@ data_dir = "signet-data"
 # secrets_file = "signet-data/secrets.toml"
 log_format = "json"
 signup_enabled = true
+# Load balancers whose X-Forwarded-For is believed, e.g. ["10.0.0.0/8"]. Leave empty when
+# clients connect directly.
+trusted_proxies = []
 
 [password]
 min_length = 8
@@ -536,6 +554,8 @@ mod tests {
         assert!(e.to_string().contains("SIGNET_BOGUS") && e.to_string().contains("unknown field"), "{e}");
         let e = Config::load("issuer = \"http://example.com\"", "f", &[]).expect_err("http issuer");
         assert!(e.to_string().starts_with("issuer"), "{e}");
+        let e = Config::load("trusted_proxies = [\"10.0.0.0/33\"]", "f", &[]).expect_err("bad cidr");
+        assert!(e.to_string().starts_with("trusted_proxies[0]"), "{e}");
         let e = Config::load("[password]\nmemory_kib = 1024", "f", &[]).expect_err("weak");
         assert!(e.to_string().starts_with("password.memory_kib"), "{e}");
     }

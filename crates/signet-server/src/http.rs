@@ -1,7 +1,7 @@
 //! Cross-cutting HTTP pieces: security headers, client info, form extraction that never
 //! answers 500 or 422 for bad input, and cookies.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::error::PageError;
+use crate::state::AppState;
 
 /// Sets security headers on every response unless a handler set its own.
 pub async fn security_headers(req: Request, next: Next) -> Response {
@@ -42,14 +43,36 @@ pub struct ClientInfo {
     pub user_agent: String,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+/// The client's address: the socket peer, unless the peer is a trusted proxy, in which case
+/// the right-most `X-Forwarded-For` entry that is not itself a trusted proxy. Entries further
+/// left are supplied by the client and could be anything.
+pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> Option<IpAddr> {
+    let peer = peer?;
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|s| s.parse::<IpAddr>())
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    Some(forwarded.into_iter().rev().find(|ip| !is_trusted(ip)).unwrap_or(peer))
+}
+
+impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let ip = client_ip(peer, &parts.headers, &state.trusted_proxies)
+            .map(|ip| ip.to_string())
             .unwrap_or_else(|| "unknown".into());
         let user_agent = parts
             .headers
@@ -113,4 +136,35 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> Header
 /// nothing, so a mangled link still shows the page.
 pub fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
     url::form_urlencoded::parse(uri.query()?.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_str(xff).expect("header"));
+        h
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let lb: IpAddr = "10.0.0.5".parse().expect("ip");
+        let trusted = vec![crate::config::parse_net("10.0.0.0/8").expect("net")];
+        let direct: IpAddr = "198.51.100.7".parse().expect("ip");
+        // A direct client cannot claim another address.
+        assert_eq!(client_ip(Some(direct), &headers("203.0.113.9"), &trusted), Some(direct));
+        // Behind the balancer: the right-most untrusted entry; anything left of it is client-made.
+        let h = headers("1.2.3.4, 203.0.113.9");
+        assert_eq!(client_ip(Some(lb), &h, &trusted), "203.0.113.9".parse().ok());
+        // Chains of trusted proxies are skipped.
+        let h = headers("203.0.113.9, 10.0.0.8");
+        assert_eq!(client_ip(Some(lb), &h, &trusted), "203.0.113.9".parse().ok());
+        // Garbage or a missing header falls back to the peer.
+        assert_eq!(client_ip(Some(lb), &headers("not-an-ip"), &trusted), Some(lb));
+        assert_eq!(client_ip(Some(lb), &HeaderMap::new(), &trusted), Some(lb));
+        // Nothing trusted: the header means nothing.
+        assert_eq!(client_ip(Some(lb), &headers("203.0.113.9"), &[]), Some(lb));
+    }
 }

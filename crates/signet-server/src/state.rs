@@ -27,6 +27,8 @@ pub struct Inner {
     pub pages: Pages,
     pub cookies: CookieNames,
     pub keys: KeyRing,
+    /// Parsed `trusted_proxies` (validated at start-up).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Cookie names and attributes. `__Host-` plus `Secure` unless the issuer is plain-HTTP
@@ -64,6 +66,7 @@ impl AppState {
         } else {
             CookieNames { session: "signet_session", csrf: "signet_csrf", secure }
         };
+        let trusted_proxies = config.trusted_proxies.iter().filter_map(|n| crate::config::parse_net(n).ok()).collect();
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -75,6 +78,7 @@ impl AppState {
                 policy,
                 pages: Pages::new()?,
                 cookies,
+                trusted_proxies,
                 keys,
             }),
         })

@@ -158,6 +158,8 @@ pub struct Browser {
     client: reqwest::Client,
     pub cookies: HashMap<String, String>,
     pub user_agent: String,
+    /// Extra headers sent with every request (e.g. `X-Forwarded-For`).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Browser {
@@ -168,6 +170,7 @@ impl Browser {
             client,
             cookies: HashMap::new(),
             user_agent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0".into(),
+            headers: Vec::new(),
         }
     }
 
@@ -177,6 +180,9 @@ impl Browser {
 
     async fn send(&mut self, req: reqwest::RequestBuilder) -> Resp {
         let mut req = req.header("user-agent", &self.user_agent);
+        for (k, v) in &self.headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
         if !self.cookies.is_empty() {
             req = req.header(COOKIE, self.cookie_header());
         }

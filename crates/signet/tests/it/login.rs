@@ -379,3 +379,35 @@ async fn concurrent_guesses_cannot_exceed_attempt_limit() {
     assert_eq!(checked, 5, "exactly the 5 allowed guesses were checked");
     assert_eq!(s.state.hash_pool.stats.verifications.load(Ordering::SeqCst), 5);
 }
+
+#[tokio::test]
+async fn per_ip_limit_uses_client_address_behind_trusted_proxy() {
+    let s = TestServer::with(|c| c.trusted_proxies = vec!["127.0.0.1/32".into()]).await;
+    let mut alice = s.browser();
+    alice.headers.push(("x-forwarded-for".into(), "203.0.113.1".into()));
+    for i in 0..5 {
+        alice.login(&format!("nobody{i}@example.com"), "wrong password").await;
+    }
+    assert_eq!(alice.login("more@example.com", "wrong password").await.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same balancer is not locked out with her.
+    let mut bob = s.browser();
+    bob.headers.push(("x-forwarded-for".into(), "203.0.113.2".into()));
+    assert_eq!(bob.login("bob@example.com", "wrong password").await.status, StatusCode::OK);
+    // The audit log records the client's address, not the balancer's.
+    let events = s.state.store.list_audit(None, 100).await.expect("audit");
+    assert!(events.iter().any(|e| e.ip == "203.0.113.2"));
+}
+
+#[tokio::test]
+async fn x_forwarded_for_ignored_without_trusted_proxy() {
+    let s = TestServer::start().await;
+    // A client that rotates a forged header still shares one per-IP budget.
+    for i in 0..5 {
+        let mut b = s.browser();
+        b.headers.push(("x-forwarded-for".into(), format!("198.51.100.{i}")));
+        b.login(&format!("nobody{i}@example.com"), "wrong password").await;
+    }
+    let mut b = s.browser();
+    b.headers.push(("x-forwarded-for".into(), "198.51.100.99".into()));
+    assert_eq!(b.login("another@example.com", "wrong password").await.status, StatusCode::TOO_MANY_REQUESTS);
+}
