@@ -20,6 +20,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `sqlite://path` (default: `data_dir/signet.db`).
     pub database_url: Option<String>,
+    /// `redis://host:port/db`: share rate limits and the revocation denylist between instances.
+    /// Without it, that state lives in this process.
+    pub redis_url: Option<String>,
+    /// Prefix for every Redis key, so several deployments can share one Redis.
+    pub redis_prefix: String,
     /// Secrets file (pepper, cookie key, key-encryption key). Default `data_dir/secrets.toml`.
     pub secrets_file: Option<PathBuf>,
     /// `json` (default) or `pretty`.
@@ -133,6 +138,8 @@ impl Default for Config {
             issuer: "http://localhost:8080".into(),
             data_dir: PathBuf::from("signet-data"),
             database_url: None,
+            redis_url: None,
+            redis_prefix: "signet:".into(),
             secrets_file: None,
             log_format: LogFormat::Json,
             signup_enabled: true,
@@ -263,6 +270,11 @@ impl Config {
         }
         for (i, net) in self.trusted_proxies.iter().enumerate() {
             parse_net(net).map_err(|m| ConfigError::new(format!("trusted_proxies[{i}]"), format!("{net:?}: {m}")))?;
+        }
+        if let Some(url) = &self.redis_url {
+            if !url.starts_with("redis://") && !url.starts_with("rediss://") {
+                return Err(ConfigError::new("redis_url", format!("{url:?} is not a redis:// URL")));
+            }
         }
         let p = &self.password;
         if p.min_length < signet_core::policy::ABSOLUTE_MIN_LENGTH {
@@ -470,6 +482,8 @@ listen = "127.0.0.1:8080"
 issuer = "http://localhost:8080"
 data_dir = "signet-data"
 # database_url = "sqlite://signet-data/signet.db"
+# redis_url = "redis://127.0.0.1:6379/0"
+redis_prefix = "signet:"
 # secrets_file = "signet-data/secrets.toml"
 log_format = "json"
 signup_enabled = true

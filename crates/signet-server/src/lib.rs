@@ -152,7 +152,16 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let store = open_store(&config).await?;
     let secrets = secrets::Secrets::load_or_create(&config.secrets_path())?;
     let keys = tokens::KeyRing::load(store.as_ref(), &secrets.kek, config.signing_algs(), clock.now()).await?;
-    AppState::new(config, store, Arc::new(MemoryEphemeral::new()), clock, secrets, keys)
+    let ephemeral: Arc<dyn signet_store::Ephemeral> = match &config.redis_url {
+        Some(url) => {
+            let redis = signet_store::RedisEphemeral::connect(url, &config.redis_prefix)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot connect to redis_url: {e}"))?;
+            Arc::new(signet_store::FallbackEphemeral::new(redis))
+        }
+        None => Arc::new(MemoryEphemeral::new()),
+    };
+    AppState::new(config, store, ephemeral, clock, secrets, keys)
 }
 
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {

@@ -33,6 +33,10 @@ pub trait Ephemeral: Send + Sync + 'static {
     /// kept until the token would have expired anyway).
     async fn set_flag(&self, key: &str, until: OffsetDateTime, now: OffsetDateTime) -> Result<()>;
     async fn has_flag(&self, key: &str, now: OffsetDateTime) -> Result<bool>;
+    /// Is the backend reachable? For `/readyz`.
+    async fn ping(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// In-process counters: the default for a single instance.

@@ -6,6 +6,7 @@
 
 pub mod ephemeral;
 pub mod model;
+pub mod redis_ephemeral;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -13,6 +14,7 @@ use signet_core::{Email, OffsetDateTime, PasswordRecord, TokenHash};
 
 pub use ephemeral::{Counter, Ephemeral, MemoryEphemeral};
 pub use model::*;
+pub use redis_ephemeral::{FallbackEphemeral, RedisEphemeral};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]

@@ -11,12 +11,31 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Not ready without the database. Without Redis (when configured) Signet still serves —
+/// rate limits fall back to this instance, revocation checks fail closed — and reports
+/// `degraded`, with 503 so a load balancer prefers healthy instances.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok" }))),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "unreachable" })))
-        }
+    let db = state.store.ping().await;
+    let redis = match state.config.redis_url {
+        Some(_) => Some(state.ephemeral.ping().await),
+        None => None,
+    };
+    if let Err(e) = &db {
+        tracing::warn!(error = %e, "readiness: database unreachable");
     }
+    if let Some(Err(e)) = &redis {
+        tracing::warn!(error = %e, "readiness: redis unreachable");
+    }
+    let word = |r: &Result<(), signet_store::StoreError>| if r.is_ok() { "ok" } else { "unreachable" };
+    let status = match (&db, &redis) {
+        (Ok(()), None | Some(Ok(()))) => "ready",
+        (Ok(()), Some(Err(_))) => "degraded",
+        (Err(_), _) => "unavailable",
+    };
+    let mut body = json!({ "status": status, "database": word(&db) });
+    if let Some(r) = &redis {
+        body["redis"] = json!(word(r));
+    }
+    let code = if status == "ready" { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (code, Json(body))
 }

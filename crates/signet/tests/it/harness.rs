@@ -31,7 +31,7 @@ pub struct TestServer {
     pub base: String,
     pub state: AppState,
     pub clock: Arc<TestClock>,
-    pub dir: TempDir,
+    pub dir: Arc<TempDir>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -45,6 +45,11 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     c.password.iterations = 1;
     c.password.allow_weak_params = true;
     c.rate_limit.auth_requests_per_ip_per_minute = 1000;
+    // With SIGNET_TEST_REDIS_URL, every test runs on Redis too, under its own key prefix.
+    if let Ok(url) = std::env::var("SIGNET_TEST_REDIS_URL") {
+        c.redis_url = Some(url);
+        c.redis_prefix = format!("test-{}:", hex::encode(signet_core::secret::random_bytes::<8>()));
+    }
     c
 }
 
@@ -57,10 +62,20 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = test_config(dir.path());
         tweak(&mut config);
-        Self::start_in(dir, config).await
+        Self::start_in(Arc::new(dir), config).await
     }
 
-    pub async fn start_in(dir: TempDir, config: Config) -> Self {
+    /// A second Signet instance on the same database and secrets (several instances behind one
+    /// load balancer), with its own clock.
+    pub async fn another_instance(&self, tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut config = test_config(self.dir.path());
+        // Same deployment: same Redis key namespace.
+        config.redis_prefix = self.state.config.redis_prefix.clone();
+        tweak(&mut config);
+        Self::start_in(self.dir.clone(), config).await
+    }
+
+    pub async fn start_in(dir: Arc<TempDir>, config: Config) -> Self {
         let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -570,4 +585,54 @@ impl TestServer {
         assert_eq!(b.login(email, PASSWORD).await.status, StatusCode::SEE_OTHER);
         b
     }
+}
+
+/// A real redis-server from the Debian package, on a free loopback port, for this test only.
+pub struct RedisServer {
+    pub url: String,
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl RedisServer {
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let mut r = Self { url: format!("redis://127.0.0.1:{port}/0"), port, child: None };
+        r.spawn();
+        r
+    }
+
+    fn spawn(&mut self) {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed (apt-get install redis-server); scripts/test-all installs it");
+        self.child = Some(child);
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic_free_fail("redis-server did not start");
+    }
+
+    /// Stops Redis (to test failure behaviour).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn panic_free_fail(msg: &str) {
+    assert!(msg.is_empty(), "{msg}");
 }

@@ -10,5 +10,6 @@ mod jwks;
 mod login;
 mod logs;
 mod oauth2;
+mod redis;
 mod signup;
 mod verify;
