@@ -184,14 +184,14 @@ impl PasswordHasher {
         let mut salt_buf = [0u8; 64];
         let internal = |e: argon2::password_hash::Error| HashError::Internal(e.to_string());
         let salt_bytes = salt.as_salt().decode_b64(&mut salt_buf).map_err(internal)?;
-        let output = Output::init_with(params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN), |out| {
-            Ok(argon2.hash_password_into_with_memory(
-                password.expose().as_bytes(),
-                salt_bytes,
-                out,
-                mem.blocks(params.block_count()),
-            )?)
-        })
+        let output = compute(
+            &argon2,
+            &params,
+            password,
+            salt_bytes,
+            params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN),
+            mem,
+        )
         .map_err(internal)?;
         let phc = PasswordHash {
             algorithm: Algorithm::Argon2id.ident(),
@@ -244,15 +244,7 @@ impl PasswordHasher {
         let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else { return Err(HashError::UnsupportedFormat) };
         let mut salt_buf = [0u8; 64];
         let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(bad)?;
-        let computed = Output::init_with(expected.len(), |out| {
-            Ok(argon2.hash_password_into_with_memory(
-                password.expose().as_bytes(),
-                salt_bytes,
-                out,
-                mem.blocks(params.block_count()),
-            )?)
-        })
-        .map_err(bad)?;
+        let computed = compute(&argon2, &params, password, salt_bytes, expected.len(), mem).map_err(bad)?;
         if let Ok(current) = self.params.argon2_params() {
             mem.trim(current.block_count());
         }
@@ -290,6 +282,26 @@ impl PasswordHasher {
             Err(_) => true,
         }
     }
+}
+
+/// Runs Argon2 in the caller's reused working memory; the one place hashing and verifying both
+/// go through, so neither can fall back to allocating per call.
+fn compute(
+    argon2: &Argon2<'_>,
+    params: &Params,
+    password: &Password,
+    salt: &[u8],
+    output_len: usize,
+    mem: &mut HashMemory,
+) -> argon2::password_hash::Result<Output> {
+    Output::init_with(output_len, |out| {
+        Ok(argon2.hash_password_into_with_memory(
+            password.expose().as_bytes(),
+            salt,
+            out,
+            mem.blocks(params.block_count()),
+        )?)
+    })
 }
 
 /// Whether `hash` is a bcrypt modular-crypt string (`$2a$`, `$2b$`, `$2y$`).

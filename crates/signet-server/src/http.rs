@@ -13,20 +13,28 @@ use axum::response::Response;
 use crate::error::PageError;
 use crate::state::AppState;
 
+/// The Content-Security-Policy of every page: no scripts at all, styles only from us, forms
+/// post only to us (plus `form_action`, the origin of a client a form's redirect chain ends at),
+/// never framed (clickjacking).
+pub fn page_csp(form_action: Option<&str>) -> String {
+    let extra = form_action.map(|o| format!(" {o}")).unwrap_or_default();
+    format!("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'{extra}; frame-ancestors 'none'; base-uri 'none'")
+}
+
 /// Sets security headers on every response unless a handler set its own.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !h.contains_key("content-security-policy") {
+        if let Ok(v) = HeaderValue::from_str(&page_csp(None)) {
+            h.insert("content-security-policy", v);
+        }
+    }
     let mut set = |name: &'static str, value: &'static str| {
         if !h.contains_key(name) {
             h.insert(name, HeaderValue::from_static(value));
         }
     };
-    // No scripts at all on our pages; forms post only to us; never framed (clickjacking).
-    set(
-        "content-security-policy",
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
     set("x-frame-options", "DENY");
     set("x-content-type-options", "nosniff");
     set("referrer-policy", "no-referrer");

@@ -319,10 +319,7 @@ pub fn origin_of(uri: &str) -> Option<String> {
 /// `form-action`: browsers apply the directive to the whole redirect chain.
 pub fn with_form_action(mut r: Response, redirect_uri: &str) -> Response {
     if let Some(origin) = origin_of(redirect_uri) {
-        let csp = format!(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {origin}; frame-ancestors 'none'; base-uri 'none'"
-        );
-        if let Ok(v) = HeaderValue::from_str(&csp) {
+        if let Ok(v) = HeaderValue::from_str(&crate::http::page_csp(Some(&origin))) {
             r.headers_mut().insert("content-security-policy", v);
         }
     }

@@ -118,14 +118,7 @@ pub async fn poll(state: &AppState, client: &Client, device_code: Option<&str>) 
             let grant = tokens::issue_for_user(state, client, user_id, &aud, &scope, rec.auth_time, now).await?;
             let at = grant.access;
             let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
-            Ok(TokenResponse {
-                access_token: at.token,
-                token_type: "Bearer",
-                expires_in: at.ttl.whole_seconds(),
-                scope: scope.to_string(),
-                refresh_token,
-                id_token: None,
-            })
+            Ok(TokenResponse::new(at, &scope, refresh_token, None))
         }
     }
 }

@@ -112,14 +112,7 @@ fn client_credentials(state: &AppState, client: &Client, form: &TokenForm) -> Re
     let aud = audience(state, client, form.resource.as_deref())?;
     let now = state.now();
     let at = tokens::issue_access(state, client, &client.client_id, &aud, &scope, None, now)?;
-    Ok(TokenResponse {
-        access_token: at.token,
-        token_type: "Bearer",
-        expires_in: at.ttl.whole_seconds(),
-        scope: scope.to_string(),
-        refresh_token: None,
-        id_token: None,
-    })
+    Ok(TokenResponse::new(at, &scope, None, None))
 }
 
 async fn refresh_token(
@@ -158,13 +151,6 @@ async fn refresh_token(
         None => client.client_id.clone(),
     };
     let at = tokens::issue_access(state, client, &sub, &rec.audience, &scope, rec.auth_time, now)?;
-    Ok(TokenResponse {
-        access_token: at.token,
-        token_type: "Bearer",
-        expires_in: at.ttl.whole_seconds(),
-        scope: scope.to_string(),
-        id_token: None,
-        // RFC 6749 §6: the new refresh token keeps the scope of the one presented.
-        refresh_token: Some(successor.expose().to_owned()),
-    })
+    // RFC 6749 §6: the new refresh token keeps the scope of the one presented.
+    Ok(TokenResponse::new(at, &scope, Some(successor.expose().to_owned()), None))
 }

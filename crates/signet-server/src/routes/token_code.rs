@@ -96,14 +96,7 @@ pub async fn authorization_code(
     } else {
         None
     };
-    Ok(TokenResponse {
-        access_token: at.token,
-        token_type: "Bearer",
-        expires_in: at.ttl.whole_seconds(),
-        scope: scope.to_string(),
-        refresh_token,
-        id_token,
-    })
+    Ok(TokenResponse::new(at, &scope, refresh_token, id_token))
 }
 
 /// A used code came back: someone has a copy. Revoke what it produced and refuse.

@@ -30,6 +30,19 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
 }
 
+impl TokenResponse {
+    pub fn new(access: IssuedAccess, scope: &Scope, refresh_token: Option<String>, id_token: Option<String>) -> Self {
+        Self {
+            access_token: access.token,
+            token_type: "Bearer",
+            expires_in: access.ttl.whole_seconds(),
+            scope: scope.to_string(),
+            refresh_token,
+            id_token,
+        }
+    }
+}
+
 /// The access-token lifetime for `client`: its own setting, capped by the server maximum.
 pub fn access_ttl(state: &AppState, client: &Client) -> Duration {
     let t = &state.config.tokens;

@@ -74,6 +74,13 @@ pub async fn exchange(
     for _ in 0..2 {
         let rec = state.store.refresh_by_token(&hash).await?.ok_or_else(invalid)?;
         let now = state.now();
+        let decision = p.decide(&presented(&rec, client), now);
+        match decision {
+            Rotation::Reject => return Err(invalid()),
+            Rotation::ReuseDetected => return Err(reuse_detected(state, &rec, ip, now).await),
+            Rotation::Rotate | Rotation::RetryWithinGrace => {}
+        }
+        // Only now, with a rotation decided, is a successor worth generating.
         let successor = PlainToken::generate(PREFIX);
         let new = NewRefresh {
             token_hash: &successor.hash(),
@@ -81,16 +88,13 @@ pub async fn exchange(
             now,
             idle_expires_at: p.idle_expiry(now, rec.family_expires_at),
         };
-        let outcome = match p.decide(&presented(&rec, client), now) {
-            Rotation::Reject => return Err(invalid()),
-            Rotation::ReuseDetected => return Err(reuse_detected(state, &rec, ip, now).await),
-            Rotation::Rotate => state.store.rotate_refresh(rec.token_id, rec.family_id, new).await?,
-            Rotation::RetryWithinGrace => {
-                match state.store.replace_successor(rec.token_id, rec.family_id, new).await? {
-                    RotateOutcome::Rotated => RotateOutcome::Rotated,
-                    // The successor was used meanwhile: this is no retry.
-                    RotateOutcome::AlreadyUsed => return Err(reuse_detected(state, &rec, ip, now).await),
-                }
+        let outcome = if decision == Rotation::Rotate {
+            state.store.rotate_refresh(rec.token_id, rec.family_id, new).await?
+        } else {
+            match state.store.replace_successor(rec.token_id, rec.family_id, new).await? {
+                RotateOutcome::Rotated => RotateOutcome::Rotated,
+                // The successor was used meanwhile: this is no retry.
+                RotateOutcome::AlreadyUsed => return Err(reuse_detected(state, &rec, ip, now).await),
             }
         };
         if outcome == RotateOutcome::Rotated {
