@@ -18,8 +18,11 @@ pub struct Config {
     pub issuer: String,
     /// Where the SQLite database, secrets and generated config live.
     pub data_dir: PathBuf,
-    /// `sqlite://path` (default: `data_dir/signet.db`).
+    /// `sqlite://path` (default: `data_dir/signet.db`) or `postgres://user:pass@host/db` for
+    /// several instances sharing one database.
     pub database_url: Option<String>,
+    /// PostgreSQL connection pool size per instance.
+    pub database_max_connections: u32,
     /// `redis://host:port/db`: share rate limits and the revocation denylist between instances.
     /// Without it, that state lives in this process.
     pub redis_url: Option<String>,
@@ -138,6 +141,7 @@ impl Default for Config {
             issuer: "http://localhost:8080".into(),
             data_dir: PathBuf::from("signet-data"),
             database_url: None,
+            database_max_connections: 16,
             redis_url: None,
             redis_prefix: "signet:".into(),
             secrets_file: None,
@@ -261,19 +265,22 @@ impl Config {
             parse_issuer(&self.issuer).map_err(|m| ConfigError::new("issuer", format!("{:?}: {m}", self.issuer)))?;
         let _ = iss;
         if let Some(url) = &self.database_url {
-            if !url.starts_with("sqlite:") {
+            if !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| url.starts_with(p)) {
                 return Err(ConfigError::new(
                     "database_url",
-                    format!("{url:?}: only sqlite:// URLs are supported by this build"),
+                    format!("{:?}: expected sqlite://… or postgres://…", redact_url(url)),
                 ));
             }
+        }
+        if !(1..=1000).contains(&self.database_max_connections) {
+            return Err(ConfigError::new("database_max_connections", "must be between 1 and 1000"));
         }
         for (i, net) in self.trusted_proxies.iter().enumerate() {
             parse_net(net).map_err(|m| ConfigError::new(format!("trusted_proxies[{i}]"), format!("{net:?}: {m}")))?;
         }
         if let Some(url) = &self.redis_url {
             if !url.starts_with("redis://") && !url.starts_with("rediss://") {
-                return Err(ConfigError::new("redis_url", format!("{url:?} is not a redis:// URL")));
+                return Err(ConfigError::new("redis_url", format!("{:?} is not a redis:// URL", redact_url(url))));
             }
         }
         let p = &self.password;
@@ -356,6 +363,11 @@ impl Config {
 
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("signet.db").display()))
+    }
+
+    /// The database URL without its password, for messages and logs.
+    pub fn database_url_redacted(&self) -> String {
+        redact_url(&self.database_url())
     }
 
     pub fn secrets_path(&self) -> PathBuf {
@@ -472,6 +484,18 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     Some(Duration::seconds(secs))
 }
 
+/// A URL with any password replaced by `***`, so it can be printed.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(_) => raw.to_owned(),
+        Err(_) => "(unparseable URL)".to_owned(),
+    }
+}
+
 /// The config file written on first start, so a new user has something to edit.
 pub const DEFAULT_CONFIG_TOML: &str = r#"# Signet configuration. Every key can also be set with an environment variable:
 # SIGNET_LISTEN, SIGNET_ISSUER, SIGNET_PASSWORD__MIN_LENGTH (sections joined by "__"), ...
@@ -482,6 +506,8 @@ listen = "127.0.0.1:8080"
 issuer = "http://localhost:8080"
 data_dir = "signet-data"
 # database_url = "sqlite://signet-data/signet.db"
+# Several instances: database_url = "postgres://signet:PASSWORD@db.internal/signet"
+database_max_connections = 16
 # redis_url = "redis://127.0.0.1:6379/0"
 redis_prefix = "signet:"
 # secrets_file = "signet-data/secrets.toml"

@@ -28,7 +28,7 @@ use axum::http::header;
 use axum::routing::{get, post};
 use axum::Router;
 use signet_core::Clock;
-use signet_store::{MemoryEphemeral, SqliteStore, Store};
+use signet_store::{MemoryEphemeral, PgStore, SqliteStore, Store};
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -108,9 +108,10 @@ pub async fn run(
 }
 
 /// Background upkeep: picks up key changes made by other processes (the CLI, other
-/// instances) every 10 s, rotates keys on schedule, and purges expired sessions and keys.
+/// instances) every 2 s (one small query while nothing changed), rotates keys on schedule, and
+/// every 10 minutes purges expired sessions, keys and authorization state.
 async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<()>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
     let mut rounds: u64 = 0;
     loop {
         tokio::select! {
@@ -118,7 +119,7 @@ async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<()
             _ = stop.changed() => return,
         }
         rounds += 1;
-        if let Err(e) = upkeep(&state, rounds % 60 == 1).await {
+        if let Err(e) = upkeep(&state, rounds % 300 == 1).await {
             tracing::warn!(error = %format!("{e:#}"), "housekeeping failed");
         }
     }
@@ -164,10 +165,26 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     AppState::new(config, store, ephemeral, clock, secrets, keys)
 }
 
+/// Opens the backend the database URL names (the only place that knows there are several).
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let url = config.database_url();
-    let store = SqliteStore::open_url(&url).await.map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
-    Ok(Arc::new(store))
+    let shown = config.database_url_redacted();
+    let store: Arc<dyn Store> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(
+            PgStore::open_url(&url, config.database_max_connections)
+                .await
+                .map_err(|e| redacted_err(e, &url, &shown))?,
+        )
+    } else {
+        Arc::new(SqliteStore::open_url(&url).await.map_err(|e| redacted_err(e, &url, &shown))?)
+    };
+    Ok(store)
+}
+
+/// Driver errors can quote the URL; never let the password through.
+fn redacted_err(e: signet_store::StoreError, url: &str, shown: &str) -> anyhow::Error {
+    let msg = e.to_string().replace(url, shown);
+    anyhow::anyhow!("cannot open database {shown}: {msg}")
 }
 
 /// JSON (or human-readable) logs on stderr; level from `SIGNET_LOG` (default `info`).

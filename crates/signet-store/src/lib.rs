@@ -1,11 +1,13 @@
 //! Signet persistence behind traits.
 //!
-//! Durable state (users, sessions, audit log) lives behind [`Store`]; SQLite is the default
-//! backend. Short-lived counters (rate limits, lockouts) live behind [`Ephemeral`]; in-process
+//! Durable state (users, sessions, tokens, keys, audit log) lives behind [`Store`]; SQLite is
+//! the default backend, PostgreSQL the one for several instances. Short-lived counters (rate limits, lockouts) live behind [`Ephemeral`]; in-process
 //! by default. Handlers only ever see the traits, so new backends add no branches to them.
 
+mod common;
 pub mod ephemeral;
 pub mod model;
+pub mod postgres;
 pub mod redis_ephemeral;
 pub mod sqlite;
 
@@ -14,6 +16,7 @@ use signet_core::{Email, OffsetDateTime, PasswordRecord, TokenHash};
 
 pub use ephemeral::{Counter, Ephemeral, MemoryEphemeral};
 pub use model::*;
+pub use postgres::PgStore;
 pub use redis_ephemeral::{FallbackEphemeral, RedisEphemeral};
 pub use sqlite::SqliteStore;
 
@@ -93,8 +96,16 @@ pub trait KeyStore: Send + Sync {
     /// process already did.
     async fn insert_initial_keys(&self, current: &StoredKey, next: &StoredKey) -> Result<bool>;
     /// Atomically: `current` → `retired` (published until `drop_after`), `next` → `current`,
-    /// and `new_next` becomes the new `next`.
-    async fn rotate_keys(&self, new_next: &StoredKey, now: OffsetDateTime, drop_after: OffsetDateTime) -> Result<()>;
+    /// and `new_next` becomes the new `next`. With `due_before` (a scheduled rotation) this only
+    /// happens if the current key was activated at or before it, so instances racing to rotate
+    /// on schedule rotate once; `false` when skipped.
+    async fn rotate_keys(
+        &self,
+        new_next: &StoredKey,
+        now: OffsetDateTime,
+        drop_after: OffsetDateTime,
+        due_before: Option<OffsetDateTime>,
+    ) -> Result<bool>;
     /// Marks a key revoked; `false` if there is no such key.
     async fn revoke_key(&self, kid: &str, now: OffsetDateTime) -> Result<bool>;
     /// Deletes retired keys whose tokens have all expired.

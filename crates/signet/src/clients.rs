@@ -301,7 +301,7 @@ pub async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
             state.store.revoke_key(&kid, now).await?;
             audit(&state, AuditKind::KeyRevoke, &kid).await;
             println!(
-                "revoked {kid}; it is gone from JWKS and its tokens are inactive (servers pick this up within 10 s)"
+                "revoked {kid}; it is gone from JWKS and its tokens are inactive (running servers pick this up within 2 s)"
             );
         }
     }

@@ -89,7 +89,7 @@ fn main() -> ExitCode {
             Command::Serve => serve(config, write_default.then_some(path)).await,
             Command::Migrate => {
                 signet_server::open_store(&config).await?;
-                println!("database is up to date: {}", config.database_url());
+                println!("database is up to date: {}", config.database_url_redacted());
                 Ok(())
             }
             Command::User(cmd) => admin::user(config, cmd).await,
@@ -137,7 +137,7 @@ async fn serve(config: Config, write_default_to: Option<PathBuf>) -> anyhow::Res
     let has_admin = state.store.list_users().await?.iter().any(|u| u.is_admin);
     println!("Signet {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
     println!("issuer:   {}", config.issuer);
-    println!("data dir: {} ({})", config.data_dir.display(), config.database_url());
+    println!("data dir: {} ({})", config.data_dir.display(), config.database_url_redacted());
     if !has_admin {
         println!("No administrator yet. Create one (in another terminal, same directory):");
         println!("  signet user create --admin --email you@example.com --password-stdin");

@@ -224,7 +224,7 @@ impl KeyRing {
         publish_for: Duration,
     ) -> anyhow::Result<()> {
         let next = self.generate(alg, KeyState::Next, now)?;
-        store.rotate_keys(&next, now, now + publish_for).await?;
+        store.rotate_keys(&next, now, now + publish_for, None).await?;
         self.reload(store).await
     }
 
@@ -239,8 +239,12 @@ impl KeyRing {
         let snap = self.snapshot();
         for alg in &self.algs {
             if snap.current_activated.get(alg).is_some_and(|t| now - *t >= period) {
-                tracing::info!(alg = %alg, "rotating signing key on schedule");
-                self.rotate(store, alg, now, publish_for).await?;
+                let next = self.generate(alg, KeyState::Next, now)?;
+                // Every instance runs this; the store lets only one of them rotate.
+                if store.rotate_keys(&next, now, now + publish_for, Some(now - period)).await? {
+                    tracing::info!(alg = %alg, "rotated signing key on schedule");
+                }
+                self.reload(store).await?;
             }
         }
         Ok(())

@@ -1,30 +1,18 @@
 //! The default backend: one SQLite file in WAL mode, safe to share between the server and the
 //! CLI (busy timeout instead of "database is locked" errors).
 
-mod audit;
-mod authorize;
-mod clients;
-mod device;
-mod keys;
-mod refresh;
-mod sessions;
-mod users;
-
-use std::borrow::Cow;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_core_shim::BoxFuture;
-use signet_core::OffsetDateTime;
-use sqlx::error::BoxDynError;
-use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::common::Embedded;
+pub(crate) use crate::common::{from_ts, map_err, ts};
 use crate::{Result, Store, StoreError};
 
-/// Migrations compiled into the binary, so `signet serve` needs no files beside it.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, "tokens", include_str!("../../migrations/sqlite/0002_tokens.sql")),
@@ -32,24 +20,38 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "device", include_str!("../../migrations/sqlite/0004_device.sql")),
 ];
 
-#[derive(Debug)]
-struct Embedded;
+// The shared queries (`sql/*.rs`) are written against these names.
+pub(crate) type DbStore = SqliteStore;
+pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
+pub(crate) type DbConn = sqlx::SqliteConnection;
+pub(crate) type DbPool = SqlitePool;
+/// Taken first in key transactions. A write as the first statement makes SQLite take its
+/// database write lock there, so concurrent key changes serialise.
+pub(crate) const KEY_LOCK_SQL: &str = "UPDATE signing_keys SET kid = kid WHERE 0";
 
-impl MigrationSource<'static> for Embedded {
-    fn resolve(self) -> BoxFuture<'static, std::result::Result<Vec<Migration>, BoxDynError>> {
-        Box::pin(async {
-            Ok(MIGRATIONS
-                .iter()
-                .map(|(v, d, sql)| {
-                    Migration::new(*v, Cow::Borrowed(d), MigrationType::Simple, Cow::Borrowed(sql), false)
-                })
-                .collect())
-        })
-    }
+mod audit {
+    include!("../sql/audit.rs");
 }
-
-mod futures_core_shim {
-    pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+mod authorize {
+    include!("../sql/authorize.rs");
+}
+mod clients {
+    include!("../sql/clients.rs");
+}
+mod device {
+    include!("../sql/device.rs");
+}
+mod keys {
+    include!("../sql/keys.rs");
+}
+mod refresh {
+    include!("../sql/refresh.rs");
+}
+mod sessions {
+    include!("../sql/sessions.rs");
+}
+mod users {
+    include!("../sql/users.rs");
 }
 
 #[derive(Debug, Clone)]
@@ -90,7 +92,7 @@ impl SqliteStore {
             .connect_with(opts)
             .await
             .map_err(map_err)?;
-        let migrator = Migrator::new(Embedded).await.map_err(|e| StoreError::Other(e.into()))?;
+        let migrator = Migrator::new(Embedded(MIGRATIONS)).await.map_err(|e| StoreError::Other(e.into()))?;
         migrator.run(&pool).await.map_err(|e| StoreError::Other(e.into()))?;
         Ok(Self { pool })
     }
@@ -108,33 +110,11 @@ impl Store for SqliteStore {
     }
 }
 
-pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-            StoreError::Unavailable(e.to_string())
-        }
-        sqlx::Error::Database(d) if d.message().contains("database is locked") => {
-            StoreError::Unavailable(e.to_string())
-        }
-        _ => StoreError::Other(e.into()),
-    }
-}
-
-pub(crate) fn ts(t: OffsetDateTime) -> i64 {
-    t.unix_timestamp()
-}
-
-pub(crate) fn from_ts(s: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(s).unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{NewSession, NewUser, SessionStore, UserStore};
-    use signet_core::{Email, PasswordRecord, PlainToken};
+    use signet_core::{Email, OffsetDateTime, PasswordRecord, PlainToken};
 
     #[tokio::test]
     async fn users_and_sessions_round_trip() {

@@ -61,7 +61,7 @@ async fn extra_algorithms_and_per_client_override() {
     assert_eq!(crate::harness::jwt_parts(&at).0["alg"], "ES256");
     // Private keys are encrypted at rest. A clear PKCS#8 (EC) or PKCS#1 (RSA) encoding would
     // contain the key's public components (x, or the modulus n); the stored blob must not.
-    let blobs = crate::harness::db_strings(&s, "SELECT hex(private_enc) FROM signing_keys ORDER BY kid").await;
+    let blobs = crate::harness::db_strings(&s, "SELECT private_enc FROM signing_keys ORDER BY kid").await;
     let jwks = crate::harness::db_strings(&s, "SELECT public_jwk FROM signing_keys ORDER BY kid").await;
     use base64::Engine;
     let mut checked = 0;
@@ -74,7 +74,7 @@ async fn extra_algorithms_and_per_client_override() {
         };
         if let Some(p) = public {
             let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).expect("b64");
-            let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+            let hex = hex::encode(bytes);
             assert!(!blob.contains(&hex), "key material stored in the clear");
             checked += 1;
         }

@@ -11,5 +11,6 @@ mod login;
 mod logs;
 mod oauth2;
 mod redis;
+mod scale;
 mod signup;
 mod verify;

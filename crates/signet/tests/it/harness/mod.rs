@@ -1,5 +1,6 @@
-//! Test harness: a real Signet on 127.0.0.1:0 with a fresh SQLite file per test, a clock the
-//! test can move, and a minimal browser (cookie jar, no automatic redirects).
+//! Test harness: a real Signet on 127.0.0.1:0 with a fresh SQLite file per test (or, with
+//! `SIGNET_TEST_DATABASE_URL`, a fresh PostgreSQL schema per test), a clock the test can move,
+//! and a minimal browser (cookie jar, no automatic redirects).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -53,6 +54,30 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     c
 }
 
+/// With `SIGNET_TEST_DATABASE_URL` (a PostgreSQL server), a new schema for one test, so tests
+/// stay parallel; its URL is also left in `dir` for the CLI ([`signet_cmd`]). `None` (SQLite
+/// in `dir`) otherwise.
+pub async fn test_database(dir: &std::path::Path) -> Option<String> {
+    let base = std::env::var("SIGNET_TEST_DATABASE_URL").ok()?;
+    let url = new_pg_schema(&base).await;
+    std::fs::write(dir.join(DB_URL_FILE), &url).expect("write database url");
+    Some(url)
+}
+
+const DB_URL_FILE: &str = "test-database-url";
+
+/// Creates a fresh schema on the PostgreSQL server at `base` and returns a URL whose
+/// connections use it.
+pub async fn new_pg_schema(base: &str) -> String {
+    use sqlx::Connection;
+    let schema = format!("t_{}", hex::encode(signet_core::secret::random_bytes::<8>()));
+    let mut conn = sqlx::PgConnection::connect(base).await.expect("connect to SIGNET_TEST_DATABASE_URL");
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create schema");
+    let _ = conn.close().await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
+
 impl TestServer {
     pub async fn start() -> Self {
         Self::with(|_| {}).await
@@ -61,6 +86,7 @@ impl TestServer {
     pub async fn with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = test_config(dir.path());
+        config.database_url = test_database(dir.path()).await;
         tweak(&mut config);
         Self::start_in(Arc::new(dir), config).await
     }
@@ -69,7 +95,8 @@ impl TestServer {
     /// load balancer), with its own clock.
     pub async fn another_instance(&self, tweak: impl FnOnce(&mut Config)) -> Self {
         let mut config = test_config(self.dir.path());
-        // Same deployment: same Redis key namespace.
+        // Same deployment: same database and Redis key namespace.
+        config.database_url = self.state.config.database_url.clone();
         config.redis_prefix = self.state.config.redis_prefix.clone();
         tweak(&mut config);
         Self::start_in(self.dir.clone(), config).await
@@ -266,13 +293,28 @@ pub async fn audit_kinds(s: &TestServer) -> Vec<String> {
     s.state.store.list_audit(None, 1000).await.expect("audit").into_iter().map(|e| e.kind).collect()
 }
 
-/// Reads one text column straight from the test server's SQLite file.
+/// Reads one column straight from the test server's database (SQLite file or PostgreSQL
+/// schema): text as it is, binary as hex.
 pub async fn db_strings(s: &TestServer, sql: &str) -> Vec<String> {
-    use sqlx::Row;
-    let url = format!("sqlite://{}", s.dir.path().join("signet.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
-    let rows = sqlx::query(sql).fetch_all(&pool).await.expect("query");
-    rows.iter().map(|r| r.try_get::<String, _>(0).expect("text column")).collect()
+    fn col<R: sqlx::Row>(r: &R) -> String
+    where
+        usize: sqlx::ColumnIndex<R>,
+        for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        for<'a> Vec<u8>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    {
+        r.try_get::<String, _>(0).unwrap_or_else(|_| hex::encode(r.try_get::<Vec<u8>, _>(0).expect("text or blob")))
+    }
+    match &s.state.config.database_url {
+        Some(url) if url.starts_with("postgres") => {
+            let pool = sqlx::PgPool::connect(url).await.expect("open db");
+            sqlx::query(sql).fetch_all(&pool).await.expect("query").iter().map(col).collect()
+        }
+        _ => {
+            let url = format!("sqlite://{}", s.dir.path().join("signet.db").display());
+            let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
+            sqlx::query(sql).fetch_all(&pool).await.expect("query").iter().map(col).collect()
+        }
+    }
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -282,6 +324,11 @@ pub fn urlencode(s: &str) -> String {
 /// The `signet` binary under test, with a cheap Argon2 config and `data_dir`.
 pub fn signet_cmd(data_dir: &std::path::Path) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_signet"));
+    // The same database as the test's servers (see `test_database`).
+    match std::fs::read_to_string(data_dir.join(DB_URL_FILE)) {
+        Ok(url) => c.env("SIGNET_DATABASE_URL", url),
+        Err(_) => c.env_remove("SIGNET_DATABASE_URL"),
+    };
     c.env("SIGNET_DATA_DIR", data_dir)
         .env("SIGNET_PASSWORD__MEMORY_KIB", "256")
         .env("SIGNET_PASSWORD__ITERATIONS", "1")
@@ -314,7 +361,9 @@ pub fn run_cli(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> (i32, 
 }
 
 mod oauth;
+mod postgres_server;
 mod redis_server;
 
 pub use oauth::*;
+pub use postgres_server::*;
 pub use redis_server::*;

@@ -1,14 +1,13 @@
 use async_trait::async_trait;
 use signet_core::{OffsetDateTime, TokenHash};
-use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use super::{from_ts, map_err, ts, SqliteStore};
+use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{NewSession, Result, Session, SessionStore, StoreError};
 
 const COLS: &str = "id, user_id, created_at, last_seen_at, auth_time, user_agent, ip";
 
-fn row_to_session(r: &SqliteRow) -> Result<Session> {
+fn row_to_session(r: &DbRow) -> Result<Session> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
     Ok(Session {
         id: r.try_get("id").map_err(get)?,
@@ -22,11 +21,11 @@ fn row_to_session(r: &SqliteRow) -> Result<Session> {
 }
 
 #[async_trait]
-impl SessionStore for SqliteStore {
+impl SessionStore for DbStore {
     async fn create_session(&self, new: NewSession<'_>) -> Result<Session> {
         let row = sqlx::query(&format!(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, auth_time, user_agent, ip)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLS}"
         ))
         .bind(new.token_hash.as_str())
         .bind(new.user_id)
@@ -42,7 +41,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn session_by_token(&self, hash: &TokenHash) -> Result<Option<Session>> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM sessions WHERE token_hash = ?"))
+        let row = sqlx::query(&format!("SELECT {COLS} FROM sessions WHERE token_hash = $1"))
             .bind(hash.as_str())
             .fetch_optional(&self.pool)
             .await
@@ -51,7 +50,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn touch_session(&self, id: i64, now: OffsetDateTime) -> Result<()> {
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(ts(now))
             .bind(id)
             .execute(&self.pool)
@@ -61,12 +60,12 @@ impl SessionStore for SqliteStore {
     }
 
     async fn delete_session(&self, id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = ?").bind(id).execute(&self.pool).await.map_err(map_err)?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await.map_err(map_err)?;
         Ok(())
     }
 
     async fn delete_user_session(&self, user_id: i64, session_id: i64) -> Result<bool> {
-        let res = sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?")
+        let res = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
             .bind(session_id)
             .bind(user_id)
             .execute(&self.pool)
@@ -76,7 +75,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn delete_user_sessions(&self, user_id: i64, keep: Option<i64>) -> Result<u64> {
-        let res = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?")
+        let res = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2")
             .bind(user_id)
             .bind(keep)
             .execute(&self.pool)
@@ -86,7 +85,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn list_user_sessions(&self, user_id: i64) -> Result<Vec<Session>> {
-        let rows = sqlx::query(&format!("SELECT {COLS} FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC"))
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC"))
             .bind(user_id)
             .fetch_all(&self.pool)
             .await
@@ -95,7 +94,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn purge_sessions(&self, idle_before: OffsetDateTime, created_before: OffsetDateTime) -> Result<u64> {
-        let res = sqlx::query("DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?")
+        let res = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
             .bind(ts(idle_before))
             .bind(ts(created_before))
             .execute(&self.pool)

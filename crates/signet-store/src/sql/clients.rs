@@ -1,9 +1,8 @@
 use async_trait::async_trait;
 use signet_core::OffsetDateTime;
-use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use super::{from_ts, map_err, ts, SqliteStore};
+use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{Client, ClientStore, NewClient, Result, StoreError};
 
 const COLS: &str = "id, client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris, \
@@ -13,7 +12,7 @@ fn words(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_owned).collect()
 }
 
-fn row_to_client(r: &SqliteRow) -> Result<Client> {
+fn row_to_client(r: &DbRow) -> Result<Client> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
     let grants: String = r.try_get("grant_types").map_err(get)?;
     let auds: String = r.try_get("audiences").map_err(get)?;
@@ -43,12 +42,12 @@ fn row_to_client(r: &SqliteRow) -> Result<Client> {
 }
 
 #[async_trait]
-impl ClientStore for SqliteStore {
+impl ClientStore for DbStore {
     async fn create_client(&self, c: NewClient<'_>) -> Result<Client> {
         let row = sqlx::query(&format!(
             "INSERT INTO clients (client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris,
                                   access_token_ttl, signing_alg, created_at, updated_at, skip_consent, post_logout_redirect_uris)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {COLS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING {COLS}"
         ))
         .bind(c.client_id)
         .bind(c.name)
@@ -71,7 +70,7 @@ impl ClientStore for SqliteStore {
     }
 
     async fn client(&self, client_id: &str) -> Result<Option<Client>> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM clients WHERE client_id = ?"))
+        let row = sqlx::query(&format!("SELECT {COLS} FROM clients WHERE client_id = $1"))
             .bind(client_id)
             .fetch_optional(&self.pool)
             .await
@@ -89,7 +88,7 @@ impl ClientStore for SqliteStore {
 
     async fn set_client_secret(&self, client_id: &str, secret_hash: &str, now: OffsetDateTime) -> Result<()> {
         let res =
-            sqlx::query("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE client_id = ? AND is_public = 0")
+            sqlx::query("UPDATE clients SET secret_hash = $1, updated_at = $2 WHERE client_id = $3 AND NOT is_public")
                 .bind(secret_hash)
                 .bind(ts(now))
                 .bind(client_id)
@@ -104,13 +103,13 @@ impl ClientStore for SqliteStore {
 
     async fn delete_client(&self, client_id: &str, now: OffsetDateTime) -> Result<bool> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        let res = sqlx::query("DELETE FROM clients WHERE client_id = ?")
+        let res = sqlx::query("DELETE FROM clients WHERE client_id = $1")
             .bind(client_id)
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
         sqlx::query(
-            "UPDATE refresh_families SET revoked_at = ?, revoked_reason = 'client_deleted' WHERE client_id = ? AND revoked_at IS NULL",
+            "UPDATE refresh_families SET revoked_at = $1, revoked_reason = 'client_deleted' WHERE client_id = $2 AND revoked_at IS NULL",
         )
         .bind(ts(now))
         .bind(client_id)

@@ -1,15 +1,14 @@
 use async_trait::async_trait;
 use signet_core::{Email, OffsetDateTime, PasswordRecord};
-use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use super::{from_ts, map_err, ts, SqliteStore};
+use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{NewUser, Result, StoreError, User, UserStore};
 
 const COLS: &str =
     "id, email, password_hash, pepper_id, is_admin, disabled, created_at, password_changed_at, revoked_before";
 
-fn row_to_user(r: &SqliteRow) -> Result<User> {
+fn row_to_user(r: &DbRow) -> Result<User> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
     let hash: Option<String> = r.try_get("password_hash").map_err(get)?;
     let pepper_id: Option<String> = r.try_get("pepper_id").map_err(get)?;
@@ -26,11 +25,11 @@ fn row_to_user(r: &SqliteRow) -> Result<User> {
 }
 
 #[async_trait]
-impl UserStore for SqliteStore {
+impl UserStore for DbStore {
     async fn create_user(&self, new: NewUser<'_>) -> Result<User> {
         let row = sqlx::query(&format!(
             "INSERT INTO users (email, password_hash, pepper_id, is_admin, created_at, updated_at, password_changed_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLS}"
         ))
         .bind(new.email.as_str())
         .bind(new.password.map(|p| p.hash.as_str()))
@@ -46,7 +45,7 @@ impl UserStore for SqliteStore {
     }
 
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM users WHERE email = ?"))
+        let row = sqlx::query(&format!("SELECT {COLS} FROM users WHERE email = $1"))
             .bind(email.as_str())
             .fetch_optional(&self.pool)
             .await
@@ -55,7 +54,7 @@ impl UserStore for SqliteStore {
     }
 
     async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM users WHERE id = ?"))
+        let row = sqlx::query(&format!("SELECT {COLS} FROM users WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await
@@ -79,13 +78,13 @@ impl UserStore for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<()> {
         let q = if changed {
-            sqlx::query("UPDATE users SET password_hash = ?, pepper_id = ?, updated_at = ?, password_changed_at = ? WHERE id = ?")
+            sqlx::query("UPDATE users SET password_hash = $1, pepper_id = $2, updated_at = $3, password_changed_at = $4 WHERE id = $5")
                 .bind(&record.hash)
                 .bind(record.pepper_id.as_deref())
                 .bind(ts(now))
                 .bind(ts(now))
         } else {
-            sqlx::query("UPDATE users SET password_hash = ?, pepper_id = ?, updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE users SET password_hash = $1, pepper_id = $2, updated_at = $3 WHERE id = $4")
                 .bind(&record.hash)
                 .bind(record.pepper_id.as_deref())
                 .bind(ts(now))
@@ -98,7 +97,7 @@ impl UserStore for SqliteStore {
     }
 
     async fn set_disabled(&self, user_id: i64, disabled: bool, now: OffsetDateTime) -> Result<()> {
-        let res = sqlx::query("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?")
+        let res = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
             .bind(disabled)
             .bind(ts(now))
             .bind(user_id)
@@ -112,7 +111,7 @@ impl UserStore for SqliteStore {
     }
 
     async fn revoke_tokens_before(&self, user_id: i64, now: OffsetDateTime) -> Result<()> {
-        sqlx::query("UPDATE users SET revoked_before = ?, updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET revoked_before = $1, updated_at = $2 WHERE id = $3")
             .bind(ts(now))
             .bind(ts(now))
             .bind(user_id)

@@ -2,11 +2,11 @@ use async_trait::async_trait;
 use signet_core::{OffsetDateTime, TokenHash};
 use sqlx::Row;
 
-use super::{from_ts, map_err, ts, SqliteStore};
+use super::{from_ts, map_err, ts, DbStore};
 use crate::{AuthorizeStore, CodeRecord, NewCode, Result, StoreError};
 
 #[async_trait]
-impl AuthorizeStore for SqliteStore {
+impl AuthorizeStore for DbStore {
     async fn put_request(
         &self,
         id_hash: &TokenHash,
@@ -15,7 +15,7 @@ impl AuthorizeStore for SqliteStore {
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO authorization_requests (id_hash, client_id, params, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO authorization_requests (id_hash, client_id, params, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id_hash.as_str())
             .bind(client_id)
             .bind(params)
@@ -28,7 +28,7 @@ impl AuthorizeStore for SqliteStore {
     }
 
     async fn get_request(&self, id_hash: &TokenHash, now: OffsetDateTime) -> Result<Option<String>> {
-        sqlx::query_scalar("SELECT params FROM authorization_requests WHERE id_hash = ? AND expires_at > ?")
+        sqlx::query_scalar("SELECT params FROM authorization_requests WHERE id_hash = $1 AND expires_at > $2")
             .bind(id_hash.as_str())
             .bind(ts(now))
             .fetch_optional(&self.pool)
@@ -37,7 +37,7 @@ impl AuthorizeStore for SqliteStore {
     }
 
     async fn delete_request(&self, id_hash: &TokenHash) -> Result<()> {
-        sqlx::query("DELETE FROM authorization_requests WHERE id_hash = ?")
+        sqlx::query("DELETE FROM authorization_requests WHERE id_hash = $1")
             .bind(id_hash.as_str())
             .execute(&self.pool)
             .await
@@ -49,7 +49,7 @@ impl AuthorizeStore for SqliteStore {
         sqlx::query(
             "INSERT INTO authorization_codes (code_hash, client_id, user_id, session_id, redirect_uri, code_challenge, nonce, scope,
                                               auth_time, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(c.code_hash.as_str())
         .bind(c.client_id)
@@ -72,7 +72,7 @@ impl AuthorizeStore for SqliteStore {
         let row = sqlx::query(
             "SELECT id, client_id, user_id, session_id, redirect_uri, code_challenge, nonce, scope, auth_time, expires_at, used_at,
                     family_id, access_jti, access_exp
-             FROM authorization_codes WHERE code_hash = ?",
+             FROM authorization_codes WHERE code_hash = $1",
         )
         .bind(code_hash.as_str())
         .fetch_optional(&self.pool)
@@ -102,7 +102,7 @@ impl AuthorizeStore for SqliteStore {
     }
 
     async fn use_code(&self, id: i64, now: OffsetDateTime) -> Result<bool> {
-        let res = sqlx::query("UPDATE authorization_codes SET used_at = ? WHERE id = ? AND used_at IS NULL")
+        let res = sqlx::query("UPDATE authorization_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
             .bind(ts(now))
             .bind(id)
             .execute(&self.pool)
@@ -118,7 +118,7 @@ impl AuthorizeStore for SqliteStore {
         access_jti: &str,
         access_exp: OffsetDateTime,
     ) -> Result<()> {
-        sqlx::query("UPDATE authorization_codes SET family_id = ?, access_jti = ?, access_exp = ? WHERE id = ?")
+        sqlx::query("UPDATE authorization_codes SET family_id = $1, access_jti = $2, access_exp = $3 WHERE id = $4")
             .bind(family_id)
             .bind(access_jti)
             .bind(ts(access_exp))
@@ -130,7 +130,7 @@ impl AuthorizeStore for SqliteStore {
     }
 
     async fn consent(&self, user_id: i64, client_id: &str) -> Result<Option<String>> {
-        sqlx::query_scalar("SELECT scope FROM consents WHERE user_id = ? AND client_id = ?")
+        sqlx::query_scalar("SELECT scope FROM consents WHERE user_id = $1 AND client_id = $2")
             .bind(user_id)
             .bind(client_id)
             .fetch_optional(&self.pool)
@@ -140,7 +140,7 @@ impl AuthorizeStore for SqliteStore {
 
     async fn put_consent(&self, user_id: i64, client_id: &str, scope: &str, now: OffsetDateTime) -> Result<()> {
         sqlx::query(
-            "INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at",
         )
         .bind(user_id)
@@ -154,7 +154,7 @@ impl AuthorizeStore for SqliteStore {
     }
 
     async fn delete_consent(&self, user_id: i64, client_id: &str) -> Result<bool> {
-        let res = sqlx::query("DELETE FROM consents WHERE user_id = ? AND client_id = ?")
+        let res = sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
             .bind(user_id)
             .bind(client_id)
             .execute(&self.pool)
@@ -165,7 +165,7 @@ impl AuthorizeStore for SqliteStore {
 
     async fn list_consents(&self, user_id: i64) -> Result<Vec<(String, String, OffsetDateTime)>> {
         let rows =
-            sqlx::query("SELECT client_id, scope, granted_at FROM consents WHERE user_id = ? ORDER BY granted_at DESC")
+            sqlx::query("SELECT client_id, scope, granted_at FROM consents WHERE user_id = $1 ORDER BY granted_at DESC")
                 .bind(user_id)
                 .fetch_all(&self.pool)
                 .await
@@ -183,13 +183,13 @@ impl AuthorizeStore for SqliteStore {
     }
 
     async fn purge_authorize(&self, now: OffsetDateTime) -> Result<u64> {
-        let a = sqlx::query("DELETE FROM authorization_requests WHERE expires_at < ?")
+        let a = sqlx::query("DELETE FROM authorization_requests WHERE expires_at < $1")
             .bind(ts(now))
             .execute(&self.pool)
             .await
             .map_err(map_err)?;
         // Used codes are kept a day after expiry so a late replay is still recognised.
-        let b = sqlx::query("DELETE FROM authorization_codes WHERE expires_at < ?")
+        let b = sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
             .bind(ts(now) - 86_400)
             .execute(&self.pool)
             .await

@@ -1,16 +1,15 @@
 use async_trait::async_trait;
 use signet_core::device::DeviceStatus;
 use signet_core::{OffsetDateTime, TokenHash};
-use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use super::{from_ts, map_err, ts, SqliteStore};
+use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{DeviceRecord, DeviceStore, Result, StoreError};
 
 const COLS: &str =
     "id, user_code, client_id, scope, expires_at, interval_secs, last_poll_at, status, user_id, auth_time";
 
-fn row_to_device(r: &SqliteRow) -> Result<DeviceRecord> {
+fn row_to_device(r: &DbRow) -> Result<DeviceRecord> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
     let status: String = r.try_get("status").map_err(get)?;
     Ok(DeviceRecord {
@@ -29,7 +28,7 @@ fn row_to_device(r: &SqliteRow) -> Result<DeviceRecord> {
 }
 
 #[async_trait]
-impl DeviceStore for SqliteStore {
+impl DeviceStore for DbStore {
     async fn create_device(
         &self,
         device_hash: &TokenHash,
@@ -42,7 +41,7 @@ impl DeviceStore for SqliteStore {
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO device_codes (device_hash, user_code, client_id, scope, created_at, expires_at, interval_secs, status)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending')",
         )
         .bind(device_hash.as_str())
         .bind(user_code)
@@ -58,7 +57,7 @@ impl DeviceStore for SqliteStore {
     }
 
     async fn device_by_hash(&self, device_hash: &TokenHash) -> Result<Option<DeviceRecord>> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM device_codes WHERE device_hash = ?"))
+        let row = sqlx::query(&format!("SELECT {COLS} FROM device_codes WHERE device_hash = $1"))
             .bind(device_hash.as_str())
             .fetch_optional(&self.pool)
             .await
@@ -68,7 +67,7 @@ impl DeviceStore for SqliteStore {
 
     async fn device_by_user_code(&self, user_code: &str, now: OffsetDateTime) -> Result<Option<DeviceRecord>> {
         let row = sqlx::query(&format!(
-            "SELECT {COLS} FROM device_codes WHERE user_code = ? AND status = 'pending' AND expires_at > ?"
+            "SELECT {COLS} FROM device_codes WHERE user_code = $1 AND status = 'pending' AND expires_at > $2"
         ))
         .bind(user_code)
         .bind(ts(now))
@@ -80,7 +79,7 @@ impl DeviceStore for SqliteStore {
 
     async fn decide_device(&self, id: i64, approve: bool, user_id: i64, auth_time: OffsetDateTime) -> Result<bool> {
         let res = sqlx::query(
-            "UPDATE device_codes SET status = ?, user_id = ?, auth_time = ? WHERE id = ? AND status = 'pending'",
+            "UPDATE device_codes SET status = $1, user_id = $2, auth_time = $3 WHERE id = $4 AND status = 'pending'",
         )
         .bind(if approve { "approved" } else { "denied" })
         .bind(user_id)
@@ -93,7 +92,7 @@ impl DeviceStore for SqliteStore {
     }
 
     async fn record_poll(&self, id: i64, now: OffsetDateTime, interval_secs: i64) -> Result<()> {
-        sqlx::query("UPDATE device_codes SET last_poll_at = ?, interval_secs = ? WHERE id = ?")
+        sqlx::query("UPDATE device_codes SET last_poll_at = $1, interval_secs = $2 WHERE id = $3")
             .bind(ts(now))
             .bind(interval_secs)
             .bind(id)
@@ -104,7 +103,7 @@ impl DeviceStore for SqliteStore {
     }
 
     async fn redeem_device(&self, id: i64) -> Result<bool> {
-        let res = sqlx::query("UPDATE device_codes SET status = 'redeemed' WHERE id = ? AND status = 'approved'")
+        let res = sqlx::query("UPDATE device_codes SET status = 'redeemed' WHERE id = $1 AND status = 'approved'")
             .bind(id)
             .execute(&self.pool)
             .await

@@ -1,15 +1,14 @@
 use async_trait::async_trait;
 use signet_core::OffsetDateTime;
-use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use super::{from_ts, map_err, ts, SqliteStore};
+use super::{from_ts, map_err, ts, DbConn, DbRow, DbStore};
 use crate::{KeyState, KeyStore, Result, StoreError, StoredKey};
 
 const COLS: &str =
     "kid, alg, state, private_enc, public_jwk, created_at, activated_at, retired_at, drop_after, revoked_at";
 
-fn row_to_key(r: &SqliteRow) -> Result<StoredKey> {
+fn row_to_key(r: &DbRow) -> Result<StoredKey> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
     let state: String = r.try_get("state").map_err(get)?;
     let opt = |name: &str| -> Result<Option<OffsetDateTime>> {
@@ -29,8 +28,8 @@ fn row_to_key(r: &SqliteRow) -> Result<StoredKey> {
     })
 }
 
-async fn insert(conn: &mut sqlx::SqliteConnection, k: &StoredKey) -> Result<()> {
-    sqlx::query(&format!("INSERT INTO signing_keys ({COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+async fn insert(conn: &mut DbConn, k: &StoredKey) -> Result<()> {
+    sqlx::query(&format!("INSERT INTO signing_keys ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
         .bind(&k.kid)
         .bind(&k.alg)
         .bind(k.state.as_str())
@@ -48,7 +47,7 @@ async fn insert(conn: &mut sqlx::SqliteConnection, k: &StoredKey) -> Result<()> 
 }
 
 #[async_trait]
-impl KeyStore for SqliteStore {
+impl KeyStore for DbStore {
     async fn list_keys(&self) -> Result<Vec<StoredKey>> {
         let rows = sqlx::query(&format!("SELECT {COLS} FROM signing_keys ORDER BY created_at, kid"))
             .fetch_all(&self.pool)
@@ -60,9 +59,9 @@ impl KeyStore for SqliteStore {
     async fn insert_initial_keys(&self, current: &StoredKey, next: &StoredKey) -> Result<bool> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         // Take the write lock first, so two processes starting at once cannot both see "empty".
-        sqlx::query("UPDATE signing_keys SET kid = kid WHERE 0").execute(&mut *tx).await.map_err(map_err)?;
+        sqlx::query(super::KEY_LOCK_SQL).execute(&mut *tx).await.map_err(map_err)?;
         let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE alg = ? AND state IN ('current', 'next')")
+            sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE alg = $1 AND state IN ('current', 'next')")
                 .bind(&current.alg)
                 .fetch_one(&mut *tx)
                 .await
@@ -76,16 +75,40 @@ impl KeyStore for SqliteStore {
         Ok(true)
     }
 
-    async fn rotate_keys(&self, new_next: &StoredKey, now: OffsetDateTime, drop_after: OffsetDateTime) -> Result<()> {
+    async fn rotate_keys(
+        &self,
+        new_next: &StoredKey,
+        now: OffsetDateTime,
+        drop_after: OffsetDateTime,
+        due_before: Option<OffsetDateTime>,
+    ) -> Result<bool> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        sqlx::query("UPDATE signing_keys SET state = 'retired', retired_at = ?, drop_after = ? WHERE state = 'current' AND alg = ?")
+        // Serialise rotations: without the lock, two instances rotating at once could leave two
+        // `current` keys (each promoting a different `next`).
+        sqlx::query(super::KEY_LOCK_SQL).execute(&mut *tx).await.map_err(map_err)?;
+        if let Some(due_before) = due_before {
+            // A scheduled rotation: skip it if another instance has rotated already.
+            let due: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM signing_keys WHERE state = 'current' AND alg = $1
+                 AND COALESCE(activated_at, created_at) <= $2",
+            )
+            .bind(&new_next.alg)
+            .bind(ts(due_before))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            if due == 0 {
+                return Ok(false);
+            }
+        }
+        sqlx::query("UPDATE signing_keys SET state = 'retired', retired_at = $1, drop_after = $2 WHERE state = 'current' AND alg = $3")
             .bind(ts(now))
             .bind(ts(drop_after))
             .bind(&new_next.alg)
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        sqlx::query("UPDATE signing_keys SET state = 'current', activated_at = ? WHERE state = 'next' AND alg = ?")
+        sqlx::query("UPDATE signing_keys SET state = 'current', activated_at = $1 WHERE state = 'next' AND alg = $2")
             .bind(ts(now))
             .bind(&new_next.alg)
             .execute(&mut *tx)
@@ -93,11 +116,11 @@ impl KeyStore for SqliteStore {
             .map_err(map_err)?;
         insert(&mut tx, new_next).await?;
         tx.commit().await.map_err(map_err)?;
-        Ok(())
+        Ok(true)
     }
 
     async fn revoke_key(&self, kid: &str, now: OffsetDateTime) -> Result<bool> {
-        let res = sqlx::query("UPDATE signing_keys SET state = 'revoked', revoked_at = ? WHERE kid = ?")
+        let res = sqlx::query("UPDATE signing_keys SET state = 'revoked', revoked_at = $1 WHERE kid = $2")
             .bind(ts(now))
             .bind(kid)
             .execute(&self.pool)
@@ -107,7 +130,7 @@ impl KeyStore for SqliteStore {
     }
 
     async fn purge_keys(&self, now: OffsetDateTime) -> Result<u64> {
-        let res = sqlx::query("DELETE FROM signing_keys WHERE state = 'retired' AND drop_after < ?")
+        let res = sqlx::query("DELETE FROM signing_keys WHERE state = 'retired' AND drop_after < $1")
             .bind(ts(now))
             .execute(&self.pool)
             .await

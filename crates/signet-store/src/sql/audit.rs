@@ -1,14 +1,14 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::{from_ts, map_err, ts, SqliteStore};
+use super::{from_ts, map_err, ts, DbStore};
 use crate::{AuditEvent, AuditStore, NewAudit, Result, StoreError};
 
 #[async_trait]
-impl AuditStore for SqliteStore {
+impl AuditStore for DbStore {
     async fn audit(&self, e: NewAudit<'_>) -> Result<()> {
         sqlx::query(
-            "INSERT INTO audit_log (at, kind, user_id, email, actor, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (at, kind, user_id, email, actor, ip, user_agent, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(ts(e.at))
         .bind(e.kind.as_str())
@@ -27,10 +27,10 @@ impl AuditStore for SqliteStore {
     async fn list_audit(&self, user_id: Option<i64>, limit: u32) -> Result<Vec<AuditEvent>> {
         let rows = sqlx::query(
             "SELECT id, at, kind, user_id, email, actor, ip, user_agent, detail FROM audit_log
-             WHERE ?1 IS NULL OR user_id = ?1 ORDER BY id DESC LIMIT ?2",
+             WHERE $1 IS NULL OR user_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(user_id)
-        .bind(limit)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;

@@ -2,12 +2,12 @@ use async_trait::async_trait;
 use signet_core::{OffsetDateTime, TokenHash};
 use sqlx::Row;
 
-use super::{from_ts, map_err, ts, SqliteStore};
+use super::{from_ts, map_err, ts, DbConn, DbPool, DbStore};
 use crate::{NewFamily, NewRefresh, RefreshRecord, RefreshStore, Result, RotateOutcome, StoreError};
 
-async fn insert_token(conn: &mut sqlx::SqliteConnection, family_id: i64, t: &NewRefresh<'_>) -> Result<i64> {
+async fn insert_token(conn: &mut DbConn, family_id: i64, t: &NewRefresh<'_>) -> Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO refresh_tokens (token_hash, family_id, scope, created_at, idle_expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO refresh_tokens (token_hash, family_id, scope, created_at, idle_expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(t.token_hash.as_str())
     .bind(family_id)
@@ -20,17 +20,31 @@ async fn insert_token(conn: &mut sqlx::SqliteConnection, family_id: i64, t: &New
 }
 
 /// In one transaction: runs the compare-and-set `cas_sql` (binding `now`, `token_id`), and if it
-/// won, inserts `successor` and makes it `token_id`'s successor. The compare-and-set is the
-/// transaction's first statement, a write, so SQLite takes the write lock there and concurrent
-/// rotations serialise on it: two requests can never both win.
+/// won, inserts `successor` and makes it `token_id`'s successor. The first statement is a write,
+/// so SQLite takes its write lock there and concurrent rotations serialise on it; on
+/// PostgreSQL a concurrent UPDATE of the same row waits for the first transaction and then
+/// re-checks `used_at IS NULL`. Either way two requests can never both win.
+///
+/// `lock_first` first locks the presented token's row (a no-op UPDATE). Grace retries need it:
+/// their compare-and-set finds the successor through `token_id`'s row, and without the lock a
+/// PostgreSQL retry racing another retry would read the successor the other just replaced, lose,
+/// and be taken for reuse.
 async fn cas_and_link(
-    pool: &sqlx::SqlitePool,
+    pool: &DbPool,
+    lock_first: bool,
     cas_sql: &'static str,
     token_id: i64,
     family_id: i64,
     successor: NewRefresh<'_>,
 ) -> Result<RotateOutcome> {
     let mut tx = pool.begin().await.map_err(map_err)?;
+    if lock_first {
+        sqlx::query("UPDATE refresh_tokens SET successor_id = successor_id WHERE id = $1")
+            .bind(token_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
     let won = sqlx::query(cas_sql)
         .bind(ts(successor.now))
         .bind(token_id)
@@ -43,7 +57,7 @@ async fn cas_and_link(
         return Ok(RotateOutcome::AlreadyUsed);
     }
     let new_id = insert_token(&mut tx, family_id, &successor).await?;
-    sqlx::query("UPDATE refresh_tokens SET successor_id = ? WHERE id = ?")
+    sqlx::query("UPDATE refresh_tokens SET successor_id = $1 WHERE id = $2")
         .bind(new_id)
         .bind(token_id)
         .execute(&mut *tx)
@@ -54,12 +68,12 @@ async fn cas_and_link(
 }
 
 #[async_trait]
-impl RefreshStore for SqliteStore {
+impl RefreshStore for DbStore {
     async fn create_family(&self, f: NewFamily<'_>, first: NewRefresh<'_>) -> Result<i64> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         let family_id: i64 = sqlx::query_scalar(
             "INSERT INTO refresh_families (client_id, user_id, scope, audience, auth_time, created_at, absolute_expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(f.client_id)
         .bind(f.user_id)
@@ -85,7 +99,7 @@ impl RefreshStore for SqliteStore {
              FROM refresh_tokens t
              JOIN refresh_families f ON f.id = t.family_id
              LEFT JOIN refresh_tokens s ON s.id = t.successor_id
-             WHERE t.token_hash = ?",
+             WHERE t.token_hash = $1",
         )
         .bind(hash.as_str())
         .fetch_optional(&self.pool)
@@ -116,7 +130,8 @@ impl RefreshStore for SqliteStore {
         // Compare-and-set on the presented token itself.
         cas_and_link(
             &self.pool,
-            "UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL",
+            false,
+            "UPDATE refresh_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL",
             token_id,
             family_id,
             successor,
@@ -133,8 +148,9 @@ impl RefreshStore for SqliteStore {
         // Compare-and-set on the presented token's (unseen) successor, which this retry replaces.
         cas_and_link(
             &self.pool,
-            "UPDATE refresh_tokens SET used_at = ?
-             WHERE id = (SELECT successor_id FROM refresh_tokens WHERE id = ?) AND used_at IS NULL",
+            true,
+            "UPDATE refresh_tokens SET used_at = $1
+             WHERE id = (SELECT successor_id FROM refresh_tokens WHERE id = $2) AND used_at IS NULL",
             token_id,
             family_id,
             successor,
@@ -144,7 +160,7 @@ impl RefreshStore for SqliteStore {
 
     async fn revoke_family(&self, family_id: i64, reason: &str, now: OffsetDateTime) -> Result<()> {
         sqlx::query(
-            "UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL",
+            "UPDATE refresh_families SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL",
         )
         .bind(ts(now))
         .bind(reason)
@@ -157,7 +173,7 @@ impl RefreshStore for SqliteStore {
 
     async fn revoke_user_families(&self, user_id: i64, reason: &str, now: OffsetDateTime) -> Result<u64> {
         let res = sqlx::query(
-            "UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL",
+            "UPDATE refresh_families SET revoked_at = $1, revoked_reason = $2 WHERE user_id = $3 AND revoked_at IS NULL",
         )
         .bind(ts(now))
         .bind(reason)
@@ -176,7 +192,7 @@ impl RefreshStore for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<u64> {
         let res = sqlx::query(
-            "UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL",
+            "UPDATE refresh_families SET revoked_at = $1, revoked_reason = $2 WHERE user_id = $3 AND client_id = $4 AND revoked_at IS NULL",
         )
         .bind(ts(now))
         .bind(reason)
