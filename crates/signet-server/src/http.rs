@@ -105,18 +105,73 @@ where
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(v)) => Ok(Self(v)),
-            Err(e) => Err(form_rejection(e)),
+        match read_form(req, state).await {
+            Ok(v) => Ok(Self(v)),
+            Err(FormError::TooLarge) => Err(PageError::PayloadTooLarge),
+            Err(_) => Err(PageError::BadRequest("The form could not be read. Please go back and try again.".into())),
         }
     }
 }
 
-fn form_rejection(e: FormRejection) -> PageError {
+/// Why a form body was refused.
+pub enum FormError {
+    TooLarge,
+    /// A NUL character, raw or percent-encoded (see [`has_nul`]).
+    Nul,
+    Malformed(String),
+}
+
+/// No parameter Signet accepts may contain U+0000: it has no meaning in any of them, and
+/// PostgreSQL cannot store it in text (the request would fail deep inside instead of being
+/// refused up front). Looks at raw bytes, so `%00` counts too.
+pub fn has_nul(raw: &[u8]) -> bool {
+    raw.contains(&0) || raw.windows(3).any(|w| w == b"%00")
+}
+
+/// Reads an `application/x-www-form-urlencoded` body within the body limit, refusing NULs.
+pub async fn read_form<T, S>(req: Request, state: &S) -> Result<T, FormError>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state).await {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(FormError::TooLarge),
+        Err(e) => return Err(FormError::Malformed(e.body_text())),
+    };
+    if has_nul(&bytes) {
+        return Err(FormError::Nul);
+    }
+    match axum::Form::<T>::from_request(Request::from_parts(parts, axum::body::Body::from(bytes)), state).await {
+        Ok(axum::Form(v)) => Ok(v),
+        Err(e) => Err(form_rejection(e)),
+    }
+}
+
+fn form_rejection(e: FormRejection) -> FormError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        PageError::PayloadTooLarge
+        FormError::TooLarge
     } else {
-        PageError::BadRequest("The form could not be read. Please go back and try again.".into())
+        FormError::Malformed(e.body_text())
+    }
+}
+
+/// Refuses a query string with a NUL character (see [`has_nul`]) before any handler runs: JSON
+/// for the API and the OAuth back-channel endpoints, a page for browser endpoints.
+pub async fn reject_nul_query(req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    if !req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path();
+    let browser = ["/oauth2/authorize", "/oauth2/logout"].iter().any(|p| path.starts_with(p));
+    if path.starts_with("/api/") {
+        crate::error::ApiError::bad_request("the query string contains a NUL character").into_response()
+    } else if path.starts_with("/oauth2/") && !browser {
+        crate::oauth::OAuthError::InvalidRequest("the query string contains a NUL character".into()).into_response()
+    } else {
+        PageError::BadRequest("The link contains a NUL character and cannot be used.".into()).into_response()
     }
 }
 

@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(|| async { PageError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(http::reject_nul_query))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(state)

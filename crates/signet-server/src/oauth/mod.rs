@@ -8,7 +8,8 @@ pub use client_auth::authenticate_client;
 pub use error::OAuthError;
 
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+
+use crate::http::FormError;
 
 /// `application/x-www-form-urlencoded` body for OAuth endpoints. Malformed bodies, repeated
 /// parameters (RFC 6749 §3.2: "MUST NOT be included more than once") and parameters in the
@@ -29,10 +30,11 @@ where
                 "parameters must be sent in the request body, not the query string".into(),
             ));
         }
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(v)) => Ok(Self(v)),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(OAuthError::PayloadTooLarge),
-            Err(e) => Err(OAuthError::InvalidRequest(format!("malformed request body: {}", e.body_text()))),
+        match crate::http::read_form(req, state).await {
+            Ok(v) => Ok(Self(v)),
+            Err(FormError::TooLarge) => Err(OAuthError::PayloadTooLarge),
+            Err(FormError::Nul) => Err(OAuthError::InvalidRequest("a parameter contains a NUL character".into())),
+            Err(FormError::Malformed(m)) => Err(OAuthError::InvalidRequest(format!("malformed request body: {m}"))),
         }
     }
 }

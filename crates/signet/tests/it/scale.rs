@@ -331,3 +331,33 @@ async fn kill_9_during_refresh_loses_no_family() {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 }
+
+#[tokio::test]
+async fn nul_bytes_in_input_are_rejected_not_500() {
+    // PostgreSQL cannot store U+0000 in text; no input may reach the database with one.
+    let s = TestServer::start().await;
+    let c = s.code_client("openid email", false, true).await;
+    s.create_user("ann@example.com", PASSWORD).await;
+    let http = reqwest::Client::new();
+    let post = |path: &str, form: Vec<(&str, &str)>| http.post(format!("{}{path}", s.base)).form(&form).send();
+    for (path, form) in [
+        ("/oauth2/token", vec![("grant_type", "client_credentials"), ("client_id", "a\0b"), ("client_secret", "x")]),
+        ("/oauth2/token", vec![("grant_type", "refresh_token"), ("refresh_token", "sgn_rt_\0")]),
+        ("/oauth2/introspect", vec![("token", "a\0b"), ("client_id", "a\0b")]),
+        ("/oauth2/revoke", vec![("token", "a\0b"), ("client_id", "a\0b")]),
+        ("/oauth2/device_authorization", vec![("client_id", "a\0b")]),
+    ] {
+        let r = post(path, form).await.expect("send");
+        assert!(r.status().is_client_error(), "{path}: {}", r.status());
+    }
+    let mut b = s.browser();
+    let r = b.login("ann\0@example.com", PASSWORD).await;
+    assert!(r.status.is_success() || r.status.is_client_error(), "{}", r.status);
+    let r = b.get(&format!("/oauth2/authorize?{}", authz_query("a\0b", &pkce().challenge, &[]))).await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    let mut b = s.signed_in("ann@example.com").await;
+    let r = b.authorize(&authz_query(&c.id, &pkce().challenge, &[("nonce", "n\0"), ("state", "s\0")])).await;
+    assert!(!r.status.is_server_error(), "{}", r.status);
+    let r = b.get("/device?user_code=AB%00CD").await;
+    assert!(!r.status.is_server_error(), "{}", r.status);
+}
