@@ -4,6 +4,7 @@ import json
 import platform
 import statistics
 import subprocess
+import os
 import sys
 from collections import defaultdict
 
@@ -38,13 +39,20 @@ def summary(rs):
     }
 
 
+BACKEND_TEXT = {
+    "sqlite": "embedded SQLite (WAL, synchronous=NORMAL), in-process rate limits and denylist (the default)",
+    "postgres": "PostgreSQL 15 (Debian package, default durable settings: fsync, synchronous_commit on) + Redis, "
+                "both on loopback — what several instances share",
+}
 out = {"machine": {"cores": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(), "platform": platform.platform()},
-       "settings": {"rounds": int(rounds), "duration_s": int(duration), "concurrency": int(conc)},
+       "settings": {"rounds": int(rounds), "duration_s": int(duration), "concurrency": int(conc),
+                    "backend": os.environ.get("BENCH_BACKEND", "sqlite")},
        "signet": {"ready_ms": int(ready_ms), "idle_rss_kb": int(idle_rss), "login_flood_peak_rss_kb": int(peak_rss),
                   "rss_after_load_kb": int(loaded_rss), "binary_bytes": int(binary)},
        "workloads": {}}
 lines = [
     "# Signet vs node-oidc-provider (same machine, same run)", "",
+    f"Signet backend: {BACKEND_TEXT[out['settings']['backend']]}.", "",
     f"{out['machine']['cores']} cores; {rounds} round(s) × {duration} s per workload after warm-up; concurrency {conc} "
     "(login: 200); Signet and the peer alternate. Figures are medians over rounds; spread is min–max req/s.", "",
     "| workload | Signet req/s (spread) | p50 / p99 ms | peer req/s (spread) | p50 / p99 ms | ratio | notes |",

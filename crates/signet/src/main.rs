@@ -26,7 +26,7 @@ enum Command {
     /// Run the server. With no config, creates ./signet-data with a database, secrets and a
     /// default config, and listens on 127.0.0.1:8080.
     Serve,
-    /// Create or upgrade the database schema, then exit.
+    /// Create or upgrade the database schema (and the secrets file and first signing keys), then exit.
     Migrate,
     /// Configuration commands.
     #[command(subcommand)]
@@ -88,8 +88,11 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => serve(config, write_default.then_some(path)).await,
             Command::Migrate => {
-                signet_server::open_store(&config).await?;
+                // Everything a first start would create, so several instances can then start
+                // together: schema, secrets file, first signing keys.
+                signet_server::build_state(config.clone(), Arc::new(SystemClock)).await?;
                 println!("database is up to date: {}", config.database_url_redacted());
+                println!("secrets file: {} (every instance needs this same file)", config.secrets_path().display());
                 Ok(())
             }
             Command::User(cmd) => admin::user(config, cmd).await,

@@ -64,7 +64,9 @@ impl PgStore {
     pub async fn open_url(url: &str, max_connections: u32) -> Result<Self> {
         let opts = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Other(anyhow::anyhow!("invalid database URL: {e}")))?
-            .application_name("signet");
+            .application_name("signet")
+            // Server notices ("relation … already exists, skipping") are not news to operators.
+            .options([("client_min_messages", "warning")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
             .min_connections(1)
