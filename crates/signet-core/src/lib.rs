@@ -15,6 +15,7 @@ pub mod return_to;
 pub mod scope;
 pub mod secret;
 pub mod session;
+pub mod totp;
 
 pub use email::Email;
 pub use password::{HashMemory, HashParams, PasswordHasher, PasswordRecord, Pepper, Verified};
