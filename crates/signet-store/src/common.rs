@@ -11,6 +11,38 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType};
 
 use crate::StoreError;
 
+/// Compiles the shared queries into the calling backend module (`src/<backend>/mod.rs`; the
+/// paths are relative to it), one submodule per concept.
+macro_rules! shared_queries {
+    () => {
+        mod audit {
+            include!("../sql/audit.rs");
+        }
+        mod authorize {
+            include!("../sql/authorize.rs");
+        }
+        mod clients {
+            include!("../sql/clients.rs");
+        }
+        mod device {
+            include!("../sql/device.rs");
+        }
+        mod keys {
+            include!("../sql/keys.rs");
+        }
+        mod refresh {
+            include!("../sql/refresh.rs");
+        }
+        mod sessions {
+            include!("../sql/sessions.rs");
+        }
+        mod users {
+            include!("../sql/users.rs");
+        }
+    };
+}
+pub(crate) use shared_queries;
+
 /// Migrations compiled into the binary, so `signet serve` needs no files beside it.
 #[derive(Debug)]
 pub(crate) struct Embedded(pub &'static [(i64, &'static str, &'static str)]);

@@ -27,30 +27,7 @@ pub(crate) type DbPool = PgPool;
 /// so concurrent key changes by several instances serialise; reads (JWKS) are not blocked.
 pub(crate) const KEY_LOCK_SQL: &str = "LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE";
 
-mod audit {
-    include!("../sql/audit.rs");
-}
-mod authorize {
-    include!("../sql/authorize.rs");
-}
-mod clients {
-    include!("../sql/clients.rs");
-}
-mod device {
-    include!("../sql/device.rs");
-}
-mod keys {
-    include!("../sql/keys.rs");
-}
-mod refresh {
-    include!("../sql/refresh.rs");
-}
-mod sessions {
-    include!("../sql/sessions.rs");
-}
-mod users {
-    include!("../sql/users.rs");
-}
+crate::common::shared_queries!();
 
 #[derive(Debug, Clone)]
 pub struct PgStore {

@@ -29,30 +29,7 @@ pub(crate) type DbPool = SqlitePool;
 /// database write lock there, so concurrent key changes serialise.
 pub(crate) const KEY_LOCK_SQL: &str = "UPDATE signing_keys SET kid = kid WHERE 0";
 
-mod audit {
-    include!("../sql/audit.rs");
-}
-mod authorize {
-    include!("../sql/authorize.rs");
-}
-mod clients {
-    include!("../sql/clients.rs");
-}
-mod device {
-    include!("../sql/device.rs");
-}
-mod keys {
-    include!("../sql/keys.rs");
-}
-mod refresh {
-    include!("../sql/refresh.rs");
-}
-mod sessions {
-    include!("../sql/sessions.rs");
-}
-mod users {
-    include!("../sql/users.rs");
-}
+crate::common::shared_queries!();
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
