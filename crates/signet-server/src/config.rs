@@ -497,59 +497,7 @@ pub fn redact_url(raw: &str) -> String {
 }
 
 /// The config file written on first start, so a new user has something to edit.
-pub const DEFAULT_CONFIG_TOML: &str = r#"# Signet configuration. Every key can also be set with an environment variable:
-# SIGNET_LISTEN, SIGNET_ISSUER, SIGNET_PASSWORD__MIN_LENGTH (sections joined by "__"), ...
-# Unknown keys are errors. Check a file with: signet config check FILE
-
-listen = "127.0.0.1:8080"
-# The public URL of this server. Must be https unless it is localhost.
-issuer = "http://localhost:8080"
-data_dir = "signet-data"
-# database_url = "sqlite://signet-data/signet.db"
-# Several instances: database_url = "postgres://signet:PASSWORD@db.internal/signet"
-database_max_connections = 16
-# redis_url = "redis://127.0.0.1:6379/0"
-redis_prefix = "signet:"
-# secrets_file = "signet-data/secrets.toml"
-log_format = "json"
-signup_enabled = true
-# Load balancers whose X-Forwarded-For is believed, e.g. ["10.0.0.0/8"]. Leave empty when
-# clients connect directly.
-trusted_proxies = []
-
-[password]
-min_length = 8
-max_length = 128
-# Argon2id cost (OWASP minimum: 19456 KiB, 2 iterations, 1 lane).
-memory_kib = 19456
-iterations = 2
-parallelism = 1
-# 0 = one hashing worker per CPU core.
-hash_workers = 0
-hash_queue = 64
-
-[session]
-idle_timeout = "30m"
-absolute_timeout = "24h"
-
-[rate_limit]
-login_failures_per_account = 5
-login_failures_per_ip = 5
-window = "15m"
-auth_requests_per_ip_per_minute = 60
-
-[tokens]
-# ES256 (default), EdDSA or RS256. extra_algs keeps keys for per-client overrides.
-signing_alg = "ES256"
-extra_algs = []
-access_token_ttl = "10m"
-max_access_token_ttl = "1h"
-refresh_idle_ttl = "14d"
-refresh_absolute_ttl = "30d"
-# A retry of a just-used refresh token within this window keeps the family ("0s" = strict).
-refresh_grace = "5s"
-key_rotation = "30d"
-"#;
+pub const DEFAULT_CONFIG_TOML: &str = include_str!("default_config.toml");
 
 #[cfg(test)]
 mod tests {
