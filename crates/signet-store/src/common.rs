@@ -36,6 +36,9 @@ macro_rules! shared_queries {
         mod sessions {
             include!("../sql/sessions.rs");
         }
+        mod store {
+            include!("../sql/store.rs");
+        }
         mod users {
             include!("../sql/users.rs");
         }

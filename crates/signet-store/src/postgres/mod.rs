@@ -8,13 +8,10 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use crate::common::Embedded;
 pub(crate) use crate::common::{from_ts, map_err, ts};
-use crate::{Result, Store, StoreError};
+use crate::{Result, StoreError};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../../migrations/postgres/0001_init.sql"))];
 
@@ -54,20 +51,11 @@ impl PgStore {
             .connect_with(opts)
             .await
             .map_err(map_err)?;
-        let migrator = Migrator::new(Embedded(MIGRATIONS)).await.map_err(|e| StoreError::Other(e.into()))?;
-        migrator.run(&pool).await.map_err(|e| StoreError::Other(e.into()))?;
+        store::migrate(&pool, MIGRATIONS).await?;
         Ok(Self { pool })
     }
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
-    }
-}
-
-#[async_trait]
-impl Store for PgStore {
-    async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
-        Ok(())
     }
 }

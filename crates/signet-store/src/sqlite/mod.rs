@@ -5,13 +5,10 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::common::Embedded;
 pub(crate) use crate::common::{from_ts, map_err, ts};
-use crate::{Result, Store, StoreError};
+use crate::{Result, StoreError};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
@@ -69,8 +66,7 @@ impl SqliteStore {
             .connect_with(opts)
             .await
             .map_err(map_err)?;
-        let migrator = Migrator::new(Embedded(MIGRATIONS)).await.map_err(|e| StoreError::Other(e.into()))?;
-        migrator.run(&pool).await.map_err(|e| StoreError::Other(e.into()))?;
+        store::migrate(&pool, MIGRATIONS).await?;
         Ok(Self { pool })
     }
 
@@ -79,18 +75,10 @@ impl SqliteStore {
     }
 }
 
-#[async_trait]
-impl Store for SqliteStore {
-    async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{NewSession, NewUser, SessionStore, UserStore};
+    use crate::{NewSession, NewUser, SessionStore, Store, UserStore};
     use signet_core::{Email, OffsetDateTime, PasswordRecord, PlainToken};
 
     #[tokio::test]
