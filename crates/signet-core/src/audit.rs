@@ -23,6 +23,15 @@ pub enum AuditKind {
     AuthorizationCodeReplay,
     ConsentGrant,
     ConsentRevoke,
+    MfaEnroll,
+    MfaRemove,
+    BackupCodesRegenerate,
+    BackupCodeUsed,
+    PasskeyRegister,
+    PasskeyRemove,
+    PasskeyRename,
+    /// A passkey's signature counter went backwards: possibly a cloned authenticator.
+    PasskeyCounterRegression,
 }
 
 impl AuditKind {
@@ -49,6 +58,14 @@ impl AuditKind {
             Self::AuthorizationCodeReplay => "authorization_code_replay",
             Self::ConsentGrant => "consent_grant",
             Self::ConsentRevoke => "consent_revoke",
+            Self::MfaEnroll => "mfa_enroll",
+            Self::MfaRemove => "mfa_remove",
+            Self::BackupCodesRegenerate => "backup_codes_regenerate",
+            Self::BackupCodeUsed => "backup_code_used",
+            Self::PasskeyRegister => "passkey_register",
+            Self::PasskeyRemove => "passkey_remove",
+            Self::PasskeyRename => "passkey_rename",
+            Self::PasskeyCounterRegression => "passkey_counter_regression",
         }
     }
 }
@@ -60,6 +77,8 @@ pub enum LoginFailure {
     BadPassword,
     Disabled,
     RateLimited,
+    BadSecondFactor,
+    ReplayedSecondFactor,
 }
 
 impl LoginFailure {
@@ -69,6 +88,8 @@ impl LoginFailure {
             Self::BadPassword => "bad_password",
             Self::Disabled => "disabled",
             Self::RateLimited => "rate_limited",
+            Self::BadSecondFactor => "bad_second_factor",
+            Self::ReplayedSecondFactor => "replayed_second_factor",
         }
     }
 }

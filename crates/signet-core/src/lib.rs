@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod device;
 pub mod email;
+pub mod mfa;
 pub mod password;
 pub mod pkce;
 pub mod policy;

@@ -52,6 +52,14 @@ impl TotpSecret {
         (bytes.len() >= 16).then(|| Self(Zeroizing::new(bytes)))
     }
 
+    /// A secret typed or pasted as base32 (RFC 4648, spaces and case ignored), as authenticator
+    /// apps and the setup page show it.
+    pub fn from_base32(s: &str) -> Option<Self> {
+        let clean: String = s.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+        let bytes = totp_rs::Secret::Encoded(clean).to_bytes().ok()?;
+        Self::from_bytes(bytes)
+    }
+
     /// The raw secret, to be encrypted at rest.
     pub fn expose_bytes(&self) -> &[u8] {
         &self.0
@@ -124,6 +132,16 @@ mod tests {
             assert_eq!(rfc_secret().code_at_step(step).as_deref(), Some(&code8[2..]), "t={t}");
             assert_eq!(rfc_secret().verify(&code8[2..], at(t), None), TotpCheck::Accepted { step });
         }
+    }
+
+    #[test]
+    fn base32_round_trips() {
+        let s = TotpSecret::generate();
+        let b32 = s.base32().expect("base32");
+        let spaced: String =
+            b32.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).to_lowercase()).collect::<Vec<_>>().join(" ");
+        assert!(TotpSecret::from_base32(&spaced).expect("parse") == s);
+        assert!(TotpSecret::from_base32("not base32!").is_none());
     }
 
     #[test]

@@ -119,6 +119,10 @@ pub struct SessionConfig {
     pub idle_timeout: Duration,
     #[serde(deserialize_with = "de_duration")]
     pub absolute_timeout: Duration,
+    /// Sensitive account actions (change password, remove a second factor, new backup codes)
+    /// need a sign-in at most this old; otherwise the user is asked to sign in again.
+    #[serde(deserialize_with = "de_duration")]
+    pub reauth_window: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -174,7 +178,11 @@ impl Default for PasswordConfig {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        Self { idle_timeout: Duration::minutes(30), absolute_timeout: Duration::hours(24) }
+        Self {
+            idle_timeout: Duration::minutes(30),
+            absolute_timeout: Duration::hours(24),
+            reauth_window: Duration::minutes(10),
+        }
     }
 }
 
@@ -314,6 +322,9 @@ impl Config {
                 "session.idle_timeout",
                 "must be positive and not longer than session.absolute_timeout",
             ));
+        }
+        if !s.reauth_window.is_positive() {
+            return Err(ConfigError::new("session.reauth_window", "must be positive"));
         }
         let r = &self.rate_limit;
         if r.login_failures_per_account == 0 || r.login_failures_per_ip == 0 || r.auth_requests_per_ip_per_minute == 0 {

@@ -25,6 +25,9 @@ pub enum PageError {
     /// Not signed in: send the browser to the login page, then back to `return_to`.
     #[error("login required")]
     LoginRequired(String),
+    /// Signed in, but too long ago for a sensitive action: sign in again, then back to the page.
+    #[error("recent authentication required")]
+    ReauthRequired(String),
     #[error("rate limited")]
     RateLimited { retry_after: u64 },
     #[error("temporarily unavailable")]
@@ -75,6 +78,14 @@ impl IntoResponse for PageError {
             PageError::LoginRequired(return_to) => {
                 let q =
                     url::form_urlencoded::Serializer::new(String::new()).append_pair("return_to", &return_to).finish();
+                Redirect::to(&format!("/login?{q}")).into_response()
+            }
+            PageError::ReauthRequired(return_to) => {
+                let q = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("return_to", &return_to)
+                    .append_pair("force", "1")
+                    .append_pair("notice", "reauth")
+                    .finish();
                 Redirect::to(&format!("/login?{q}")).into_response()
             }
             PageError::RateLimited { retry_after } => with_retry_after(

@@ -9,6 +9,8 @@ pub mod csrf;
 pub mod error;
 pub mod hash_pool;
 pub mod http;
+pub mod kek;
+pub mod mfa;
 pub mod oauth;
 pub mod pages;
 pub mod ratelimit;
@@ -37,7 +39,7 @@ pub use state::AppState;
 use crate::error::PageError;
 use crate::routes::{
     account, api, authorize, authorize_flow, device, end_session, health, introspect, jwks, login, logout, password,
-    revoke, signup, token, userinfo,
+    revoke, second_factor, security, signup, token, userinfo,
 };
 
 /// Request bodies larger than this are refused with 413: forms here are tiny.
@@ -62,6 +64,12 @@ pub fn router(state: AppState) -> Router {
         .route("/account/sessions/{id}/revoke", post(account::revoke_session))
         .route("/account/logout-everywhere", post(account::logout_everywhere))
         .route("/account/password", get(password::show).post(password::submit))
+        .route("/account/security", get(security::show))
+        .route("/account/security/totp", get(security::totp_setup).post(security::totp_start))
+        .route("/account/security/totp/confirm", post(security::totp_confirm))
+        .route("/account/security/totp/remove", post(security::totp_remove))
+        .route("/account/security/backup-codes", post(security::backup_regenerate))
+        .route("/login/second-factor", get(second_factor::show).post(second_factor::submit))
         .route("/oauth2/token", post(token::token))
         .route("/oauth2/revoke", post(revoke::revoke))
         .route("/oauth2/introspect", post(introspect::introspect))
@@ -136,6 +144,7 @@ async fn upkeep(state: &AppState, purge: bool) -> anyhow::Result<()> {
         state.store.purge_sessions(now - s.idle_timeout, now - s.absolute_timeout).await?;
         state.store.purge_keys(now).await?;
         state.store.purge_authorize(now).await?;
+        state.store.purge_challenges(now).await?;
     }
     Ok(())
 }

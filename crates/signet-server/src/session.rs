@@ -65,6 +65,7 @@ pub async fn start(
     user_id: i64,
     client: &ClientInfo,
     auth_time: OffsetDateTime,
+    amr: &signet_core::mfa::Amr,
 ) -> Result<(Session, HeaderValue), signet_store::StoreError> {
     let token = PlainToken::generate("");
     let session = state
@@ -76,6 +77,7 @@ pub async fn start(
             auth_time,
             user_agent: &client.user_agent,
             ip: &client.ip,
+            amr: &amr.to_stored(),
         })
         .await?;
     let max_age = state.config.session.absolute_timeout.whole_seconds();
@@ -84,6 +86,15 @@ pub async fn start(
 
 pub fn clear_cookie(state: &AppState) -> HeaderValue {
     set_cookie(state.cookies.session, "", 0, state.cookies.secure)
+}
+
+/// Sensitive actions need a recent sign-in (issue 8; NIST SP 800-63B §4.2.3 re-authentication).
+/// Otherwise the user signs in again and comes back to `back` (a page, not the POST).
+pub fn require_recent_auth(state: &AppState, auth: &AuthSession, back: &str) -> Result<(), PageError> {
+    if state.now() - auth.session.auth_time > state.config.session.reauth_window {
+        return Err(PageError::ReauthRequired(back.to_owned()));
+    }
+    Ok(())
 }
 
 /// Optional session, for pages that work with or without one.

@@ -37,6 +37,8 @@ pub struct Inner {
 pub struct CookieNames {
     pub session: &'static str,
     pub csrf: &'static str,
+    /// A password login waiting for its second factor.
+    pub mfa: &'static str,
     pub secure: bool,
 }
 
@@ -62,9 +64,14 @@ impl AppState {
         let policy = PasswordPolicy::new(config.password.min_length, config.password.max_length);
         let secure = !config.is_insecure_dev();
         let cookies = if secure {
-            CookieNames { session: "__Host-signet_session", csrf: "__Host-signet_csrf", secure }
+            CookieNames {
+                session: "__Host-signet_session",
+                csrf: "__Host-signet_csrf",
+                mfa: "__Host-signet_mfa",
+                secure,
+            }
         } else {
-            CookieNames { session: "signet_session", csrf: "signet_csrf", secure }
+            CookieNames { session: "signet_session", csrf: "signet_csrf", mfa: "signet_mfa", secure }
         };
         let trusted_proxies = config.trusted_proxies.iter().filter_map(|n| crate::config::parse_net(n).ok()).collect();
         Ok(Self {

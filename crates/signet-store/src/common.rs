@@ -27,6 +27,9 @@ macro_rules! shared_queries {
         mod device {
             include!("../sql/device.rs");
         }
+        mod mfa {
+            include!("../sql/mfa.rs");
+        }
         mod keys {
             include!("../sql/keys.rs");
         }

@@ -69,6 +69,8 @@ pub trait SessionStore: Send + Sync {
     async fn list_user_sessions(&self, user_id: i64) -> Result<Vec<Session>>;
     /// Housekeeping: drops sessions idle since before `idle_before` or created before
     /// `created_before`.
+    /// A completed step-up: the session's methods and authentication time change.
+    async fn set_session_auth(&self, id: i64, amr: &str, auth_time: OffsetDateTime) -> Result<()>;
     async fn purge_sessions(&self, idle_before: OffsetDateTime, created_before: OffsetDateTime) -> Result<u64>;
 }
 
@@ -190,16 +192,83 @@ pub trait DeviceStore: Send + Sync {
     /// A pending, unexpired request by its (normalised) user code.
     async fn device_by_user_code(&self, user_code: &str, now: OffsetDateTime) -> Result<Option<DeviceRecord>>;
     /// Approves or denies a pending request; `false` if it is no longer pending.
-    async fn decide_device(&self, id: i64, approve: bool, user_id: i64, auth_time: OffsetDateTime) -> Result<bool>;
+    async fn decide_device(
+        &self,
+        id: i64,
+        approve: bool,
+        user_id: i64,
+        auth_time: OffsetDateTime,
+        amr: &str,
+    ) -> Result<bool>;
     async fn record_poll(&self, id: i64, now: OffsetDateTime, interval_secs: i64) -> Result<()>;
     /// Compare-and-set approved → redeemed; `false` if someone redeemed it first.
     async fn redeem_device(&self, id: i64) -> Result<bool>;
 }
 
+/// Second factors, passkeys and the single-use challenges of multi-step logins.
+#[async_trait]
+pub trait MfaStore: Send + Sync {
+    async fn totp(&self, user_id: i64) -> Result<Option<TotpFactor>>;
+    /// Starts (or restarts) enrolment with a new, unconfirmed secret. [`StoreError::Conflict`]
+    /// if the user already has a confirmed authenticator.
+    async fn put_pending_totp(&self, user_id: i64, secret_enc: &[u8], now: OffsetDateTime) -> Result<()>;
+    /// Activates the pending authenticator, recording `step` as used; `false` if none pending.
+    async fn confirm_totp(&self, user_id: i64, step: i64, now: OffsetDateTime) -> Result<bool>;
+    /// Compare-and-set on the replay guard: records `step` only if it is later than every step
+    /// accepted before, so of two concurrent uses of one code exactly one succeeds.
+    async fn use_totp_step(&self, user_id: i64, step: i64, now: OffsetDateTime) -> Result<bool>;
+    async fn delete_totp(&self, user_id: i64) -> Result<bool>;
+
+    /// Replaces the user's backup codes with a new set (the old ones stop working).
+    async fn replace_backup_codes(&self, user_id: i64, hashes: &[String], now: OffsetDateTime) -> Result<()>;
+    /// Marks an unused code as used; `false` if it is unknown, someone else's, or spent.
+    async fn use_backup_code(&self, user_id: i64, hash: &str, now: OffsetDateTime) -> Result<bool>;
+    async fn backup_codes_remaining(&self, user_id: i64) -> Result<i64>;
+    async fn delete_backup_codes(&self, user_id: i64) -> Result<()>;
+
+    /// [`StoreError::Conflict`] if the credential id is already registered.
+    async fn add_passkey(&self, new: NewPasskey<'_>) -> Result<PasskeyRecord>;
+    async fn list_passkeys(&self, user_id: i64) -> Result<Vec<PasskeyRecord>>;
+    async fn passkey_by_credential_id(&self, credential_id: &str) -> Result<Option<PasskeyRecord>>;
+    /// Records a successful assertion. Compare-and-set on the sign count, so two concurrent
+    /// assertions cannot both move it; `false` if it changed meanwhile.
+    async fn record_passkey_use(&self, used: PasskeyUse<'_>, previous_count: i64) -> Result<bool>;
+    async fn rename_passkey(&self, user_id: i64, id: i64, name: &str) -> Result<bool>;
+    async fn delete_passkey(&self, user_id: i64, id: i64) -> Result<bool>;
+
+    async fn put_challenge(
+        &self,
+        id_hash: &TokenHash,
+        kind: &str,
+        user_id: Option<i64>,
+        data: &str,
+        expires_at: OffsetDateTime,
+    ) -> Result<()>;
+    /// Deletes and returns an unexpired challenge of `kind`: single use by construction.
+    async fn take_challenge(
+        &self,
+        id_hash: &TokenHash,
+        kind: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(Option<i64>, String)>>;
+    /// Reads without using it up (to render a page about it).
+    async fn peek_challenge(&self, id_hash: &TokenHash, kind: &str, now: OffsetDateTime) -> Result<Option<String>>;
+    async fn purge_challenges(&self, now: OffsetDateTime) -> Result<u64>;
+}
+
 /// Everything durable. One object per backend.
 #[async_trait]
 pub trait Store:
-    UserStore + SessionStore + AuditStore + ClientStore + KeyStore + RefreshStore + AuthorizeStore + DeviceStore + 'static
+    UserStore
+    + SessionStore
+    + AuditStore
+    + ClientStore
+    + KeyStore
+    + RefreshStore
+    + AuthorizeStore
+    + DeviceStore
+    + MfaStore
+    + 'static
 {
     /// Is the database reachable? For `/readyz`.
     async fn ping(&self) -> Result<()>;

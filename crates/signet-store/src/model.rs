@@ -32,6 +32,8 @@ pub struct Session {
     pub auth_time: OffsetDateTime,
     pub user_agent: String,
     pub ip: String,
+    /// How the user authenticated (RFC 8176 values, space-separated).
+    pub amr: String,
 }
 
 #[derive(Debug)]
@@ -42,6 +44,7 @@ pub struct NewSession<'a> {
     pub auth_time: OffsetDateTime,
     pub user_agent: &'a str,
     pub ip: &'a str,
+    pub amr: &'a str,
 }
 
 #[derive(Debug)]
@@ -91,6 +94,8 @@ pub struct Client {
     /// First-party clients may skip the consent page.
     pub skip_consent: bool,
     pub post_logout_redirect_uris: Vec<String>,
+    /// Users must have completed a second factor before this client gets a code.
+    pub require_mfa: bool,
 }
 
 #[derive(Debug)]
@@ -107,6 +112,7 @@ pub struct NewClient<'a> {
     pub signing_alg: Option<&'a str>,
     pub skip_consent: bool,
     pub post_logout_redirect_uris: &'a [String],
+    pub require_mfa: bool,
     pub now: OffsetDateTime,
 }
 
@@ -167,6 +173,8 @@ pub struct RefreshRecord {
     pub family_scope: String,
     pub audience: String,
     pub auth_time: Option<OffsetDateTime>,
+    /// The login's `amr` (empty for client-only families).
+    pub amr: String,
     pub created_at: OffsetDateTime,
     pub idle_expires_at: OffsetDateTime,
     pub used_at: Option<OffsetDateTime>,
@@ -183,6 +191,7 @@ pub struct NewFamily<'a> {
     pub scope: &'a str,
     pub audience: &'a str,
     pub auth_time: Option<OffsetDateTime>,
+    pub amr: &'a str,
     pub now: OffsetDateTime,
     pub absolute_expires_at: OffsetDateTime,
 }
@@ -217,6 +226,7 @@ pub struct NewCode<'a> {
     pub nonce: Option<&'a str>,
     pub scope: &'a str,
     pub auth_time: OffsetDateTime,
+    pub amr: &'a str,
     pub now: OffsetDateTime,
     pub expires_at: OffsetDateTime,
 }
@@ -232,6 +242,7 @@ pub struct CodeRecord {
     pub nonce: Option<String>,
     pub scope: String,
     pub auth_time: OffsetDateTime,
+    pub amr: String,
     pub expires_at: OffsetDateTime,
     pub used_at: Option<OffsetDateTime>,
     pub family_id: Option<i64>,
@@ -251,4 +262,62 @@ pub struct DeviceRecord {
     pub status: signet_core::device::DeviceStatus,
     pub user_id: Option<i64>,
     pub auth_time: Option<OffsetDateTime>,
+    pub amr: String,
+}
+
+/// A user's TOTP authenticator (RFC 6238).
+#[derive(Debug, Clone)]
+pub struct TotpFactor {
+    pub user_id: i64,
+    /// Nonce ‖ AES-256-GCM ciphertext of the secret under the key-encryption key.
+    pub secret_enc: Vec<u8>,
+    /// `false` while enrolment waits for the first valid code.
+    pub confirmed: bool,
+    /// The last accepted time step (RFC 6238 §5.2 replay guard); -1 before any.
+    pub last_step: i64,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+/// A registered WebAuthn credential.
+#[derive(Debug, Clone)]
+pub struct PasskeyRecord {
+    pub id: i64,
+    pub user_id: i64,
+    /// base64url of the credential id.
+    pub credential_id: String,
+    pub name: String,
+    /// The RP library's serialized credential (public key, counter, flags).
+    pub credential: String,
+    pub sign_count: i64,
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+    pub transports: String,
+    pub aaguid: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug)]
+pub struct NewPasskey<'a> {
+    pub user_id: i64,
+    pub credential_id: &'a str,
+    pub name: &'a str,
+    pub credential: &'a str,
+    pub sign_count: i64,
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+    pub transports: &'a str,
+    pub aaguid: &'a str,
+    pub now: OffsetDateTime,
+}
+
+/// What changes on a passkey after a successful assertion.
+#[derive(Debug)]
+pub struct PasskeyUse<'a> {
+    pub id: i64,
+    pub credential: &'a str,
+    pub sign_count: i64,
+    pub backup_state: bool,
+    pub now: OffsetDateTime,
 }

@@ -50,6 +50,10 @@ pub enum ClientCmd {
         /// Where RP-initiated logout may send the browser afterwards (exact match).
         #[arg(long)]
         post_logout_redirect_uri: Vec<String>,
+        /// Users must complete a second factor (TOTP, backup code or passkey) before this
+        /// client gets a code; users without one are asked to set it up.
+        #[arg(long)]
+        require_mfa: bool,
         #[arg(long)]
         json: bool,
     },
@@ -122,6 +126,7 @@ fn client_json(c: &Client) -> serde_json::Value {
         "signing_alg": c.signing_alg,
         "skip_consent": c.skip_consent,
         "post_logout_redirect_uris": c.post_logout_redirect_uris,
+        "require_mfa": c.require_mfa,
     })
 }
 
@@ -144,6 +149,7 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
             signing_alg,
             skip_consent,
             post_logout_redirect_uri,
+            require_mfa,
             json,
         } => {
             for u in redirect_uri.iter().chain(&post_logout_redirect_uri) {
@@ -188,6 +194,7 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                     signing_alg: signing_alg.as_deref(),
                     skip_consent,
                     post_logout_redirect_uris: &post_logout_redirect_uri,
+                    require_mfa,
                     now,
                 })
                 .await?;

@@ -19,6 +19,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("logout.html", include_str!("templates/logout.html")),
     ("device.html", include_str!("templates/device.html")),
     ("device_confirm.html", include_str!("templates/device_confirm.html")),
+    ("second_factor.html", include_str!("templates/second_factor.html")),
+    ("security.html", include_str!("templates/security.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("templates/signet.css");

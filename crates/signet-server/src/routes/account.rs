@@ -109,6 +109,8 @@ pub async fn show(
             sessions => rows,
             apps,
             notice,
+            backup_used => super::security::last_backup_code_use(&state, auth.user.id).await?,
+            has_factor => crate::mfa::factors(&state, auth.user.id).await?.any(),
         },
     )?;
     Ok(html.into_response())

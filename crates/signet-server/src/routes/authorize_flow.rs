@@ -8,6 +8,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use signet_core::audit::AuditKind;
+use signet_core::mfa::{Acr, Amr};
 use signet_core::{OffsetDateTime, PlainToken, Scope, TokenHash};
 use signet_store::{Client, NewCode};
 use time::Duration;
@@ -47,25 +48,52 @@ async fn load(state: &AppState, id: &str) -> Result<(Pending, Client), PageError
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Login,
+    /// Two factors are required and the user has no second factor yet: set one up.
+    EnrolMfa,
     Consent,
     IssueCode,
     /// `prompt=none` but the user must interact.
     Fail(&'static str),
 }
 
-/// The transition function (OIDC Core §3.1.2.1 for `prompt` and `max_age`).
-pub fn decide(p: &Pending, auth_time: Option<OffsetDateTime>, consent_covers: bool, now: OffsetDateTime) -> Step {
+/// What the flow knows about the browser's sign-in.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedIn {
+    pub auth_time: OffsetDateTime,
+    pub acr: Acr,
+    /// The user has a second factor (so a fresh login reaches two factors).
+    pub has_factor: bool,
+}
+
+/// The transition function (OIDC Core §3.1.2.1 for `prompt`, `max_age` and `acr_values`).
+/// `required` is the assurance the request (`acr_values`) or the client's policy demands.
+pub fn decide(
+    p: &Pending,
+    signed_in: Option<SignedIn>,
+    required: Option<Acr>,
+    consent_covers: bool,
+    now: OffsetDateTime,
+) -> Step {
     let none = p.prompt.iter().any(|x| x == "none");
     let fresh_login_asked = p.prompt.iter().any(|x| x == "login" || x == "select_account");
-    let needs_login = match auth_time {
-        None => true,
-        Some(t) => {
-            (fresh_login_asked && t.unix_timestamp() < p.created_at)
-                || p.max_age.is_some_and(|m| (now - t).whole_seconds() > m)
-        }
+    let Some(s) = signed_in else {
+        return if none { Step::Fail("login_required") } else { Step::Login };
     };
+    let t = s.auth_time;
+    let needs_login = (fresh_login_asked && t.unix_timestamp() < p.created_at)
+        || p.max_age.is_some_and(|m| (now - t).whole_seconds() > m);
     if needs_login {
         return if none { Step::Fail("login_required") } else { Step::Login };
+    }
+    if required.is_some_and(|r| s.acr < r) {
+        // Step-up: a user with a second factor signs in again (and completes it); one without
+        // must set one up first.
+        return match (none, s.has_factor) {
+            (true, true) => Step::Fail("login_required"),
+            (true, false) => Step::Fail("interaction_required"),
+            (false, true) => Step::Login,
+            (false, false) => Step::EnrolMfa,
+        };
     }
     let consent_asked = p.prompt.iter().any(|x| x == "consent");
     if !consent_covers || consent_asked {
@@ -102,7 +130,20 @@ pub async fn proceed(
         Some(s) => consent_covers(state, client, s.user.id, &p.scope).await?,
         None => false,
     };
-    let step = decide(p, session.as_ref().map(|s| s.session.auth_time), covers, now);
+    let signed_in = match &session {
+        Some(s) => Some(SignedIn {
+            auth_time: s.session.auth_time,
+            acr: Amr::parse(&s.session.amr).acr(),
+            has_factor: crate::mfa::factors(state, s.user.id).await?.any(),
+        }),
+        None => None,
+    };
+    // The weakest acceptable level the request names; a client's "MFA required" raises it.
+    let mut required = p.acr_values.as_deref().and_then(Acr::required_by);
+    if client.require_mfa {
+        required = Some(Acr::MultiFactor);
+    }
+    let step = decide(p, signed_in, required, covers, now);
     match (step, session) {
         (Step::Fail(error), _) => Ok(fail(state, id, p, error, "user interaction is required").await),
         (Step::Login, _) => {
@@ -112,6 +153,13 @@ pub async fn proceed(
                 q.append_pair("login_hint", h);
             }
             Ok(Redirect::to(&format!("/login?{}", q.finish())).into_response())
+        }
+        (Step::EnrolMfa, _) => {
+            let q = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("return_to", &continue_url(id.expose()))
+                .append_pair("notice", "mfa_required")
+                .finish();
+            Ok(Redirect::to(&format!("/account/security?{q}")).into_response())
         }
         (Step::Consent, Some(s)) => consent_page(state, client, id.expose(), p, &s),
         (Step::IssueCode, Some(s)) => issue_code(state, id, p, &s).await,
@@ -217,6 +265,7 @@ async fn issue_code(state: &AppState, id: &PlainToken, p: &Pending, s: &AuthSess
             nonce: p.nonce.as_deref(),
             scope: &p.scope,
             auth_time: s.session.auth_time,
+            amr: &s.session.amr,
             now,
             expires_at: now + CODE_TTL,
         })

@@ -115,7 +115,9 @@ pub async fn poll(state: &AppState, client: &Client, device_code: Option<&str>) 
             }
             let scope = Scope::parse(&rec.scope).unwrap_or_default();
             let aud = audience(state, client, None)?;
-            let grant = tokens::issue_for_user(state, client, user_id, &aud, &scope, rec.auth_time, now).await?;
+            let auth_time = rec.auth_time.unwrap_or(now);
+            let auth = tokens::UserAuth::from_stored(auth_time, &rec.amr);
+            let grant = tokens::issue_for_user(state, client, user_id, &aud, &scope, &auth, now).await?;
             let at = grant.access;
             let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
             Ok(TokenResponse::new(at, &scope, refresh_token, None))
@@ -184,7 +186,7 @@ pub async fn submit(
     match form.decision.as_str() {
         "allow" | "deny" => {
             let allow = form.decision == "allow";
-            if !state.store.decide_device(rec.id, allow, s.user.id, s.session.auth_time).await? {
+            if !state.store.decide_device(rec.id, allow, s.user.id, s.session.auth_time, &s.session.amr).await? {
                 return Err(PageError::BadRequest("This request was already answered.".into()));
             }
             let (title, msg) = if allow {

@@ -70,8 +70,16 @@ async fn access_info(state: &AppState, token: &str) -> Result<Option<Value>, OAu
         "nbf": c.nbf,
         "jti": c.jti,
     });
-    if let (Some(t), Value::Object(m)) = (c.auth_time, &mut v) {
-        m.insert("auth_time".into(), json!(t));
+    if let Value::Object(m) = &mut v {
+        if let Some(t) = c.auth_time {
+            m.insert("auth_time".into(), json!(t));
+        }
+        if let Some(acr) = c.acr {
+            m.insert("acr".into(), json!(acr));
+        }
+        if let Some(amr) = c.amr {
+            m.insert("amr".into(), json!(amr));
+        }
     }
     Ok(Some(v))
 }

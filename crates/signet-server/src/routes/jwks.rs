@@ -39,6 +39,7 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
         "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "acr_values_supported": signet_core::mfa::Acr::SUPPORTED,
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "amr", "acr", "at_hash", "email", "email_verified"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algs,

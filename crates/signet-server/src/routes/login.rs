@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use signet_core::audit::{AuditKind, LoginFailure};
+use signet_core::mfa::Amr;
 use signet_core::{Email, Password, ReturnTo};
 
 use crate::audit::{self, Actor};
@@ -16,7 +17,7 @@ use crate::error::PageError;
 use crate::http::{query_param, ClientInfo, PageForm};
 use crate::session::{self, with_cookies, MaybeSession};
 use crate::state::AppState;
-use crate::{csrf, ratelimit};
+use crate::{csrf, mfa, ratelimit};
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -34,6 +35,8 @@ fn notice_text(key: &str) -> Option<&'static str> {
     match key {
         "signed_out" => Some("You have signed out."),
         "signed_out_everywhere" => Some("You have signed out on every device."),
+        "mfa_expired" => Some("That sign-in took too long. Please sign in again."),
+        "reauth" => Some("For your security, confirm it’s you to continue."),
         _ => None,
     }
 }
@@ -128,18 +131,46 @@ pub async fn submit(
         }
     };
 
-    ratelimit::attempt_succeeded(&state, &form.email, &client.ip, now).await?;
     if verified.needs_rehash {
         rehash(&state, user.id, form.password.clone(), &client).await;
     }
+    if mfa::factors(&state, user.id).await?.any() {
+        // The password was right, but the login is not done. The account's attempt counter is
+        // deliberately not reset here: second-factor guesses count against the same limit, and
+        // a reset per correct password would give someone who knows it unlimited code guesses.
+        let pending = mfa::PendingLogin {
+            user_id: user.id,
+            email_input: form.email.clone(),
+            return_to: return_to.as_str().to_owned(),
+            amr: Amr::password().to_stored(),
+        };
+        let cookie = mfa::start_pending(&state, &pending).await?;
+        return Ok(super::see_other("/login/second-factor", [cookie]));
+    }
+    ratelimit::attempt_succeeded(&state, &form.email, &client.ip, now).await?;
+    complete(&state, existing, &user, &Amr::password(), &client, return_to.as_str(), []).await
+}
+
+/// The login succeeded (every required factor): a fresh session, an audit record, and on to
+/// `return_to`.
+pub async fn complete(
+    state: &AppState,
+    existing: Option<session::AuthSession>,
+    user: &signet_store::User,
+    amr: &Amr,
+    client: &ClientInfo,
+    return_to: &str,
+    extra_cookies: impl IntoIterator<Item = axum::http::HeaderValue>,
+) -> Result<Response, PageError> {
     // Session fixation (OWASP): never keep a pre-login session id; always issue a fresh one.
     if let Some(old) = existing {
         state.store.delete_session(old.session.id).await?;
     }
-    let (_, cookie) = session::start(&state, user.id, &client, now).await?;
+    let (_, cookie) = session::start(state, user.id, client, state.now(), amr).await?;
     let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
-    audit::record(&state, AuditKind::LoginSuccess, who, &client, "password").await;
-    Ok(super::see_other(return_to.as_str(), [cookie]))
+    audit::record(state, AuditKind::LoginSuccess, who, client, &amr.to_stored()).await;
+    let cookies: Vec<_> = std::iter::once(cookie).chain(extra_cookies).collect();
+    Ok(super::see_other(return_to, cookies))
 }
 
 /// Upgrades an outdated hash (old parameters, old pepper, bcrypt) now that we have the

@@ -13,6 +13,8 @@ pub mod login;
 pub mod logout;
 pub mod password;
 pub mod revoke;
+pub mod second_factor;
+pub mod security;
 pub mod signup;
 pub mod token;
 pub mod token_code;

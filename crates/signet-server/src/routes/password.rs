@@ -26,6 +26,7 @@ pub struct PasswordForm {
 }
 
 pub async fn show(State(state): State<AppState>, RequireSession(auth): RequireSession) -> Result<Response, PageError> {
+    crate::session::require_recent_auth(&state, &auth, "/account/password")?;
     render(&state, &auth, StatusCode::OK, None)
 }
 
@@ -57,6 +58,9 @@ pub async fn submit(
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
     csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
+    // A sensitive action: the current password alone would let a hijacked session that has
+    // phished it lock the owner out, so a recent full sign-in is required as well.
+    crate::session::require_recent_auth(&state, &auth, "/account/password")?;
     let now = state.now();
     ratelimit::auth_ceiling(&state, &client.ip, now).await?;
     let user = &auth.user;
@@ -79,7 +83,10 @@ pub async fn submit(
     // Every session ends, this one included, and so do all tokens; a fresh session id follows
     // (OWASP: renew the session id on any privilege change).
     crate::tokens::revoke_user(&state, user.id, None, "password_change").await?;
-    let (_, cookie) = session::start(&state, user.id, &client, now).await?;
+    // The new session carries on the old one's sign-in (time and methods): the password check
+    // here confirms it, it is not a new login.
+    let amr = signet_core::mfa::Amr::parse(&auth.session.amr);
+    let (_, cookie) = session::start(&state, user.id, &client, auth.session.auth_time, &amr).await?;
     let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
     audit::record(&state, AuditKind::PasswordChange, who, &client, "").await;
     Ok(super::see_other("/account?notice=password_changed", [cookie]))

@@ -87,6 +87,6 @@ pub async fn submit(
         };
     let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
     audit::record(&state, AuditKind::UserCreate, who, &client, "signup").await;
-    let (_, cookie) = session::start(&state, user.id, &client, now).await?;
+    let (_, cookie) = session::start(&state, user.id, &client, now, &signet_core::mfa::Amr::password()).await?;
     Ok(super::see_other("/account", [cookie]))
 }

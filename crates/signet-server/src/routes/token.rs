@@ -150,7 +150,8 @@ async fn refresh_token(
         }
         None => client.client_id.clone(),
     };
-    let at = tokens::issue_access(state, client, &sub, &rec.audience, &scope, rec.auth_time, now)?;
+    let auth = rec.auth_time.map(|t| tokens::UserAuth::from_stored(t, &rec.amr));
+    let at = tokens::issue_access(state, client, &sub, &rec.audience, &scope, auth.as_ref(), now)?;
     // RFC 6749 §6: the new refresh token keeps the scope of the one presented.
     Ok(TokenResponse::new(at, &scope, Some(successor.expose().to_owned()), None))
 }

@@ -67,7 +67,8 @@ pub async fn authorization_code(
     let scope = Scope::parse(&rec.scope).unwrap_or_default();
     let aud = audience(state, client, None)?;
     let sub = user.id.to_string();
-    let grant = tokens::issue_for_user(state, client, user.id, &aud, &scope, Some(rec.auth_time), now).await?;
+    let auth = tokens::UserAuth::from_stored(rec.auth_time, &rec.amr);
+    let grant = tokens::issue_for_user(state, client, user.id, &aud, &scope, &auth, now).await?;
     let at = grant.access;
     let family_id = grant.refresh.as_ref().map(|(id, _)| *id);
     let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
@@ -83,8 +84,8 @@ pub async fn authorization_code(
             auth_time: rec.auth_time.unix_timestamp(),
             nonce: rec.nonce.clone(),
             azp: client.client_id.clone(),
-            amr: vec!["pwd".into()],
-            acr: "urn:signet:acr:pwd".into(),
+            amr: auth.amr.to_claim(),
+            acr: auth.amr.acr().as_str().into(),
             at_hash: id_token::at_hash(
                 tokens::keys::parse_alg(alg).unwrap_or(jsonwebtoken::Algorithm::ES256),
                 &at.token,

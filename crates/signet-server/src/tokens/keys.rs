@@ -8,8 +8,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
@@ -123,14 +121,7 @@ impl KeyRing {
             m.insert("alg".into(), json!(alg));
             m.insert("use".into(), json!("sig"));
         }
-        let cipher =
-            Aes256Gcm::new_from_slice(&self.kek).map_err(|_| anyhow::anyhow!("key-encryption key must be 32 bytes"))?;
-        let nonce = random_bytes::<12>();
-        let ct = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: &der, aad: &aad(&kid, alg) })
-            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
-        let mut private_enc = nonce.to_vec();
-        private_enc.extend_from_slice(&ct);
+        let private_enc = crate::kek::seal(&self.kek, &aad(&kid, alg), &der)?;
         Ok(StoredKey {
             kid,
             alg: alg.to_owned(),
@@ -146,16 +137,8 @@ impl KeyRing {
     }
 
     fn decrypt(&self, k: &StoredKey) -> anyhow::Result<Zeroizing<Vec<u8>>> {
-        let cipher =
-            Aes256Gcm::new_from_slice(&self.kek).map_err(|_| anyhow::anyhow!("key-encryption key must be 32 bytes"))?;
-        if k.private_enc.len() < 12 {
-            anyhow::bail!("key {} is corrupt", k.kid);
-        }
-        let (nonce, ct) = k.private_enc.split_at(12);
-        cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &aad(&k.kid, &k.alg) })
-            .map(Zeroizing::new)
-            .map_err(|_| anyhow::anyhow!("cannot decrypt key {}: wrong key-encryption key?", k.kid))
+        crate::kek::open(&self.kek, &aad(&k.kid, &k.alg), &k.private_enc)
+            .map_err(|e| anyhow::anyhow!("cannot decrypt key {}: {e}", k.kid))
     }
 
     /// Loads keys for every configured algorithm, creating the first `current` and `next` keys

@@ -67,6 +67,22 @@ pub struct IssuedAccess {
     pub exp: OffsetDateTime,
 }
 
+/// How and when the user behind a grant authenticated: `auth_time`, `amr` and the `acr` that
+/// follows from it (OIDC Core §2; RFC 9068 §2.2.1).
+#[derive(Debug, Clone)]
+pub struct UserAuth {
+    pub time: OffsetDateTime,
+    pub amr: signet_core::mfa::Amr,
+}
+
+impl UserAuth {
+    /// From stored columns; rows written before `amr` existed were password logins.
+    pub fn from_stored(time: OffsetDateTime, amr: &str) -> Self {
+        let amr = signet_core::mfa::Amr::parse(amr);
+        Self { time, amr: if amr == Default::default() { signet_core::mfa::Amr::password() } else { amr } }
+    }
+}
+
 /// Issues an access token. `sub` is the user id for user grants, the client id otherwise.
 pub fn issue_access(
     state: &AppState,
@@ -74,7 +90,7 @@ pub fn issue_access(
     sub: &str,
     aud: &str,
     scope: &Scope,
-    auth_time: Option<OffsetDateTime>,
+    auth: Option<&UserAuth>,
     now: OffsetDateTime,
 ) -> anyhow::Result<IssuedAccess> {
     let ttl = access_ttl(state, client);
@@ -88,7 +104,9 @@ pub fn issue_access(
         jti: AccessClaims::new_jti(),
         client_id: client.client_id.clone(),
         scope: scope.to_string(),
-        auth_time: auth_time.map(|t| t.unix_timestamp()),
+        auth_time: auth.map(|a| a.time.unix_timestamp()),
+        acr: auth.map(|a| a.amr.acr().as_str().to_owned()),
+        amr: auth.map(|a| a.amr.to_claim()),
     };
     let token = access::sign(&state.keys.snapshot(), client_alg(state, client), &claims)?;
     Ok(IssuedAccess { token, ttl, jti: claims.jti, exp: now + ttl })
@@ -126,13 +144,13 @@ pub async fn issue_for_user(
     user_id: i64,
     aud: &str,
     scope: &Scope,
-    auth_time: Option<OffsetDateTime>,
+    auth: &UserAuth,
     now: OffsetDateTime,
 ) -> Result<UserGrant, crate::oauth::OAuthError> {
-    let access = issue_access(state, client, &user_id.to_string(), aud, scope, auth_time, now)?;
+    let access = issue_access(state, client, &user_id.to_string(), aud, scope, Some(auth), now)?;
     let wants_refresh = scope.contains("offline_access") || client.grant_types.iter().any(|g| g == "refresh_token");
     let refresh = if wants_refresh {
-        Some(refresh::start_family(state, &client.client_id, Some(user_id), scope, aud, auth_time, now).await?)
+        Some(refresh::start_family(state, &client.client_id, Some(user_id), scope, aud, Some(auth), now).await?)
     } else {
         None
     };

@@ -23,17 +23,28 @@ pub async fn start_family(
     user_id: Option<i64>,
     scope: &Scope,
     audience: &str,
-    auth_time: Option<OffsetDateTime>,
+    auth: Option<&super::UserAuth>,
     now: OffsetDateTime,
 ) -> Result<(i64, PlainToken), StoreError> {
     let p = policy(state);
     let token = PlainToken::generate(PREFIX);
     let family_end = now + p.absolute;
     let scope = scope.to_string();
+    let auth_time = auth.map(|a| a.time);
+    let amr = auth.map(|a| a.amr.to_stored()).unwrap_or_default();
     let family_id = state
         .store
         .create_family(
-            NewFamily { client_id, user_id, scope: &scope, audience, auth_time, now, absolute_expires_at: family_end },
+            NewFamily {
+                client_id,
+                user_id,
+                scope: &scope,
+                audience,
+                auth_time,
+                amr: &amr,
+                now,
+                absolute_expires_at: family_end,
+            },
             NewRefresh {
                 token_hash: &token.hash(),
                 scope: &scope,

@@ -13,7 +13,10 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 pub(crate) use crate::common::{from_ts, map_err, ts};
 use crate::{Result, StoreError};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
+    (2, "mfa", include_str!("../../migrations/postgres/0002_mfa.sql")),
+];
 
 // The shared queries (`sql/*.rs`) are written against these names.
 pub(crate) type DbStore = PgStore;

@@ -48,8 +48,8 @@ impl AuthorizeStore for DbStore {
     async fn put_code(&self, c: NewCode<'_>) -> Result<()> {
         sqlx::query(
             "INSERT INTO authorization_codes (code_hash, client_id, user_id, session_id, redirect_uri, code_challenge, nonce, scope,
-                                              auth_time, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                                              auth_time, created_at, expires_at, amr)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(c.code_hash.as_str())
         .bind(c.client_id)
@@ -62,6 +62,7 @@ impl AuthorizeStore for DbStore {
         .bind(ts(c.auth_time))
         .bind(ts(c.now))
         .bind(ts(c.expires_at))
+        .bind(c.amr)
         .execute(&self.pool)
         .await
         .map_err(map_err)?;
@@ -70,7 +71,7 @@ impl AuthorizeStore for DbStore {
 
     async fn code_by_hash(&self, code_hash: &TokenHash) -> Result<Option<CodeRecord>> {
         let row = sqlx::query(
-            "SELECT id, client_id, user_id, session_id, redirect_uri, code_challenge, nonce, scope, auth_time, expires_at, used_at,
+            "SELECT id, client_id, user_id, session_id, redirect_uri, code_challenge, nonce, scope, auth_time, amr, expires_at, used_at,
                     family_id, access_jti, access_exp
              FROM authorization_codes WHERE code_hash = $1",
         )
@@ -93,6 +94,7 @@ impl AuthorizeStore for DbStore {
             nonce: r.try_get("nonce").map_err(get)?,
             scope: r.try_get("scope").map_err(get)?,
             auth_time: from_ts(r.try_get("auth_time").map_err(get)?),
+            amr: r.try_get("amr").map_err(get)?,
             expires_at: from_ts(r.try_get("expires_at").map_err(get)?),
             used_at: opt("used_at")?,
             family_id: r.try_get("family_id").map_err(get)?,

@@ -6,7 +6,7 @@ use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{Client, ClientStore, NewClient, Result, StoreError};
 
 const COLS: &str = "id, client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris, \
-                    access_token_ttl, signing_alg, created_at, skip_consent, post_logout_redirect_uris";
+                    access_token_ttl, signing_alg, created_at, skip_consent, post_logout_redirect_uris, require_mfa";
 
 fn words(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_owned).collect()
@@ -38,6 +38,7 @@ fn row_to_client(r: &DbRow) -> Result<Client> {
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect(),
+        require_mfa: r.try_get("require_mfa").map_err(get)?,
     })
 }
 
@@ -46,8 +47,9 @@ impl ClientStore for DbStore {
     async fn create_client(&self, c: NewClient<'_>) -> Result<Client> {
         let row = sqlx::query(&format!(
             "INSERT INTO clients (client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris,
-                                  access_token_ttl, signing_alg, created_at, updated_at, skip_consent, post_logout_redirect_uris)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING {COLS}"
+                                  access_token_ttl, signing_alg, created_at, updated_at, skip_consent, post_logout_redirect_uris,
+                                  require_mfa)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING {COLS}"
         ))
         .bind(c.client_id)
         .bind(c.name)
@@ -63,6 +65,7 @@ impl ClientStore for DbStore {
         .bind(ts(c.now))
         .bind(c.skip_consent)
         .bind(c.post_logout_redirect_uris.join("\n"))
+        .bind(c.require_mfa)
         .fetch_one(&self.pool)
         .await
         .map_err(map_err)?;

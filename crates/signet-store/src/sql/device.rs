@@ -7,7 +7,7 @@ use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{DeviceRecord, DeviceStore, Result, StoreError};
 
 const COLS: &str =
-    "id, user_code, client_id, scope, expires_at, interval_secs, last_poll_at, status, user_id, auth_time";
+    "id, user_code, client_id, scope, expires_at, interval_secs, last_poll_at, status, user_id, auth_time, amr";
 
 fn row_to_device(r: &DbRow) -> Result<DeviceRecord> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
@@ -24,6 +24,7 @@ fn row_to_device(r: &DbRow) -> Result<DeviceRecord> {
             .ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad device status {status:?}")))?,
         user_id: r.try_get("user_id").map_err(get)?,
         auth_time: r.try_get::<Option<i64>, _>("auth_time").map_err(get)?.map(from_ts),
+        amr: r.try_get("amr").map_err(get)?,
     })
 }
 
@@ -77,14 +78,22 @@ impl DeviceStore for DbStore {
         row.as_ref().map(row_to_device).transpose()
     }
 
-    async fn decide_device(&self, id: i64, approve: bool, user_id: i64, auth_time: OffsetDateTime) -> Result<bool> {
+    async fn decide_device(
+        &self,
+        id: i64,
+        approve: bool,
+        user_id: i64,
+        auth_time: OffsetDateTime,
+        amr: &str,
+    ) -> Result<bool> {
         let res = sqlx::query(
-            "UPDATE device_codes SET status = $1, user_id = $2, auth_time = $3 WHERE id = $4 AND status = 'pending'",
+            "UPDATE device_codes SET status = $1, user_id = $2, auth_time = $3, amr = $5 WHERE id = $4 AND status = 'pending'",
         )
         .bind(if approve { "approved" } else { "denied" })
         .bind(user_id)
         .bind(ts(auth_time))
         .bind(id)
+        .bind(amr)
         .execute(&self.pool)
         .await
         .map_err(map_err)?;

@@ -72,8 +72,8 @@ impl RefreshStore for DbStore {
     async fn create_family(&self, f: NewFamily<'_>, first: NewRefresh<'_>) -> Result<i64> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         let family_id: i64 = sqlx::query_scalar(
-            "INSERT INTO refresh_families (client_id, user_id, scope, audience, auth_time, created_at, absolute_expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO refresh_families (client_id, user_id, scope, audience, auth_time, created_at, absolute_expires_at, amr)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(f.client_id)
         .bind(f.user_id)
@@ -82,6 +82,7 @@ impl RefreshStore for DbStore {
         .bind(f.auth_time.map(ts))
         .bind(ts(f.now))
         .bind(ts(f.absolute_expires_at))
+        .bind(f.amr)
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
@@ -94,7 +95,7 @@ impl RefreshStore for DbStore {
         let row = sqlx::query(
             "SELECT t.id, t.family_id, t.scope, t.created_at, t.idle_expires_at, t.used_at, t.successor_id,
                     s.used_at AS successor_used_at,
-                    f.client_id, f.user_id, f.scope AS family_scope, f.audience, f.auth_time,
+                    f.client_id, f.user_id, f.scope AS family_scope, f.audience, f.auth_time, f.amr,
                     f.absolute_expires_at, f.revoked_at
              FROM refresh_tokens t
              JOIN refresh_families f ON f.id = t.family_id
@@ -116,6 +117,7 @@ impl RefreshStore for DbStore {
             family_scope: r.try_get("family_scope").map_err(get)?,
             audience: r.try_get("audience").map_err(get)?,
             auth_time: r.try_get::<Option<i64>, _>("auth_time").map_err(get)?.map(from_ts),
+            amr: r.try_get("amr").map_err(get)?,
             created_at: from_ts(r.try_get("created_at").map_err(get)?),
             idle_expires_at: from_ts(r.try_get("idle_expires_at").map_err(get)?),
             used_at: r.try_get::<Option<i64>, _>("used_at").map_err(get)?.map(from_ts),

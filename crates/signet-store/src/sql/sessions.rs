@@ -5,7 +5,7 @@ use sqlx::Row;
 use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{NewSession, Result, Session, SessionStore, StoreError};
 
-const COLS: &str = "id, user_id, created_at, last_seen_at, auth_time, user_agent, ip";
+const COLS: &str = "id, user_id, created_at, last_seen_at, auth_time, user_agent, ip, amr";
 
 fn row_to_session(r: &DbRow) -> Result<Session> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
@@ -17,6 +17,7 @@ fn row_to_session(r: &DbRow) -> Result<Session> {
         auth_time: from_ts(r.try_get("auth_time").map_err(get)?),
         user_agent: r.try_get("user_agent").map_err(get)?,
         ip: r.try_get("ip").map_err(get)?,
+        amr: r.try_get("amr").map_err(get)?,
     })
 }
 
@@ -24,8 +25,8 @@ fn row_to_session(r: &DbRow) -> Result<Session> {
 impl SessionStore for DbStore {
     async fn create_session(&self, new: NewSession<'_>) -> Result<Session> {
         let row = sqlx::query(&format!(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, auth_time, user_agent, ip)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLS}"
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, auth_time, user_agent, ip, amr)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLS}"
         ))
         .bind(new.token_hash.as_str())
         .bind(new.user_id)
@@ -34,6 +35,7 @@ impl SessionStore for DbStore {
         .bind(ts(new.auth_time))
         .bind(truncate(new.user_agent, 512))
         .bind(truncate(new.ip, 64))
+        .bind(new.amr)
         .fetch_one(&self.pool)
         .await
         .map_err(map_err)?;
@@ -91,6 +93,17 @@ impl SessionStore for DbStore {
             .await
             .map_err(map_err)?;
         rows.iter().map(row_to_session).collect()
+    }
+
+    async fn set_session_auth(&self, id: i64, amr: &str, auth_time: OffsetDateTime) -> Result<()> {
+        sqlx::query("UPDATE sessions SET amr = $2, auth_time = $3 WHERE id = $1")
+            .bind(id)
+            .bind(amr)
+            .bind(ts(auth_time))
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
     }
 
     async fn purge_sessions(&self, idle_before: OffsetDateTime, created_before: OffsetDateTime) -> Result<u64> {

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "tokens", include_str!("../../migrations/sqlite/0002_tokens.sql")),
     (3, "authorize", include_str!("../../migrations/sqlite/0003_authorize.sql")),
     (4, "device", include_str!("../../migrations/sqlite/0004_device.sql")),
+    (5, "mfa", include_str!("../../migrations/sqlite/0005_mfa.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.
@@ -108,6 +109,7 @@ mod tests {
                 auth_time: now,
                 user_agent: "ua",
                 ip: "127.0.0.1",
+                amr: "pwd",
             })
             .await
             .expect("session");

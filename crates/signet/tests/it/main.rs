@@ -9,6 +9,7 @@ mod health;
 mod jwks;
 mod login;
 mod logs;
+mod mfa;
 mod oauth2;
 mod redis;
 mod scale;

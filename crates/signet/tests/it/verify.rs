@@ -37,6 +37,8 @@ fn claims(exp_in: i64, nbf_in: i64) -> AccessClaims {
         client_id: "c".into(),
         scope: "read".into(),
         auth_time: None,
+        acr: None,
+        amr: None,
     }
 }
 

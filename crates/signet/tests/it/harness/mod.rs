@@ -92,18 +92,23 @@ impl TestServer {
     }
 
     /// A second Signet instance on the same database and secrets (several instances behind one
-    /// load balancer), with its own clock.
+    /// load balancer). It shares this instance's clock, as NTP-synced hosts would: with clocks
+    /// frozen at different start times, one instance's fresh token would be "not yet valid" at
+    /// another started a second earlier.
     pub async fn another_instance(&self, tweak: impl FnOnce(&mut Config)) -> Self {
         let mut config = test_config(self.dir.path());
         // Same deployment: same database and Redis key namespace.
         config.database_url = self.state.config.database_url.clone();
         config.redis_prefix = self.state.config.redis_prefix.clone();
         tweak(&mut config);
-        Self::start_in(self.dir.clone(), config).await
+        Self::start_with_clock(self.dir.clone(), config, self.clock.clone()).await
     }
 
     pub async fn start_in(dir: Arc<TempDir>, config: Config) -> Self {
-        let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
+        Self::start_with_clock(dir, config, Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())))).await
+    }
+
+    async fn start_with_clock(dir: Arc<TempDir>, config: Config, clock: Arc<TestClock>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let mut config = config;

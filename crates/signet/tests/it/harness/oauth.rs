@@ -36,6 +36,7 @@ impl TestServer {
                 signing_alg: None,
                 skip_consent: false,
                 post_logout_redirect_uris: &[],
+                require_mfa: false,
                 now: self.state.now(),
             })
             .await
@@ -83,7 +84,7 @@ impl TestServer {
             user_id,
             &scope,
             "https://api.example.com",
-            Some(now),
+            Some(&signet_server::tokens::UserAuth { time: now, amr: signet_core::mfa::Amr::password() }),
             now,
         )
         .await
@@ -146,6 +147,17 @@ impl TestServer {
     /// A client for the authorization code flow, redirecting to [`REDIRECT`] (and a native
     /// loopback URI).
     pub async fn code_client(&self, scope: &str, public: bool, skip_consent: bool) -> TestClient {
+        self.code_client_with(scope, public, skip_consent, false).await
+    }
+
+    /// [`Self::code_client`] with the per-client "MFA required" policy.
+    pub async fn code_client_with(
+        &self,
+        scope: &str,
+        public: bool,
+        skip_consent: bool,
+        require_mfa: bool,
+    ) -> TestClient {
         use base64::Engine;
         let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signet_core::secret::random_bytes::<16>());
         let secret = (!public).then(|| signet_core::PlainToken::generate("sgn_cs_"));
@@ -167,6 +179,7 @@ impl TestServer {
                 signing_alg: None,
                 skip_consent,
                 post_logout_redirect_uris: &["https://app.example.com/bye".to_string()],
+                require_mfa,
                 now: self.state.now(),
             })
             .await

@@ -1,0 +1,147 @@
+//! `GET/POST /login/second-factor`: the step after a correct password for users with a second
+//! factor. Only a completed factor turns the pending login into a session; nothing before this
+//! page issues one (so the factor cannot be skipped by going elsewhere).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use signet_core::audit::{AuditKind, LoginFailure};
+use signet_core::mfa::Method;
+use signet_core::TokenHash;
+use signet_store::User;
+
+use crate::audit::{self, Actor};
+use crate::error::PageError;
+use crate::http::{ClientInfo, PageForm};
+use crate::mfa::{self, PendingLogin, Verdict};
+use crate::session::{with_cookies, MaybeSession};
+use crate::state::AppState;
+use crate::{csrf, ratelimit};
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    /// `totp` or `backup`.
+    #[serde(default)]
+    method: String,
+    /// A secret while it is fresh: redacted `Debug`, zeroized.
+    #[serde(default)]
+    code: signet_core::Password,
+}
+
+async fn pending_or_restart(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Result<(TokenHash, PendingLogin, User), Response>, PageError> {
+    let restart = || super::see_other("/login?notice=mfa_expired", [mfa::clear_pending_cookie(state)]);
+    let Some((hash, p)) = mfa::load_pending(state, headers).await? else { return Ok(Err(restart())) };
+    match state.store.user_by_id(p.user_id).await? {
+        Some(u) if !u.disabled => Ok(Ok((hash, p, u))),
+        _ => Ok(Err(restart())),
+    }
+}
+
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let (_, p, user) = match pending_or_restart(&state, &headers).await? {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    render(&state, &headers, &p, &user, StatusCode::OK, None).await
+}
+
+async fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &PendingLogin,
+    user: &User,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Result<Response, PageError> {
+    let factors = mfa::factors(state, user.id).await?;
+    let (csrf, set) = csrf::presession_token(state, headers);
+    let html = state.pages.render(
+        "second_factor.html",
+        minijinja::context! {
+            title => "Two-step verification",
+            csrf, error,
+            totp => factors.totp,
+            passkeys => factors.passkeys > 0,
+            backup => factors.backup_remaining > 0,
+            email => user.email,
+        },
+    )?;
+    let mut res = with_cookies((status, html).into_response(), set);
+    if let Some(uri) = super::authorize_flow::pending_redirect_uri(state, &p.return_to).await {
+        res = super::authorize_flow::with_form_action(res, &uri);
+    }
+    Ok(res)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    MaybeSession(existing): MaybeSession,
+    client: ClientInfo,
+    headers: HeaderMap,
+    PageForm(form): PageForm<CodeForm>,
+) -> Result<Response, PageError> {
+    csrf::check_presession(&state, &headers, &form.csrf)?;
+    let now = state.now();
+    ratelimit::auth_ceiling(&state, &client.ip, now).await?;
+    let (hash, p, user) = match pending_or_restart(&state, &headers).await? {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    // Six digits are guessable without a limit: code attempts count against the same per-account
+    // and per-IP budget as passwords (NIST SP 800-63B §5.2.2).
+    if let Some(wait) = ratelimit::reserve_attempt(&state, &p.email_input, &client.ip, now).await? {
+        let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
+        audit::record(&state, AuditKind::Lockout, who, &client, LoginFailure::RateLimited.as_str()).await;
+        return Err(PageError::RateLimited { retry_after: wait });
+    }
+    let (verdict, method) = match form.method.as_str() {
+        "backup" => {
+            let ok = mfa::check_backup(&state, user.id, form.code.expose(), now).await?;
+            (if ok { Verdict::Accepted } else { Verdict::Invalid }, "backup_code")
+        }
+        _ => (mfa::check_totp(&state, user.id, form.code.expose(), now).await?, "totp"),
+    };
+    let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
+    if verdict != Verdict::Accepted {
+        let reason = match verdict {
+            Verdict::Replayed => LoginFailure::ReplayedSecondFactor,
+            _ => LoginFailure::BadSecondFactor,
+        };
+        audit::record(&state, AuditKind::LoginFailure, who, &client, reason.as_str()).await;
+        let msg = match verdict {
+            Verdict::Replayed => "That code was already used. Wait for the next one and try again.",
+            _ if method == "backup_code" => "That backup code is not valid or was already used.",
+            _ => "That code is not correct. Check your authenticator app and try again.",
+        };
+        return render(&state, &headers, &p, &user, StatusCode::BAD_REQUEST, Some(msg)).await;
+    }
+    if method == "backup_code" {
+        let left = state.store.backup_codes_remaining(user.id).await?;
+        audit::record(&state, AuditKind::BackupCodeUsed, who, &client, &format!("remaining:{left}")).await;
+    }
+    finish(&state, existing, &hash, &p, &user, Method::Otp, &client).await
+}
+
+/// The second factor is done: use up the pending login (once) and start the session.
+pub async fn finish(
+    state: &AppState,
+    existing: Option<crate::session::AuthSession>,
+    hash: &TokenHash,
+    p: &PendingLogin,
+    user: &User,
+    method: Method,
+    client: &ClientInfo,
+) -> Result<Response, PageError> {
+    if !mfa::finish_pending(state, hash).await? {
+        return Ok(super::see_other("/login?notice=mfa_expired", [mfa::clear_pending_cookie(state)]));
+    }
+    ratelimit::attempt_succeeded(state, &p.email_input, &client.ip, state.now()).await?;
+    let amr = signet_core::mfa::Amr::parse(&p.amr).with(method);
+    super::login::complete(state, existing, user, &amr, client, &p.return_to, [mfa::clear_pending_cookie(state)]).await
+}
