@@ -106,6 +106,10 @@ impl Amr {
         self.0.iter().map(|m| m.as_str().to_owned()).collect()
     }
 
+    pub fn methods(&self) -> &[Method] {
+        &self.0
+    }
+
     pub fn contains(&self, m: Method) -> bool {
         self.0.contains(&m)
     }

@@ -38,6 +38,10 @@ pub struct Config {
     /// Without this, behind a proxy every request would appear to come from the proxy, and the
     /// per-IP login limit would lock everyone out together.
     pub trusted_proxies: Vec<String>,
+    /// WebAuthn relying-party id for passkeys: the issuer's host (default) or a registrable
+    /// suffix of it (e.g. `example.com` for `https://login.example.com`), so passkeys keep
+    /// working if the login host moves within the domain.
+    pub passkey_rp_id: Option<String>,
     pub password: PasswordConfig,
     pub session: SessionConfig,
     pub rate_limit: RateLimitConfig,
@@ -152,6 +156,7 @@ impl Default for Config {
             log_format: LogFormat::Json,
             signup_enabled: true,
             trusted_proxies: Vec::new(),
+            passkey_rp_id: None,
             password: PasswordConfig::default(),
             session: SessionConfig::default(),
             rate_limit: RateLimitConfig::default(),

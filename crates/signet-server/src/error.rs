@@ -160,6 +160,12 @@ impl ApiError {
     pub fn method_not_allowed() -> Self {
         Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This method is not allowed here.")
     }
+    pub fn rate_limited(retry_after: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many attempts. Try again later.")
+        }
+    }
     pub fn unavailable(retry_after: u64) -> Self {
         Self {
             retry_after: Some(retry_after),
@@ -170,6 +176,23 @@ impl ApiError {
         let id = request_id::current();
         tracing::error!(error = %format!("{e:#}"), request_id = %id, "unexpected error");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", format!("Unexpected error. Reference: {id}"))
+    }
+}
+
+/// For JSON endpoints that share checks (CSRF, rate limits, recent sign-in) with the pages.
+impl From<PageError> for ApiError {
+    fn from(e: PageError) -> Self {
+        match e {
+            PageError::BadRequest(m) => ApiError::bad_request(m),
+            PageError::PayloadTooLarge => ApiError::bad_request("The request is too large."),
+            PageError::Forbidden(m) => ApiError::forbidden(m),
+            PageError::NotFound => ApiError::not_found(),
+            PageError::LoginRequired(_) => ApiError::unauthenticated(),
+            PageError::ReauthRequired(_) => ApiError::forbidden("Sign in again to do this (recent sign-in required)."),
+            PageError::RateLimited { retry_after } => ApiError::rate_limited(retry_after),
+            PageError::Busy { retry_after } => ApiError::unavailable(retry_after),
+            PageError::Unexpected(e) => ApiError::unexpected(e),
+        }
     }
 }
 

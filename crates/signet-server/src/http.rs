@@ -18,7 +18,8 @@ use crate::state::AppState;
 /// never framed (clickjacking).
 pub fn page_csp(form_action: Option<&str>) -> String {
     let extra = form_action.map(|o| format!(" {o}")).unwrap_or_default();
-    format!("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'{extra}; frame-ancestors 'none'; base-uri 'none'")
+    // Scripts: only our own static files (the passkey script), never inline.
+    format!("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'{extra}; frame-ancestors 'none'; base-uri 'none'")
 }
 
 /// Sets security headers on every response unless a handler set its own.

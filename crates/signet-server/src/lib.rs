@@ -13,6 +13,7 @@ pub mod kek;
 pub mod mfa;
 pub mod oauth;
 pub mod pages;
+pub mod passkey;
 pub mod ratelimit;
 pub mod request_id;
 pub mod routes;
@@ -38,8 +39,8 @@ pub use state::AppState;
 
 use crate::error::PageError;
 use crate::routes::{
-    account, api, authorize, authorize_flow, device, end_session, health, introspect, jwks, login, logout, password,
-    revoke, second_factor, security, signup, token, userinfo,
+    account, api, authorize, authorize_flow, device, end_session, health, introspect, jwks, login, logout, passkeys,
+    password, revoke, second_factor, security, signup, token, userinfo,
 };
 
 /// Request bodies larger than this are refused with 413: forms here are tiny.
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/signet.css", get(stylesheet))
+        .route("/static/passkey.js", get(passkey_script))
         .route("/signup", get(signup::show).post(signup::submit))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(logout::submit))
@@ -70,6 +72,12 @@ pub fn router(state: AppState) -> Router {
         .route("/account/security/totp/remove", post(security::totp_remove))
         .route("/account/security/backup-codes", post(security::backup_regenerate))
         .route("/login/second-factor", get(second_factor::show).post(second_factor::submit))
+        .route("/login/passkey/start", post(passkeys::login_start))
+        .route("/login/passkey/finish", post(passkeys::login_finish))
+        .route("/account/security/passkeys/register/start", post(passkeys::register_start))
+        .route("/account/security/passkeys/register/finish", post(passkeys::register_finish))
+        .route("/account/security/passkeys/{id}/rename", post(passkeys::rename))
+        .route("/account/security/passkeys/{id}/delete", post(passkeys::delete))
         .route("/oauth2/token", post(token::token))
         .route("/oauth2/revoke", post(revoke::revoke))
         .route("/oauth2/introspect", post(introspect::introspect))
@@ -92,6 +100,13 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(state)
+}
+
+async fn passkey_script() -> impl axum::response::IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        pages::PASSKEY_SCRIPT,
+    )
 }
 
 async fn stylesheet() -> impl axum::response::IntoResponse {

@@ -27,6 +27,8 @@ pub struct Inner {
     pub pages: Pages,
     pub cookies: CookieNames,
     pub keys: KeyRing,
+    /// The WebAuthn relying party (passkeys).
+    pub webauthn: Option<webauthn_rs::prelude::Webauthn>,
     /// Parsed `trusted_proxies` (validated at start-up).
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -73,6 +75,7 @@ impl AppState {
         } else {
             CookieNames { session: "signet_session", csrf: "signet_csrf", mfa: "signet_mfa", secure }
         };
+        let webauthn = crate::passkey::relying_party(&config)?;
         let trusted_proxies = config.trusted_proxies.iter().filter_map(|n| crate::config::parse_net(n).ok()).collect();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -87,6 +90,7 @@ impl AppState {
                 cookies,
                 trusted_proxies,
                 keys,
+                webauthn,
             }),
         })
     }

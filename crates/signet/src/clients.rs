@@ -3,8 +3,6 @@
 use std::sync::Arc;
 
 use anyhow::bail;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use clap::Subcommand;
 use serde_json::json;
 use signet_core::audit::AuditKind;
@@ -176,7 +174,8 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
             if access_token_ttl.is_some_and(|t| t <= 0) {
                 bail!("--access-token-ttl must be positive");
             }
-            let client_id = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
+            // Hex, not base64url: an id starting with "-" would read as an option on command lines.
+            let client_id = hex::encode(random_bytes::<16>());
             let secret = (!public).then(new_secret);
             let secret_hash = secret.as_ref().map(|s| s.hash());
             let c = state

@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 pub const STYLESHEET: &str = include_str!("templates/signet.css");
+pub const PASSKEY_SCRIPT: &str = include_str!("templates/passkey.js");
 
 /// The template set. Built once; templates are constants, not configuration.
 #[derive(Debug, Clone, Copy)]

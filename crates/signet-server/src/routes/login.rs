@@ -73,6 +73,7 @@ async fn render(
         minijinja::context! {
             title => "Sign in", csrf, email, return_to, error, notice,
             signup_enabled => state.config.signup_enabled,
+            passkeys_enabled => state.webauthn.is_some(),
         },
     )?;
     let mut res = with_cookies(html.into_response(), set);

@@ -11,6 +11,7 @@ pub mod introspect;
 pub mod jwks;
 pub mod login;
 pub mod logout;
+pub mod passkeys;
 pub mod password;
 pub mod revoke;
 pub mod second_factor;

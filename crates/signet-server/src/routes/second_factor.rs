@@ -67,7 +67,7 @@ async fn render(
             title => "Two-step verification",
             csrf, error,
             totp => factors.totp,
-            passkeys => factors.passkeys > 0,
+            passkeys => factors.passkeys > 0 && state.webauthn.is_some(),
             backup => factors.backup_remaining > 0,
             email => user.email,
         },
@@ -125,7 +125,7 @@ pub async fn submit(
         let left = state.store.backup_codes_remaining(user.id).await?;
         audit::record(&state, AuditKind::BackupCodeUsed, who, &client, &format!("remaining:{left}")).await;
     }
-    finish(&state, existing, &hash, &p, &user, Method::Otp, &client).await
+    finish(&state, existing, &hash, &p, &user, &[Method::Otp], &client).await
 }
 
 /// The second factor is done: use up the pending login (once) and start the session.
@@ -135,13 +135,13 @@ pub async fn finish(
     hash: &TokenHash,
     p: &PendingLogin,
     user: &User,
-    method: Method,
+    methods: &[Method],
     client: &ClientInfo,
 ) -> Result<Response, PageError> {
     if !mfa::finish_pending(state, hash).await? {
         return Ok(super::see_other("/login?notice=mfa_expired", [mfa::clear_pending_cookie(state)]));
     }
     ratelimit::attempt_succeeded(state, &p.email_input, &client.ip, state.now()).await?;
-    let amr = signet_core::mfa::Amr::parse(&p.amr).with(method);
+    let amr = signet_core::mfa::Amr::new(signet_core::mfa::Amr::parse(&p.amr).methods().iter().chain(methods).copied());
     super::login::complete(state, existing, user, &amr, client, &p.return_to, [mfa::clear_pending_cookie(state)]).await
 }

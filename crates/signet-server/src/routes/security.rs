@@ -83,6 +83,7 @@ pub async fn show(
             title => "Security",
             signed_in => true,
             mode => "overview",
+            passkeys_enabled => state.webauthn.is_some(),
             csrf => csrf::session_token(&state, &auth.token_hash),
             notice => query_param(&uri, "notice").and_then(|n| notice_text(&n)),
             totp_on => totp.is_some(),

@@ -11,6 +11,7 @@ mod login;
 mod logs;
 mod mfa;
 mod oauth2;
+mod passkeys;
 mod redis;
 mod scale;
 mod signup;

@@ -287,6 +287,19 @@ impl Browser {
         page.csrf()
     }
 
+    /// A `fetch` from a page script: JSON body, CSRF token in `X-CSRF-Token`.
+    pub async fn post_json(
+        &mut self,
+        path: &str,
+        csrf: &str,
+        body: &serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
+        self.headers.push(("x-csrf-token".into(), csrf.to_owned()));
+        let r = self.post_raw(path, "application/json", body.to_string().into_bytes()).await;
+        self.headers.pop();
+        (r.status, serde_json::from_str(&r.body).unwrap_or(serde_json::Value::Null))
+    }
+
     pub fn session_cookie(&self) -> Option<String> {
         self.cookies.iter().find(|(k, _)| k.ends_with("signet_session")).map(|(_, v)| v.clone())
     }
@@ -365,6 +378,7 @@ pub fn run_cli(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> (i32, 
     )
 }
 
+pub mod authenticator;
 mod oauth;
 mod postgres_server;
 mod redis_server;

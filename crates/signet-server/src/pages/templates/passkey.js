@@ -1,0 +1,111 @@
+// Passkeys for Signet's pages: registration on /account/security, sign-in on /login (button
+// and, where the browser supports it, autofill) and on /login/second-factor. The server does
+// every check; this script only moves bytes between it and navigator.credentials.
+"use strict";
+(function () {
+  const enc = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)))
+    .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const dec = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)).buffer;
+
+  function creationOptions(o) {
+    const pk = Object.assign({}, o.publicKey);
+    pk.challenge = dec(pk.challenge);
+    pk.user = Object.assign({}, pk.user, { id: dec(pk.user.id) });
+    pk.excludeCredentials = (pk.excludeCredentials || []).map((c) => Object.assign({}, c, { id: dec(c.id) }));
+    return { publicKey: pk };
+  }
+  function requestOptions(o, mediation) {
+    const pk = Object.assign({}, o.publicKey);
+    pk.challenge = dec(pk.challenge);
+    pk.allowCredentials = (pk.allowCredentials || []).map((c) => Object.assign({}, c, { id: dec(c.id) }));
+    const out = { publicKey: pk };
+    if (mediation) out.mediation = mediation;
+    return out;
+  }
+  function registrationJSON(c) {
+    return {
+      id: c.id, rawId: enc(c.rawId), type: c.type,
+      response: {
+        attestationObject: enc(c.response.attestationObject),
+        clientDataJSON: enc(c.response.clientDataJSON),
+        transports: c.response.getTransports ? c.response.getTransports() : [],
+      },
+      extensions: c.getClientExtensionResults ? c.getClientExtensionResults() : {},
+    };
+  }
+  function assertionJSON(c) {
+    return {
+      id: c.id, rawId: enc(c.rawId), type: c.type,
+      response: {
+        authenticatorData: enc(c.response.authenticatorData),
+        clientDataJSON: enc(c.response.clientDataJSON),
+        signature: enc(c.response.signature),
+        userHandle: c.response.userHandle ? enc(c.response.userHandle) : null,
+      },
+      extensions: c.getClientExtensionResults ? c.getClientExtensionResults() : {},
+    };
+  }
+  async function post(url, csrf, body) {
+    const r = await fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body),
+    });
+    const data = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error(data.error_description || "Something went wrong. Try again.");
+    return data;
+  }
+  function showError(el, e) {
+    if (!el) return;
+    el.textContent = e.name === "NotAllowedError" ? "The passkey request was cancelled or timed out." : e.message;
+    el.hidden = false;
+  }
+
+  // Sign in (login page: the passkey alone; second-factor page: after the password).
+  const login = document.getElementById("passkey-login");
+  if (login && window.PublicKeyCredential) {
+    const mode = login.dataset.mode, csrf = login.dataset.csrf, err = document.getElementById("passkey-error");
+    let pending = null;
+    async function signIn(mediation) {
+      const start = await post("/login/passkey/start", csrf, { mode });
+      const opts = requestOptions(start.options, mediation);
+      if (mediation === "conditional") { pending = new AbortController(); opts.signal = pending.signal; }
+      else if (start.options.mediation) delete opts.mediation;
+      const cred = await navigator.credentials.get(opts);
+      const done = await post("/login/passkey/finish", csrf,
+        { id: start.id, mode, credential: assertionJSON(cred), return_to: login.dataset.returnTo || "" });
+      window.location.assign(done.redirect);
+    }
+    document.getElementById("passkey-button").addEventListener("click", () => {
+      if (pending) pending.abort();
+      signIn(null).catch((e) => showError(err, e));
+    });
+    // Conditional UI: passkeys offered in the email field's autofill.
+    if (mode === "login" && PublicKeyCredential.isConditionalMediationAvailable) {
+      PublicKeyCredential.isConditionalMediationAvailable().then((ok) => {
+        if (ok) signIn("conditional").catch(() => {});
+      });
+    }
+  } else if (login) {
+    login.hidden = true;
+  }
+
+  // Add a passkey (account security page).
+  const reg = document.getElementById("passkey-register");
+  if (reg && window.PublicKeyCredential) {
+    const err = document.getElementById("passkey-error");
+    document.getElementById("passkey-add").addEventListener("click", async () => {
+      try {
+        const start = await post("/account/security/passkeys/register/start", reg.dataset.csrf, {});
+        const cred = await navigator.credentials.create(creationOptions(start.options));
+        const done = await post("/account/security/passkeys/register/finish", reg.dataset.csrf,
+          { id: start.id, credential: registrationJSON(cred), return_to: reg.dataset.returnTo || "" });
+        window.location.assign(done.redirect);
+      } catch (e) {
+        showError(err, e);
+      }
+    });
+  } else if (reg) {
+    reg.hidden = true;
+  }
+})();

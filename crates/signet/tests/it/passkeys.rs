@@ -1,0 +1,214 @@
+//! Passkeys: registration from `/account/security`, usernameless sign-in, passkey as the
+//! second factor, and the ceremony checks (origin, RP id, single-use challenge, sign count),
+//! driven by a software authenticator over the same JSON the page script uses.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::harness::authenticator::SoftAuthenticator;
+use crate::harness::{authz_query, jwt_parts, location_params, pkce, Browser, TestServer, PASSWORD};
+
+const ORIGIN: &str = "https://signet.test";
+const RP_ID: &str = "signet.test";
+
+/// Adds a passkey for a signed-in browser through the JSON endpoints; returns the authenticator.
+async fn register(b: &mut Browser) -> SoftAuthenticator {
+    let csrf = b.get("/account/security").await.csrf();
+    let (status, start) = b.post_json("/account/security/passkeys/register/start", &csrf, &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{start}");
+    assert_eq!(start["options"]["publicKey"]["rp"]["id"], RP_ID);
+    assert_eq!(start["options"]["publicKey"]["authenticatorSelection"]["residentKey"], "preferred");
+    assert_eq!(start["options"]["publicKey"]["authenticatorSelection"]["userVerification"], "required");
+    let mut auth = SoftAuthenticator::new(ORIGIN, RP_ID);
+    let credential = auth.register(&start["options"]);
+    let body = json!({ "id": start["id"], "name": "Test key", "credential": credential });
+    let (status, done) = b.post_json("/account/security/passkeys/register/finish", &csrf, &body).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["redirect"], "/account/security?notice=passkey_added");
+    auth
+}
+
+/// The passkey button on the login page (`mode=login`) or the second-factor page (`second`).
+async fn passkey_login(b: &mut Browser, auth: &mut SoftAuthenticator, mode: &str) -> (StatusCode, Value) {
+    let page = if mode == "second" { b.get("/login/second-factor").await } else { b.get("/login").await };
+    // The page script reads the token from the passkey block's data-csrf.
+    let csrf = page.body.split("data-csrf=\"").nth(1).and_then(|r| r.split('"').next()).expect("data-csrf").to_owned();
+    let (status, start) = b.post_json("/login/passkey/start", &csrf, &json!({ "mode": mode })).await;
+    assert_eq!(status, StatusCode::OK, "{start}");
+    let credential = auth.assert(&start["options"]);
+    let body = json!({ "id": start["id"], "mode": mode, "credential": credential, "return_to": "" });
+    b.post_json("/login/passkey/finish", &csrf, &body).await
+}
+
+async fn user_with_passkey(s: &TestServer, email: &str) -> SoftAuthenticator {
+    let mut b = s.signed_in(email).await;
+    register(&mut b).await
+}
+
+#[tokio::test]
+async fn passkey_register_and_login_usernameless() {
+    let s = TestServer::start().await;
+    let mut auth = user_with_passkey(&s, "ann@example.com").await;
+    // A fresh browser, no email typed: the passkey names the account.
+    let mut b = s.browser();
+    let (status, body) = passkey_login(&mut b, &mut auth, "login").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["redirect"], "/account");
+    assert!(b.session_cookie().is_some());
+    let account = b.get("/account").await;
+    assert!(account.body.contains("ann@example.com"));
+    let sec = b.get("/account/security").await;
+    assert!(sec.body.contains("Test key") && sec.body.contains("Synced"), "listed with its backup state");
+    // The sign-in is a two-factor one (possession + user verification), and says so.
+    let c = s.code_client("openid", false, true).await;
+    let p = pkce();
+    let r = b.authorize(&authz_query(&c.id, &p.challenge, &[("acr_values", "urn:signet:acr:mfa")])).await;
+    let (_, tokens) = s.exchange(&c, &location_params(r.location())["code"], &p.verifier).await;
+    let (_, id) = jwt_parts(tokens["id_token"].as_str().expect("id_token"));
+    assert_eq!(id["amr"], json!(["hwk", "user"]));
+    assert_eq!(id["acr"], "urn:signet:acr:mfa");
+    // Stored: the public key and counter, never anything secret.
+    let counts = crate::harness::db_strings(&s, "SELECT CAST(sign_count AS TEXT) FROM passkeys").await;
+    assert_eq!(counts, vec!["2".to_string()]);
+    // Rename and delete (delete needs a recent sign-in, which this is).
+    let csrf = sec.csrf();
+    let id = crate::harness::db_strings(&s, "SELECT CAST(id AS TEXT) FROM passkeys").await[0].clone();
+    let r =
+        b.post_form(&format!("/account/security/passkeys/{id}/rename"), &[("csrf", &csrf), ("name", "Laptop")]).await;
+    assert_eq!(r.location(), "/account/security?notice=passkey_renamed");
+    assert!(b.get("/account/security").await.body.contains("Laptop"));
+    let r = b.post_form(&format!("/account/security/passkeys/{id}/delete"), &[("csrf", &csrf)]).await;
+    assert_eq!(r.location(), "/account/security?notice=passkey_removed");
+    let (status, _) = passkey_login(&mut s.browser(), &mut auth, "login").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a deleted passkey signs nobody in");
+}
+
+#[tokio::test]
+async fn passkey_as_second_factor() {
+    let s = TestServer::start().await;
+    let mut auth = user_with_passkey(&s, "ann@example.com").await;
+    let mut b = s.browser();
+    let page = b.get("/login").await;
+    let r = b
+        .post_form(
+            "/login",
+            &[("email", "ann@example.com"), ("password", PASSWORD), ("csrf", &page.csrf()), ("return_to", "")],
+        )
+        .await;
+    assert_eq!(r.location(), "/login/second-factor", "a passkey is a second factor after the password");
+    assert!(b.session_cookie().is_none());
+    let page = b.get("/login/second-factor").await;
+    assert!(page.body.contains("id=\"passkey-button\""));
+    let (status, body) = passkey_login(&mut b, &mut auth, "second").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["redirect"], "/account");
+    assert!(b.session_cookie().is_some());
+    let sessions = crate::harness::db_strings(&s, "SELECT amr FROM sessions ORDER BY id DESC").await;
+    assert_eq!(sessions[0], "pwd hwk user");
+    // Someone else's passkey cannot complete this account's login.
+    let mut mallory = user_with_passkey(&s, "mallory@example.com").await;
+    let mut b = s.browser();
+    let page = b.get("/login").await;
+    b.post_form(
+        "/login",
+        &[("email", "ann@example.com"), ("password", PASSWORD), ("csrf", &page.csrf()), ("return_to", "")],
+    )
+    .await;
+    let (status, _) = passkey_login(&mut b, &mut mallory, "second").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(b.session_cookie().is_none());
+}
+
+#[tokio::test]
+async fn passkey_wrong_origin_rejected() {
+    let s = TestServer::start().await;
+    let mut auth = user_with_passkey(&s, "ann@example.com").await;
+    // A look-alike site relaying the challenge: the browser writes the site's own origin.
+    auth.origin = "https://signet-test.evil.example".into();
+    let mut b = s.browser();
+    let (status, body) = passkey_login(&mut b, &mut auth, "login").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_request");
+    assert!(b.session_cookie().is_none());
+    // Registration from the wrong origin is refused too.
+    let mut b = s.signed_in("bob@example.com").await;
+    let csrf = b.get("/account/security").await.csrf();
+    let (_, start) = b.post_json("/account/security/passkeys/register/start", &csrf, &json!({})).await;
+    let mut evil = SoftAuthenticator::new("http://signet.test", RP_ID);
+    let body = json!({ "id": start["id"], "credential": evil.register(&start["options"]) });
+    let (status, _) = b.post_json("/account/security/passkeys/register/finish", &csrf, &body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(crate::harness::db_strings(&s, "SELECT name FROM passkeys").await.len() == 1);
+}
+
+#[tokio::test]
+async fn passkey_wrong_rp_id_rejected() {
+    let s = TestServer::start().await;
+    let mut auth = user_with_passkey(&s, "ann@example.com").await;
+    auth.rp_id = "evil.example".into();
+    let mut b = s.browser();
+    let (status, _) = passkey_login(&mut b, &mut auth, "login").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(b.session_cookie().is_none());
+    // Without user verification the passkey policy (UV required) refuses as well.
+    auth.rp_id = RP_ID.into();
+    auth.user_verified = false;
+    let (status, _) = passkey_login(&mut b, &mut auth, "login").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    auth.user_verified = true;
+    let (status, _) = passkey_login(&mut b, &mut auth, "login").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn passkey_challenge_replay_rejected() {
+    let s = TestServer::start().await;
+    let mut auth = user_with_passkey(&s, "ann@example.com").await;
+    let mut b = s.browser();
+    let csrf = b.get("/login").await.csrf();
+    let (_, start) = b.post_json("/login/passkey/start", &csrf, &json!({ "mode": "login" })).await;
+    let body = json!({ "id": start["id"], "mode": "login", "credential": auth.assert(&start["options"]) });
+    let (status, _) = b.post_json("/login/passkey/finish", &csrf, &body).await;
+    assert_eq!(status, StatusCode::OK);
+    // The same response again (a captured request replayed): the challenge is spent.
+    let mut attacker = s.browser();
+    let csrf2 = attacker.get("/login").await.csrf();
+    let (status, err) = attacker.post_json("/login/passkey/finish", &csrf2, &body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert!(attacker.session_cookie().is_none());
+    // An old assertion presented against a new challenge does not match it either.
+    let (_, fresh) = attacker.post_json("/login/passkey/start", &csrf2, &json!({ "mode": "login" })).await;
+    let stale = json!({ "id": fresh["id"], "mode": "login", "credential": body["credential"] });
+    let (status, _) = attacker.post_json("/login/passkey/finish", &csrf2, &stale).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Challenges are short-lived.
+    let (_, late) = attacker.post_json("/login/passkey/start", &csrf2, &json!({ "mode": "login" })).await;
+    s.clock.advance(time::Duration::minutes(6));
+    let body = json!({ "id": late["id"], "mode": "login", "credential": auth.assert(&late["options"]) });
+    let (status, _) = attacker.post_json("/login/passkey/finish", &csrf2, &body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn passkey_sign_count_regression_rejected() {
+    let s = TestServer::start().await;
+    let mut auth = user_with_passkey(&s, "ann@example.com").await;
+    for _ in 0..3 {
+        let (status, _) = passkey_login(&mut s.browser(), &mut auth, "login").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    // A clone of the authenticator, copied before the last sign-ins, has a lower counter.
+    auth.counter = 1;
+    let mut b = s.browser();
+    let (status, body) = passkey_login(&mut b, &mut auth, "login").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(b.session_cookie().is_none());
+    let events = s.state.store.list_audit(None, 100).await.expect("audit");
+    assert!(events.iter().any(|e| e.kind == "passkey_counter_regression"));
+    // An unknown credential gets the same answer as a bad one.
+    let mut stranger = SoftAuthenticator::new(ORIGIN, RP_ID);
+    stranger.user_handle = auth.user_handle.clone();
+    let (status, unknown) = passkey_login(&mut s.browser(), &mut stranger, "login").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(unknown, body);
+}
