@@ -39,9 +39,11 @@ async function freePort() {
 
 export async function startSignet(extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-interop-'));
-  if (extraEnv.SIGNET_ISSUER === 'auto') {
+  if (extraEnv.SIGNET_ISSUER === 'auto' || extraEnv.SIGNET_ISSUER === 'auto-localhost') {
+    // `auto-localhost`: a domain name, which WebAuthn needs (an IP address cannot be an RP id).
     const port = await freePort();
-    extraEnv = { ...extraEnv, SIGNET_LISTEN: `127.0.0.1:${port}`, SIGNET_ISSUER: `http://127.0.0.1:${port}` };
+    const host = extraEnv.SIGNET_ISSUER === 'auto' ? '127.0.0.1' : 'localhost';
+    extraEnv = { ...extraEnv, SIGNET_LISTEN: `127.0.0.1:${port}`, SIGNET_ISSUER: `http://${host}:${port}` };
   }
   const child = spawn(signetBin, ['serve'], { env: env(dataDir, extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -57,6 +59,7 @@ export async function startSignet(extraEnv = {}) {
   });
   return {
     base,
+    issuer: extraEnv.SIGNET_ISSUER,
     dataDir,
     stderr: () => stderr,
     /** Runs the CLI against the same data directory. */

@@ -33,12 +33,12 @@ test('sign up, sign out, sign in and see sessions in Chromium', async () => {
     // Wrong password: a clear message, no session.
     await page.getByLabel('Email').fill('chromium@example.com');
     await page.getByLabel('Password').fill('not my password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     assert.match(await page.getByRole('alert').textContent(), /Incorrect email or password/);
     await page.screenshot({ path: join(artifacts, 'login-error.png') });
 
     await page.getByLabel('Password').fill('a walk in the chromium park');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${signet.base}/account`);
     const rows = page.locator('table tbody tr');
     assert.equal(await rows.count(), 1, 'the signed-out session is gone; one active session');

@@ -42,7 +42,7 @@ test('openid-client: discovery, code + PKCE through Chromium, ID token, userinfo
     await page.getByLabel('Email').fill('rp@example.com');
     await page.getByLabel('Password').fill('a passphrase for the rp test');
     await page.screenshot({ path: join(artifacts, 'oauth-login.png') });
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: /Allow Node Example App/ }).waitFor();
     await page.screenshot({ path: join(artifacts, 'oauth-consent.png') });
     await page.getByRole('button', { name: 'Allow' }).click();

@@ -1,16 +1,22 @@
 //! What the server writes to its logs.
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::Stdio;
+use std::process::{Child, Stdio};
 
 use reqwest::StatusCode;
 
 use crate::harness::{signet_cmd, Browser};
 
-#[tokio::test]
-async fn password_never_logged() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = signet_cmd(dir.path())
+/// `signet serve` as a separate process with trace-level logs. Its output is drained by
+/// background threads from the start (a full pipe would block the server's logging and so its
+/// requests); [`Logged::finish`] stops it and returns everything it wrote.
+struct Logged {
+    child: Child,
+    readers: Vec<std::thread::JoinHandle<String>>,
+}
+
+fn serve_with_trace_logs(dir: &std::path::Path) -> (Logged, String) {
+    let mut child = signet_cmd(dir)
         .arg("serve")
         .env("SIGNET_LISTEN", "127.0.0.1:0")
         .env("SIGNET_LOG", "trace")
@@ -32,6 +38,36 @@ async fn password_never_logged() {
         banner.push_str(&line);
     }
     assert!(addr.starts_with("http://127.0.0.1:"), "{banner}");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let readers = vec![
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stdout.read_to_string(&mut s);
+            s
+        }),
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stderr.read_to_string(&mut s);
+            s
+        }),
+    ];
+    (Logged { child, readers }, addr)
+}
+
+impl Logged {
+    fn finish(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let logs: String = self.readers.into_iter().map(|r| r.join().unwrap_or_default()).collect();
+        assert!(logs.lines().count() > 10, "trace logging produced output");
+        logs
+    }
+}
+
+#[tokio::test]
+async fn password_never_logged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (server, addr) = serve_with_trace_logs(dir.path());
 
     let secret_pw = "Zebra-Quokka-Marmalade-7319";
     let new_pw = "Otter-Lantern-Fig-2846";
@@ -49,12 +85,7 @@ async fn password_never_logged() {
     secrets.extend(b.cookies.values().cloned());
     secrets.extend(c.cookies.values().cloned());
 
-    let _ = child.kill();
-    let _ = child.wait();
-    let mut logs = String::new();
-    child.stderr.take().expect("stderr").read_to_string(&mut logs).expect("logs");
-    stdout.read_to_string(&mut logs).expect("rest of stdout");
-    assert!(logs.lines().count() > 10, "trace logging produced output");
+    let logs = server.finish();
     assert!(logs.contains("\"path\":\"/login\""), "requests are logged");
     for s in &secrets {
         assert!(!logs.contains(s.as_str()), "secret {}… found in logs", &s[..4]);
@@ -65,4 +96,56 @@ async fn password_never_logged() {
         let v = line.split('"').nth(1).unwrap_or("");
         assert!(v.is_empty() || !logs.contains(v));
     }
+}
+
+#[tokio::test]
+async fn totp_secret_never_logged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (server, addr) = serve_with_trace_logs(dir.path());
+    let mut b = Browser::new(&addr);
+    assert_eq!(b.signup("totp-log@example.com", "Heron-Velvet-Compass-4471").await.status, StatusCode::SEE_OTHER);
+    let csrf = b.get("/account/security").await.csrf();
+    b.post_form("/account/security/totp", &[("csrf", &csrf), ("return_to", "")]).await;
+    let page = b.get("/account/security/totp").await;
+    let shown =
+        page.body.split("<code id=\"totp-secret\">").nth(1).and_then(|r| r.split("</code>").next()).expect("key");
+    let secret = signet_core::totp::TotpSecret::from_base32(shown).expect("secret");
+    let base32 = shown.replace(' ', "");
+    let step = time::OffsetDateTime::now_utc().unix_timestamp().div_euclid(30);
+    let enrol_code = secret.code_at_step(step).expect("code");
+    let r = b
+        .post_form(
+            "/account/security/totp/confirm",
+            &[("csrf", &page.csrf()), ("code", &enrol_code), ("return_to", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let backup: Vec<String> =
+        r.body.split("<li><code>").skip(1).filter_map(|c| c.split("</code>").next()).map(str::to_owned).collect();
+    assert_eq!(backup.len(), 10);
+    // A wrong code, a right one (the next step: within the drift window), a backup code.
+    let login_code = secret.code_at_step(step + 1).expect("code");
+    for code in ["314159", login_code.as_str()] {
+        let mut c = Browser::new(&addr);
+        c.login("totp-log@example.com", "Heron-Velvet-Compass-4471").await;
+        let p = c.get("/login/second-factor").await;
+        c.post_form("/login/second-factor", &[("csrf", &p.csrf()), ("method", "totp"), ("code", code)]).await;
+    }
+    let mut c = Browser::new(&addr);
+    c.login("totp-log@example.com", "Heron-Velvet-Compass-4471").await;
+    let p = c.get("/login/second-factor").await;
+    let r =
+        c.post_form("/login/second-factor", &[("csrf", &p.csrf()), ("method", "backup"), ("code", &backup[0])]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let logs = server.finish();
+    assert!(logs.contains("\"path\":\"/login/second-factor\""), "requests are logged");
+    let mut secrets = vec![base32, hex::encode(secret.expose_bytes()), enrol_code, login_code, "314159".to_owned()];
+    secrets.extend(backup.iter().flat_map(|c| [c.clone(), c.replace('-', "")]));
+    for s in &secrets {
+        assert!(!logs.contains(s.as_str()), "secret {}… found in logs", &s[..3]);
+    }
+    // At rest the secret is sealed: not in the database file in any readable form either.
+    let db = std::fs::read(dir.path().join("signet.db")).expect("db");
+    let db = String::from_utf8_lossy(&db);
+    assert!(!db.contains(&secrets[0]) && !db.contains(&secrets[1]));
 }

@@ -65,26 +65,32 @@
   const login = document.getElementById("passkey-login");
   if (login && window.PublicKeyCredential) {
     const mode = login.dataset.mode, csrf = login.dataset.csrf, err = document.getElementById("passkey-error");
-    let pending = null;
+    // The autofill (conditional) request waits in the background; the button cancels it first,
+    // since a browser runs one WebAuthn request at a time.
+    let conditional = null;
     async function signIn(mediation) {
       const start = await post("/login/passkey/start", csrf, { mode });
       const opts = requestOptions(start.options, mediation);
-      if (mediation === "conditional") { pending = new AbortController(); opts.signal = pending.signal; }
-      else if (start.options.mediation) delete opts.mediation;
+      if (mediation === "conditional") {
+        conditional = new AbortController();
+        opts.signal = conditional.signal;
+      }
       const cred = await navigator.credentials.get(opts);
       const done = await post("/login/passkey/finish", csrf,
         { id: start.id, mode, credential: assertionJSON(cred), return_to: login.dataset.returnTo || "" });
       window.location.assign(done.redirect);
     }
-    document.getElementById("passkey-button").addEventListener("click", () => {
-      if (pending) pending.abort();
+    let background = Promise.resolve();
+    document.getElementById("passkey-button").addEventListener("click", async () => {
+      if (conditional) conditional.abort();
+      await background;
       signIn(null).catch((e) => showError(err, e));
     });
     // Conditional UI: passkeys offered in the email field's autofill.
     if (mode === "login" && PublicKeyCredential.isConditionalMediationAvailable) {
-      PublicKeyCredential.isConditionalMediationAvailable().then((ok) => {
-        if (ok) signIn("conditional").catch(() => {});
-      });
+      background = PublicKeyCredential.isConditionalMediationAvailable()
+        .then((ok) => (ok ? signIn("conditional") : null))
+        .catch(() => {});
     }
   } else if (login) {
     login.hidden = true;
