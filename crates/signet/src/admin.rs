@@ -35,6 +35,9 @@ pub enum UserCmd {
     Disable { email: String },
     /// Enable a disabled account.
     Enable { email: String },
+    /// Remove every second factor (authenticator app, passkeys, backup codes) of an account
+    /// whose owner lost them, after you have verified who they are; ends their sessions.
+    ResetMfa { email: String },
     /// Set a new password (read from standard input); ends the user's sessions.
     SetPassword {
         email: String,
@@ -152,6 +155,17 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
             signet_server::tokens::revoke_user(&state, u.id, None, "user_disabled").await?;
             write_audit(&state, AuditKind::UserDisable, Some(&u), "").await;
             println!("disabled {}", u.email);
+        }
+        UserCmd::ResetMfa { email } => {
+            let u = find(&state, &email).await?;
+            state.store.delete_totp(u.id).await?;
+            for p in state.store.list_passkeys(u.id).await? {
+                state.store.delete_passkey(u.id, p.id).await?;
+            }
+            state.store.delete_backup_codes(u.id).await?;
+            signet_server::tokens::revoke_user(&state, u.id, None, "mfa_reset").await?;
+            write_audit(&state, AuditKind::MfaRemove, Some(&u), "admin_reset").await;
+            println!("second factors removed for {}; they sign in with their password alone", u.email);
         }
         UserCmd::Enable { email } => {
             let u = find(&state, &email).await?;

@@ -21,6 +21,7 @@ use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::session::RequireSession;
 use crate::state::AppState;
 use crate::tokens::{self, TokenResponse};
+use signet_core::mfa::{Acr, Amr};
 
 pub const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const DEVICE_TTL: Duration = Duration::minutes(10);
@@ -182,7 +183,21 @@ pub async fn submit(
             Some("That code is not valid or has expired. Check the code on your device."),
         );
     };
-    let client_name = state.store.client(&rec.client_id).await?.map(|c| c.name).unwrap_or_default();
+    let client = state.store.client(&rec.client_id).await?;
+    // The client's "MFA required" policy holds for devices too: approving needs a two-factor
+    // sign-in (a fresh one, or setting a factor up first).
+    if client.as_ref().is_some_and(|c| c.require_mfa) && Amr::parse(&s.session.amr).acr() < Acr::MultiFactor {
+        let back = format!("/device?user_code={}", device::display_user_code(&rec.user_code));
+        if crate::mfa::factors(&state, s.user.id).await?.any() {
+            return Err(PageError::ReauthRequired(back));
+        }
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("return_to", &back)
+            .append_pair("notice", "mfa_required")
+            .finish();
+        return Ok(super::see_other(&format!("/account/security?{q}"), []));
+    }
+    let client_name = client.map(|c| c.name).unwrap_or_default();
     match form.decision.as_str() {
         "allow" | "deny" => {
             let allow = form.decision == "allow";

@@ -453,3 +453,46 @@ async fn sensitive_action_requires_recent_auth() {
     let mut c = s.browser();
     assert_eq!(c.login("ann@example.com", PASSWORD).await.location(), "/account", "password alone again");
 }
+
+#[tokio::test]
+async fn device_approval_honours_require_mfa() {
+    let s = TestServer::start().await;
+    let grant = "urn:ietf:params:oauth:grant-type:device_code";
+    let c = s.client_mfa(&[grant], "tv", &[], true, true).await;
+    let start: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/oauth2/device_authorization", s.base))
+        .form(&[("client_id", c.id.as_str()), ("scope", "tv")])
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let user_code = start["user_code"].as_str().expect("user_code");
+    // A password-only session cannot approve for this client: set up a factor first.
+    let mut b = s.signed_in("ann@example.com").await;
+    let page = b.get(&format!("/device?user_code={user_code}")).await;
+    let r = b.post_form("/device", &[("csrf", &page.csrf()), ("user_code", user_code), ("decision", "allow")]).await;
+    assert!(r.location().starts_with("/account/security?return_to=%2Fdevice%3Fuser_code%3D"), "{}", r.location());
+    // With TOTP set up in this session (a two-factor session now), approval goes through.
+    enrol_totp(&s, &mut b).await;
+    let page = b.get(&format!("/device?user_code={user_code}")).await;
+    let r = b.post_form("/device", &[("csrf", &page.csrf()), ("user_code", user_code), ("decision", "allow")]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("is now connected"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn admin_reset_mfa_removes_factors() {
+    let s = TestServer::start().await;
+    let (_, _) = totp_user(&s, "ann@example.com").await;
+    let mut b = s.browser();
+    password_step(&mut b, "ann@example.com", "").await;
+    let (code, out, err) = crate::harness::run_cli(s.dir.path(), &["user", "reset-mfa", "ann@example.com"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(s.state.store.totp(s.user("ann@example.com").await.id).await.expect("store").is_none());
+    assert_eq!(crate::harness::db_strings(&s, "SELECT user_id FROM backup_codes").await.len(), 0);
+    let mut c = s.browser();
+    assert_eq!(c.login("ann@example.com", PASSWORD).await.location(), "/account", "password alone again");
+    assert!(crate::harness::audit_kinds(&s).await.contains(&"mfa_remove".to_owned()));
+}

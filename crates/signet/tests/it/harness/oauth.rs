@@ -15,6 +15,18 @@ pub struct TestClient {
 impl TestServer {
     /// Registers a client through the store, as `signet client create` does.
     pub async fn client(&self, grants: &[&str], scope: &str, audiences: &[&str], public: bool) -> TestClient {
+        self.client_mfa(grants, scope, audiences, public, false).await
+    }
+
+    /// [`Self::client`] with the "MFA required" policy set as given.
+    pub async fn client_mfa(
+        &self,
+        grants: &[&str],
+        scope: &str,
+        audiences: &[&str],
+        public: bool,
+        require_mfa: bool,
+    ) -> TestClient {
         use base64::Engine;
         let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signet_core::secret::random_bytes::<16>());
         let secret = (!public).then(|| signet_core::PlainToken::generate("sgn_cs_"));
@@ -36,7 +48,7 @@ impl TestServer {
                 signing_alg: None,
                 skip_consent: false,
                 post_logout_redirect_uris: &[],
-                require_mfa: false,
+                require_mfa,
                 now: self.state.now(),
             })
             .await
