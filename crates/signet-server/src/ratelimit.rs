@@ -57,6 +57,22 @@ pub async fn reserve_attempt(
     Ok(wait)
 }
 
+/// [`reserve_attempt`], answering 429 (and auditing the lockout) when the budget is spent.
+pub async fn reserve_or_lockout(
+    state: &AppState,
+    email_input: &str,
+    client: &crate::http::ClientInfo,
+    who: crate::audit::Actor<'_>,
+    now: OffsetDateTime,
+) -> Result<(), PageError> {
+    if let Some(wait) = reserve_attempt(state, email_input, &client.ip, now).await? {
+        let reason = signet_core::audit::LoginFailure::RateLimited.as_str();
+        crate::audit::record(state, signet_core::audit::AuditKind::Lockout, who, client, reason).await;
+        return Err(PageError::RateLimited { retry_after: wait });
+    }
+    Ok(())
+}
+
 /// The reserved attempt succeeded: the account's counter starts over and the IP gets its
 /// attempt back (so many users behind one NAT can sign in). Failures stay counted.
 pub async fn attempt_succeeded(

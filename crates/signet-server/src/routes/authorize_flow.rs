@@ -130,19 +130,20 @@ pub async fn proceed(
         Some(s) => consent_covers(state, client, s.user.id, &p.scope).await?,
         None => false,
     };
-    let signed_in = match &session {
-        Some(s) => Some(SignedIn {
-            auth_time: s.session.auth_time,
-            acr: Amr::parse(&s.session.amr).acr(),
-            has_factor: crate::mfa::factors(state, s.user.id).await?.any(),
-        }),
-        None => None,
-    };
     // The weakest acceptable level the request names; a client's "MFA required" raises it.
     let mut required = p.acr_values.as_deref().and_then(Acr::required_by);
     if client.require_mfa {
         required = Some(Acr::MultiFactor);
     }
+    let signed_in = match &session {
+        Some(s) => {
+            let acr = Amr::parse(&s.session.amr).acr();
+            // Only a step-up needs to know the user's factors (saves the lookups otherwise).
+            let has_factor = required.is_some_and(|r| acr < r) && crate::mfa::factors(state, s.user.id).await?.any();
+            Some(SignedIn { auth_time: s.session.auth_time, acr, has_factor })
+        }
+        None => None,
+    };
     let step = decide(p, signed_in, required, covers, now);
     match (step, session) {
         (Step::Fail(error), _) => Ok(fail(state, id, p, error, "user interaction is required").await),

@@ -97,11 +97,8 @@ pub async fn submit(
     // An open redirect after login would hand phishing sites a trusted link (CWE-601).
     let return_to = ReturnTo::parse(&form.return_to).unwrap_or_default();
 
-    if let Some(wait) = ratelimit::reserve_attempt(&state, &form.email, &client.ip, now).await? {
-        let who = Actor { user_id: None, email: Some(form.email.trim()) };
-        audit::record(&state, AuditKind::Lockout, who, &client, LoginFailure::RateLimited.as_str()).await;
-        return Err(PageError::RateLimited { retry_after: wait });
-    }
+    let who = Actor { user_id: None, email: Some(form.email.trim()) };
+    ratelimit::reserve_or_lockout(&state, &form.email, &client, who, now).await?;
 
     let user = match Email::parse(&form.email) {
         Ok(email) => state.store.user_by_email(&email).await?,

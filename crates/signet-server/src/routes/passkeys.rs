@@ -345,8 +345,7 @@ pub async fn delete(
     if !state.store.delete_passkey(auth.user.id, id).await? {
         return Err(PageError::NotFound);
     }
-    super::security::after_factor_removed(&state, &auth, &client, &format!("passkey:{id}")).await?;
-    let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
-    audit::record(&state, AuditKind::PasskeyRemove, who, &client, &format!("passkey:{id}")).await;
+    super::security::after_factor_removed(&state, &auth, &client, AuditKind::PasskeyRemove, &format!("passkey:{id}"))
+        .await?;
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("{SECURITY}?notice=passkey_removed"))]).into_response())
 }

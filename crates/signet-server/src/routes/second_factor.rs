@@ -95,11 +95,8 @@ pub async fn submit(
     };
     // Six digits are guessable without a limit: code attempts count against the same per-account
     // and per-IP budget as passwords (NIST SP 800-63B §5.2.2).
-    if let Some(wait) = ratelimit::reserve_attempt(&state, &p.email_input, &client.ip, now).await? {
-        let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
-        audit::record(&state, AuditKind::Lockout, who, &client, LoginFailure::RateLimited.as_str()).await;
-        return Err(PageError::RateLimited { retry_after: wait });
-    }
+    let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
+    ratelimit::reserve_or_lockout(&state, &p.email_input, &client, who, now).await?;
     let (verdict, method) = match form.method.as_str() {
         "backup" => {
             let ok = mfa::check_backup(&state, user.id, form.code.expose(), now).await?;

@@ -89,11 +89,11 @@ pub async fn show(
             totp_on => totp.is_some(),
             totp_since => totp.as_ref().map(|t| fmt_time(t.created_at)),
             totp_last_used => totp.as_ref().and_then(|t| t.last_used_at).map(fmt_time),
-            passkeys,
-            has_factor => totp.is_some() || !state.store.list_passkeys(user_id).await?.is_empty(),
+            has_factor => totp.is_some() || !passkeys.is_empty(),
             backup_remaining => remaining,
             backup_used,
             return_to,
+            passkeys,
         },
     )?;
     Ok(html.into_response())
@@ -251,22 +251,23 @@ pub async fn totp_remove(
     if !state.store.delete_totp(auth.user.id).await? {
         return Err(PageError::NotFound);
     }
-    after_factor_removed(&state, &auth, &client, "totp").await?;
+    after_factor_removed(&state, &auth, &client, AuditKind::MfaRemove, "totp").await?;
     Ok(super::see_other(&format!("{PAGE}?notice=totp_off"), []))
 }
 
-/// Audits a removal; with no factor left, backup codes mean nothing and are deleted.
+/// Audits a removal (`kind`); with no factor left, backup codes mean nothing and are deleted.
 pub async fn after_factor_removed(
     state: &AppState,
     auth: &AuthSession,
     client: &ClientInfo,
+    kind: AuditKind,
     what: &str,
 ) -> Result<(), PageError> {
     if !mfa::factors(state, auth.user.id).await?.any() {
         state.store.delete_backup_codes(auth.user.id).await?;
     }
     let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
-    audit::record(state, AuditKind::MfaRemove, who, client, what).await;
+    audit::record(state, kind, who, client, what).await;
     Ok(())
 }
 
