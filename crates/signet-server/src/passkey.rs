@@ -120,6 +120,25 @@ pub fn details(serialized: &str) -> Details {
     }
 }
 
+/// The authenticator model (AAGUID, WebAuthn §6.5.1) from a registration webauthn-rs has
+/// already verified, for display: authenticator data is `rpIdHash(32) ‖ flags(1) ‖
+/// signCount(4) ‖ aaguid(16) ‖ …` when the AT flag (0x40) is set. Empty when absent or all
+/// zero (many passkey providers send zeros under "none" attestation).
+pub fn aaguid(attestation_object: &[u8]) -> String {
+    let Ok(serde_cbor_2::Value::Map(m)) = serde_cbor_2::from_slice::<serde_cbor_2::Value>(attestation_object) else {
+        return String::new();
+    };
+    let Some(serde_cbor_2::Value::Bytes(auth)) = m.get(&serde_cbor_2::Value::Text("authData".into())) else {
+        return String::new();
+    };
+    match auth.get(37..53) {
+        Some(id) if auth[32] & 0x40 != 0 && id.iter().any(|b| *b != 0) => {
+            Uuid::from_slice(id).map(|u| u.to_string()).unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
 /// base64url of a credential id, as stored and looked up.
 pub fn credential_key(id: &[u8]) -> String {
     use base64::Engine;

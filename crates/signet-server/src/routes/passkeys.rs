@@ -132,7 +132,7 @@ pub async fn register_finish(
             backup_eligible: d.backup_eligible,
             backup_state: d.backup_state,
             transports: &d.transports,
-            aaguid: "",
+            aaguid: &passkey::aaguid(req.credential.response.attestation_object.as_ref()),
             now,
         })
         .await;

@@ -70,6 +70,8 @@ async fn passkey_register_and_login_usernameless() {
     // Stored: the public key and counter, never anything secret.
     let counts = crate::harness::db_strings(&s, "SELECT CAST(sign_count AS TEXT) FROM passkeys").await;
     assert_eq!(counts, vec!["2".to_string()]);
+    let model = crate::harness::db_strings(&s, "SELECT aaguid FROM passkeys").await;
+    assert_eq!(model, vec!["01020304-0506-0708-090a-0b0c0d0e0f10".to_string()], "the authenticator model is kept");
     // Rename and delete (delete needs a recent sign-in, which this is).
     let csrf = sec.csrf();
     let id = crate::harness::db_strings(&s, "SELECT CAST(id AS TEXT) FROM passkeys").await[0].clone();

@@ -82,7 +82,7 @@ impl SoftAuthenticator {
         cose.insert(Cbor::Integer(-1), Cbor::Integer(1)); // crv: P-256
         cose.insert(Cbor::Integer(-2), Cbor::Bytes(point.x().expect("x").to_vec()));
         cose.insert(Cbor::Integer(-3), Cbor::Bytes(point.y().expect("y").to_vec()));
-        let mut attested = vec![0u8; 16]; // AAGUID
+        let mut attested: Vec<u8> = (1..=16).collect(); // AAGUID 01020304-0506-0708-090a-0b0c0d0e0f10
         attested.extend_from_slice(&(self.credential_id.len() as u16).to_be_bytes());
         attested.extend_from_slice(&self.credential_id);
         attested.extend_from_slice(&serde_cbor_2::to_vec(&Cbor::Map(cose)).expect("cose"));
