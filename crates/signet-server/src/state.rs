@@ -27,6 +27,10 @@ pub struct Inner {
     pub pages: Pages,
     pub cookies: CookieNames,
     pub keys: KeyRing,
+    /// Clients for client authentication, briefly cached (see `oauth::client_cache`).
+    pub clients: crate::oauth::client_cache::ClientCache,
+    /// Access tokens whose signature introspection already checked.
+    pub verified: crate::tokens::access::VerifiedCache,
     /// The WebAuthn relying party (passkeys).
     pub webauthn: Option<webauthn_rs::prelude::Webauthn>,
     /// Parsed `trusted_proxies` (validated at start-up).
@@ -91,6 +95,8 @@ impl AppState {
                 trusted_proxies,
                 keys,
                 webauthn,
+                clients: Default::default(),
+                verified: Default::default(),
             }),
         })
     }

@@ -50,7 +50,7 @@ pub async fn authenticate_client(
     headers: &HeaderMap,
     form_client_id: Option<&str>,
     form_secret: Option<&str>,
-) -> Result<Client, OAuthError> {
+) -> Result<std::sync::Arc<Client>, OAuthError> {
     let from_header = basic(headers)?;
     let presented = match (from_header, form_secret) {
         (Some(_), Some(_)) => {
@@ -73,7 +73,7 @@ pub async fn authenticate_client(
         },
     };
     let failed = || OAuthError::InvalidClient("client authentication failed".into());
-    let client = state.store.client(&presented.client_id).await?;
+    let client = state.clients.get(state.store.as_ref(), &presented.client_id).await?;
     // Hash whatever was presented even for an unknown client, so timing does not tell.
     let presented_hash = presented.secret.as_deref().map(|s| TokenHash::of(s.as_bytes()));
     let client = client.ok_or_else(failed)?;

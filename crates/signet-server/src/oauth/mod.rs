@@ -2,6 +2,7 @@
 //! form parsing.
 
 pub mod client_auth;
+pub mod client_cache;
 pub mod error;
 
 pub use client_auth::authenticate_client;

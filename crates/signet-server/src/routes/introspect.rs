@@ -13,7 +13,7 @@ use signet_core::PlainToken;
 use super::revoke::denylist_key;
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::state::AppState;
-use crate::tokens::{access, refresh};
+use crate::tokens::refresh;
 
 #[derive(Debug, Deserialize)]
 pub struct IntrospectForm {
@@ -42,7 +42,7 @@ pub async fn introspect(
 
 async fn access_info(state: &AppState, token: &str) -> Result<Option<Value>, OAuthError> {
     let now = state.now();
-    let Ok(c) = access::verify(&state.keys.snapshot(), token, state.config.issuer_base(), now) else {
+    let Ok(c) = state.verified.verify(&state.keys.snapshot(), token, state.config.issuer_base(), now) else {
         return Ok(None);
     };
     if state.ephemeral.has_flag(&denylist_key(&c.jti), now).await? {

@@ -115,6 +115,67 @@ pub fn verify(keys: &KeySet, token: &str, issuer: &str, now: OffsetDateTime) -> 
     if c.iss != issuer {
         return Err(Invalid::WrongIssuer);
     }
+    check_time(c, now)
+}
+
+/// Tokens whose signature has already been checked. Resource servers introspect the same token
+/// on every request they serve, and the ES256 check dominated introspection in profiles; a hit
+/// skips only the signature. Everything that can change is still checked every time: the key
+/// must still be published and not revoked (so `keys revoke` still takes effect at the next
+/// key reload), expiry and not-before against the injected clock, and — in the caller — the
+/// denylist and the user's revocations. Keyed by the SHA-256 of the whole token, so only the
+/// exact same bytes hit. Bounded: starts over beyond `MAX` entries.
+#[derive(Default)]
+pub struct VerifiedCache {
+    map: std::sync::RwLock<std::collections::HashMap<signet_core::TokenHash, (String, AccessClaims)>>,
+}
+
+impl std::fmt::Debug for VerifiedCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VerifiedCache")
+    }
+}
+
+impl VerifiedCache {
+    const MAX: usize = 50_000;
+
+    /// [`verify`], with the signature check remembered per token.
+    pub fn verify(
+        &self,
+        keys: &KeySet,
+        token: &str,
+        issuer: &str,
+        now: OffsetDateTime,
+    ) -> Result<AccessClaims, Invalid> {
+        let hash = signet_core::TokenHash::of(token.as_bytes());
+        let hit = self.map.read().ok().and_then(|m| m.get(&hash).cloned());
+        if let Some((kid, c)) = hit {
+            if keys.is_revoked(&kid) {
+                return Err(Invalid::RevokedKey);
+            }
+            if keys.verify_key(&kid).is_none() {
+                return Err(Invalid::UnknownKey);
+            }
+            return check_time(c, now);
+        }
+        let c = verify(keys, token, issuer, now)?;
+        let kid = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid);
+        if let (Some(kid), Ok(mut m)) = (kid, self.map.write()) {
+            if m.len() >= Self::MAX {
+                // Expired entries are useless; if that frees nothing, start over.
+                let t = now.unix_timestamp();
+                m.retain(|_, (_, c)| t < c.exp);
+                if m.len() >= Self::MAX {
+                    m.clear();
+                }
+            }
+            m.insert(hash, (kid, c.clone()));
+        }
+        Ok(c)
+    }
+}
+
+fn check_time(c: AccessClaims, now: OffsetDateTime) -> Result<AccessClaims, Invalid> {
     let t = now.unix_timestamp();
     if t >= c.exp {
         return Err(Invalid::Expired);

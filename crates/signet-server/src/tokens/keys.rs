@@ -114,7 +114,8 @@ fn generate_material(alg: &str) -> anyhow::Result<(Zeroizing<Vec<u8>>, Value)> {
 impl KeyRing {
     /// Generates a new key for `alg` in `state`, encrypted for storage.
     pub fn generate(&self, alg: &str, state: KeyState, now: OffsetDateTime) -> anyhow::Result<StoredKey> {
-        let kid = URL_SAFE_NO_PAD.encode(random_bytes::<12>());
+        // Hex: a base64url id can start with "-", which command lines read as an option.
+        let kid = hex::encode(random_bytes::<12>());
         let (der, mut jwk) = generate_material(alg)?;
         if let Value::Object(m) = &mut jwk {
             m.insert("kid".into(), json!(kid));

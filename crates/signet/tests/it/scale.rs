@@ -217,9 +217,11 @@ async fn postgres_down_returns_503_then_recovers() {
     let c = s.client(&["client_credentials"], "read", &[], false).await;
     s.client_credentials(&c, None).await;
     s.create_user("ann@example.com", PASSWORD).await;
+    // A client not seen yet (a seen one may be served from the 2-second client cache).
+    let unseen = s.client(&["client_credentials"], "read", &[], false).await;
 
     pg.stop();
-    let (status, headers, body) = s.oauth_post("/oauth2/token", &c, &[("grant_type", "client_credentials")]).await;
+    let (status, headers, body) = s.oauth_post("/oauth2/token", &unseen, &[("grant_type", "client_credentials")]).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["error"], "temporarily_unavailable");
     assert!(headers.get("retry-after").is_some());

@@ -93,6 +93,8 @@ async fn revoked_key_tokens_inactive() {
     let at = s.client_credentials(&c, None).await["access_token"].as_str().expect("at").to_owned();
     let (header, _) = crate::harness::jwt_parts(&at);
     let kid = header["kid"].as_str().expect("kid").to_owned();
+    // Introspected once: its signature check is now remembered, which must not outlive the key.
+    assert_eq!(s.introspect(&c, &at).await["active"], true);
     // The CLI revokes the key (rotating first, since it is the current one).
     let (code, out, err) = crate::harness::run_cli(s.dir.path(), &["keys", "revoke", &kid], "");
     assert_eq!(code, 0, "{out}{err}");
@@ -104,4 +106,53 @@ async fn revoked_key_tokens_inactive() {
     let fresh = s.client_credentials(&c, None).await["access_token"].as_str().expect("at").to_owned();
     assert_ne!(crate::harness::jwt_parts(&fresh).0["kid"], kid.as_str());
     assert_eq!(s.introspect(&c, &fresh).await["active"], true);
+}
+
+#[tokio::test]
+async fn introspection_cache_keeps_expiry_and_revocation() {
+    let s = TestServer::start().await;
+    let c = s.client(&["client_credentials"], "read", &[], false).await;
+    let at = s.client_credentials(&c, None).await["access_token"].as_str().expect("at").to_owned();
+    assert_eq!(s.introspect(&c, &at).await["active"], true);
+    assert_eq!(s.introspect(&c, &at).await["active"], true, "a repeat (signature check remembered)");
+    // A token that differs in one byte is not the remembered one.
+    let mut tampered = at.clone();
+    let last = tampered.pop().expect("char");
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(s.introspect(&c, &tampered).await["active"], false);
+    // Revocation is checked on every request, remembered or not.
+    let (status, _, _) = s.oauth_post("/oauth2/revoke", &c, &[("token", at.as_str())]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(s.introspect(&c, &at).await["active"], false);
+    // Expiry too.
+    let at2 = s.client_credentials(&c, None).await["access_token"].as_str().expect("at").to_owned();
+    assert_eq!(s.introspect(&c, &at2).await["active"], true);
+    s.clock.advance(Duration::hours(2));
+    assert_eq!(s.introspect(&c, &at2).await["active"], false);
+}
+
+#[tokio::test]
+async fn rotated_client_secret_stops_working_within_seconds() {
+    let s = TestServer::start().await;
+    let c = s.client(&["client_credentials"], "read", &[], false).await;
+    assert!(s.client_credentials(&c, None).await["access_token"].is_string());
+    // Rotated by the CLI, another process: the server's brief client cache (2 s) lets the old
+    // secret work at most that long.
+    let (code, out, err) = crate::harness::run_cli(s.dir.path(), &["client", "rotate-secret", &c.id, "--json"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    let started = std::time::Instant::now();
+    loop {
+        let (status, _, _) = s.oauth_post("/oauth2/token", &c, &[("grant_type", "client_credentials")]).await;
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(3), "old secret still accepted after 3 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let new_secret = serde_json::from_str::<serde_json::Value>(&out).expect("json")["client_secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let rotated = TestClient { id: c.id.clone(), secret: Some(new_secret) };
+    assert!(s.client_credentials(&rotated, None).await["access_token"].is_string());
 }
