@@ -27,8 +27,8 @@ impl TestServer {
         public: bool,
         require_mfa: bool,
     ) -> TestClient {
-        use base64::Engine;
-        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signet_core::secret::random_bytes::<16>());
+        // Hex, as `signet client create` makes them (an id starting with "-" reads as a CLI option).
+        let id = hex::encode(signet_core::secret::random_bytes::<16>());
         let secret = (!public).then(|| signet_core::PlainToken::generate("sgn_cs_"));
         let hash = secret.as_ref().map(|s| s.hash());
         let grants: Vec<String> = grants.iter().map(|g| g.to_string()).collect();
@@ -170,8 +170,8 @@ impl TestServer {
         skip_consent: bool,
         require_mfa: bool,
     ) -> TestClient {
-        use base64::Engine;
-        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signet_core::secret::random_bytes::<16>());
+        // Hex, as `signet client create` makes them (an id starting with "-" reads as a CLI option).
+        let id = hex::encode(signet_core::secret::random_bytes::<16>());
         let secret = (!public).then(|| signet_core::PlainToken::generate("sgn_cs_"));
         let hash = secret.as_ref().map(|s| s.hash());
         let grants = vec!["authorization_code".to_string(), "refresh_token".to_string()];
