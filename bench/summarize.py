@@ -24,8 +24,10 @@ NAMES = {
 }
 NOTES = {
     "introspect": "peer introspects opaque tokens (it refuses to introspect its JWT access tokens)",
-    "refresh": "peer: not scripted (its refresh tokens need an interactive login)",
-    "authcode": "peer: not scripted (needs its interactive login/consent UI)",
+    "refresh": "chains from real code flows, no `openid` (no ID token on refresh on either side); "
+               "the peer keeps tokens in memory, Signet commits each rotation to its database",
+    "authcode": "public client, PKCE S256, `openid` (ID token + JWT access token), consent remembered; "
+                "the peer's one sign-in is finished by bench/peer without a form",
     "login": "Signet only; 503 beyond hashing capacity is the intended answer",
 }
 
@@ -70,7 +72,9 @@ for wl in ["cc", "introspect", "jwks", "refresh", "authcode", "login"]:
     peer_cells = (f"{ps['rps_median']:.0f} ({ps['rps_min']:.0f}–{ps['rps_max']:.0f}) | {ps['p50_ms']:.2f} / {ps['p99_ms']:.2f}" if ps else "– | –")
     note = NOTES.get(wl, "")
     if ss["errors"]:
-        note += f"; {ss['errors']} non-2xx"
+        note += f"; Signet: {ss['errors']} non-2xx"
+    if ps and ps["errors"]:
+        note += f"; peer: {ps['errors']} non-2xx"
     ratio_cell = f"{ratio:.1f}×" if ratio else "–"
     lines.append(f"| {NAMES[wl]} | {ss['rps_median']:.0f} ({ss['rps_min']:.0f}–{ss['rps_max']:.0f}) | {ss['p50_ms']:.2f} / {ss['p99_ms']:.2f} | "
                  f"{peer_cells} | {ratio_cell} | {note} |")

@@ -15,7 +15,10 @@ Object.assign(jwk, { kid: 'peer-es256', alg: 'ES256', use: 'sig' });
 export const CLIENTS = {
   cc: { id: 'bench-cc', secret: 'bench-cc-secret-0123456789abcdef0123456789abcdef' },
   rs: { id: 'bench-rs', secret: 'bench-rs-secret-0123456789abcdef0123456789abcdef' },
+  code: { id: 'bench-code' },
 };
+const REDIRECT_URI = 'https://app.example.com/cb';
+const ACCOUNT = 'bench-user';
 
 const provider = new Provider(issuer, {
   clients: [
@@ -27,8 +30,18 @@ const provider = new Provider(issuer, {
       client_id: CLIENTS.rs.id, client_secret: CLIENTS.rs.secret, grant_types: [], response_types: [],
       redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'ES256',
     },
+    {
+      // Like Signet's bench-code client: public, PKCE, consent skipped after the first grant.
+      client_id: CLIENTS.code.id, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+      redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none', scope: 'openid offline_access',
+      id_token_signed_response_alg: 'ES256',
+    },
   ],
   jwks: { keys: [jwk] },
+  // The bench's "user" signs in and consents without a form: the interaction below finishes at
+  // once, so the authorize -> code -> token workload measures the protocol, not a login page.
+  interactions: { url: (ctx, interaction) => `/bench-interaction/${interaction.uid}` },
+  findAccount: (ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
   scopes: ['openid', 'offline_access', 'read', 'write'],
   rotateRefreshToken: true,
   features: {
@@ -55,5 +68,19 @@ const provider = new Provider(issuer, {
   },
 });
 provider.proxy = false;
-server.on('request', provider.callback());
+const callback = provider.callback();
+server.on('request', async (req, res) => {
+  if (!req.url.startsWith('/bench-interaction/')) return callback(req, res);
+  try {
+    const { prompt, params } = await provider.interactionDetails(req, res);
+    const grant = new provider.Grant({ accountId: ACCOUNT, clientId: params.client_id });
+    grant.addOIDCScope(params.scope);
+    const result = { login: { accountId: ACCOUNT }, consent: { grantId: await grant.save() } };
+    void prompt;
+    await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+  } catch (e) {
+    res.statusCode = 400;
+    res.end(String(e));
+  }
+});
 console.log(`listening on ${issuer}`);

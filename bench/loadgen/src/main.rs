@@ -50,6 +50,14 @@ struct Args {
     password: String,
     #[arg(long, default_value = "https://app.example.com/cb")]
     redirect_uri: String,
+    /// The server is the peer: no Signet login form; its session comes from the first
+    /// authorization request, whose interaction the peer finishes at once (bench/peer).
+    #[arg(long)]
+    peer: bool,
+    /// seed-refresh: a `prompt` for the authorization requests (the peer grants
+    /// `offline_access` only with `prompt=consent`, OpenID Connect Core §11).
+    #[arg(long)]
+    seed_prompt: Option<String>,
 }
 
 struct Endpoints {
@@ -112,13 +120,15 @@ async fn login(http: &reqwest::Client, base: &str, email: &str, password: &str) 
     Ok(jar)
 }
 
-/// One authorization code + PKCE round trip for a signed-in session (consent skipped).
+/// One authorization code + PKCE round trip for a signed-in session (consent skipped). Redirects
+/// other than the one to the client are followed with the jar (the peer's interaction, once).
 async fn code_round_trip(
     http: &reqwest::Client,
     a: &Args,
     e: &Endpoints,
-    jar: &Jar,
+    jar: &mut Jar,
     scope: &str,
+    prompt: Option<&str>,
 ) -> anyhow::Result<Value> {
     let mut v = [0u8; 32];
     OsRng.fill_bytes(&mut v);
@@ -133,8 +143,20 @@ async fn code_round_trip(
         .append_pair("state", "s")
         .append_pair("code_challenge", &challenge)
         .append_pair("code_challenge_method", "S256");
-    let r = http.get(url).header("cookie", jar.header()).send().await?;
-    let loc = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned();
+    if let Some(p) = prompt {
+        url.query_pairs_mut().append_pair("prompt", p);
+    }
+    let mut hops = 0;
+    let (r, loc) = loop {
+        let r = http.get(url.clone()).header("cookie", jar.header()).send().await?;
+        jar.absorb(&r);
+        let loc = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned();
+        hops += 1;
+        if loc.is_empty() || loc.starts_with(&a.redirect_uri) || hops > 8 {
+            break (r, loc);
+        }
+        url = url.join(&loc)?;
+    };
     let code = query_param(&loc, "code").with_context(|| format!("no code in {loc:?} ({})", r.status()))?;
     let r = http
         .post(&e.token)
@@ -174,10 +196,12 @@ async fn main() -> anyhow::Result<()> {
 
     if a.workload == "seed-refresh" {
         // One refresh chain per worker, each from a real authorization code flow.
-        let jar = login(&http, &base, &a.email, &a.password).await?;
+        let mut jar = if a.peer { Jar::default() } else { login(&http, &base, &a.email, &a.password).await? };
         let mut out = String::new();
+        // No `openid`: the peer would sign an ID token on every refresh, Signet does not (OpenID
+        // Connect Core §12.2 allows either), so the chains are plain OAuth grants on both.
         for _ in 0..a.concurrency {
-            let t = code_round_trip(&http, &a, &e, &jar, "openid offline_access").await?;
+            let t = code_round_trip(&http, &a, &e, &mut jar, "offline_access", a.seed_prompt.as_deref()).await?;
             out.push_str(t["refresh_token"].as_str().context("no refresh token")?);
             out.push('\n');
         }
@@ -190,10 +214,15 @@ async fn main() -> anyhow::Result<()> {
     } else {
         Vec::new()
     };
-    let jar = if matches!(a.workload.as_str(), "authcode") {
-        Some(login(&http, &base, &a.email, &a.password).await?)
-    } else {
-        None
+    let jar = match a.workload.as_str() {
+        "authcode" if a.peer => {
+            // The first round trip signs in and records the grant; later ones skip both.
+            let mut jar = Jar::default();
+            code_round_trip(&http, &a, &e, &mut jar, "openid", None).await.context("peer sign-in")?;
+            Some(jar)
+        }
+        "authcode" => Some(login(&http, &base, &a.email, &a.password).await?),
+        _ => None,
     };
 
     let start = Instant::now();
@@ -201,7 +230,7 @@ async fn main() -> anyhow::Result<()> {
     let end = warm_end + Duration::from_secs(a.duration);
     let mut tasks = Vec::new();
     for w in 0..a.concurrency {
-        let (http, a, e, jar) = (http.clone(), a.clone(), e.clone(), jar.clone());
+        let (http, a, e, mut jar) = (http.clone(), a.clone(), e.clone(), jar.clone());
         let mut chain = chains.get(w).cloned();
         tasks.push(tokio::spawn(async move {
             let mut lat: Vec<u32> = Vec::new();
@@ -265,8 +294,8 @@ async fn main() -> anyhow::Result<()> {
                             }
                         }
                         "authcode" => {
-                            let jar = jar.as_ref().context("no session")?;
-                            code_round_trip(&http, &a, &e, jar, "openid").await.is_ok()
+                            let jar = jar.as_mut().context("no session")?;
+                            code_round_trip(&http, &a, &e, jar, "openid", None).await.is_ok()
                         }
                         "login" => {
                             if login_jar.is_none() {
