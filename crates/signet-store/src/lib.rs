@@ -156,16 +156,9 @@ pub trait AuthorizeStore: Send + Sync {
     async fn delete_request(&self, id_hash: &TokenHash) -> Result<()>;
     async fn put_code(&self, code: NewCode<'_>) -> Result<()>;
     async fn code_by_hash(&self, code_hash: &TokenHash) -> Result<Option<CodeRecord>>;
-    /// Compare-and-set: marks the code used if it is unused; `false` if it was used already.
-    async fn use_code(&self, id: i64, now: OffsetDateTime) -> Result<bool>;
-    /// Records what the redemption issued, for revocation on replay.
-    async fn set_code_tokens(
-        &self,
-        id: i64,
-        family_id: Option<i64>,
-        access_jti: &str,
-        access_exp: OffsetDateTime,
-    ) -> Result<()>;
+    /// Compare-and-set: marks the code used, recording in the same write what the redemption
+    /// issued (for revocation on replay), if it is unused; `false` if it was used already.
+    async fn redeem_code(&self, id: i64, now: OffsetDateTime, issued: CodeTokens<'_>) -> Result<bool>;
     async fn consent(&self, user_id: i64, client_id: &str) -> Result<Option<String>>;
     async fn put_consent(&self, user_id: i64, client_id: &str, scope: &str, now: OffsetDateTime) -> Result<()>;
     async fn delete_consent(&self, user_id: i64, client_id: &str) -> Result<bool>;

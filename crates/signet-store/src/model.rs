@@ -182,6 +182,8 @@ pub struct RefreshRecord {
     pub successor_used: bool,
     pub family_expires_at: OffsetDateTime,
     pub family_revoked: bool,
+    /// The family's user still exists and is not disabled (read in the same query).
+    pub user_active: bool,
 }
 
 #[derive(Debug)]
@@ -212,6 +214,14 @@ pub enum RotateOutcome {
     Rotated,
     /// Another request used the token first.
     AlreadyUsed,
+}
+
+/// What redeeming an authorization code issued, kept with the code so a replay can revoke it.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeTokens<'a> {
+    pub family_id: Option<i64>,
+    pub access_jti: &'a str,
+    pub access_exp: OffsetDateTime,
 }
 
 /// A new authorization code.

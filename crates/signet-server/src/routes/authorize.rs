@@ -72,7 +72,8 @@ pub async fn authorize(
     let Some(client_id) = get("client_id") else {
         return Err(PageError::BadRequest("The application did not say who it is (client_id is missing).".into()));
     };
-    let Some(client) = state.store.client(client_id).await? else {
+    // Cached like client authentication (2 s, `oauth::client_cache`).
+    let Some(client) = state.clients.get(state.store.as_ref(), client_id).await? else {
         return Err(PageError::BadRequest("This application is not registered with this server.".into()));
     };
     let Some(uri) = get("redirect_uri") else {
@@ -163,6 +164,5 @@ pub async fn authorize(
         acr_values: get("acr_values").map(str::to_owned),
         created_at: state.now().unix_timestamp(),
     };
-    let id = authorize_flow::save(&state, &pending).await?;
-    authorize_flow::proceed(&state, &client, &id, &pending, session).await
+    authorize_flow::proceed(&state, &client, None, &pending, session).await
 }

@@ -1,5 +1,6 @@
 //! The authorization request after validation: login → consent → code, each step resuming from
-//! the pending request stored under an opaque id (DESIGN.md point 5). `decide` is the state
+//! the pending request stored under an opaque id (DESIGN.md point 5). A request that can be
+//! answered at once (signed in, consent on record) is never stored. `decide` is the state
 //! machine's transition function; the handlers only carry out what it says.
 
 use axum::extract::State;
@@ -26,7 +27,7 @@ const PENDING_TTL: Duration = Duration::minutes(15);
 /// OAuth 2.1 §4.1.2 recommends a short code lifetime; ours is 60 s.
 const CODE_TTL: Duration = Duration::seconds(60);
 
-pub async fn save(state: &AppState, p: &Pending) -> Result<PlainToken, PageError> {
+async fn save(state: &AppState, p: &Pending) -> Result<PlainToken, PageError> {
     let id = PlainToken::generate("");
     let json = serde_json::to_string(p).map_err(|e| PageError::Unexpected(e.into()))?;
     let now = state.now();
@@ -117,11 +118,12 @@ fn continue_url(id: &str) -> String {
     format!("/oauth2/authorize/continue?req={id}")
 }
 
-/// Moves the flow forward for the current browser session.
+/// Moves the flow forward for the current browser session. `id` is the stored pending request,
+/// if it was stored; it is stored here when the browser has to come back to it.
 pub async fn proceed(
     state: &AppState,
     client: &Client,
-    id: &PlainToken,
+    id: Option<PlainToken>,
     p: &Pending,
     session: Option<AuthSession>,
 ) -> Result<Response, PageError> {
@@ -145,8 +147,16 @@ pub async fn proceed(
         None => None,
     };
     let step = decide(p, signed_in, required, covers, now);
+    let (step, session) = match (step, session) {
+        (Step::Fail(error), _) => return Ok(fail(state, id.as_ref(), p, error, "user interaction is required").await),
+        (Step::IssueCode, Some(s)) => return issue_code(state, id.as_ref(), p, &s).await,
+        other => other,
+    };
+    let id = match id {
+        Some(id) => id,
+        None => save(state, p).await?,
+    };
     match (step, session) {
-        (Step::Fail(error), _) => Ok(fail(state, id, p, error, "user interaction is required").await),
         (Step::Login, _) => {
             let mut q = url::form_urlencoded::Serializer::new(String::new());
             q.append_pair("return_to", &continue_url(id.expose())).append_pair("force", "1");
@@ -163,9 +173,8 @@ pub async fn proceed(
             Ok(Redirect::to(&format!("/account/security?{q}")).into_response())
         }
         (Step::Consent, Some(s)) => consent_page(state, client, id.expose(), p, &s),
-        (Step::IssueCode, Some(s)) => issue_code(state, id, p, &s).await,
-        // Consent and code need a session, which `decide` guarantees.
-        (_, None) => Err(PageError::LoginRequired(continue_url(id.expose()))),
+        // Consent and code need a session, which `decide` guarantees (and codes left above).
+        (Step::Fail(_) | Step::IssueCode, _) | (_, None) => Err(PageError::LoginRequired(continue_url(id.expose()))),
     }
 }
 
@@ -177,7 +186,7 @@ pub async fn resume(
 ) -> Result<Response, PageError> {
     let id = query_param(&uri, "req").unwrap_or_default();
     let (p, client) = load(&state, &id).await?;
-    proceed(&state, &client, &PlainToken::from_client(id), &p, session).await
+    proceed(&state, &client, Some(PlainToken::from_client(id)), &p, session).await
 }
 
 /// The plain-words description of a scope on the consent page.
@@ -236,7 +245,7 @@ pub async fn consent(
     let (p, client) = load(&state, &form.req).await?;
     let id = PlainToken::from_client(form.req.clone());
     if form.decision != "allow" {
-        return Ok(fail(&state, &id, &p, "access_denied", "the user denied the request").await);
+        return Ok(fail(&state, Some(&id), &p, "access_denied", "the user denied the request").await);
     }
     state.store.put_consent(s.user.id, &client.client_id, &p.scope, state.now()).await?;
     let who = Actor { user_id: Some(s.user.id), email: Some(&s.user.email) };
@@ -248,10 +257,15 @@ pub async fn consent(
         &format!("client:{} scope:{}", client.client_id, p.scope),
     )
     .await;
-    issue_code(&state, &id, &p, &s).await
+    issue_code(&state, Some(&id), &p, &s).await
 }
 
-async fn issue_code(state: &AppState, id: &PlainToken, p: &Pending, s: &AuthSession) -> Result<Response, PageError> {
+async fn issue_code(
+    state: &AppState,
+    id: Option<&PlainToken>,
+    p: &Pending,
+    s: &AuthSession,
+) -> Result<Response, PageError> {
     let code = PlainToken::generate("");
     let now = state.now();
     state
@@ -272,7 +286,9 @@ async fn issue_code(state: &AppState, id: &PlainToken, p: &Pending, s: &AuthSess
         })
         .await?;
     // The pending request is spent: its id cannot be used to mint a second code.
-    state.store.delete_request(&id.hash()).await?;
+    if let Some(id) = id {
+        state.store.delete_request(&id.hash()).await?;
+    }
     let mut params = vec![("code", code.expose().to_owned())];
     if let Some(st) = &p.state {
         params.push(("state", st.clone()));
@@ -281,9 +297,17 @@ async fn issue_code(state: &AppState, id: &PlainToken, p: &Pending, s: &AuthSess
     Ok(respond(&p.redirect_uri, p.response_mode, &params))
 }
 
-async fn fail(state: &AppState, id: &PlainToken, p: &Pending, error: &'static str, description: &str) -> Response {
-    if let Err(e) = state.store.delete_request(&id.hash()).await {
-        tracing::warn!(error = %e, "could not delete pending authorization request");
+async fn fail(
+    state: &AppState,
+    id: Option<&PlainToken>,
+    p: &Pending,
+    error: &'static str,
+    description: &str,
+) -> Response {
+    if let Some(id) = id {
+        if let Err(e) = state.store.delete_request(&id.hash()).await {
+            tracing::warn!(error = %e, "could not delete pending authorization request");
+        }
     }
     error_redirect(
         state,

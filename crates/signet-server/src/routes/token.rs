@@ -139,15 +139,10 @@ async fn refresh_token(
     };
     let now = state.now();
     let sub = match rec.user_id {
-        Some(uid) => {
-            let user = state.store.user_by_id(uid).await?;
-            // "Sign out everywhere", password change and disabling revoke the user's families,
-            // so `exchange` already refused those; a disabled user is checked again here.
-            match user {
-                Some(u) if !u.disabled => u.id.to_string(),
-                _ => return Err(OAuthError::InvalidGrant("the user's grant is no longer valid".into())),
-            }
-        }
+        // "Sign out everywhere", password change and disabling revoke the user's families, so
+        // `exchange` already refused those; a disabled or deleted user is checked again here.
+        Some(uid) if rec.user_active => uid.to_string(),
+        Some(_) => return Err(OAuthError::InvalidGrant("the user's grant is no longer valid".into())),
         None => client.client_id.clone(),
     };
     let auth = rec.auth_time.map(|t| tokens::UserAuth::from_stored(t, &rec.amr));

@@ -4,7 +4,7 @@
 
 use signet_core::audit::AuditKind;
 use signet_core::{PkceChallenge, PlainToken, Scope};
-use signet_store::{Client, CodeRecord, NewAudit};
+use signet_store::{Client, CodeRecord, CodeTokens, NewAudit};
 
 use super::revoke::denylist_key;
 use super::token::{audience, require_grant};
@@ -56,10 +56,6 @@ pub async fn authorization_code(
     if !PkceChallenge::from_stored(rec.code_challenge.clone()).verify(verifier) {
         return Err(invalid("PKCE verification failed"));
     }
-    // Compare-and-set: of two concurrent redemptions exactly one proceeds; the other is a replay.
-    if !state.store.use_code(rec.id, now).await? {
-        return Err(replayed(state, &rec, info).await);
-    }
     let user = match state.store.user_by_id(rec.user_id).await? {
         Some(u) if !u.disabled => u,
         _ => return Err(invalid("the user is no longer active")),
@@ -68,11 +64,21 @@ pub async fn authorization_code(
     let aud = audience(state, client, None)?;
     let sub = user.id.to_string();
     let auth = tokens::UserAuth::from_stored(rec.auth_time, &rec.amr);
+    // The tokens are made first so that marking the code used and recording them is one write.
     let grant = tokens::issue_for_user(state, client, user.id, &aud, &scope, &auth, now).await?;
     let at = grant.access;
     let family_id = grant.refresh.as_ref().map(|(id, _)| *id);
     let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
-    state.store.set_code_tokens(rec.id, family_id, &at.jti, at.exp).await?;
+    // Compare-and-set: of two concurrent redemptions exactly one proceeds; the other is a replay
+    // (RFC 6749 §4.1.2): the tokens it just made are dropped, and the winner's are revoked.
+    let issued = CodeTokens { family_id, access_jti: &at.jti, access_exp: at.exp };
+    if !state.store.redeem_code(rec.id, now, issued).await? {
+        if let Some(family) = family_id {
+            state.store.revoke_family(family, "code_replay", now).await?;
+        }
+        let winner = state.store.code_by_hash(&PlainToken::from_client(code).hash()).await?;
+        return Err(replayed(state, winner.as_ref().unwrap_or(&rec), info).await);
+    }
     let id_token = if scope.contains("openid") {
         let alg = tokens::client_alg(state, client);
         let claims = id_token::IdClaims {

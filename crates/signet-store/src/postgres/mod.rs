@@ -32,6 +32,9 @@ crate::common::shared_queries!();
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The shared queries write through `writer` and read through `pool`; on PostgreSQL both
+    /// are the one pool (SQLite gives writes a connection of their own).
+    writer: PgPool,
 }
 
 impl PgStore {
@@ -55,7 +58,7 @@ impl PgStore {
             .await
             .map_err(map_err)?;
         store::migrate(&pool, MIGRATIONS).await?;
-        Ok(Self { pool })
+        Ok(Self { writer: pool.clone(), pool })
     }
 
     pub fn pool(&self) -> &PgPool {

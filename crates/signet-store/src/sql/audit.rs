@@ -18,7 +18,7 @@ impl AuditStore for DbStore {
         .bind(e.ip)
         .bind(e.user_agent.chars().take(512).collect::<String>())
         .bind(e.detail)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(())

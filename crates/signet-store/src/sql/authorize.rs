@@ -3,7 +3,7 @@ use signet_core::{OffsetDateTime, TokenHash};
 use sqlx::Row;
 
 use super::{from_ts, map_err, ts, DbStore};
-use crate::{AuthorizeStore, CodeRecord, NewCode, Result, StoreError};
+use crate::{AuthorizeStore, CodeRecord, CodeTokens, NewCode, Result, StoreError};
 
 #[async_trait]
 impl AuthorizeStore for DbStore {
@@ -21,7 +21,7 @@ impl AuthorizeStore for DbStore {
             .bind(params)
             .bind(ts(now))
             .bind(ts(expires_at))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(())
@@ -39,7 +39,7 @@ impl AuthorizeStore for DbStore {
     async fn delete_request(&self, id_hash: &TokenHash) -> Result<()> {
         sqlx::query("DELETE FROM authorization_requests WHERE id_hash = $1")
             .bind(id_hash.as_str())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(())
@@ -63,7 +63,7 @@ impl AuthorizeStore for DbStore {
         .bind(ts(c.now))
         .bind(ts(c.expires_at))
         .bind(c.amr)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(())
@@ -103,32 +103,20 @@ impl AuthorizeStore for DbStore {
         }))
     }
 
-    async fn use_code(&self, id: i64, now: OffsetDateTime) -> Result<bool> {
-        let res = sqlx::query("UPDATE authorization_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-            .bind(ts(now))
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
+    async fn redeem_code(&self, id: i64, now: OffsetDateTime, issued: CodeTokens<'_>) -> Result<bool> {
+        let res = sqlx::query(
+            "UPDATE authorization_codes SET used_at = $1, family_id = $2, access_jti = $3, access_exp = $4
+             WHERE id = $5 AND used_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(issued.family_id)
+        .bind(issued.access_jti)
+        .bind(ts(issued.access_exp))
+        .bind(id)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
         Ok(res.rows_affected() == 1)
-    }
-
-    async fn set_code_tokens(
-        &self,
-        id: i64,
-        family_id: Option<i64>,
-        access_jti: &str,
-        access_exp: OffsetDateTime,
-    ) -> Result<()> {
-        sqlx::query("UPDATE authorization_codes SET family_id = $1, access_jti = $2, access_exp = $3 WHERE id = $4")
-            .bind(family_id)
-            .bind(access_jti)
-            .bind(ts(access_exp))
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(())
     }
 
     async fn consent(&self, user_id: i64, client_id: &str) -> Result<Option<String>> {
@@ -149,7 +137,7 @@ impl AuthorizeStore for DbStore {
         .bind(client_id)
         .bind(scope)
         .bind(ts(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(())
@@ -159,7 +147,7 @@ impl AuthorizeStore for DbStore {
         let res = sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
             .bind(user_id)
             .bind(client_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
@@ -187,13 +175,13 @@ impl AuthorizeStore for DbStore {
     async fn purge_authorize(&self, now: OffsetDateTime) -> Result<u64> {
         let a = sqlx::query("DELETE FROM authorization_requests WHERE expires_at < $1")
             .bind(ts(now))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         // Used codes are kept a day after expiry so a late replay is still recognised.
         let b = sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
             .bind(ts(now) - 86_400)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(a.rows_affected() + b.rows_affected())

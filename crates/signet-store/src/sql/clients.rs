@@ -66,7 +66,7 @@ impl ClientStore for DbStore {
         .bind(c.skip_consent)
         .bind(c.post_logout_redirect_uris.join("\n"))
         .bind(c.require_mfa)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map_err(map_err)?;
         row_to_client(&row)
@@ -95,7 +95,7 @@ impl ClientStore for DbStore {
                 .bind(secret_hash)
                 .bind(ts(now))
                 .bind(client_id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await
                 .map_err(map_err)?;
         if res.rows_affected() == 0 {
@@ -105,7 +105,7 @@ impl ClientStore for DbStore {
     }
 
     async fn delete_client(&self, client_id: &str, now: OffsetDateTime) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
         let res = sqlx::query("DELETE FROM clients WHERE client_id = $1")
             .bind(client_id)
             .execute(&mut *tx)

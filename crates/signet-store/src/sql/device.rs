@@ -51,7 +51,7 @@ impl DeviceStore for DbStore {
         .bind(ts(now))
         .bind(ts(expires_at))
         .bind(interval_secs)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(())
@@ -94,7 +94,7 @@ impl DeviceStore for DbStore {
         .bind(ts(auth_time))
         .bind(id)
         .bind(amr)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(res.rows_affected() == 1)
@@ -105,7 +105,7 @@ impl DeviceStore for DbStore {
             .bind(ts(now))
             .bind(interval_secs)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(())
@@ -114,7 +114,7 @@ impl DeviceStore for DbStore {
     async fn redeem_device(&self, id: i64) -> Result<bool> {
         let res = sqlx::query("UPDATE device_codes SET status = 'redeemed' WHERE id = $1 AND status = 'approved'")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected() == 1)

@@ -57,7 +57,7 @@ impl KeyStore for DbStore {
     }
 
     async fn insert_initial_keys(&self, current: &StoredKey, next: &StoredKey) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
         // Take the write lock first, so two processes starting at once cannot both see "empty".
         sqlx::query(super::KEY_LOCK_SQL).execute(&mut *tx).await.map_err(map_err)?;
         let n: i64 =
@@ -82,7 +82,7 @@ impl KeyStore for DbStore {
         drop_after: OffsetDateTime,
         due_before: Option<OffsetDateTime>,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
         // Serialise rotations: without the lock, two instances rotating at once could leave two
         // `current` keys (each promoting a different `next`).
         sqlx::query(super::KEY_LOCK_SQL).execute(&mut *tx).await.map_err(map_err)?;
@@ -123,7 +123,7 @@ impl KeyStore for DbStore {
         let res = sqlx::query("UPDATE signing_keys SET state = 'revoked', revoked_at = $1 WHERE kid = $2")
             .bind(ts(now))
             .bind(kid)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
@@ -132,7 +132,7 @@ impl KeyStore for DbStore {
     async fn purge_keys(&self, now: OffsetDateTime) -> Result<u64> {
         let res = sqlx::query("DELETE FROM signing_keys WHERE state = 'retired' AND drop_after < $1")
             .bind(ts(now))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected())

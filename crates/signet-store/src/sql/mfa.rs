@@ -64,7 +64,7 @@ impl MfaStore for DbStore {
         .bind(user_id)
         .bind(secret_enc)
         .bind(ts(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         if res.rows_affected() == 0 {
@@ -81,7 +81,7 @@ impl MfaStore for DbStore {
         .bind(user_id)
         .bind(step)
         .bind(ts(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
@@ -95,7 +95,7 @@ impl MfaStore for DbStore {
         .bind(user_id)
         .bind(step)
         .bind(ts(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
@@ -104,14 +104,14 @@ impl MfaStore for DbStore {
     async fn delete_totp(&self, user_id: i64) -> Result<bool> {
         let res = sqlx::query("DELETE FROM totp_factors WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
     }
 
     async fn replace_backup_codes(&self, user_id: i64, hashes: &[String], now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
         sqlx::query("DELETE FROM backup_codes WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)
@@ -137,7 +137,7 @@ impl MfaStore for DbStore {
         .bind(user_id)
         .bind(hash)
         .bind(ts(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
@@ -154,7 +154,7 @@ impl MfaStore for DbStore {
     async fn delete_backup_codes(&self, user_id: i64) -> Result<()> {
         sqlx::query("DELETE FROM backup_codes WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(())
@@ -176,7 +176,7 @@ impl MfaStore for DbStore {
         .bind(p.transports)
         .bind(p.aaguid)
         .bind(ts(p.now))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map_err(map_err)?;
         row_to_passkey(&row)
@@ -211,7 +211,7 @@ impl MfaStore for DbStore {
         .bind(u.backup_state)
         .bind(ts(u.now))
         .bind(previous_count)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
@@ -222,7 +222,7 @@ impl MfaStore for DbStore {
             .bind(user_id)
             .bind(id)
             .bind(name)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
@@ -232,7 +232,7 @@ impl MfaStore for DbStore {
         let res = sqlx::query("DELETE FROM passkeys WHERE id = $2 AND user_id = $1")
             .bind(user_id)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
@@ -252,7 +252,7 @@ impl MfaStore for DbStore {
             .bind(user_id)
             .bind(data)
             .bind(ts(expires_at))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(())
@@ -268,7 +268,7 @@ impl MfaStore for DbStore {
         let row = sqlx::query("DELETE FROM challenges WHERE id_hash = $1 AND kind = $2 RETURNING user_id, data, expires_at")
             .bind(id_hash.as_str())
             .bind(kind)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await
             .map_err(map_err)?;
         let Some(r) = row else { return Ok(None) };
@@ -291,7 +291,7 @@ impl MfaStore for DbStore {
     async fn purge_challenges(&self, now: OffsetDateTime) -> Result<u64> {
         let res = sqlx::query("DELETE FROM challenges WHERE expires_at <= $1")
             .bind(ts(now))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected())

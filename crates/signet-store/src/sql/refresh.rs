@@ -19,39 +19,33 @@ async fn insert_token(conn: &mut DbConn, family_id: i64, t: &NewRefresh<'_>) -> 
     .map_err(map_err)
 }
 
-/// In one transaction: runs the compare-and-set `cas_sql` (binding `now`, `token_id`), and if it
-/// won, inserts `successor` and makes it `token_id`'s successor. The first statement is a write,
-/// so SQLite takes its write lock there and concurrent rotations serialise on it; on
-/// PostgreSQL a concurrent UPDATE of the same row waits for the first transaction and then
-/// re-checks `used_at IS NULL`. Either way two requests can never both win.
-///
-/// `lock_first` first locks the presented token's row (a no-op UPDATE). Grace retries need it:
-/// their compare-and-set finds the successor through `token_id`'s row, and without the lock a
-/// PostgreSQL retry racing another retry would read the successor the other just replaced, lose,
-/// and be taken for reuse.
-async fn cas_and_link(
+/// A grace retry (the presented token's successor was never used): in one transaction, first
+/// lock the presented token's row (a no-op UPDATE; without it a PostgreSQL retry racing another
+/// retry would read the successor the other just replaced, lose, and be taken for reuse; on
+/// SQLite the write lock is taken there), then compare-and-set on the unseen successor, and if
+/// that won insert the new successor and link it. Two requests can never both win.
+async fn replace_and_link(
     pool: &DbPool,
-    lock_first: bool,
-    cas_sql: &'static str,
     token_id: i64,
     family_id: i64,
     successor: NewRefresh<'_>,
 ) -> Result<RotateOutcome> {
     let mut tx = pool.begin().await.map_err(map_err)?;
-    if lock_first {
-        sqlx::query("UPDATE refresh_tokens SET successor_id = successor_id WHERE id = $1")
-            .bind(token_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-    }
-    let won = sqlx::query(cas_sql)
-        .bind(ts(successor.now))
+    sqlx::query("UPDATE refresh_tokens SET successor_id = successor_id WHERE id = $1")
         .bind(token_id)
         .execute(&mut *tx)
         .await
-        .map_err(map_err)?
-        .rows_affected()
+        .map_err(map_err)?;
+    let won = sqlx::query(
+        "UPDATE refresh_tokens SET used_at = $1
+         WHERE id = (SELECT successor_id FROM refresh_tokens WHERE id = $2) AND used_at IS NULL",
+    )
+    .bind(ts(successor.now))
+    .bind(token_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?
+    .rows_affected()
         == 1;
     if !won {
         return Ok(RotateOutcome::AlreadyUsed);
@@ -70,7 +64,7 @@ async fn cas_and_link(
 #[async_trait]
 impl RefreshStore for DbStore {
     async fn create_family(&self, f: NewFamily<'_>, first: NewRefresh<'_>) -> Result<i64> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
         let family_id: i64 = sqlx::query_scalar(
             "INSERT INTO refresh_families (client_id, user_id, scope, audience, auth_time, created_at, absolute_expires_at, amr)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -96,10 +90,11 @@ impl RefreshStore for DbStore {
             "SELECT t.id, t.family_id, t.scope, t.created_at, t.idle_expires_at, t.used_at, t.successor_id,
                     s.used_at AS successor_used_at,
                     f.client_id, f.user_id, f.scope AS family_scope, f.audience, f.auth_time, f.amr,
-                    f.absolute_expires_at, f.revoked_at
+                    f.absolute_expires_at, f.revoked_at, u.disabled AS user_disabled
              FROM refresh_tokens t
              JOIN refresh_families f ON f.id = t.family_id
              LEFT JOIN refresh_tokens s ON s.id = t.successor_id
+             LEFT JOIN users u ON u.id = f.user_id
              WHERE t.token_hash = $1",
         )
         .bind(hash.as_str())
@@ -125,20 +120,34 @@ impl RefreshStore for DbStore {
             successor_used: r.try_get::<Option<i64>, _>("successor_used_at").map_err(get)?.is_some(),
             family_expires_at: from_ts(r.try_get("absolute_expires_at").map_err(get)?),
             family_revoked: r.try_get::<Option<i64>, _>("revoked_at").map_err(get)?.is_some(),
+            user_active: r.try_get::<Option<bool>, _>("user_disabled").map_err(get)? == Some(false),
         }))
     }
 
     async fn rotate_refresh(&self, token_id: i64, family_id: i64, successor: NewRefresh<'_>) -> Result<RotateOutcome> {
-        // Compare-and-set on the presented token itself.
-        cas_and_link(
-            &self.pool,
-            false,
-            "UPDATE refresh_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL",
-            token_id,
-            family_id,
-            successor,
+        // The hot path, in two statements: insert the successor, then one compare-and-set on the
+        // presented token marks it used and links the successor. A lost compare-and-set rolls
+        // the insert back. The insert goes first, so SQLite takes its write lock there; on
+        // PostgreSQL a concurrent UPDATE of the same row waits and then re-checks `used_at`.
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let new_id = insert_token(&mut tx, family_id, &successor).await?;
+        let won = sqlx::query(
+            "UPDATE refresh_tokens SET used_at = $1, successor_id = $2 WHERE id = $3 AND used_at IS NULL",
         )
+        .bind(ts(successor.now))
+        .bind(new_id)
+        .bind(token_id)
+        .execute(&mut *tx)
         .await
+        .map_err(map_err)?
+        .rows_affected()
+            == 1;
+        if !won {
+            tx.rollback().await.map_err(map_err)?;
+            return Ok(RotateOutcome::AlreadyUsed);
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(RotateOutcome::Rotated)
     }
 
     async fn replace_successor(
@@ -148,16 +157,7 @@ impl RefreshStore for DbStore {
         successor: NewRefresh<'_>,
     ) -> Result<RotateOutcome> {
         // Compare-and-set on the presented token's (unseen) successor, which this retry replaces.
-        cas_and_link(
-            &self.pool,
-            true,
-            "UPDATE refresh_tokens SET used_at = $1
-             WHERE id = (SELECT successor_id FROM refresh_tokens WHERE id = $2) AND used_at IS NULL",
-            token_id,
-            family_id,
-            successor,
-        )
-        .await
+        replace_and_link(&self.writer, token_id, family_id, successor).await
     }
 
     async fn revoke_family(&self, family_id: i64, reason: &str, now: OffsetDateTime) -> Result<()> {
@@ -167,7 +167,7 @@ impl RefreshStore for DbStore {
         .bind(ts(now))
         .bind(reason)
         .bind(family_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(())
@@ -180,7 +180,7 @@ impl RefreshStore for DbStore {
         .bind(ts(now))
         .bind(reason)
         .bind(user_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(res.rows_affected())
@@ -200,7 +200,7 @@ impl RefreshStore for DbStore {
         .bind(reason)
         .bind(user_id)
         .bind(client_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(map_err)?;
         Ok(res.rows_affected())

@@ -36,7 +36,7 @@ impl SessionStore for DbStore {
         .bind(truncate(new.user_agent, 512))
         .bind(truncate(new.ip, 64))
         .bind(new.amr)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map_err(map_err)?;
         row_to_session(&row)
@@ -55,14 +55,14 @@ impl SessionStore for DbStore {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(ts(now))
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(())
     }
 
     async fn delete_session(&self, id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await.map_err(map_err)?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.writer).await.map_err(map_err)?;
         Ok(())
     }
 
@@ -70,7 +70,7 @@ impl SessionStore for DbStore {
         let res = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
             .bind(session_id)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
@@ -80,7 +80,7 @@ impl SessionStore for DbStore {
         let res = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2")
             .bind(user_id)
             .bind(keep)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected())
@@ -100,7 +100,7 @@ impl SessionStore for DbStore {
             .bind(id)
             .bind(amr)
             .bind(ts(auth_time))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(())
@@ -110,7 +110,7 @@ impl SessionStore for DbStore {
         let res = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
             .bind(ts(idle_before))
             .bind(ts(created_before))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(res.rows_affected())

@@ -38,7 +38,7 @@ impl UserStore for DbStore {
         .bind(ts(new.now))
         .bind(ts(new.now))
         .bind(new.password.map(|_| ts(new.now)))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map_err(map_err)?;
         row_to_user(&row)
@@ -89,7 +89,7 @@ impl UserStore for DbStore {
                 .bind(record.pepper_id.as_deref())
                 .bind(ts(now))
         };
-        let res = q.bind(user_id).execute(&self.pool).await.map_err(map_err)?;
+        let res = q.bind(user_id).execute(&self.writer).await.map_err(map_err)?;
         if res.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -101,7 +101,7 @@ impl UserStore for DbStore {
             .bind(disabled)
             .bind(ts(now))
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         if res.rows_affected() == 0 {
@@ -115,7 +115,7 @@ impl UserStore for DbStore {
             .bind(ts(now))
             .bind(ts(now))
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(())

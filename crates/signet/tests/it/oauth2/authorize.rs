@@ -207,6 +207,42 @@ async fn code_replay_revokes_issued_tokens() {
 }
 
 #[tokio::test]
+async fn concurrent_code_redemption_single_winner() {
+    let s = TestServer::start().await;
+    let c = s.code_client("openid offline_access", false, true).await;
+    let p = pkce();
+    let mut b = s.signed_in("ann@example.com").await;
+    let r = b.authorize(&authz_query(&c.id, &p.challenge, &[("scope", "openid offline_access")])).await;
+    let code = location_params(r.location())["code"].clone();
+    let s = std::sync::Arc::new(s);
+    let c = std::sync::Arc::new(c);
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let (s, c, code, v) = (s.clone(), c.clone(), code.clone(), p.verifier.clone());
+            tokio::spawn(async move { s.exchange(&c, &code, &v).await })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for t in tasks {
+        let (status, body) = t.await.expect("task");
+        if status == StatusCode::OK {
+            winners.push(body);
+        } else {
+            assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one concurrent redemption wins");
+    // The others were replays: the winner's tokens are revoked too (RFC 6749 §4.1.2), and no
+    // family made by a loser survives.
+    let at = winners[0]["access_token"].as_str().expect("at");
+    let rt = winners[0]["refresh_token"].as_str().expect("rt");
+    assert_eq!(s.introspect(&c, at).await["active"], false);
+    assert_eq!(s.refresh(&c, rt, None).await.0, StatusCode::BAD_REQUEST);
+    let live = crate::harness::db_strings(&s, "SELECT client_id FROM refresh_families WHERE revoked_at IS NULL").await;
+    assert!(live.is_empty(), "{live:?}");
+}
+
+#[tokio::test]
 async fn code_bound_to_client() {
     let s = TestServer::start().await;
     let c = s.code_client("openid", false, true).await;
