@@ -5,10 +5,23 @@ use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
-use signet_core::secret::random_bytes;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::LazyLock;
 
 tokio::task_local! {
     static REQUEST_ID: String;
+}
+
+/// Request ids are not secrets, only unique and unguessable enough not to collide across
+/// instances: a counter, and the counter under a keyed hash (SipHash with a random key), instead
+/// of a getrandom system call per request.
+static KEY: LazyLock<std::collections::hash_map::RandomState> = LazyLock::new(Default::default);
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn next_id() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{:016x}{:08x}", KEY.hash_one(n), n as u32)
 }
 
 /// The current request's id, or `-` outside a request.
@@ -19,7 +32,7 @@ pub fn current() -> String {
 /// Middleware: assigns the id (ignoring any the client sent, which it could forge) and runs
 /// the rest of the stack inside a span that carries it.
 pub async fn layer(req: Request, next: Next) -> Response {
-    let id = hex::encode(random_bytes::<12>());
+    let id = next_id();
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     let started = std::time::Instant::now();
     let mut res = tracing::Instrument::instrument(REQUEST_ID.scope(id.clone(), next.run(req)), span.clone()).await;

@@ -35,6 +35,8 @@ pub struct Inner {
     pub webauthn: Option<webauthn_rs::prelude::Webauthn>,
     /// Parsed `trusted_proxies` (validated at start-up).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The discovery document (RFC 8414 / OpenID Connect Discovery), serialized once.
+    pub discovery: axum::body::Bytes,
 }
 
 /// Cookie names and attributes. `__Host-` plus `Secure` unless the issuer is plain-HTTP
@@ -81,6 +83,7 @@ impl AppState {
         };
         let webauthn = crate::passkey::relying_party(&config)?;
         let trusted_proxies = config.trusted_proxies.iter().filter_map(|n| crate::config::parse_net(n).ok()).collect();
+        let discovery = crate::routes::jwks::metadata_document(&config, keys.algs());
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -97,6 +100,7 @@ impl AppState {
                 webauthn,
                 clients: Default::default(),
                 verified: Default::default(),
+                discovery,
             }),
         })
     }

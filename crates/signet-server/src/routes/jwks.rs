@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::json;
 
 use crate::state::AppState;
@@ -11,8 +10,7 @@ use crate::state::AppState;
 /// The published keys. Cacheable for a few minutes: `next` keys are published a full rotation
 /// period before they sign, so a verifier with a cache this old still knows every signing key.
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    let body = state.keys.snapshot().jwks();
-    let mut r = (*body).clone().into_response();
+    let mut r = state.keys.snapshot().jwks().into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/jwk-set+json"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
@@ -22,9 +20,17 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
 /// Provider metadata: RFC 8414 at `/.well-known/oauth-authorization-server` and OpenID
 /// Connect Discovery 1.0 at `/.well-known/openid-configuration` (the same document).
 pub async fn metadata(State(state): State<AppState>) -> Response {
-    let iss = state.config.issuer_base();
-    let algs = state.keys.algs();
-    let mut r = Json(json!({
+    let mut r = state.discovery.clone().into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    r
+}
+
+/// The metadata document, serialized once at start-up (nothing in it changes while running).
+pub fn metadata_document(config: &crate::config::Config, algs: &[String]) -> axum::body::Bytes {
+    let iss = config.issuer_base();
+    json!({
         "issuer": iss,
         "authorization_endpoint": format!("{iss}/oauth2/authorize"),
         "token_endpoint": format!("{iss}/oauth2/token"),
@@ -51,8 +57,7 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "claims_parameter_supported": false,
-    }))
-    .into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-    r
+    })
+    .to_string()
+    .into()
 }

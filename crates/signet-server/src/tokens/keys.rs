@@ -46,7 +46,8 @@ pub struct KeySet {
     signing: HashMap<String, Arc<SigningKey>>,
     verify: HashMap<String, Arc<VerifyKey>>,
     revoked: HashSet<String>,
-    jwks: Arc<String>,
+    /// The serialized JWKS (cheap to clone: one shared buffer).
+    jwks: axum::body::Bytes,
     fingerprint: Vec<(String, KeyState)>,
     current_activated: HashMap<String, OffsetDateTime>,
 }
@@ -187,7 +188,7 @@ impl KeyRing {
                 set.current_activated.insert(k.alg.clone(), k.activated_at.unwrap_or(k.created_at));
             }
         }
-        set.jwks = Arc::new(json!({ "keys": published }).to_string());
+        set.jwks = json!({ "keys": published }).to_string().into();
         set.fingerprint = fingerprint;
         *self.set.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(set);
         Ok(())
@@ -245,7 +246,7 @@ impl KeySet {
             signing: HashMap::new(),
             verify: HashMap::new(),
             revoked: HashSet::new(),
-            jwks: Arc::new("{\"keys\":[]}".into()),
+            jwks: axum::body::Bytes::from_static(b"{\"keys\":[]}"),
             fingerprint: Vec::new(),
             current_activated: HashMap::new(),
         }
@@ -264,7 +265,7 @@ impl KeySet {
     }
 
     /// The JWKS document (RFC 7517 §5): `next`, `current` and `retired` keys; never revoked ones.
-    pub fn jwks(&self) -> Arc<String> {
+    pub fn jwks(&self) -> axum::body::Bytes {
         self.jwks.clone()
     }
 }
