@@ -147,7 +147,12 @@ impl KeyRing {
     /// where none exist.
     pub async fn load(store: &dyn Store, kek: &[u8], algs: Vec<String>, now: OffsetDateTime) -> anyhow::Result<Self> {
         let ring = Self { kek: Zeroizing::new(kek.to_vec()), algs, set: RwLock::new(Arc::new(KeySet::empty())) };
+        // Keys are generated only for algorithms that have none yet (an RSA pair is slow to make).
+        let existing = store.list_keys().await?;
         for alg in ring.algs.clone() {
+            if existing.iter().any(|k| k.alg == alg && matches!(k.state, KeyState::Current | KeyState::Next)) {
+                continue;
+            }
             let current = ring.generate(&alg, KeyState::Current, now)?;
             let next = ring.generate(&alg, KeyState::Next, now)?;
             store.insert_initial_keys(&current, &next).await?;
