@@ -265,6 +265,15 @@ impl Browser {
 }
 
 impl TestServer {
+    /// A code for `scope` from a signed-in browser of `email` (consent given if asked), and the
+    /// PKCE pair it was requested with.
+    pub async fn code_for(&self, c: &TestClient, email: &str, scope: &str) -> (String, Pkce) {
+        let p = pkce();
+        let mut b = self.signed_in(email).await;
+        let r = b.authorize(&authz_query(&c.id, &p.challenge, &[("scope", scope)])).await;
+        (location_params(r.location())["code"].clone(), p)
+    }
+
     /// Exchanges a code at the token endpoint.
     pub async fn exchange(&self, c: &TestClient, code: &str, verifier: &str) -> (StatusCode, serde_json::Value) {
         let form = [

@@ -191,10 +191,7 @@ async fn code_is_single_use() {
 async fn code_replay_revokes_issued_tokens() {
     let s = TestServer::start().await;
     let c = s.code_client("openid offline_access", false, true).await;
-    let p = pkce();
-    let mut b = s.signed_in("ann@example.com").await;
-    let r = b.authorize(&authz_query(&c.id, &p.challenge, &[("scope", "openid offline_access")])).await;
-    let code = location_params(r.location())["code"].clone();
+    let (code, p) = s.code_for(&c, "ann@example.com", "openid offline_access").await;
     let (_, tokens) = s.exchange(&c, &code, &p.verifier).await;
     let at = tokens["access_token"].as_str().expect("at").to_owned();
     let rt = tokens["refresh_token"].as_str().expect("rt").to_owned();
@@ -210,10 +207,7 @@ async fn code_replay_revokes_issued_tokens() {
 async fn concurrent_code_redemption_single_winner() {
     let s = TestServer::start().await;
     let c = s.code_client("openid offline_access", false, true).await;
-    let p = pkce();
-    let mut b = s.signed_in("ann@example.com").await;
-    let r = b.authorize(&authz_query(&c.id, &p.challenge, &[("scope", "openid offline_access")])).await;
-    let code = location_params(r.location())["code"].clone();
+    let (code, p) = s.code_for(&c, "ann@example.com", "openid offline_access").await;
     let s = std::sync::Arc::new(s);
     let c = std::sync::Arc::new(c);
     let tasks: Vec<_> = (0..12)
