@@ -136,8 +136,10 @@ pub struct UserGrant {
     pub refresh: Option<(i64, signet_core::PlainToken)>,
 }
 
-/// Issues an access token for `user_id`, and a refresh token when the user granted
-/// `offline_access` or the client is registered for the refresh grant.
+/// Issues an access token for `user_id`, and a refresh token when the client is registered for
+/// the refresh grant (with or without `offline_access`, which OIDC Core §11 does not make
+/// exclusive). A client without that grant could never use one (RFC 6749 §6), so it gets none,
+/// whatever the scope.
 pub async fn issue_for_user(
     state: &AppState,
     client: &Client,
@@ -148,7 +150,7 @@ pub async fn issue_for_user(
     now: OffsetDateTime,
 ) -> Result<UserGrant, crate::oauth::OAuthError> {
     let access = issue_access(state, client, &user_id.to_string(), aud, scope, Some(auth), now)?;
-    let wants_refresh = scope.contains("offline_access") || client.grant_types.iter().any(|g| g == "refresh_token");
+    let wants_refresh = client.grant_types.iter().any(|g| g == "refresh_token");
     let refresh = if wants_refresh {
         Some(refresh::start_family(state, &client.client_id, Some(user_id), scope, aud, Some(auth), now).await?)
     } else {

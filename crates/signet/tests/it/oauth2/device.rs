@@ -118,3 +118,18 @@ async fn device_user_code_guessing_rate_limited() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.header("retry-after").is_some());
 }
+
+#[tokio::test]
+async fn no_refresh_token_without_refresh_grant() {
+    // `offline_access` in scope, but the client may not use the refresh grant: a refresh token
+    // would be useless to it (RFC 6749 §6), so none is issued.
+    let s = TestServer::start().await;
+    let c = s.client(&[GRANT], "openid offline_access tv", &[], true).await;
+    let d = start(&s, &c).await;
+    let user_code = d["user_code"].as_str().expect("user_code").to_owned();
+    assert!(answer(&s, &user_code, "allow").await.body.contains("is now connected"));
+    let (status, body) = poll(&s, &c, d["device_code"].as_str().expect("device_code")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["access_token"].is_string());
+    assert!(body.get("refresh_token").is_none(), "{body}");
+}
