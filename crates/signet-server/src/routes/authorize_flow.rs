@@ -400,9 +400,18 @@ pub fn with_form_action(mut r: Response, redirect_uri: &str) -> Response {
     r
 }
 
-/// For the login page: the client redirect URI of the pending request `return_to` resumes.
-pub async fn pending_redirect_uri(state: &AppState, return_to: &str) -> Option<String> {
+/// The client redirect URI of the pending request `return_to` resumes.
+async fn pending_redirect_uri(state: &AppState, return_to: &str) -> Option<String> {
     let rest = return_to.strip_prefix("/oauth2/authorize/continue?req=")?;
     let json = state.store.get_request(&TokenHash::of(rest.as_bytes()), state.now()).await.ok()??;
     serde_json::from_str::<Pending>(&json).ok().map(|p| p.redirect_uri)
+}
+
+/// For sign-in pages (password, second factor): inside an OAuth flow the form's redirect chain
+/// ends at the client, so its origin is allowed in `form-action` ([`with_form_action`]).
+pub async fn allow_pending_client(state: &AppState, res: Response, return_to: &str) -> Response {
+    match pending_redirect_uri(state, return_to).await {
+        Some(uri) => with_form_action(res, &uri),
+        None => res,
+    }
 }

@@ -76,12 +76,8 @@ async fn render(
             passkeys_enabled => state.webauthn.is_some(),
         },
     )?;
-    let mut res = with_cookies(html.into_response(), set);
-    // Inside an OAuth flow the form's redirect chain ends at the client: allow its origin.
-    if let Some(uri) = super::authorize_flow::pending_redirect_uri(state, return_to).await {
-        res = super::authorize_flow::with_form_action(res, &uri);
-    }
-    Ok(res)
+    let res = with_cookies(html.into_response(), set);
+    Ok(super::authorize_flow::allow_pending_client(state, res, return_to).await)
 }
 
 pub async fn submit(

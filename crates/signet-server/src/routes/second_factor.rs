@@ -72,11 +72,8 @@ async fn render(
             email => user.email,
         },
     )?;
-    let mut res = with_cookies((status, html).into_response(), set);
-    if let Some(uri) = super::authorize_flow::pending_redirect_uri(state, &p.return_to).await {
-        res = super::authorize_flow::with_form_action(res, &uri);
-    }
-    Ok(res)
+    let res = with_cookies((status, html).into_response(), set);
+    Ok(super::authorize_flow::allow_pending_client(state, res, &p.return_to).await)
 }
 
 pub async fn submit(
