@@ -32,6 +32,10 @@ pub enum AuditKind {
     PasskeyRename,
     /// A passkey's signature counter went backwards: possibly a cloned authenticator.
     PasskeyCounterRegression,
+    DeviceApprove,
+    DeviceDeny,
+    /// A client revoked a token (RFC 7009).
+    TokenRevoke,
 }
 
 impl AuditKind {
@@ -66,6 +70,9 @@ impl AuditKind {
             Self::PasskeyRemove => "passkey_remove",
             Self::PasskeyRename => "passkey_rename",
             Self::PasskeyCounterRegression => "passkey_counter_regression",
+            Self::DeviceApprove => "device_approve",
+            Self::DeviceDeny => "device_deny",
+            Self::TokenRevoke => "token_revoke",
         }
     }
 }

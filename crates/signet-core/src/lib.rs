@@ -16,6 +16,7 @@ pub mod return_to;
 pub mod scope;
 pub mod secret;
 pub mod session;
+pub mod subject;
 pub mod totp;
 
 pub use email::Email;

@@ -11,6 +11,11 @@ pub struct InvalidRedirectUri(pub &'static str);
 
 /// Checks a redirect URI for registration.
 pub fn validate_registration(uri: &str) -> Result<(), InvalidRedirectUri> {
+    // The URL parser drops tabs and newlines silently, and the store keeps one URI per line:
+    // "https://a/cb\nhttp://evil/x" would register a second URI. Refuse them outright.
+    if uri.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(InvalidRedirectUri("must not contain whitespace or control characters"));
+    }
     let u = Url::parse(uri).map_err(|_| InvalidRedirectUri("not an absolute URL"))?;
     if u.fragment().is_some() || uri.contains('#') {
         return Err(InvalidRedirectUri("must not contain a fragment (RFC 6749 §3.1.2)"));
@@ -85,6 +90,10 @@ mod tests {
             "javascript:alert(1)",
             "/relative",
             "https://u:p@a.example/",
+            "https://a.example/cb\nhttp://evil.example/x",
+            "https://a.example/c\tb",
+            "https://a.example/cb ",
+            "https://a.example/c\u{1b}b",
         ] {
             assert!(validate_registration(bad).is_err(), "{bad}");
         }

@@ -54,6 +54,9 @@ pub struct Config {
 pub struct TokensConfig {
     /// Signing algorithm for tokens: `ES256` (default), `EdDSA` or `RS256`.
     pub signing_alg: String,
+    /// The default algorithm of ID tokens (OIDC Core §3.1.3.7: RS256 unless a client registered
+    /// another); keys are always kept for it.
+    pub id_token_signing_alg: String,
     /// Further algorithms to keep keys for, so clients can be configured to use them.
     pub extra_algs: Vec<String>,
     #[serde(deserialize_with = "de_duration")]
@@ -78,6 +81,7 @@ impl Default for TokensConfig {
     fn default() -> Self {
         Self {
             signing_alg: "ES256".into(),
+            id_token_signing_alg: "RS256".into(),
             extra_algs: Vec::new(),
             access_token_ttl: Duration::minutes(10),
             max_access_token_ttl: Duration::hours(1),
@@ -140,6 +144,17 @@ pub struct RateLimitConfig {
     pub window: Duration,
     /// Ceiling on requests to authentication endpoints per client IP per minute.
     pub auth_requests_per_ip_per_minute: u32,
+    /// Authorization requests that must be stored (the user has to sign in or consent), per
+    /// client IP and per OAuth client per minute: each costs storage until it expires.
+    pub pending_authorizations_per_ip_per_minute: u32,
+    pub pending_authorizations_per_client_per_minute: u32,
+    /// Device authorization requests (RFC 8628 §3.1) per client IP and per client per minute.
+    pub device_authorizations_per_ip_per_minute: u32,
+    pub device_authorizations_per_client_per_minute: u32,
+    /// User-code lookups at /device per signed-in user and per client IP per `window`
+    /// (RFC 8628 §5.1: user codes are short, so guessing must be limited).
+    pub device_lookups_per_user: u32,
+    pub device_lookups_per_ip: u32,
 }
 
 impl Default for Config {
@@ -198,6 +213,12 @@ impl Default for RateLimitConfig {
             login_failures_per_ip: 5,
             window: Duration::minutes(15),
             auth_requests_per_ip_per_minute: 60,
+            pending_authorizations_per_ip_per_minute: 60,
+            pending_authorizations_per_client_per_minute: 1200,
+            device_authorizations_per_ip_per_minute: 10,
+            device_authorizations_per_client_per_minute: 120,
+            device_lookups_per_user: 10,
+            device_lookups_per_ip: 30,
         }
     }
 }
@@ -339,7 +360,8 @@ impl Config {
             return Err(ConfigError::new("rate_limit.window", "must be positive"));
         }
         let t = &self.tokens;
-        for (key, alg) in std::iter::once(("tokens.signing_alg", &t.signing_alg))
+        for (key, alg) in [("tokens.signing_alg", &t.signing_alg), ("tokens.id_token_signing_alg", &t.id_token_signing_alg)]
+            .into_iter()
             .chain(t.extra_algs.iter().map(|a| ("tokens.extra_algs", a)))
         {
             if !SUPPORTED_ALGS.contains(&alg.as_str()) {
@@ -393,7 +415,7 @@ impl Config {
     /// Every algorithm keys are kept for, the default first.
     pub fn signing_algs(&self) -> Vec<String> {
         let mut v = vec![self.tokens.signing_alg.clone()];
-        for a in &self.tokens.extra_algs {
+        for a in std::iter::once(&self.tokens.id_token_signing_alg).chain(&self.tokens.extra_algs) {
             if !v.contains(a) {
                 v.push(a.clone());
             }

@@ -155,13 +155,36 @@ async fn upkeep(state: &AppState, purge: bool) -> anyhow::Result<()> {
     state.keys.reload(store).await?;
     state.keys.rotate_due(store, now, state.config.tokens.key_rotation, key_publish_time(&state.config)).await?;
     if purge {
-        let s = &state.config.session;
-        state.store.purge_sessions(now - s.idle_timeout, now - s.absolute_timeout).await?;
         state.store.purge_keys(now).await?;
-        state.store.purge_authorize(now).await?;
-        state.store.purge_challenges(now).await?;
+        purge_expired(state).await?;
     }
     Ok(())
+}
+
+/// Rows deleted per statement per round of [`purge_expired`].
+const PURGE_BATCH: i64 = 500;
+
+/// Deletes every expired row (pending authorization requests, codes, device codes, challenges,
+/// refresh families, sessions) in batches, yielding between them so requests keep flowing.
+/// Returns how many rows went.
+pub async fn purge_expired(state: &AppState) -> anyhow::Result<u64> {
+    let now = state.now();
+    let s = &state.config.session;
+    let cutoffs = signet_store::PurgeCutoffs {
+        now,
+        session_idle_before: now - s.idle_timeout,
+        session_created_before: now - s.absolute_timeout,
+        keep_spent: time::Duration::days(1),
+    };
+    let mut total = 0;
+    loop {
+        let n = state.store.purge_batch(cutoffs, PURGE_BATCH).await?;
+        total += n;
+        if n < PURGE_BATCH as u64 {
+            return Ok(total);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// How long a retired key stays published: longer than any token it signed can live.

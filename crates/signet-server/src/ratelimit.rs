@@ -27,6 +27,25 @@ fn retry_after(resets_at: OffsetDateTime, now: OffsetDateTime) -> u64 {
     (resets_at - now).whole_seconds().max(1) as u64
 }
 
+/// Counts one hit on each of `limits` (key, most hits per `window`); `Some(seconds to wait)`
+/// when any of them is past its limit. Every key is counted, so no limit can be dodged by
+/// tripping another first.
+pub async fn hit_all(
+    state: &AppState,
+    limits: &[(String, u32)],
+    window: Duration,
+    now: OffsetDateTime,
+) -> Result<Option<u64>, StoreError> {
+    let mut wait = None;
+    for (key, limit) in limits {
+        let c = state.ephemeral.hit(key, window, now).await?;
+        if c.count > *limit {
+            wait = Some(wait.unwrap_or(0).max(retry_after(c.resets_at, now)));
+        }
+    }
+    Ok(wait)
+}
+
 /// Counts a request to an authentication endpoint against the per-IP ceiling.
 pub async fn auth_ceiling(state: &AppState, ip: &str, now: OffsetDateTime) -> Result<(), PageError> {
     let c = state.ephemeral.hit(&format!("auth-ip:{ip}"), Duration::minutes(1), now).await?;

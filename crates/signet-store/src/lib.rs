@@ -41,6 +41,7 @@ pub trait UserStore: Send + Sync {
     async fn create_user(&self, new: NewUser<'_>) -> Result<User>;
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>>;
     async fn user_by_id(&self, id: i64) -> Result<Option<User>>;
+    async fn user_by_subject(&self, subject: &str) -> Result<Option<User>>;
     async fn list_users(&self) -> Result<Vec<User>>;
     /// Replaces the password hash. `changed` is false for a transparent rehash, which must not
     /// count as a password change.
@@ -67,11 +68,8 @@ pub trait SessionStore: Send + Sync {
     /// Deletes all the user's sessions except `keep`; returns how many went.
     async fn delete_user_sessions(&self, user_id: i64, keep: Option<i64>) -> Result<u64>;
     async fn list_user_sessions(&self, user_id: i64) -> Result<Vec<Session>>;
-    /// Housekeeping: drops sessions idle since before `idle_before` or created before
-    /// `created_before`.
     /// A completed step-up: the session's methods and authentication time change.
     async fn set_session_auth(&self, id: i64, amr: &str, auth_time: OffsetDateTime) -> Result<()>;
-    async fn purge_sessions(&self, idle_before: OffsetDateTime, created_before: OffsetDateTime) -> Result<u64>;
 }
 
 #[async_trait]
@@ -154,6 +152,8 @@ pub trait AuthorizeStore: Send + Sync {
     /// The request's JSON if it exists and has not expired.
     async fn get_request(&self, id_hash: &TokenHash, now: OffsetDateTime) -> Result<Option<String>>;
     async fn delete_request(&self, id_hash: &TokenHash) -> Result<()>;
+    /// Replaces the JSON of an unexpired pending request; `false` if it is gone.
+    async fn update_request(&self, id_hash: &TokenHash, params: &str, now: OffsetDateTime) -> Result<bool>;
     async fn put_code(&self, code: NewCode<'_>) -> Result<()>;
     async fn code_by_hash(&self, code_hash: &TokenHash) -> Result<Option<CodeRecord>>;
     /// Compare-and-set: marks the code used, recording in the same write what the redemption
@@ -164,8 +164,6 @@ pub trait AuthorizeStore: Send + Sync {
     async fn delete_consent(&self, user_id: i64, client_id: &str) -> Result<bool>;
     /// (client_id, scope, granted_at) of every remembered consent of the user.
     async fn list_consents(&self, user_id: i64) -> Result<Vec<(String, String, OffsetDateTime)>>;
-    /// Housekeeping.
-    async fn purge_authorize(&self, now: OffsetDateTime) -> Result<u64>;
 }
 
 #[async_trait]
@@ -246,7 +244,28 @@ pub trait MfaStore: Send + Sync {
     ) -> Result<Option<(Option<i64>, String)>>;
     /// Reads without using it up (to render a page about it).
     async fn peek_challenge(&self, id_hash: &TokenHash, kind: &str, now: OffsetDateTime) -> Result<Option<String>>;
-    async fn purge_challenges(&self, now: OffsetDateTime) -> Result<u64>;
+}
+
+/// What has expired, by kind: everything before these times can go.
+#[derive(Debug, Clone, Copy)]
+pub struct PurgeCutoffs {
+    pub now: OffsetDateTime,
+    /// Sessions last seen before this (the idle timeout) …
+    pub session_idle_before: OffsetDateTime,
+    /// … or created before this (the absolute timeout).
+    pub session_created_before: OffsetDateTime,
+    /// Used codes and device codes are kept until this long after expiry, so a late replay is
+    /// still recognised as one.
+    pub keep_spent: time::Duration,
+}
+
+/// Housekeeping: deletes expired rows of every kind, at most `batch` rows per statement, so
+/// a large backlog never holds the database's write lock for long.
+#[async_trait]
+pub trait PurgeStore: Send + Sync {
+    /// Deletes one batch of each kind; returns how many rows went. Call again while it
+    /// returns `batch` or more.
+    async fn purge_batch(&self, cutoffs: PurgeCutoffs, batch: i64) -> Result<u64>;
 }
 
 /// Everything durable. One object per backend.
@@ -261,6 +280,7 @@ pub trait Store:
     + AuthorizeStore
     + DeviceStore
     + MfaStore
+    + PurgeStore
     + 'static
 {
     /// Is the database reachable? For `/readyz`.

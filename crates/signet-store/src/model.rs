@@ -6,6 +6,8 @@ use signet_core::{Email, OffsetDateTime, PasswordRecord, TokenHash};
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: i64,
+    /// The public `sub` (OIDC Core §2): opaque, never reused.
+    pub subject: String,
     pub email: String,
     pub password: Option<PasswordRecord>,
     pub is_admin: bool,
@@ -96,6 +98,10 @@ pub struct Client {
     pub post_logout_redirect_uris: Vec<String>,
     /// Users must have completed a second factor before this client gets a code.
     pub require_mfa: bool,
+    /// OIDC Core §8.1: this client sees pairwise subjects (per sector), not public ones.
+    pub pairwise_subjects: bool,
+    /// The ID-token algorithm the client registered (`None`: the server default, RS256).
+    pub id_token_alg: Option<String>,
 }
 
 #[derive(Debug)]
@@ -113,6 +119,8 @@ pub struct NewClient<'a> {
     pub skip_consent: bool,
     pub post_logout_redirect_uris: &'a [String],
     pub require_mfa: bool,
+    pub pairwise_subjects: bool,
+    pub id_token_alg: Option<&'a str>,
     pub now: OffsetDateTime,
 }
 
@@ -184,6 +192,8 @@ pub struct RefreshRecord {
     pub family_revoked: bool,
     /// The family's user still exists and is not disabled (read in the same query).
     pub user_active: bool,
+    /// The family's user's public `sub`, if the family has a user that still exists.
+    pub user_subject: Option<String>,
 }
 
 #[derive(Debug)]

@@ -52,6 +52,13 @@ pub enum ClientCmd {
         /// client gets a code; users without one are asked to set it up.
         #[arg(long)]
         require_mfa: bool,
+        /// `pairwise`: the client sees a different `sub` per user than clients on other hosts
+        /// (OIDC Core §8.1; its redirect URIs must share one host). Default `public`.
+        #[arg(long, default_value = "public")]
+        subject_type: String,
+        /// The algorithm of this client's ID tokens (default RS256, OIDC Core §3.1.3.7).
+        #[arg(long)]
+        id_token_alg: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -125,6 +132,8 @@ fn client_json(c: &Client) -> serde_json::Value {
         "skip_consent": c.skip_consent,
         "post_logout_redirect_uris": c.post_logout_redirect_uris,
         "require_mfa": c.require_mfa,
+        "subject_type": if c.pairwise_subjects { "pairwise" } else { "public" },
+        "id_token_alg": c.id_token_alg,
     })
 }
 
@@ -148,6 +157,8 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
             skip_consent,
             post_logout_redirect_uri,
             require_mfa,
+            subject_type,
+            id_token_alg,
             json,
         } => {
             for u in redirect_uri.iter().chain(&post_logout_redirect_uri) {
@@ -166,10 +177,20 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                 bail!("public clients cannot use client_credentials (RFC 6749 §4.4)");
             }
             let scope = Scope::parse(&scope).map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
-            if let Some(alg) = &signing_alg {
-                if !SUPPORTED_ALGS.contains(&alg.as_str()) || !state.keys.algs().contains(alg) {
-                    bail!("--signing-alg {alg:?} is not configured (tokens.signing_alg / tokens.extra_algs)");
+            for (flag, alg) in [("--signing-alg", &signing_alg), ("--id-token-alg", &id_token_alg)] {
+                if let Some(alg) = alg {
+                    if !SUPPORTED_ALGS.contains(&alg.as_str()) || !state.keys.algs().contains(alg) {
+                        bail!("{flag} {alg:?} is not configured (tokens.signing_alg / tokens.extra_algs)");
+                    }
                 }
+            }
+            let pairwise_subjects = match subject_type.as_str() {
+                "public" => false,
+                "pairwise" => true,
+                other => bail!("--subject-type {other:?}: use public or pairwise"),
+            };
+            if pairwise_subjects && signet_core::subject::sector_of(redirect_uri.iter().map(String::as_str)).is_none() {
+                bail!("--subject-type pairwise needs redirect URIs that all share one host (OIDC Core §8.1)");
             }
             if access_token_ttl.is_some_and(|t| t <= 0) {
                 bail!("--access-token-ttl must be positive");
@@ -194,6 +215,8 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                     skip_consent,
                     post_logout_redirect_uris: &post_logout_redirect_uri,
                     require_mfa,
+                    pairwise_subjects,
+                    id_token_alg: id_token_alg.as_deref(),
                     now,
                 })
                 .await?;

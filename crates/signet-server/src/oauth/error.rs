@@ -39,6 +39,10 @@ pub enum OAuthError {
     PayloadTooLarge,
     #[error("temporarily_unavailable")]
     TemporarilyUnavailable,
+    /// Too many requests from this address or client: 429 with `Retry-After`. The code is
+    /// RFC 8628's `slow_down`, the one registered OAuth error that says "come back later".
+    #[error("rate limited")]
+    RateLimited { retry_after: u64 },
     #[error("server_error: {0}")]
     ServerError(#[from] anyhow::Error),
 }
@@ -66,7 +70,7 @@ impl OAuthError {
             Self::InvalidScope(_) => "invalid_scope",
             Self::UnsupportedTokenType(_) => "unsupported_token_type",
             Self::AuthorizationPending => "authorization_pending",
-            Self::SlowDown => "slow_down",
+            Self::SlowDown | Self::RateLimited { .. } => "slow_down",
             Self::AccessDenied => "access_denied",
             Self::ExpiredToken => "expired_token",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
@@ -79,6 +83,7 @@ impl OAuthError {
             Self::InvalidClient(_) => StatusCode::UNAUTHORIZED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServerError(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -99,6 +104,7 @@ impl OAuthError {
             Self::AccessDenied => "the user denied the request".into(),
             Self::ExpiredToken => "the device code has expired".into(),
             Self::TemporarilyUnavailable => "try again shortly".into(),
+            Self::RateLimited { retry_after } => format!("too many requests; try again in {retry_after} s"),
             Self::ServerError(e) => {
                 let id = request_id::current();
                 tracing::error!(error = %format!("{e:#}"), request_id = %id, "unexpected error");
@@ -111,6 +117,10 @@ impl OAuthError {
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let retry_after = match &self {
+            Self::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let body = json!({ "error": self.code(), "error_description": self.description() });
         let mut r = (status, axum::Json(body)).into_response();
         let h = r.headers_mut();
@@ -126,6 +136,9 @@ impl IntoResponse for OAuthError {
             }
             StatusCode::SERVICE_UNAVAILABLE => {
                 h.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            StatusCode::TOO_MANY_REQUESTS => {
+                h.insert(header::RETRY_AFTER, HeaderValue::from(retry_after.unwrap_or(60)));
             }
             _ => {}
         }

@@ -16,6 +16,7 @@ use signet_core::{PkceChallenge, Scope};
 
 use super::authorize_flow::{self, ErrorRedirect};
 use crate::error::PageError;
+use crate::http::ClientInfo;
 use crate::session::MaybeSession;
 use crate::state::AppState;
 
@@ -34,6 +35,18 @@ pub struct Pending {
     pub login_hint: Option<String>,
     pub acr_values: Option<String>,
     pub created_at: i64,
+    /// Set when the flow reached the consent page: only that session of that user may answer
+    /// it, and the answer re-runs the decision as of that moment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_step: Option<ConsentStep>,
+}
+
+/// Who reached the consent step, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentStep {
+    pub session_id: i64,
+    pub user_id: i64,
+    pub at: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +55,9 @@ pub enum ResponseMode {
     Query,
     FormPost,
 }
+
+/// The longest value any authorization parameter may have.
+pub const MAX_PARAM_LEN: usize = 1024;
 
 fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, PageError> {
     let mut map = HashMap::new();
@@ -57,6 +73,7 @@ fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, PageError> {
 pub async fn authorize(
     State(state): State<AppState>,
     MaybeSession(session): MaybeSession,
+    info: ClientInfo,
     req: Request,
 ) -> Result<Response, PageError> {
     let raw = if req.method() == Method::POST {
@@ -88,6 +105,16 @@ pub async fn authorize(
     }
 
     // 2. Everything else is reported to the client.
+    // A request waiting for sign-in is stored: no parameter may be large (an oversized `state`
+    // is not echoed back either).
+    if let Some(k) = p.keys().find(|k| p[*k].len() > MAX_PARAM_LEN) {
+        let desc = format!("the parameter {k} is longer than {MAX_PARAM_LEN} bytes");
+        let st = get("state").filter(|s| s.len() <= MAX_PARAM_LEN);
+        return Ok(authorize_flow::error_redirect(
+            &state,
+            ErrorRedirect { redirect_uri: uri, state: st, mode: ResponseMode::Query, error: "invalid_request", description: &desc },
+        ));
+    }
     let response_mode = match get("response_mode") {
         None | Some("query") => ResponseMode::Query,
         Some("form_post") => ResponseMode::FormPost,
@@ -163,6 +190,7 @@ pub async fn authorize(
         login_hint: get("login_hint").map(str::to_owned),
         acr_values: get("acr_values").map(str::to_owned),
         created_at: state.now().unix_timestamp(),
+        consent_step: None,
     };
-    authorize_flow::proceed(&state, &client, None, &pending, session).await
+    authorize_flow::proceed(&state, &client, None, &pending, session, &info).await
 }

@@ -14,7 +14,7 @@ use signet_core::{OffsetDateTime, PlainToken, Scope, TokenHash};
 use signet_store::{Client, NewCode};
 use time::Duration;
 
-use super::authorize::{Pending, ResponseMode};
+use super::authorize::{ConsentStep, Pending, ResponseMode};
 use crate::audit::{self, Actor};
 use crate::csrf;
 use crate::error::PageError;
@@ -27,18 +27,37 @@ const PENDING_TTL: Duration = Duration::minutes(15);
 /// OAuth 2.1 §4.1.2 recommends a short code lifetime; ours is 60 s.
 const CODE_TTL: Duration = Duration::seconds(60);
 
-async fn save(state: &AppState, p: &Pending) -> Result<PlainToken, PageError> {
+/// Stores a request the browser has to come back to. Anonymous requests cost storage, so they
+/// are rate-limited per client address and per client before anything is written.
+async fn save(state: &AppState, p: &Pending, ip: &str) -> Result<PlainToken, PageError> {
+    let now = state.now();
+    let rl = &state.config.rate_limit;
+    let limits = [
+        (format!("authz-pending-ip:{ip}"), rl.pending_authorizations_per_ip_per_minute),
+        (format!("authz-pending-client:{}", p.client_id), rl.pending_authorizations_per_client_per_minute),
+    ];
+    if let Some(retry_after) = crate::ratelimit::hit_all(state, &limits, Duration::minutes(1), now).await? {
+        return Err(PageError::RateLimited { retry_after });
+    }
     let id = PlainToken::generate("");
     let json = serde_json::to_string(p).map_err(|e| PageError::Unexpected(e.into()))?;
-    let now = state.now();
     state.store.put_request(&id.hash(), &p.client_id, &json, now, now + PENDING_TTL).await?;
     Ok(id)
 }
 
+async fn update(state: &AppState, id: &PlainToken, p: &Pending) -> Result<(), PageError> {
+    let json = serde_json::to_string(p).map_err(|e| PageError::Unexpected(e.into()))?;
+    if !state.store.update_request(&id.hash(), &json, state.now()).await? {
+        return Err(expired());
+    }
+    Ok(())
+}
+
+fn expired() -> PageError {
+    PageError::BadRequest("This sign-in request has expired. Go back to the application and start again.".into())
+}
+
 async fn load(state: &AppState, id: &str) -> Result<(Pending, Client), PageError> {
-    let expired = || {
-        PageError::BadRequest("This sign-in request has expired. Go back to the application and start again.".into())
-    };
     let json = state.store.get_request(&TokenHash::of(id.as_bytes()), state.now()).await?.ok_or_else(expired)?;
     let p: Pending = serde_json::from_str(&json).map_err(|e| PageError::Unexpected(e.into()))?;
     let client = state.store.client(&p.client_id).await?.ok_or_else(expired)?;
@@ -118,17 +137,16 @@ fn continue_url(id: &str) -> String {
     format!("/oauth2/authorize/continue?req={id}")
 }
 
-/// Moves the flow forward for the current browser session. `id` is the stored pending request,
-/// if it was stored; it is stored here when the browser has to come back to it.
-pub async fn proceed(
+/// Runs [`decide`] for `session`, gathering what it needs. `now` is the moment the decision is
+/// taken for: the present, or when the user reached the consent page (for the consent answer).
+async fn evaluate(
     state: &AppState,
     client: &Client,
-    id: Option<PlainToken>,
     p: &Pending,
-    session: Option<AuthSession>,
-) -> Result<Response, PageError> {
-    let now = state.now();
-    let covers = match &session {
+    session: Option<&AuthSession>,
+    now: OffsetDateTime,
+) -> Result<Step, PageError> {
+    let covers = match session {
         Some(s) => consent_covers(state, client, s.user.id, &p.scope).await?,
         None => false,
     };
@@ -137,7 +155,7 @@ pub async fn proceed(
     if client.require_mfa {
         required = Some(Acr::MultiFactor);
     }
-    let signed_in = match &session {
+    let signed_in = match session {
         Some(s) => {
             let acr = Amr::parse(&s.session.amr).acr();
             // Only a step-up needs to know the user's factors (saves the lookups otherwise).
@@ -146,15 +164,41 @@ pub async fn proceed(
         }
         None => None,
     };
-    let step = decide(p, signed_in, required, covers, now);
+    Ok(decide(p, signed_in, required, covers, now))
+}
+
+/// Moves the flow forward for the current browser session. `id` is the stored pending request,
+/// if it was stored; it is stored here when the browser has to come back to it.
+pub async fn proceed(
+    state: &AppState,
+    client: &Client,
+    id: Option<PlainToken>,
+    p: &Pending,
+    session: Option<AuthSession>,
+    info: &ClientInfo,
+) -> Result<Response, PageError> {
+    let now = state.now();
+    let step = evaluate(state, client, p, session.as_ref(), now).await?;
     let (step, session) = match (step, session) {
         (Step::Fail(error), _) => return Ok(fail(state, id.as_ref(), p, error, "user interaction is required").await),
         (Step::IssueCode, Some(s)) => return issue_code(state, id.as_ref(), p, &s).await,
         other => other,
     };
+    // Only the session that is shown the consent page may answer it (OIDC Core §3.1.2.4:
+    // consent is the End-User's, in this session); any other step clears the binding.
+    let mut p = p.clone();
+    p.consent_step = match (step, &session) {
+        (Step::Consent, Some(s)) => {
+            Some(ConsentStep { session_id: s.session.id, user_id: s.user.id, at: now.unix_timestamp() })
+        }
+        _ => None,
+    };
     let id = match id {
-        Some(id) => id,
-        None => save(state, p).await?,
+        Some(id) => {
+            update(state, &id, &p).await?;
+            id
+        }
+        None => save(state, &p, &info.ip).await?,
     };
     match (step, session) {
         (Step::Login, _) => {
@@ -172,7 +216,7 @@ pub async fn proceed(
                 .finish();
             Ok(Redirect::to(&format!("/account/security?{q}")).into_response())
         }
-        (Step::Consent, Some(s)) => consent_page(state, client, id.expose(), p, &s),
+        (Step::Consent, Some(s)) => consent_page(state, client, id.expose(), &p, &s),
         // Consent and code need a session, which `decide` guarantees (and codes left above).
         (Step::Fail(_) | Step::IssueCode, _) | (_, None) => Err(PageError::LoginRequired(continue_url(id.expose()))),
     }
@@ -182,11 +226,12 @@ pub async fn proceed(
 pub async fn resume(
     State(state): State<AppState>,
     MaybeSession(session): MaybeSession,
+    info: ClientInfo,
     uri: Uri,
 ) -> Result<Response, PageError> {
     let id = query_param(&uri, "req").unwrap_or_default();
     let (p, client) = load(&state, &id).await?;
-    proceed(&state, &client, Some(PlainToken::from_client(id)), &p, session).await
+    proceed(&state, &client, Some(PlainToken::from_client(id)), &p, session, &info).await
 }
 
 /// The plain-words description of a scope on the consent page.
@@ -234,7 +279,10 @@ pub struct ConsentForm {
     decision: String,
 }
 
-/// `POST /oauth2/consent`.
+/// `POST /oauth2/consent`. Only the session the consent page was shown to may answer, and a
+/// code is issued only if the flow's decision, re-run for that session, still is "ask for
+/// consent" (or "issue"): a request that needs a fresh login, a step-up or a second factor goes
+/// there instead, whatever the form says.
 pub async fn consent(
     State(state): State<AppState>,
     RequireSession(s): RequireSession,
@@ -244,8 +292,20 @@ pub async fn consent(
     csrf::check_session(&state, &s.token_hash, &form.csrf)?;
     let (p, client) = load(&state, &form.req).await?;
     let id = PlainToken::from_client(form.req.clone());
+    let Some(step) = p.consent_step.filter(|c| c.session_id == s.session.id && c.user_id == s.user.id) else {
+        return Err(PageError::Forbidden(
+            "This sign-in request was not started in this browser session. Go back to the application and start again."
+                .into(),
+        ));
+    };
     if form.decision != "allow" {
         return Ok(fail(&state, Some(&id), &p, "access_denied", "the user denied the request").await);
+    }
+    let at = OffsetDateTime::from_unix_timestamp(step.at).map_err(|e| PageError::Unexpected(e.into()))?;
+    match evaluate(&state, &client, &p, Some(&s), at).await? {
+        Step::Consent | Step::IssueCode => {}
+        // OIDC Core §3.1.2.3: freshness, `acr_values` and the client's MFA policy come first.
+        _ => return proceed(&state, &client, Some(id), &p, Some(s), &client_info).await,
     }
     state.store.put_consent(s.user.id, &client.client_id, &p.scope, state.now()).await?;
     let who = Actor { user_id: Some(s.user.id), email: Some(&s.user.email) };

@@ -10,13 +10,15 @@ use serde::Deserialize;
 use serde_json::json;
 use signet_core::device::{self, Poll};
 use signet_core::{PlainToken, Scope};
-use signet_store::Client;
+use signet_store::{Client, StoreError};
 use time::Duration;
 
 use super::token::{audience, require_grant};
-use crate::csrf;
+use crate::audit::{self, Actor};
+use crate::{csrf, ratelimit};
+use signet_core::audit::AuditKind;
 use crate::error::PageError;
-use crate::http::{query_param, PageForm};
+use crate::http::{query_param, ClientInfo, PageForm};
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::session::RequireSession;
 use crate::state::AppState;
@@ -26,8 +28,8 @@ use signet_core::mfa::{Acr, Amr};
 pub const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const DEVICE_TTL: Duration = Duration::minutes(10);
 const INTERVAL: i64 = 5;
-/// Wrong user codes a user may enter per 15 minutes (RFC 8628 §5.1: rate-limit guessing).
-const GUESSES: u32 = 10;
+/// A fresh user code collides with a live one about once in 10^9 requests; retry a few times.
+const USER_CODE_TRIES: usize = 3;
 
 #[derive(Debug, Deserialize)]
 pub struct DeviceForm {
@@ -40,11 +42,22 @@ pub struct DeviceForm {
 pub async fn authorization(
     State(state): State<AppState>,
     headers: HeaderMap,
+    info: ClientInfo,
     OAuthForm(form): OAuthForm<DeviceForm>,
 ) -> Result<Response, OAuthError> {
     let client =
         authenticate_client(&state, &headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
     require_grant(&client, GRANT)?;
+    // Every request stores a row until it expires: limit them per address and per client.
+    let now = state.now();
+    let rl = &state.config.rate_limit;
+    let limits = [
+        (format!("device-auth-ip:{}", info.ip), rl.device_authorizations_per_ip_per_minute),
+        (format!("device-auth-client:{}", client.client_id), rl.device_authorizations_per_client_per_minute),
+    ];
+    if let Some(retry_after) = ratelimit::hit_all(&state, &limits, Duration::minutes(1), now).await? {
+        return Err(OAuthError::RateLimited { retry_after });
+    }
     let allowed = Scope::parse(&client.scopes).unwrap_or_default();
     let requested = Scope::parse(form.scope.as_deref().unwrap_or(""))
         .map_err(|_| OAuthError::InvalidScope("invalid scope".into()))?;
@@ -53,20 +66,29 @@ pub async fn authorization(
         return Err(OAuthError::InvalidScope("none of the requested scopes is allowed for this client".into()));
     }
     let device_code = PlainToken::generate("sgn_dc_");
-    let user_code = device::new_user_code();
-    let now = state.now();
-    state
-        .store
-        .create_device(
-            &device_code.hash(),
-            &user_code,
-            &client.client_id,
-            &scope.to_string(),
-            INTERVAL,
-            now,
-            now + DEVICE_TTL,
-        )
-        .await?;
+    let mut user_code = device::new_user_code();
+    let mut tries = 0;
+    loop {
+        let created = state
+            .store
+            .create_device(
+                &device_code.hash(),
+                &user_code,
+                &client.client_id,
+                &scope.to_string(),
+                INTERVAL,
+                now,
+                now + DEVICE_TTL,
+            )
+            .await;
+        match created {
+            Err(StoreError::Conflict) if tries < USER_CODE_TRIES => {
+                tries += 1;
+                user_code = device::new_user_code();
+            }
+            other => break other?,
+        }
+    }
     let iss = state.config.issuer_base();
     let shown = device::display_user_code(&user_code);
     let mut r = Json(json!({
@@ -110,15 +132,15 @@ pub async fn poll(state: &AppState, client: &Client, device_code: Option<&str>) 
                 return Err(OAuthError::InvalidGrant("device code already used".into()));
             }
             let user_id = rec.user_id.ok_or_else(|| OAuthError::InvalidGrant("device code has no user".into()))?;
-            match state.store.user_by_id(user_id).await? {
-                Some(u) if !u.disabled => {}
+            let user = match state.store.user_by_id(user_id).await? {
+                Some(u) if !u.disabled => u,
                 _ => return Err(OAuthError::InvalidGrant("the user is no longer active".into())),
-            }
+            };
             let scope = Scope::parse(&rec.scope).unwrap_or_default();
             let aud = audience(state, client, None)?;
             let auth_time = rec.auth_time.unwrap_or(now);
             let auth = tokens::UserAuth::from_stored(auth_time, &rec.amr);
-            let grant = tokens::issue_for_user(state, client, user_id, &aud, &scope, &auth, now).await?;
+            let grant = tokens::issue_for_user(state, client, &user, &aud, &scope, &auth, now).await?;
             let at = grant.access;
             let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
             Ok(TokenResponse::new(at, &scope, refresh_token, None))
@@ -164,17 +186,25 @@ pub struct CodeForm {
 pub async fn submit(
     State(state): State<AppState>,
     RequireSession(s): RequireSession,
+    info: ClientInfo,
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
     csrf::check_session(&state, &s.token_hash, &form.csrf)?;
     let now = state.now();
+    // RFC 8628 §5.1: user codes are short, so every lookup counts, right or wrong, per user and
+    // per address, and the limit is checked before the code is looked at: once it is reached,
+    // a correct code is refused like any other.
+    let rl = &state.config.rate_limit;
+    let limits = [
+        (format!("device-lookup-user:{}", s.user.id), rl.device_lookups_per_user),
+        (format!("device-lookup-ip:{}", info.ip), rl.device_lookups_per_ip),
+    ];
+    if let Some(retry_after) = ratelimit::hit_all(&state, &limits, rl.window, now).await? {
+        return Err(PageError::RateLimited { retry_after });
+    }
     let code = device::normalize_user_code(&form.user_code);
     let rec = state.store.device_by_user_code(&code, now).await?;
     let Some(rec) = rec else {
-        let c = state.ephemeral.hit(&format!("device-guess:{}", s.user.id), Duration::minutes(15), now).await?;
-        if c.count > GUESSES {
-            return Err(PageError::RateLimited { retry_after: (c.resets_at - now).whole_seconds().max(1) as u64 });
-        }
         return page(
             &state,
             &s,
@@ -204,6 +234,10 @@ pub async fn submit(
             if !state.store.decide_device(rec.id, allow, s.user.id, s.session.auth_time, &s.session.amr).await? {
                 return Err(PageError::BadRequest("This request was already answered.".into()));
             }
+            let kind = if allow { AuditKind::DeviceApprove } else { AuditKind::DeviceDeny };
+            let who = Actor { user_id: Some(s.user.id), email: Some(&s.user.email) };
+            let detail = format!("client:{} scope:{}", rec.client_id, rec.scope);
+            audit::record(&state, kind, who, &info, &detail).await;
             let (title, msg) = if allow {
                 ("Device connected", format!("{client_name} is now connected. You can return to your device."))
             } else {

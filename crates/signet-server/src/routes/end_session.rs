@@ -47,7 +47,8 @@ fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
 struct Checked {
     redirect: Option<String>,
     state: Option<String>,
-    hint_sub: Option<String>,
+    /// The hint's `sub`, and the client it was issued to (its `aud`), if that still exists.
+    hint_sub: Option<(String, Option<signet_store::Client>)>,
 }
 
 async fn check(state: &AppState, p: &std::collections::HashMap<String, String>) -> Result<Checked, PageError> {
@@ -85,7 +86,13 @@ async fn check(state: &AppState, p: &std::collections::HashMap<String, String>) 
             Some(uri.to_owned())
         }
     };
-    Ok(Checked { redirect, state: get("state").map(str::to_owned), hint_sub: hint.map(|h| h.sub) })
+    // The subject the hint's client knows the user by (pairwise clients see their own).
+    let hint_client = match &hint {
+        Some(h) => state.store.client(&h.aud).await?,
+        None => None,
+    };
+    let hint_sub = hint.map(|h| (h.sub, hint_client));
+    Ok(Checked { redirect, state: get("state").map(str::to_owned), hint_sub })
 }
 
 async fn finish(
@@ -130,7 +137,10 @@ pub async fn end_session(
     let params: std::collections::HashMap<String, String> = url::form_urlencoded::parse(&raw).into_owned().collect();
     let checked = check(&state, &params).await?;
     let hint_matches = match (&checked.hint_sub, &current) {
-        (Some(sub), Some(s)) => *sub == s.user.id.to_string(),
+        (Some((sub, client)), Some(s)) => match client {
+            Some(c) => *sub == crate::tokens::subject_for(&state, c, &s.user.subject),
+            None => *sub == s.user.subject,
+        },
         (Some(_), None) => true,
         (None, None) => true,
         (None, Some(_)) => false,

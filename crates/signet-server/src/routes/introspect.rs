@@ -29,6 +29,14 @@ pub async fn introspect(
 ) -> Result<Response, OAuthError> {
     let client =
         authenticate_client(&state, &headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
+    // RFC 7662 §2.1 and §4: the caller must be authenticated, or introspection is a token
+    // oracle for anyone who read a public client's id in a URL. Public clients have nothing
+    // to authenticate with, so they cannot introspect (discovery lists no "none" method).
+    if client.is_public {
+        return Err(OAuthError::InvalidClient(
+            "introspection needs client authentication; public clients cannot introspect".into(),
+        ));
+    }
     let token = form.token.as_deref().ok_or_else(|| OAuthError::InvalidRequest("token is required".into()))?;
     let body = if token.starts_with(refresh::PREFIX) {
         refresh_info(&state, &client.client_id, token).await?
@@ -48,13 +56,15 @@ async fn access_info(state: &AppState, token: &str) -> Result<Option<Value>, OAu
     if state.ephemeral.has_flag(&denylist_key(&c.jti), now).await? {
         return Ok(None);
     }
+    // A deleted client's tokens die with it (within the client cache's 2 s on every instance).
+    if state.clients.get(state.store.as_ref(), &c.client_id).await?.is_none() {
+        return Ok(None);
+    }
     // A user's "sign out everywhere" / password change / disabling makes older tokens inactive.
     if c.sub != c.client_id {
-        if let Ok(uid) = c.sub.parse::<i64>() {
-            match state.store.user_by_id(uid).await? {
-                Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < c.iat) => {}
-                _ => return Ok(None),
-            }
+        match state.store.user_by_subject(&c.sub).await? {
+            Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < c.iat) => {}
+            _ => return Ok(None),
         }
     }
     let mut v = json!({
@@ -103,7 +113,7 @@ async fn refresh_info(state: &AppState, client_id: &str, token: &str) -> Result<
         "token_type": "refresh_token",
         "scope": rec.scope,
         "client_id": rec.client_id,
-        "sub": rec.user_id.map(|u| u.to_string()).unwrap_or_else(|| rec.client_id.clone()),
+        "sub": rec.user_subject.clone().unwrap_or_else(|| rec.client_id.clone()),
         "exp": rec.idle_expires_at.min(rec.family_expires_at).unix_timestamp(),
         "iat": rec.created_at.unix_timestamp(),
     })))

@@ -6,6 +6,10 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use signet_core::PlainToken;
 
+use signet_core::audit::AuditKind;
+
+use crate::audit::{self, Actor};
+use crate::http::ClientInfo;
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::state::AppState;
 use crate::tokens::{access, refresh};
@@ -30,6 +34,7 @@ fn not_yours() -> OAuthError {
 pub async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
+    info: ClientInfo,
     OAuthForm(form): OAuthForm<RevokeForm>,
 ) -> Result<StatusCode, OAuthError> {
     let client =
@@ -48,6 +53,10 @@ pub async fn revoke(
                 return Err(not_yours());
             }
             state.store.revoke_family(rec.family_id, "revoked_by_client", now).await?;
+            let who = Actor { user_id: rec.user_id, email: None };
+            let detail = format!("refresh_family:{}", rec.family_id);
+            audit::record_as(&state, AuditKind::TokenRevoke, &format!("client:{}", client.client_id), who, &info, &detail)
+                .await;
         }
         return Ok(StatusCode::OK);
     }
@@ -58,6 +67,14 @@ pub async fn revoke(
         }
         let until = time::OffsetDateTime::from_unix_timestamp(claims.exp).unwrap_or(now);
         state.ephemeral.set_flag(&denylist_key(&claims.jti), until, now).await?;
+        let user_id = match claims.sub != claims.client_id {
+            true => state.store.user_by_subject(&claims.sub).await?.map(|u| u.id),
+            false => None,
+        };
+        let who = Actor { user_id, email: None };
+        let detail = format!("access_token:{}", claims.jti);
+        audit::record_as(&state, AuditKind::TokenRevoke, &format!("client:{}", client.client_id), who, &info, &detail)
+            .await;
     }
     // RFC 7009 §2.2: invalid or unknown tokens also get 200; there is nothing left to revoke.
     Ok(StatusCode::OK)

@@ -141,7 +141,7 @@ async fn refresh_token(
     let sub = match rec.user_id {
         // "Sign out everywhere", password change and disabling revoke the user's families, so
         // `exchange` already refused those; a disabled or deleted user is checked again here.
-        Some(uid) if rec.user_active => uid.to_string(),
+        Some(_) if rec.user_active => rec.user_subject.clone().unwrap_or_default(),
         Some(_) => return Err(OAuthError::InvalidGrant("the user's grant is no longer valid".into())),
         None => client.client_id.clone(),
     };

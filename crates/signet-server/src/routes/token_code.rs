@@ -62,10 +62,9 @@ pub async fn authorization_code(
     };
     let scope = Scope::parse(&rec.scope).unwrap_or_default();
     let aud = audience(state, client, None)?;
-    let sub = user.id.to_string();
     let auth = tokens::UserAuth::from_stored(rec.auth_time, &rec.amr);
     // The tokens are made first so that marking the code used and recording them is one write.
-    let grant = tokens::issue_for_user(state, client, user.id, &aud, &scope, &auth, now).await?;
+    let grant = tokens::issue_for_user(state, client, &user, &aud, &scope, &auth, now).await?;
     let at = grant.access;
     let family_id = grant.refresh.as_ref().map(|(id, _)| *id);
     let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
@@ -80,10 +79,10 @@ pub async fn authorization_code(
         return Err(replayed(state, winner.as_ref().unwrap_or(&rec), info).await);
     }
     let id_token = if scope.contains("openid") {
-        let alg = tokens::client_alg(state, client);
+        let alg = tokens::id_token_alg(state, client);
         let claims = id_token::IdClaims {
             iss: state.config.issuer_base().to_owned(),
-            sub: sub.clone(),
+            sub: tokens::subject_for(state, client, &user.subject),
             aud: client.client_id.clone(),
             exp: at.exp.unix_timestamp(),
             iat: now.unix_timestamp(),

@@ -109,17 +109,22 @@ pub async fn userinfo(State(state): State<AppState>, req: Request) -> Result<Res
     if !scope.contains("openid") {
         return Err(BearerError::InsufficientScope("openid"));
     }
-    let user = match claims.sub.parse::<i64>() {
-        Ok(id) if claims.sub != claims.client_id => {
-            state.store.user_by_id(id).await.map_err(|_| BearerError::Unavailable)?
-        }
-        _ => None,
+    // A deleted client's tokens die with it.
+    let Some(client) = state.clients.get(state.store.as_ref(), &claims.client_id).await.map_err(|_| BearerError::Unavailable)?
+    else {
+        return Err(BearerError::InvalidToken("the access token is no longer valid"));
+    };
+    let user = if claims.sub == claims.client_id {
+        None
+    } else {
+        state.store.user_by_subject(&claims.sub).await.map_err(|_| BearerError::Unavailable)?
     };
     let user = match user {
         Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < claims.iat) => u,
         _ => return Err(BearerError::InvalidToken("the access token is no longer valid")),
     };
-    let mut body = json!({ "sub": claims.sub });
+    // OIDC Core §5.3.2: the same `sub` as in the client's ID token (pairwise or public).
+    let mut body = json!({ "sub": crate::tokens::subject_for(&state, &client, &user.subject) });
     if scope.contains("email") {
         body["email"] = json!(user.email);
         // Signet does not verify email addresses yet, so it never claims it did.

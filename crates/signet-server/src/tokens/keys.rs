@@ -233,6 +233,19 @@ impl KeyRing {
                 // Every instance runs this; the store lets only one of them rotate.
                 if store.rotate_keys(&next, now, now + publish_for, Some(now - period)).await? {
                     tracing::info!(alg = %alg, "rotated signing key on schedule");
+                    let event = signet_store::NewAudit {
+                        kind: signet_core::audit::AuditKind::KeyRotate,
+                        at: now,
+                        user_id: None,
+                        email: None,
+                        actor: "system",
+                        ip: "",
+                        user_agent: "",
+                        detail: &format!("{alg} (scheduled)"),
+                    };
+                    if let Err(e) = store.audit(event).await {
+                        tracing::error!(error = %e, "could not write audit event");
+                    }
                 }
                 self.reload(store).await?;
             }

@@ -58,6 +58,17 @@ pub fn client_alg<'a>(state: &'a AppState, client: &'a Client) -> &'a str {
         .unwrap_or(&state.config.tokens.signing_alg)
 }
 
+/// The algorithm of `client`'s ID tokens: what it registered, else the server's ID-token
+/// default (RS256: OIDC Core §3.1.3.7 and Dynamic Client Registration §2, "the default, if
+/// omitted, is RS256", which strict relying parties assume).
+pub fn id_token_alg<'a>(state: &'a AppState, client: &'a Client) -> &'a str {
+    client
+        .id_token_alg
+        .as_deref()
+        .filter(|a| state.keys.algs().iter().any(|k| k == a))
+        .unwrap_or(&state.config.tokens.id_token_signing_alg)
+}
+
 /// An issued access token.
 #[derive(Debug)]
 pub struct IssuedAccess {
@@ -83,7 +94,30 @@ impl UserAuth {
     }
 }
 
-/// Issues an access token. `sub` is the user id for user grants, the client id otherwise.
+/// The `sub` `client` sees for the user whose public subject is `public` (OIDC Core §8): the
+/// public subject itself, or for a pairwise client one derived per sector (the host of its
+/// redirect URIs) under a key derived from the key-encryption key, so it is stable across
+/// instances and restarts without being stored.
+pub fn subject_for(state: &AppState, client: &Client, public: &str) -> String {
+    if !client.pairwise_subjects {
+        return public.to_owned();
+    }
+    use hmac::Mac;
+    let sector = signet_core::subject::sector_of(client.redirect_uris.iter().map(String::as_str))
+        .unwrap_or_else(|| client.client_id.clone());
+    let key = match <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&state.secrets.kek) {
+        Ok(mut m) => {
+            m.update(b"signet pairwise subject key");
+            zeroize::Zeroizing::new(m.finalize().into_bytes().to_vec())
+        }
+        Err(_) => zeroize::Zeroizing::new(Vec::new()),
+    };
+    signet_core::subject::pairwise(&key, &sector, public)
+}
+
+/// Issues an access token. `sub` is the user's public subject for user grants, the client id
+/// otherwise. Access tokens carry the public subject even for pairwise clients: resource
+/// servers key users by it (pairwise subjects are for relying parties: ID token, userinfo).
 pub fn issue_access(
     state: &AppState,
     client: &Client,
@@ -143,16 +177,16 @@ pub struct UserGrant {
 pub async fn issue_for_user(
     state: &AppState,
     client: &Client,
-    user_id: i64,
+    user: &signet_store::User,
     aud: &str,
     scope: &Scope,
     auth: &UserAuth,
     now: OffsetDateTime,
 ) -> Result<UserGrant, crate::oauth::OAuthError> {
-    let access = issue_access(state, client, &user_id.to_string(), aud, scope, Some(auth), now)?;
+    let access = issue_access(state, client, &user.subject, aud, scope, Some(auth), now)?;
     let wants_refresh = client.grant_types.iter().any(|g| g == "refresh_token");
     let refresh = if wants_refresh {
-        Some(refresh::start_family(state, &client.client_id, Some(user_id), scope, aud, Some(auth), now).await?)
+        Some(refresh::start_family(state, &client.client_id, Some(user.id), scope, aud, Some(auth), now).await?)
     } else {
         None
     };

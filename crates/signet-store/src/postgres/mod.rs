@@ -16,6 +16,7 @@ use crate::{Result, StoreError};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
     (2, "mfa", include_str!("../../migrations/postgres/0002_mfa.sql")),
+    (3, "subjects", include_str!("../../migrations/postgres/0003_subjects.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

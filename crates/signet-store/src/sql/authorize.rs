@@ -45,6 +45,17 @@ impl AuthorizeStore for DbStore {
         Ok(())
     }
 
+    async fn update_request(&self, id_hash: &TokenHash, params: &str, now: OffsetDateTime) -> Result<bool> {
+        let res = sqlx::query("UPDATE authorization_requests SET params = $1 WHERE id_hash = $2 AND expires_at > $3")
+            .bind(params)
+            .bind(id_hash.as_str())
+            .bind(ts(now))
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(res.rows_affected() == 1)
+    }
+
     async fn put_code(&self, c: NewCode<'_>) -> Result<()> {
         sqlx::query(
             "INSERT INTO authorization_codes (code_hash, client_id, user_id, session_id, redirect_uri, code_challenge, nonce, scope,
@@ -170,20 +181,5 @@ impl AuthorizeStore for DbStore {
                 ))
             })
             .collect()
-    }
-
-    async fn purge_authorize(&self, now: OffsetDateTime) -> Result<u64> {
-        let a = sqlx::query("DELETE FROM authorization_requests WHERE expires_at < $1")
-            .bind(ts(now))
-            .execute(&self.writer)
-            .await
-            .map_err(map_err)?;
-        // Used codes are kept a day after expiry so a late replay is still recognised.
-        let b = sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
-            .bind(ts(now) - 86_400)
-            .execute(&self.writer)
-            .await
-            .map_err(map_err)?;
-        Ok(a.rows_affected() + b.rows_affected())
     }
 }

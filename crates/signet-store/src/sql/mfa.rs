@@ -287,13 +287,4 @@ impl MfaStore for DbStore {
             .await
             .map_err(map_err)
     }
-
-    async fn purge_challenges(&self, now: OffsetDateTime) -> Result<u64> {
-        let res = sqlx::query("DELETE FROM challenges WHERE expires_at <= $1")
-            .bind(ts(now))
-            .execute(&self.writer)
-            .await
-            .map_err(map_err)?;
-        Ok(res.rows_affected())
-    }
 }

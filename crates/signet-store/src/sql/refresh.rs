@@ -90,7 +90,7 @@ impl RefreshStore for DbStore {
             "SELECT t.id, t.family_id, t.scope, t.created_at, t.idle_expires_at, t.used_at, t.successor_id,
                     s.used_at AS successor_used_at,
                     f.client_id, f.user_id, f.scope AS family_scope, f.audience, f.auth_time, f.amr,
-                    f.absolute_expires_at, f.revoked_at, u.disabled AS user_disabled
+                    f.absolute_expires_at, f.revoked_at, u.disabled AS user_disabled, u.subject AS user_subject
              FROM refresh_tokens t
              JOIN refresh_families f ON f.id = t.family_id
              LEFT JOIN refresh_tokens s ON s.id = t.successor_id
@@ -121,6 +121,7 @@ impl RefreshStore for DbStore {
             family_expires_at: from_ts(r.try_get("absolute_expires_at").map_err(get)?),
             family_revoked: r.try_get::<Option<i64>, _>("revoked_at").map_err(get)?.is_some(),
             user_active: r.try_get::<Option<bool>, _>("user_disabled").map_err(get)? == Some(false),
+            user_subject: r.try_get("user_subject").map_err(get)?,
         }))
     }
 

@@ -105,16 +105,6 @@ impl SessionStore for DbStore {
             .map_err(map_err)?;
         Ok(())
     }
-
-    async fn purge_sessions(&self, idle_before: OffsetDateTime, created_before: OffsetDateTime) -> Result<u64> {
-        let res = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
-            .bind(ts(idle_before))
-            .bind(ts(created_before))
-            .execute(&self.writer)
-            .await
-            .map_err(map_err)?;
-        Ok(res.rows_affected())
-    }
 }
 
 /// Cuts client-supplied strings (user agent) to a bound, on a character boundary.

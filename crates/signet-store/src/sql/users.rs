@@ -6,7 +6,7 @@ use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{NewUser, Result, StoreError, User, UserStore};
 
 const COLS: &str =
-    "id, email, password_hash, pepper_id, is_admin, disabled, created_at, password_changed_at, revoked_before";
+    "id, subject, email, password_hash, pepper_id, is_admin, disabled, created_at, password_changed_at, revoked_before";
 
 fn row_to_user(r: &DbRow) -> Result<User> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
@@ -14,6 +14,7 @@ fn row_to_user(r: &DbRow) -> Result<User> {
     let pepper_id: Option<String> = r.try_get("pepper_id").map_err(get)?;
     Ok(User {
         id: r.try_get("id").map_err(get)?,
+        subject: r.try_get("subject").map_err(get)?,
         email: r.try_get("email").map_err(get)?,
         password: hash.map(|hash| PasswordRecord { hash, pepper_id }),
         is_admin: r.try_get("is_admin").map_err(get)?,
@@ -28,8 +29,8 @@ fn row_to_user(r: &DbRow) -> Result<User> {
 impl UserStore for DbStore {
     async fn create_user(&self, new: NewUser<'_>) -> Result<User> {
         let row = sqlx::query(&format!(
-            "INSERT INTO users (email, password_hash, pepper_id, is_admin, created_at, updated_at, password_changed_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLS}"
+            "INSERT INTO users (email, password_hash, pepper_id, is_admin, created_at, updated_at, password_changed_at, subject)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLS}"
         ))
         .bind(new.email.as_str())
         .bind(new.password.map(|p| p.hash.as_str()))
@@ -38,6 +39,7 @@ impl UserStore for DbStore {
         .bind(ts(new.now))
         .bind(ts(new.now))
         .bind(new.password.map(|_| ts(new.now)))
+        .bind(signet_core::subject::new_public())
         .fetch_one(&self.writer)
         .await
         .map_err(map_err)?;
@@ -47,6 +49,15 @@ impl UserStore for DbStore {
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
         let row = sqlx::query(&format!("SELECT {COLS} FROM users WHERE email = $1"))
             .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(row_to_user).transpose()
+    }
+
+    async fn user_by_subject(&self, subject: &str) -> Result<Option<User>> {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM users WHERE subject = $1"))
+            .bind(subject)
             .fetch_optional(&self.pool)
             .await
             .map_err(map_err)?;

@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "authorize", include_str!("../../migrations/sqlite/0003_authorize.sql")),
     (4, "device", include_str!("../../migrations/sqlite/0004_device.sql")),
     (5, "mfa", include_str!("../../migrations/sqlite/0005_mfa.sql")),
+    (6, "subjects", include_str!("../../migrations/sqlite/0006_subjects.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

@@ -13,11 +13,16 @@ async fn jwks_publishes_current_and_next_public_keys() {
     assert!(r.headers()["cache-control"].to_str().expect("s").contains("max-age="));
     let v: serde_json::Value = r.json().await.expect("json");
     let keys = v["keys"].as_array().expect("keys");
-    assert_eq!(keys.len(), 2, "current + next");
+    // ES256 for access tokens, RS256 for ID tokens (OIDC Core §15.1): current + next of each.
+    assert_eq!(keys.len(), 4, "current + next of two algorithms");
     for k in keys {
-        assert_eq!(k["alg"], "ES256");
+        let kty = match k["alg"].as_str() {
+            Some("ES256") => "EC",
+            Some("RS256") => "RSA",
+            other => panic!("unexpected algorithm {other:?}"),
+        };
         assert_eq!(k["use"], "sig");
-        assert_eq!(k["kty"], "EC");
+        assert_eq!(k["kty"], kty);
         assert!(k["kid"].is_string());
         assert!(k.get("d").is_none(), "never private material");
     }

@@ -182,9 +182,10 @@ async fn scheduled_rotation_by_racing_instances_rotates_once() {
     r2.expect("b");
     r3.expect("c");
     let keys = store.list_keys().await.expect("keys");
-    assert_eq!(keys.len(), keys_before + 1, "one rotation, one new key");
+    // Two algorithms (ES256 access tokens, RS256 ID tokens), each rotated once.
+    assert_eq!(keys.len(), keys_before + 2, "one rotation per algorithm, one new key each");
     let current = keys.iter().filter(|k| k.state == signet_store::KeyState::Current).count();
-    assert_eq!(current, 1, "exactly one current key");
+    assert_eq!(current, 2, "exactly one current key per algorithm");
 }
 
 #[tokio::test]

@@ -49,6 +49,8 @@ impl TestServer {
                 skip_consent: false,
                 post_logout_redirect_uris: &[],
                 require_mfa,
+                pairwise_subjects: false,
+                id_token_alg: None,
                 now: self.state.now(),
             })
             .await
@@ -192,6 +194,8 @@ impl TestServer {
                 skip_consent,
                 post_logout_redirect_uris: &["https://app.example.com/bye".to_string()],
                 require_mfa,
+                pairwise_subjects: false,
+                id_token_alg: None,
                 now: self.state.now(),
             })
             .await

@@ -73,8 +73,8 @@ async fn device_flow_pending_slow_down_approve() {
     let (status, body) = poll(&s, &c, &dc).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["access_token"].is_string() && body["refresh_token"].is_string());
-    let uid = s.user("ann@example.com").await.id;
-    assert_eq!(crate::harness::jwt_parts(body["access_token"].as_str().expect("at")).1["sub"], uid.to_string());
+    let sub = s.user("ann@example.com").await.subject;
+    assert_eq!(crate::harness::jwt_parts(body["access_token"].as_str().expect("at")).1["sub"], sub);
     // The device code works once.
     s.clock.advance(Duration::seconds(16));
     assert_eq!(poll(&s, &c, &dc).await.1["error"], "invalid_grant");

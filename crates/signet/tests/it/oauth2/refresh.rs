@@ -24,7 +24,7 @@ async fn refresh_rotates_on_every_use() {
         let next = body["refresh_token"].as_str().expect("new refresh token").to_owned();
         assert!(!seen.contains(&next));
         let (_, claims) = crate::harness::jwt_parts(body["access_token"].as_str().expect("at"));
-        assert_eq!(claims["sub"], uid.to_string());
+        assert_eq!(claims["sub"], s.user("ann@example.com").await.subject);
         assert_eq!(claims["aud"], "https://api.example.com");
         assert!(claims["auth_time"].is_i64());
         seen.push(next.clone());
