@@ -234,9 +234,34 @@ impl PasswordHasher {
         password: &Password,
         mem: &mut HashMemory,
     ) -> Result<Option<Verified>, HashError> {
+        // A legacy hash (bcrypt, or Argon2 cheaper than today's parameters) verifies faster than
+        // the dummy run an unknown account costs, so timing would tell imported accounts apart:
+        // such a verification first does the dummy's full work as well.
+        if is_bcrypt(&record.hash) || self.is_cheaper(&record.hash) {
+            let _ = self.verify_argon2(&self.dummy, password, mem);
+        }
         if is_bcrypt(&record.hash) {
             return verify_bcrypt(&record.hash, password);
         }
+        self.verify_argon2(record, password, mem)
+    }
+
+    /// Whether `hash` is an Argon2 hash that costs less to verify than the current parameters.
+    fn is_cheaper(&self, hash: &str) -> bool {
+        let cost = |m: u32, t: u32, p: u32| u64::from(m) * u64::from(t) * u64::from(p);
+        let current = cost(self.params.memory_kib, self.params.iterations, self.params.parallelism);
+        match PasswordHash::new(hash).ok().and_then(|h| Params::try_from(&h).ok()) {
+            Some(p) => cost(p.m_cost(), p.t_cost(), p.p_cost()) < current,
+            None => false,
+        }
+    }
+
+    fn verify_argon2(
+        &self,
+        record: &PasswordRecord,
+        password: &Password,
+        mem: &mut HashMemory,
+    ) -> Result<Option<Verified>, HashError> {
         let parsed = PasswordHash::new(&record.hash).map_err(|_| HashError::UnsupportedFormat)?;
         let pepper = match &record.pepper_id {
             Some(id) => {
@@ -283,7 +308,7 @@ impl PasswordHasher {
     }
 
     pub fn verify_dummy_with(&self, password: &Password, mem: &mut HashMemory) -> bool {
-        let _ = self.verify_with(&self.dummy, password, mem);
+        let _ = self.verify_argon2(&self.dummy, password, mem);
         false
     }
 
@@ -449,6 +474,39 @@ mod tests {
         let rec = PasswordRecord { hash, pepper_id: None };
         assert_eq!(h.verify(&rec, &Password::new(long)).expect("v"), Some(Verified { needs_rehash: true }));
         assert_eq!(h.verify(&rec, &Password::new("nope")).expect("v"), None);
+    }
+
+    #[test]
+    fn legacy_hash_verification_costs_at_least_dummy() {
+        // Production parameters: an unknown account costs one full Argon2 run (the dummy); an
+        // imported bcrypt (cost 4) or cheap Argon2 hash must not be measurably faster, or
+        // timing tells which emails were imported.
+        let h = hasher(HashParams::default(), &["p1"]);
+        let min_time = |f: &dyn Fn()| {
+            (0..3)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    f();
+                    t.elapsed()
+                })
+                .min()
+                .unwrap_or_default()
+        };
+        let pw = Password::new("guess");
+        let dummy = min_time(&|| {
+            h.verify_dummy(&pw);
+        });
+        let bcrypt_rec = PasswordRecord { hash: bcrypt::hash("secret", 4).expect("bcrypt"), pepper_id: None };
+        let cheap_rec = hasher(cheap(), &["p1"]).hash(&Password::new("secret")).expect("hash");
+        for rec in [&bcrypt_rec, &cheap_rec] {
+            let legacy = min_time(&|| {
+                let _ = h.verify(rec, &pw);
+            });
+            assert!(legacy * 10 >= dummy * 9, "{}: {legacy:?} vs dummy {dummy:?}", &rec.hash[..7]);
+        }
+        // Control: both still verify their own password.
+        assert!(h.verify(&bcrypt_rec, &Password::new("secret")).expect("v").is_some());
+        assert!(h.verify(&cheap_rec, &Password::new("secret")).expect("v").is_some());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::error::PageError;
 use crate::http::{cookie, set_cookie};
 use crate::state::AppState;
 
-fn mac(state: &AppState, domain: &str, value: &str) -> String {
+pub(crate) fn mac(state: &AppState, domain: &str, value: &str) -> String {
     // HMAC accepts keys of any length; the cookie key is 32 random bytes.
     let mut m = match Hmac::<Sha256>::new_from_slice(&state.secrets.cookie_key) {
         Ok(m) => m,

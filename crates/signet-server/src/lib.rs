@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod config;
 pub mod csrf;
+pub mod device_cookie;
 pub mod error;
 pub mod hash_pool;
 pub mod http;
@@ -47,13 +48,15 @@ use crate::routes::{
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    // RFC 6797: once a browser has reached an https issuer, it never tries plain HTTP again.
+    let hsts = state.config.issuer_base().starts_with("https://");
     let api = Router::new()
         .route("/me", get(api::me))
         .route("/admin/users", get(api::admin_users))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed);
 
-    Router::new()
+    let app = Router::new()
         .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -99,7 +102,15 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(http::reject_nul_query))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(axum::middleware::from_fn(request_id::layer))
-        .with_state(state)
+        .with_state(state);
+    if hsts {
+        app.layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ))
+    } else {
+        app
+    }
 }
 
 async fn passkey_script() -> impl axum::response::IntoResponse {
@@ -196,9 +207,11 @@ pub fn key_publish_time(config: &Config) -> time::Duration {
 /// secrets, and builds the state.
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     tokens::provider::install();
+    let created = !config.data_dir.exists();
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| anyhow::anyhow!("cannot create data_dir {}: {e}", config.data_dir.display()))?;
     let store = open_store(&config).await?;
+    restrict_data_files(&config.data_dir, created)?;
     let secrets = secrets::Secrets::load_or_create(&config.secrets_path())?;
     let keys = tokens::KeyRing::load(store.as_ref(), &secrets.kek, config.signing_algs(), clock.now()).await?;
     let ephemeral: Arc<dyn signet_store::Ephemeral> = match &config.redis_url {
@@ -211,6 +224,33 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         None => Arc::new(MemoryEphemeral::new()),
     };
     AppState::new(config, store, ephemeral, clock, secrets, keys)
+}
+
+/// The data directory holds the database, its WAL and the secrets: only Signet's user may
+/// read them (directory 0700 when Signet made it or it already holds the secrets; files 0600).
+/// SQLite gives its WAL and shared-memory files the database file's mode, so they stay
+/// private too. Only Signet's own files are touched, whatever directory `data_dir` names.
+fn restrict_data_files(dir: &std::path::Path, created: bool) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let set = |p: &std::path::Path, mode: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
+                .map_err(|e| anyhow::anyhow!("cannot restrict permissions of {}: {e}", p.display()))
+        };
+        if created || dir.join("secrets.toml").exists() {
+            set(dir, 0o700)?;
+        }
+        for name in ["signet.db", "signet.db-wal", "signet.db-shm", "secrets.toml", "signet.toml"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                set(&p, 0o600)?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (dir, created);
+    Ok(())
 }
 
 /// Opens the backend the database URL names (the only place that knows there are several).

@@ -47,6 +47,8 @@ pub struct CookieNames {
     pub csrf: &'static str,
     /// A password login waiting for its second factor.
     pub mfa: &'static str,
+    /// A browser that signed in to an account before (`device_cookie`).
+    pub device: &'static str,
     pub secure: bool,
 }
 
@@ -76,10 +78,17 @@ impl AppState {
                 session: "__Host-signet_session",
                 csrf: "__Host-signet_csrf",
                 mfa: "__Host-signet_mfa",
+                device: "__Host-signet_device",
                 secure,
             }
         } else {
-            CookieNames { session: "signet_session", csrf: "signet_csrf", mfa: "signet_mfa", secure }
+            CookieNames {
+                session: "signet_session",
+                csrf: "signet_csrf",
+                mfa: "signet_mfa",
+                device: "signet_device",
+                secure,
+            }
         };
         let webauthn = crate::passkey::relying_party(&config)?;
         let trusted_proxies = config.trusted_proxies.iter().filter_map(|n| crate::config::parse_net(n).ok()).collect();

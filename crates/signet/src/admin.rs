@@ -141,7 +141,7 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
                     println!(
                         "{:<6} {:<40} {:<6} {:<9} {}",
                         u.id,
-                        u.email,
+                        printable(&u.email),
                         u.is_admin,
                         u.disabled,
                         rfc3339(u.created_at)
@@ -242,6 +242,18 @@ async fn import(state: &AppState, file: &PathBuf, now: OffsetDateTime) -> anyhow
     Ok(())
 }
 
+/// Text for a terminal: every control character (C0, DEL, C1, which includes the one-byte CSI
+/// that starts escape sequences) and newline is shown escaped (`\u{1b}`, `\n`), so stored
+/// values can neither forge output lines nor drive the terminal.
+pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect(),
+    )
+}
+
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
@@ -261,10 +273,10 @@ async fn audit_list(state: &AppState, json: bool, user: Option<String>, limit: u
                 rfc3339(e.at),
                 e.kind,
                 e.user_id.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
-                e.email.as_deref().unwrap_or("-"),
-                e.actor,
-                if e.ip.is_empty() { "-" } else { &e.ip },
-                e.detail
+                printable(e.email.as_deref().unwrap_or("-")),
+                printable(&e.actor),
+                printable(if e.ip.is_empty() { "-" } else { &e.ip }),
+                printable(&e.detail)
             );
         }
     }

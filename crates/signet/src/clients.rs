@@ -231,7 +231,13 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                 println!("{:<24} {:<12} {:<30} NAME", "CLIENT_ID", "TYPE", "GRANTS");
                 for c in clients {
                     let kind = if c.is_public { "public" } else { "confidential" };
-                    println!("{:<24} {:<12} {:<30} {}", c.client_id, kind, c.grant_types.join(","), c.name);
+                    println!(
+                        "{:<24} {:<12} {:<30} {}",
+                        c.client_id,
+                        kind,
+                        c.grant_types.join(","),
+                        crate::admin::printable(&c.name)
+                    );
                 }
             }
         }

@@ -5,7 +5,7 @@
 //! text nor the timing tells whether an account exists (OWASP Authentication Cheat Sheet).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use signet_core::audit::{AuditKind, LoginFailure};
@@ -67,6 +67,19 @@ async fn render(
     error: Option<&str>,
     notice: Option<&str>,
 ) -> Result<Response, PageError> {
+    render_status(state, headers, StatusCode::OK, email, return_to, error, notice).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_status(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    email: &str,
+    return_to: &str,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> Result<Response, PageError> {
     let (csrf, set) = csrf::presession_token(state, headers);
     let html = state.pages.render(
         "login.html",
@@ -76,7 +89,7 @@ async fn render(
             passkeys_enabled => state.webauthn.is_some(),
         },
     )?;
-    let res = with_cookies(html.into_response(), set);
+    let res = with_cookies((status, html).into_response(), set);
     Ok(super::authorize_flow::allow_pending_client(state, res, return_to).await)
 }
 
@@ -94,7 +107,27 @@ pub async fn submit(
     let return_to = ReturnTo::parse(&form.return_to).unwrap_or_default();
 
     let who = Actor { user_id: None, email: Some(form.email.trim()) };
-    ratelimit::reserve_or_lockout(&state, &form.email, &client, who, now).await?;
+    // A browser that signed in to this account before spends its own budget, so guesses from
+    // elsewhere do not lock the owner out (OWASP device cookies).
+    let budget = ratelimit::Budget::for_browser(&state, &headers, &form.email);
+    let reserved = match ratelimit::reserve_or_lockout(&state, &budget, &client, who, now).await {
+        Ok(r) => r,
+        Err(PageError::RateLimited { retry_after }) => {
+            let minutes = retry_after.div_ceil(60);
+            let msg = format!(
+                "Too many sign-in attempts for this account. Try again in {minutes} minute{}{}.",
+                if minutes == 1 { "" } else { "s" },
+                if state.webauthn.is_some() { ", or sign in with a passkey" } else { "" }
+            );
+            // The same page whatever the email (no prefill), so a lockout tells nothing either.
+            let mut r =
+                render_status(&state, &headers, StatusCode::TOO_MANY_REQUESTS, "", return_to.as_str(), Some(&msg), None)
+                    .await?;
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(retry_after));
+            return Ok(r);
+        }
+        Err(e) => return Err(e),
+    };
 
     let user = match Email::parse(&form.email) {
         Ok(email) => state.store.user_by_email(&email).await?,
@@ -113,15 +146,13 @@ pub async fn submit(
             };
             let who = Actor { user_id: user.as_ref().map(|u| u.id), email: Some(form.email.trim()) };
             audit::record(&state, AuditKind::LoginFailure, who, &client, reason.as_str()).await;
-            return render(
-                &state,
-                &headers,
-                form.email.trim(),
-                return_to.as_str(),
-                Some("Incorrect email or password."),
-                None,
-            )
-            .await;
+            // The count is per typed email, so it says nothing about whether the account exists.
+            let msg = match reserved.remaining {
+                0 => "Incorrect email or password. Sign-in for this account is now paused for a while.".to_owned(),
+                1 => "Incorrect email or password. 1 attempt left before sign-in is paused.".to_owned(),
+                n => format!("Incorrect email or password. {n} attempts left before sign-in is paused."),
+            };
+            return render(&state, &headers, form.email.trim(), return_to.as_str(), Some(&msg), None).await;
         }
     };
 
@@ -141,7 +172,7 @@ pub async fn submit(
         let cookie = mfa::start_pending(&state, &pending).await?;
         return Ok(super::see_other("/login/second-factor", [cookie]));
     }
-    ratelimit::attempt_succeeded(&state, &form.email, &client.ip, now).await?;
+    ratelimit::attempt_succeeded(&state, &budget, &client.ip, now).await?;
     complete(&state, existing, &user, &Amr::password(), &client, return_to.as_str(), []).await
 }
 
@@ -163,7 +194,9 @@ pub async fn complete(
     let (_, cookie) = session::start(state, user.id, client, state.now(), amr).await?;
     let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
     audit::record(state, AuditKind::LoginSuccess, who, client, &amr.to_stored()).await;
-    let cookies: Vec<_> = std::iter::once(cookie).chain(extra_cookies).collect();
+    // This browser now knows the account (OWASP device cookies; see `ratelimit`).
+    let device = crate::device_cookie::issue(state, &user.email);
+    let cookies: Vec<_> = [cookie, device].into_iter().chain(extra_cookies).collect();
     Ok(super::see_other(return_to, cookies))
 }
 

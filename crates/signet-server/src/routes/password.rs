@@ -65,7 +65,8 @@ pub async fn submit(
     ratelimit::auth_ceiling(&state, &client.ip, now).await?;
     let user = &auth.user;
     // This form is another place to guess the password, so it shares the login limits.
-    if let Some(wait) = ratelimit::reserve_attempt(&state, &user.email, &client.ip, now).await? {
+    let budget = ratelimit::Budget::account(&user.email);
+    if let Err(wait) = ratelimit::reserve_attempt(&state, &budget, &client.ip, now).await? {
         return Err(PageError::RateLimited { retry_after: wait });
     }
     let ok = state.hash_pool.verify(user.password.clone(), form.current_password.clone()).await?;
@@ -74,7 +75,7 @@ pub async fn submit(
         audit::record(&state, AuditKind::LoginFailure, who, &client, LoginFailure::BadPassword.as_str()).await;
         return render(&state, &auth, StatusCode::BAD_REQUEST, Some("Your current password is incorrect."));
     }
-    ratelimit::attempt_succeeded(&state, &user.email, &client.ip, now).await?;
+    ratelimit::attempt_succeeded(&state, &budget, &client.ip, now).await?;
     if let Err(v) = state.policy.check(&form.new_password, &user.email) {
         return render(&state, &auth, StatusCode::BAD_REQUEST, Some(&v.to_string()));
     }

@@ -93,7 +93,8 @@ pub async fn submit(
     // Six digits are guessable without a limit: code attempts count against the same per-account
     // and per-IP budget as passwords (NIST SP 800-63B §5.2.2).
     let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
-    ratelimit::reserve_or_lockout(&state, &p.email_input, &client, who, now).await?;
+    let budget = ratelimit::Budget::for_browser(&state, &headers, &p.email_input);
+    ratelimit::reserve_or_lockout(&state, &budget, &client, who, now).await?;
     let (verdict, method) = match form.method.as_str() {
         "backup" => {
             let ok = mfa::check_backup(&state, user.id, form.code.expose(), now).await?;
@@ -135,7 +136,7 @@ pub async fn finish(
     if !mfa::finish_pending(state, hash).await? {
         return Ok(super::see_other("/login?notice=mfa_expired", [mfa::clear_pending_cookie(state)]));
     }
-    ratelimit::attempt_succeeded(state, &p.email_input, &client.ip, state.now()).await?;
+    ratelimit::attempt_succeeded(state, &ratelimit::Budget::account(&p.email_input), &client.ip, state.now()).await?;
     let amr = signet_core::mfa::Amr::new(signet_core::mfa::Amr::parse(&p.amr).methods().iter().chain(methods).copied());
     super::login::complete(state, existing, user, &amr, client, &p.return_to, [mfa::clear_pending_cookie(state)]).await
 }

@@ -31,14 +31,16 @@ async fn login_unknown_user_same_response_as_wrong_password() {
     assert_eq!(wrong.status, unknown.status);
     assert_eq!(wrong.status, StatusCode::OK);
     assert!(wrong.body.contains("Incorrect email or password."));
-    // Same page, byte for byte, apart from the echoed email address.
+    // Same page, byte for byte, apart from the echoed email address (and the attempts left for
+    // that email, counted alike for both: 4 after one failure).
+    assert!(wrong.body.contains("4 attempts left") && unknown.body.contains("4 attempts left"));
     assert_eq!(wrong.body.replace("ann@example.com", "X"), unknown.body.replace("bob@example.com", "X"));
     assert!(b.session_cookie().is_none());
     // A disabled account with the right password gets the same answer too.
     let id = s.user("ann@example.com").await.id;
     s.state.store.set_disabled(id, true, s.state.now()).await.expect("disable");
     let disabled = b.login("ann@example.com", PASSWORD).await;
-    assert_eq!(disabled.body, wrong.body);
+    assert_eq!(disabled.body.replace("3 attempts left", "4 attempts left"), wrong.body);
     assert!(b.session_cookie().is_none());
 }
 
@@ -410,4 +412,54 @@ async fn x_forwarded_for_ignored_without_trusted_proxy() {
     let mut b = s.browser();
     b.headers.push(("x-forwarded-for".into(), "198.51.100.99".into()));
     assert_eq!(b.login("another@example.com", "wrong password").await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn known_device_not_locked_out_by_others() {
+    // Different client addresses (through a trusted proxy), so only the account limit is in play.
+    let s = TestServer::with(|c| c.trusted_proxies = vec!["127.0.0.1/32".into()]).await;
+    s.create_user("ann@example.com", PASSWORD).await;
+    let mut owner = s.browser();
+    owner.headers.push(("x-forwarded-for".into(), "203.0.113.1".into()));
+    assert_eq!(owner.login("ann@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    let device = owner.cookies.iter().find(|(k, _)| k.ends_with("signet_device")).map(|(k, v)| (k.clone(), v.clone()));
+    let (device_name, device_value) = device.expect("a device cookie after sign-in");
+    let csrf = owner.account_csrf().await;
+    owner.post_form("/logout", &[("csrf", &csrf)]).await;
+    assert!(owner.session_cookie().is_none());
+
+    // Someone else guesses five times; the page counts down.
+    let mut attacker = s.browser();
+    attacker.headers.push(("x-forwarded-for".into(), "198.51.100.7".into()));
+    let first = attacker.login("ann@example.com", "wrong password").await;
+    assert!(first.body.contains("4 attempts left"), "{}", first.body);
+    for _ in 0..4 {
+        assert_eq!(attacker.login("ann@example.com", "wrong password").await.status, StatusCode::OK);
+    }
+    let locked = attacker.login("ann@example.com", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "unknown browsers are locked out");
+    assert!(locked.body.contains("sign in with a passkey"), "{}", locked.body);
+    assert!(attacker.session_cookie().is_none());
+    // So is any other browser without the cookie, or with a forged or another account's one.
+    for cookie in [None, Some(format!("{}x", device_value)), Some("AAAA.BBBB".to_owned())] {
+        let mut b = s.browser();
+        b.headers.push(("x-forwarded-for".into(), "192.0.2.9".into()));
+        if let Some(v) = cookie {
+            b.cookies.insert(device_name.clone(), v);
+        }
+        assert_eq!(b.login("ann@example.com", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    // The owner's browser signs in.
+    let r = owner.login("ann@example.com", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(owner.session_cookie().is_some());
+    // Its cookie names Ann's account only: Bob's lockout applies to it as to anyone.
+    s.create_user("bob@example.com", PASSWORD).await;
+    for _ in 0..5 {
+        attacker.login("bob@example.com", "wrong password").await;
+    }
+    let mut owner2 = s.browser();
+    owner2.headers.push(("x-forwarded-for".into(), "203.0.113.1".into()));
+    owner2.cookies.insert(device_name, device_value);
+    assert_eq!(owner2.login("bob@example.com", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -133,3 +133,100 @@ async fn no_refresh_token_without_refresh_grant() {
     assert!(body["access_token"].is_string());
     assert!(body.get("refresh_token").is_none(), "{body}");
 }
+
+async fn device_status(s: &TestServer) -> Vec<String> {
+    crate::harness::db_strings(s, "SELECT status FROM device_codes").await
+}
+
+#[tokio::test]
+async fn device_correct_code_after_limit_refused() {
+    let s = TestServer::start().await;
+    let c = device_client(&s).await;
+    let d = start(&s, &c).await;
+    let user_code = d["user_code"].as_str().expect("user_code").to_owned();
+    let mut b = s.signed_in("ann@example.com").await;
+    let csrf = b.get("/device").await.csrf();
+    for _ in 0..10 {
+        let r = b.post_form("/device", &[("csrf", &csrf), ("user_code", "BCDF-GHJK")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    }
+    // The limit is checked before the lookup: now even the right code is refused, and the
+    // request stays pending.
+    for decision in ["", "allow"] {
+        let r = b.post_form("/device", &[("csrf", &csrf), ("user_code", &user_code), ("decision", decision)]).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+        assert!(!r.body.contains("Connect test client?"));
+    }
+    assert_eq!(device_status(&s).await, ["pending"]);
+    // Control: after the window a right code works again (the first one has expired by then).
+    s.clock.advance(Duration::minutes(15));
+    let d = start(&s, &c).await;
+    let r = b.post_form("/device", &[("csrf", &csrf), ("user_code", d["user_code"].as_str().expect("uc"))]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Connect test client?"));
+}
+
+#[tokio::test]
+async fn device_guesses_limited_per_ip() {
+    // Each user stays under their own limit (10); together, from one address, they reach the
+    // per-address limit (30) and the next lookup is refused, whoever makes it.
+    let s = TestServer::start().await;
+    let c = device_client(&s).await;
+    let d = start(&s, &c).await;
+    let user_code = d["user_code"].as_str().expect("user_code").to_owned();
+    for i in 0..3 {
+        let mut b = s.signed_in(&format!("guesser{i}@example.com")).await;
+        let csrf = b.get("/device").await.csrf();
+        for _ in 0..10 {
+            let r = b.post_form("/device", &[("csrf", &csrf), ("user_code", "BCDF-GHJK")]).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "under both limits");
+        }
+    }
+    let mut fresh = s.signed_in("fresh@example.com").await;
+    let csrf = fresh.get("/device").await.csrf();
+    let r = fresh.post_form("/device", &[("csrf", &csrf), ("user_code", &user_code)]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(device_status(&s).await, ["pending"]);
+    // Control: the same user from another address (through a trusted proxy) is not limited.
+    let s2 = TestServer::with(|c| c.trusted_proxies = vec!["127.0.0.1/32".into()]).await;
+    let c2 = device_client(&s2).await;
+    let d2 = start(&s2, &c2).await;
+    for (i, ip) in ["203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"].iter().enumerate() {
+        let mut b = s2.signed_in(&format!("g{i}@example.com")).await;
+        b.headers.push(("x-forwarded-for".into(), (*ip).into()));
+        let csrf = b.get("/device").await.csrf();
+        let code = if i == 3 { d2["user_code"].as_str().expect("uc") } else { "BCDF-GHJK" };
+        let n = if i == 3 { 1 } else { 10 };
+        for _ in 0..n {
+            let r = b.post_form("/device", &[("csrf", &csrf), ("user_code", code)]).await;
+            let want = if i == 3 { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+            assert_eq!(r.status, want, "{ip}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn device_authorization_rate_limited() {
+    let s = TestServer::start().await;
+    let c = device_client(&s).await;
+    let send = || async {
+        reqwest::Client::new()
+            .post(format!("{}/oauth2/device_authorization", s.base))
+            .form(&[("client_id", c.id.as_str()), ("scope", "tv")])
+            .send()
+            .await
+            .expect("send")
+    };
+    for _ in 0..10 {
+        assert_eq!(send().await.status(), StatusCode::OK);
+    }
+    let r = send().await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().get("retry-after").is_some());
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(body["error"], "slow_down");
+    assert_eq!(device_status(&s).await.len(), 10, "the refused request stored nothing");
+    // Control: the next minute is a new window.
+    s.clock.advance(Duration::seconds(61));
+    assert_eq!(send().await.status(), StatusCode::OK);
+}

@@ -1,6 +1,7 @@
 //! `/oauth2/*` endpoints.
 
 mod authorize;
+mod consent;
 mod device;
 mod end_session;
 mod introspect;
