@@ -20,7 +20,8 @@ pub fn new_public() -> String {
 /// The sector of a client (OIDC Core §8.1): the host of its redirect URIs, which must all
 /// share it; `None` when there are none or they name different hosts.
 pub fn sector_of<'a>(redirect_uris: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let mut hosts = redirect_uris.into_iter().map(|u| url::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_owned)));
+    let mut hosts =
+        redirect_uris.into_iter().map(|u| url::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_owned)));
     let first = hosts.next()??;
     hosts.all(|h| h.as_deref() == Some(first.as_str())).then_some(first)
 }

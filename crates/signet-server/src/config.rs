@@ -360,9 +360,10 @@ impl Config {
             return Err(ConfigError::new("rate_limit.window", "must be positive"));
         }
         let t = &self.tokens;
-        for (key, alg) in [("tokens.signing_alg", &t.signing_alg), ("tokens.id_token_signing_alg", &t.id_token_signing_alg)]
-            .into_iter()
-            .chain(t.extra_algs.iter().map(|a| ("tokens.extra_algs", a)))
+        for (key, alg) in
+            [("tokens.signing_alg", &t.signing_alg), ("tokens.id_token_signing_alg", &t.id_token_signing_alg)]
+                .into_iter()
+                .chain(t.extra_algs.iter().map(|a| ("tokens.extra_algs", a)))
         {
             if !SUPPORTED_ALGS.contains(&alg.as_str()) {
                 return Err(ConfigError::new(key, format!("{alg:?} is not one of {}", SUPPORTED_ALGS.join(", "))));

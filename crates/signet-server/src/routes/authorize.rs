@@ -112,7 +112,13 @@ pub async fn authorize(
         let st = get("state").filter(|s| s.len() <= MAX_PARAM_LEN);
         return Ok(authorize_flow::error_redirect(
             &state,
-            ErrorRedirect { redirect_uri: uri, state: st, mode: ResponseMode::Query, error: "invalid_request", description: &desc },
+            ErrorRedirect {
+                redirect_uri: uri,
+                state: st,
+                mode: ResponseMode::Query,
+                error: "invalid_request",
+                description: &desc,
+            },
         ));
     }
     let response_mode = match get("response_mode") {

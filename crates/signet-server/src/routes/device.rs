@@ -15,14 +15,14 @@ use time::Duration;
 
 use super::token::{audience, require_grant};
 use crate::audit::{self, Actor};
-use crate::{csrf, ratelimit};
-use signet_core::audit::AuditKind;
 use crate::error::PageError;
 use crate::http::{query_param, ClientInfo, PageForm};
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::session::RequireSession;
 use crate::state::AppState;
 use crate::tokens::{self, TokenResponse};
+use crate::{csrf, ratelimit};
+use signet_core::audit::AuditKind;
 use signet_core::mfa::{Acr, Amr};
 
 pub const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";

@@ -120,9 +120,16 @@ pub async fn submit(
                 if state.webauthn.is_some() { ", or sign in with a passkey" } else { "" }
             );
             // The same page whatever the email (no prefill), so a lockout tells nothing either.
-            let mut r =
-                render_status(&state, &headers, StatusCode::TOO_MANY_REQUESTS, "", return_to.as_str(), Some(&msg), None)
-                    .await?;
+            let mut r = render_status(
+                &state,
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                "",
+                return_to.as_str(),
+                Some(&msg),
+                None,
+            )
+            .await?;
             r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(retry_after));
             return Ok(r);
         }

@@ -55,8 +55,15 @@ pub async fn revoke(
             state.store.revoke_family(rec.family_id, "revoked_by_client", now).await?;
             let who = Actor { user_id: rec.user_id, email: None };
             let detail = format!("refresh_family:{}", rec.family_id);
-            audit::record_as(&state, AuditKind::TokenRevoke, &format!("client:{}", client.client_id), who, &info, &detail)
-                .await;
+            audit::record_as(
+                &state,
+                AuditKind::TokenRevoke,
+                &format!("client:{}", client.client_id),
+                who,
+                &info,
+                &detail,
+            )
+            .await;
         }
         return Ok(StatusCode::OK);
     }

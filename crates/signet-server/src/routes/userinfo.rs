@@ -110,7 +110,8 @@ pub async fn userinfo(State(state): State<AppState>, req: Request) -> Result<Res
         return Err(BearerError::InsufficientScope("openid"));
     }
     // A deleted client's tokens die with it.
-    let Some(client) = state.clients.get(state.store.as_ref(), &claims.client_id).await.map_err(|_| BearerError::Unavailable)?
+    let Some(client) =
+        state.clients.get(state.store.as_ref(), &claims.client_id).await.map_err(|_| BearerError::Unavailable)?
     else {
         return Err(BearerError::InvalidToken("the access token is no longer valid"));
     };

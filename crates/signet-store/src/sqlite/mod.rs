@@ -178,6 +178,35 @@ mod tests {
     use crate::{NewSession, NewUser, SessionStore, Store, UserStore};
     use signet_core::{Email, OffsetDateTime, PasswordRecord, PlainToken};
 
+    /// Users from before opaque subjects keep their row number as `sub` (relying parties may
+    /// have stored it); users created after get a random one, never a row number.
+    #[tokio::test]
+    async fn existing_users_keep_their_subject_after_migration() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.db");
+        {
+            let opts = SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+            let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.expect("open");
+            store::migrate(&pool, &MIGRATIONS[..5]).await.expect("old schema");
+            sqlx::query("INSERT INTO users (id, email, created_at, updated_at) VALUES (7, 'old@example.com', 0, 0)")
+                .execute(&pool)
+                .await
+                .expect("old user");
+            pool.close().await;
+        }
+        let store = SqliteStore::open(&path).await.expect("migrate");
+        let old = store.user_by_id(7).await.expect("get").expect("old user");
+        assert_eq!(old.subject, "7");
+        assert_eq!(store.user_by_subject("7").await.expect("get").map(|u| u.id), Some(7));
+        let email = Email::parse("new@example.com").expect("email");
+        let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("ts");
+        let new =
+            store.create_user(NewUser { email: &email, password: None, is_admin: false, now }).await.expect("new");
+        assert_eq!(new.subject.len(), 32);
+        assert!(new.subject.parse::<u128>().is_err() || new.subject != new.id.to_string());
+        assert_ne!(new.subject, new.id.to_string());
+    }
+
     #[tokio::test]
     async fn users_and_sessions_round_trip() {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -129,3 +129,153 @@ async fn cli_user_create_list_disable_audit() {
     assert_eq!(code, 1);
     assert!(err.contains("no account"));
 }
+
+#[tokio::test]
+async fn redirect_uri_with_control_characters_refused() {
+    let s = TestServer::start().await;
+    for bad in [
+        "https://a.example/cb\nhttp://evil.example/x",
+        "https://a.example/cb\r\n",
+        "https://a.example/c b",
+        "https://a.example/\u{1b}[2J",
+    ] {
+        for flag in ["--redirect-uri", "--post-logout-redirect-uri"] {
+            let mut args = vec!["client", "create", "--name", "x", "--grant", "authorization_code", "--json"];
+            if flag != "--redirect-uri" {
+                args.extend(["--redirect-uri", "https://a.example/cb"]);
+            }
+            args.extend([flag, bad]);
+            let (code, _, err) = run_cli(s.dir.path(), &args, "");
+            assert_ne!(code, 0, "{bad:?} via {flag}");
+            assert!(err.contains("whitespace or control characters"), "{err}");
+        }
+    }
+    assert!(s.state.store.list_clients().await.expect("list").is_empty(), "nothing was registered");
+    // Control: a clean URI registers, exactly once.
+    let (code, out, err) = run_cli(
+        s.dir.path(),
+        &[
+            "client",
+            "create",
+            "--name",
+            "x",
+            "--grant",
+            "authorization_code",
+            "--redirect-uri",
+            "https://a.example/cb",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["redirect_uris"], serde_json::json!(["https://a.example/cb"]));
+}
+
+#[tokio::test]
+async fn audit_list_escapes_control_characters() {
+    let s = TestServer::start().await;
+    s.create_user("ann@example.com", PASSWORD).await;
+    // A login attempt whose email is an escape sequence and a forged second line.
+    let forged = "x\u{1b}[2J\u{1b}[1;31m\nFAKE login_success user=1 email=admin@example.com\u{9b}31m";
+    let mut b = s.browser();
+    b.login(forged, "wrong password").await;
+    b.login("ANN@Example.com ", "wrong password").await;
+    let (code, out, err) = run_cli(s.dir.path(), &["audit", "list"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "no control character reaches the terminal: {out:?}");
+    assert!(!out.lines().any(|l| l.starts_with("FAKE")), "no forged line: {out}");
+    assert_eq!(out.lines().count(), 2, "one line per event: {out}");
+    // What is stored is the parsed, normalised address, or nothing.
+    let events = s.state.store.list_audit(None, 10).await.expect("audit");
+    let emails: Vec<Option<String>> = events.iter().map(|e| e.email.clone()).collect();
+    assert!(emails.contains(&Some("ann@example.com".into())), "{emails:?}");
+    assert!(emails.contains(&None), "{emails:?}");
+    // Values that do hold control characters (a client name, say) are shown escaped.
+    let (code, _, err) = run_cli(
+        s.dir.path(),
+        &["client", "create", "--name", "evil\u{1b}[2Jname\nline", "--grant", "client_credentials"],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = run_cli(s.dir.path(), &["client", "list"], "");
+    assert!(out.contains("evil\\u{1b}[2Jname\\nline"), "{out}");
+    assert!(!out.contains('\u{1b}'));
+}
+
+#[tokio::test]
+async fn audit_covers_device_revocation_consent_client_key_events() {
+    use crate::harness::{authz_query, hidden_field, location_params, pkce};
+    let s = TestServer::start().await;
+    let kinds = |s: &TestServer| {
+        let s = s.state.store.clone();
+        async move { s.list_audit(None, 1000).await.expect("audit") }
+    };
+    // Client lifecycle and keys through the CLI: actor "cli".
+    let (_, out, _) = run_cli(s.dir.path(), &["client", "create", "--name", "c", "--json"], "");
+    let id =
+        serde_json::from_str::<serde_json::Value>(&out).expect("json")["client_id"].as_str().expect("id").to_owned();
+    run_cli(s.dir.path(), &["client", "rotate-secret", &id], "");
+    run_cli(s.dir.path(), &["client", "delete", &id], "");
+    run_cli(s.dir.path(), &["keys", "rotate", "--alg", "ES256"], "");
+    let kid = s.state.store.list_keys().await.expect("keys").into_iter().find(|k| k.alg == "ES256").expect("key").kid;
+    run_cli(s.dir.path(), &["keys", "revoke", &kid], "");
+    // Scheduled rotation: actor "system".
+    let later = s.state.now() + time::Duration::days(31);
+    let publish = signet_server::key_publish_time(&s.state.config);
+    s.state.keys.rotate_due(s.state.store.as_ref(), later, time::Duration::days(30), publish).await.expect("rotate");
+    // Consent granted and withdrawn: actor the user.
+    let c = s.code_client("openid", false, false).await;
+    let p = pkce();
+    let mut b = s.signed_in("ann@example.com").await;
+    let r = b.authorize(&authz_query(&c.id, &p.challenge, &[])).await;
+    let code = location_params(r.location())["code"].clone();
+    let (_, tokens) = s.exchange(&c, &code, &p.verifier).await;
+    let page = b.get("/account").await;
+    b.post_form(&format!("/account/apps/{}/revoke", c.id), &[("csrf", &page.csrf())]).await;
+    // Token revocation: actor the client.
+    for t in ["access_token", "refresh_token"] {
+        s.oauth_post("/oauth2/revoke", &c, &[("token", tokens[t].as_str().expect("token"))]).await;
+    }
+    // Device approval and denial.
+    let dc = s.client(&["urn:ietf:params:oauth:grant-type:device_code"], "tv", &[], true).await;
+    for decision in ["allow", "deny"] {
+        let d: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/oauth2/device_authorization", s.base))
+            .form(&[("client_id", dc.id.as_str())])
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        let uc = d["user_code"].as_str().expect("uc");
+        let page = b.get(&format!("/device?user_code={uc}")).await;
+        let confirm = b.post_form("/device", &[("csrf", &page.csrf()), ("user_code", uc)]).await;
+        let _ = hidden_field(&confirm.body, "csrf");
+        b.post_form("/device", &[("csrf", &confirm.csrf()), ("user_code", uc), ("decision", decision)]).await;
+    }
+    let events = kinds(&s).await;
+    let uid = s.user("ann@example.com").await.id;
+    let expect = |kind: &str, actor: &str, n: usize| {
+        let found: Vec<_> = events.iter().filter(|e| e.kind == kind).collect();
+        assert_eq!(found.len(), n, "{kind}: {found:?}");
+        for e in found {
+            assert_eq!(e.actor, actor, "{kind}");
+        }
+    };
+    let user = format!("user:{uid}");
+    let client = format!("client:{}", c.id);
+    expect("client_create", "cli", 1);
+    expect("client_secret_rotate", "cli", 1);
+    expect("client_delete", "cli", 1);
+    expect("key_revoke", "cli", 1);
+    assert!(events.iter().any(|e| e.kind == "key_rotate" && e.actor == "cli"));
+    assert!(events.iter().any(|e| e.kind == "key_rotate" && e.actor == "system"), "scheduled rotation");
+    expect("consent_grant", &user, 1);
+    expect("consent_revoke", &user, 1);
+    expect("token_revoke", &client, 2);
+    expect("device_approve", &user, 1);
+    expect("device_deny", &user, 1);
+    assert!(events.iter().filter(|e| e.kind == "token_revoke").all(|e| e.user_id == Some(uid)));
+}

@@ -100,3 +100,122 @@ async fn metadata_points_at_endpoints() {
     assert_eq!(v["jwks_uri"], "https://signet.test/jwks");
     assert_eq!(v["token_endpoint"], "https://signet.test/oauth2/token");
 }
+
+/// An ID token and access token for a fresh code client whose ID-token algorithm is `id_alg`.
+async fn id_and_access_token(s: &TestServer, id_alg: Option<&str>) -> (String, String, String) {
+    let c = s.code_client("openid email", false, true).await;
+    if let Some(alg) = id_alg {
+        // What `signet client create --id-token-alg` stores.
+        let url = s.state.config.database_url();
+        let sql = format!("UPDATE clients SET id_token_alg = '{alg}' WHERE client_id = '{}'", c.id);
+        if url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(&url).await.expect("db");
+            sqlx::query(&sql).execute(&pool).await.expect("update");
+        } else {
+            let pool = sqlx::SqlitePool::connect(&url).await.expect("db");
+            sqlx::query(&sql).execute(&pool).await.expect("update");
+        }
+    }
+    let (code, p) = s.code_for(&c, "ann@example.com", "openid email").await;
+    let (_, body) = s.exchange(&c, &code, &p.verifier).await;
+    (
+        c.id,
+        body["id_token"].as_str().expect("id_token").to_owned(),
+        body["access_token"].as_str().expect("at").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn discovery_lists_rs256_and_rs256_id_tokens_verify() {
+    let s = TestServer::start().await;
+    let meta: serde_json::Value = reqwest::get(format!("{}/.well-known/openid-configuration", s.base))
+        .await
+        .expect("meta")
+        .json()
+        .await
+        .expect("json");
+    // OpenID Connect Discovery 1.0 §3: the list MUST include RS256; it lists what has keys.
+    let algs: Vec<&str> = meta["id_token_signing_alg_values_supported"]
+        .as_array()
+        .expect("algs")
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert!(algs.contains(&"RS256"), "{algs:?}");
+    let jwks: serde_json::Value =
+        reqwest::get(format!("{}/jwks", s.base)).await.expect("jwks").json().await.expect("json");
+    let keys = jwks["keys"].as_array().expect("keys");
+    for a in &algs {
+        assert!(keys.iter().any(|k| k["alg"] == *a), "{a} is listed but has no key");
+    }
+    // An RS256 ID token verifies with the published RSA key alone, as a strict RP does it:
+    // algorithm pinned to RS256, audience and issuer checked.
+    let (client_id, id_token, _) = id_and_access_token(&s, None).await;
+    let header = jsonwebtoken::decode_header(&id_token).expect("header");
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::RS256);
+    let jwk = keys.iter().find(|k| k["kid"] == header.kid.clone().expect("kid").as_str()).expect("published key");
+    assert_eq!(jwk["kty"], "RSA");
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwk.clone()).expect("jwk");
+    let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).expect("key");
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    v.set_audience(&[&client_id]);
+    v.set_issuer(&["https://signet.test"]);
+    v.validate_exp = false; // the test clock is not the wall clock
+    let claims = jsonwebtoken::decode::<serde_json::Value>(&id_token, &key, &v).expect("RS256 ID token verifies");
+    assert_eq!(claims.claims["email"], "ann@example.com");
+    // Control: the same token does not verify with the algorithm switched (pinned, RFC 8725).
+    let es = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+    assert!(jsonwebtoken::decode::<serde_json::Value>(&id_token, &key, &es).is_err());
+}
+
+#[tokio::test]
+async fn id_tokens_default_to_rs256() {
+    let s = TestServer::start().await;
+    // No algorithm registered: RS256 ID token (OIDC Core §3.1.3.7), ES256 access token.
+    let (_, id_token, at) = id_and_access_token(&s, None).await;
+    assert_eq!(jsonwebtoken::decode_header(&id_token).expect("h").alg, jsonwebtoken::Algorithm::RS256);
+    assert_eq!(jsonwebtoken::decode_header(&at).expect("h").alg, jsonwebtoken::Algorithm::ES256);
+    // A client that registered ES256 for ID tokens gets ES256.
+    let (_, id_token, at) = id_and_access_token(&s, Some("ES256")).await;
+    assert_eq!(jsonwebtoken::decode_header(&id_token).expect("h").alg, jsonwebtoken::Algorithm::ES256);
+    assert_eq!(jsonwebtoken::decode_header(&at).expect("h").alg, jsonwebtoken::Algorithm::ES256);
+    // The CLI refuses an algorithm without keys, and stores one that has them.
+    let (code, _, err) = crate::harness::run_cli(
+        s.dir.path(),
+        &[
+            "client",
+            "create",
+            "--name",
+            "x",
+            "--grant",
+            "authorization_code",
+            "--redirect-uri",
+            "https://x.example/cb",
+            "--id-token-alg",
+            "EdDSA",
+        ],
+        "",
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("--id-token-alg"), "{err}");
+    let (code, out, err) = crate::harness::run_cli(
+        s.dir.path(),
+        &[
+            "client",
+            "create",
+            "--name",
+            "x",
+            "--grant",
+            "authorization_code",
+            "--redirect-uri",
+            "https://x.example/cb",
+            "--id-token-alg",
+            "ES256",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["id_token_alg"], "ES256");
+}

@@ -6,6 +6,7 @@ mod account;
 mod api;
 mod cli;
 mod health;
+mod housekeeping;
 mod jwks;
 mod login;
 mod logs;

@@ -463,3 +463,76 @@ async fn duplicate_and_request_object_parameters_refused() {
     let r = b.get(&format!("/oauth2/authorize?{}", authz_query(&c.id, &p.challenge, &[("request", "eyJ...")]))).await;
     assert_eq!(location_params(r.location())["error"], "request_not_supported");
 }
+
+#[tokio::test]
+async fn authorize_oversized_parameters_rejected() {
+    let s = TestServer::start().await;
+    let c = s.code_client("openid", false, false).await;
+    let p = pkce();
+    let big = "x".repeat(1025);
+    for param in ["state", "nonce", "login_hint", "acr_values", "scope"] {
+        let r =
+            s.browser().get(&format!("/oauth2/authorize?{}", authz_query(&c.id, &p.challenge, &[(param, &big)]))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{param}");
+        let q = location_params(r.location());
+        assert!(r.location().starts_with(REDIRECT), "{param}: {}", r.location());
+        assert_eq!(q["error"], "invalid_request", "{param}");
+        assert!(q["error_description"].contains(param), "{param}");
+        assert!(!r.location().contains(&big), "an oversized value is not echoed back");
+    }
+    assert_eq!(
+        crate::harness::db_strings(&s, "SELECT id_hash FROM authorization_requests").await.len(),
+        0,
+        "nothing stored"
+    );
+    // Control: 1024 bytes is fine, and the (anonymous) request is stored for the login.
+    let ok = "y".repeat(1024);
+    let r =
+        s.browser().get(&format!("/oauth2/authorize?{}", authz_query(&c.id, &p.challenge, &[("state", &ok)]))).await;
+    assert!(r.location().starts_with("/login?"), "{}", r.location());
+    assert_eq!(crate::harness::db_strings(&s, "SELECT id_hash FROM authorization_requests").await.len(), 1);
+}
+
+#[tokio::test]
+async fn authorize_pending_requests_rate_limited() {
+    let s = TestServer::with(|c| {
+        c.rate_limit.pending_authorizations_per_ip_per_minute = 5;
+        c.rate_limit.pending_authorizations_per_client_per_minute = 8;
+    })
+    .await;
+    let c = s.code_client("openid", false, false).await;
+    let p = pkce();
+    let q = authz_query(&c.id, &p.challenge, &[]);
+    for _ in 0..5 {
+        assert!(s.browser().get(&format!("/oauth2/authorize?{q}")).await.location().starts_with("/login?"));
+    }
+    let r = s.browser().get(&format!("/oauth2/authorize?{q}")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "per address");
+    assert!(r.header("retry-after").is_some());
+    let stored = crate::harness::db_strings(&s, "SELECT id_hash FROM authorization_requests").await.len();
+    assert_eq!(stored, 5, "the refused request stored nothing");
+    // A signed-in user whose consent is on record needs no stored request: never limited.
+    let first_party = s.code_client("openid", false, true).await;
+    let mut b = s.signed_in("ann@example.com").await;
+    let r = b.get(&format!("/oauth2/authorize?{}", authz_query(&first_party.id, &p.challenge, &[]))).await;
+    assert!(location_params(r.location()).contains_key("code"), "{}", r.location());
+    // Per client: other addresses (behind a trusted proxy) share the client's budget.
+    let s2 = TestServer::with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1/32".into()];
+        c.rate_limit.pending_authorizations_per_ip_per_minute = 5;
+        c.rate_limit.pending_authorizations_per_client_per_minute = 8;
+    })
+    .await;
+    let c2 = s2.code_client("openid", false, false).await;
+    let q2 = authz_query(&c2.id, &p.challenge, &[]);
+    for i in 0..9 {
+        let mut b = s2.browser();
+        b.headers.push(("x-forwarded-for".into(), format!("198.51.100.{i}")));
+        let r = b.get(&format!("/oauth2/authorize?{q2}")).await;
+        let want = if i < 8 { StatusCode::SEE_OTHER } else { StatusCode::TOO_MANY_REQUESTS };
+        assert_eq!(r.status, want, "request {i}");
+    }
+    // Control: the next minute is a new window.
+    s.clock.advance(time::Duration::seconds(61));
+    assert!(s.browser().get(&format!("/oauth2/authorize?{q}")).await.location().starts_with("/login?"));
+}

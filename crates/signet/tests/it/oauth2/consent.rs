@@ -5,7 +5,9 @@
 use reqwest::StatusCode;
 use time::Duration;
 
-use crate::harness::{authz_query, db_strings, hidden_field, jwt_parts, location_params, pkce, Browser, Resp, TestServer};
+use crate::harness::{
+    authz_query, db_strings, hidden_field, jwt_parts, location_params, pkce, Browser, Resp, TestServer,
+};
 
 /// The pending request id inside a redirect to the login or security page.
 fn req_in(location: &str) -> String {

@@ -156,3 +156,63 @@ async fn rotated_client_secret_stops_working_within_seconds() {
     let rotated = TestClient { id: c.id.clone(), secret: Some(new_secret) };
     assert!(s.client_credentials(&rotated, None).await["access_token"].is_string());
 }
+
+#[tokio::test]
+async fn public_client_cannot_introspect() {
+    // RFC 7662 §2.1: a public client id (visible in every authorization URL) must not turn
+    // introspection into a token oracle.
+    let s = TestServer::start().await;
+    let issuer = s.client(&["client_credentials"], "read", &[], false).await;
+    let at = s.client_credentials(&issuer, None).await["access_token"].as_str().expect("at").to_owned();
+    let public = s.code_client("openid", true, true).await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/oauth2/introspect", s.base))
+        .form(&[("token", at.as_str()), ("client_id", public.id.as_str())])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.headers().get("www-authenticate").is_some());
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(body["error"], "invalid_client");
+    assert!(body.get("active").is_none() && body.get("sub").is_none(), "{body}");
+    // Control: a confidential client introspects the same token.
+    assert_eq!(s.introspect(&issuer, &at).await["active"], true);
+    // Discovery does not offer "none" for introspection.
+    let meta: serde_json::Value = reqwest::get(format!("{}/.well-known/openid-configuration", s.base))
+        .await
+        .expect("meta")
+        .json()
+        .await
+        .expect("json");
+    let methods = meta["introspection_endpoint_auth_methods_supported"].as_array().expect("methods");
+    assert!(!methods.iter().any(|m| m == "none"), "{methods:?}");
+}
+
+#[tokio::test]
+async fn deleted_client_tokens_inactive() {
+    let s = TestServer::start().await;
+    let rs = s.client(&["client_credentials"], "", &[], false).await;
+    let doomed = s.code_client("openid email", false, true).await;
+    let survivor = s.code_client("openid email", false, true).await;
+    let mut tokens = Vec::new();
+    for c in [&doomed, &survivor] {
+        let (code, p) = s.code_for(c, "ann@example.com", "openid email").await;
+        let (_, body) = s.exchange(c, &code, &p.verifier).await;
+        tokens.push(body["access_token"].as_str().expect("at").to_owned());
+    }
+    assert_eq!(s.introspect(&rs, &tokens[0]).await["active"], true, "cached while the client exists");
+    let (code, _, err) = crate::harness::run_cli(s.dir.path(), &["client", "delete", &doomed.id], "");
+    assert_eq!(code, 0, "{err}");
+    // Every instance's client cache forgets it within 2 s.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(s.introspect(&rs, &tokens[0]).await, serde_json::json!({ "active": false }));
+    let userinfo = |t: String| {
+        let url = format!("{}/oauth2/userinfo", s.base);
+        async move { reqwest::Client::new().get(url).bearer_auth(t).send().await.expect("send").status() }
+    };
+    assert_eq!(userinfo(tokens[0].clone()).await, StatusCode::UNAUTHORIZED);
+    // Control: the other client's token is untouched.
+    assert_eq!(s.introspect(&rs, &tokens[1]).await["active"], true);
+    assert_eq!(userinfo(tokens[1].clone()).await, StatusCode::OK);
+}
