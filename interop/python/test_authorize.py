@@ -63,10 +63,14 @@ def test_authlib_code_flow_over_html_forms(signet):
     token = oauth.fetch_token(meta["token_endpoint"], authorization_response=callback, code_verifier=verifier)
     assert token["token_type"] == "Bearer" and token["refresh_token"].startswith("sgn_rt_")
 
-    # PyJWT validates the ID token with keys from the JWKS.
+    # PyJWT validates the ID token with keys from the JWKS, as a strict relying party does:
+    # RS256 only (OIDC Discovery §3 and Core §15.1 make it the one every OP must offer).
+    assert "RS256" in meta["id_token_signing_alg_values_supported"]
+    assert jwt.get_unverified_header(token["id_token"])["alg"] == "RS256"
     key = jwt.PyJWKClient(meta["jwks_uri"]).get_signing_key_from_jwt(token["id_token"])
-    claims = jwt.decode(token["id_token"], key.key, algorithms=meta["id_token_signing_alg_values_supported"],
+    claims = jwt.decode(token["id_token"], key.key, algorithms=["RS256"],
                         audience=client["client_id"], issuer=signet.issuer)
+    assert claims["sub"] != "1" and len(claims["sub"]) == 32  # opaque, not a row number
     assert claims["nonce"] == nonce and claims["email"] == "py@example.com"
 
     info = oauth.get(meta["userinfo_endpoint"]).json()

@@ -15,6 +15,8 @@ use signet_store::{Client, KeyState, NewAudit, NewClient, StoreError};
 const GRANTS: &[&str] =
     &["authorization_code", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"];
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum ClientCmd {
     /// Register a client. Prints the client_id and, for confidential clients, a client_secret

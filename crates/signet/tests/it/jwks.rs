@@ -19,7 +19,7 @@ async fn jwks_publishes_current_and_next_public_keys() {
         let kty = match k["alg"].as_str() {
             Some("ES256") => "EC",
             Some("RS256") => "RSA",
-            other => panic!("unexpected algorithm {other:?}"),
+            other => unreachable!("unexpected algorithm {other:?}"),
         };
         assert_eq!(k["use"], "sig");
         assert_eq!(k["kty"], kty);
