@@ -187,6 +187,7 @@ pub async fn proceed(
     // Only the session that is shown the consent page may answer it (OIDC Core §3.1.2.4:
     // consent is the End-User's, in this session); any other step clears the binding.
     let mut p = p.clone();
+    let before = p.consent_step;
     p.consent_step = match (step, &session) {
         (Step::Consent, Some(s)) => {
             Some(ConsentStep { session_id: s.session.id, user_id: s.user.id, at: now.unix_timestamp() })
@@ -195,7 +196,9 @@ pub async fn proceed(
     };
     let id = match id {
         Some(id) => {
-            update(state, &id, &p).await?;
+            if p.consent_step != before {
+                update(state, &id, &p).await?;
+            }
             id
         }
         None => save(state, &p, &info.ip).await?,
