@@ -203,6 +203,10 @@ pub struct LoginFinish {
     credential: PublicKeyCredential,
 }
 
+/// The audit reason when the challenge was used already or expired (WebAuthn §13.4.3:
+/// challenges are single use), checked before any signature or counter.
+const CHALLENGE_GONE: &str = "passkey_challenge_spent_or_expired";
+
 pub async fn login_finish(
     State(state): State<AppState>,
     MaybeSession(existing): MaybeSession,
@@ -239,6 +243,7 @@ pub async fn login_finish(
         };
         let Some((owner, st)) = passkey::take_state::<PasskeyAuthentication>(&state, KIND_SECOND, &req.id, now).await?
         else {
+            audit::record(&state, AuditKind::LoginFailure, who, &client, CHALLENGE_GONE).await;
             return Err(failed());
         };
         // The passkey must belong to the account whose password was just entered.
@@ -251,6 +256,7 @@ pub async fn login_finish(
         let Some((_, st)) =
             passkey::take_state::<DiscoverableAuthentication>(&state, KIND_DISCOVERABLE, &req.id, now).await?
         else {
+            audit::record(&state, AuditKind::LoginFailure, who, &client, CHALLENGE_GONE).await;
             return Err(failed());
         };
         // The user handle the authenticator returned must be this account's.

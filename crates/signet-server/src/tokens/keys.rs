@@ -153,8 +153,14 @@ impl KeyRing {
             if existing.iter().any(|k| k.alg == alg && matches!(k.state, KeyState::Current | KeyState::Next)) {
                 continue;
             }
-            let current = ring.generate(&alg, KeyState::Current, now)?;
-            let next = ring.generate(&alg, KeyState::Next, now)?;
+            // The pair is made on two threads: an RSA key's prime search is most of a first
+            // start's time, and its length varies (measured 0.25–0.55 s each, release build).
+            let (current, next) = std::thread::scope(|scope| {
+                let next = scope.spawn(|| ring.generate(&alg, KeyState::Next, now));
+                let current = ring.generate(&alg, KeyState::Current, now);
+                (current, next.join().map_err(|_| anyhow::anyhow!("key generation thread panicked")))
+            });
+            let (current, next) = (current?, next??);
             store.insert_initial_keys(&current, &next).await?;
         }
         ring.reload(store).await?;

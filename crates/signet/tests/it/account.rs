@@ -124,6 +124,28 @@ async fn logout_everywhere_ends_all_sessions() {
 }
 
 #[tokio::test]
+async fn logout_everywhere_kills_refresh_families() {
+    let s = TestServer::start().await;
+    let ann = [s.user_tokens("ann@example.com").await, s.user_tokens("ann@example.com").await];
+    let bob = s.user_tokens("bob@example.com").await;
+    let mut a = s.signed_in("ann@example.com").await;
+    let csrf = a.account_csrf().await;
+    assert_eq!(a.post_form("/account/logout-everywhere", &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
+    for t in &ann {
+        s.assert_tokens_dead(t).await;
+    }
+    let ann_id = s.user("ann@example.com").await.id;
+    let live = crate::harness::db_strings(
+        &s,
+        &format!("SELECT CAST(id AS TEXT) FROM refresh_families WHERE user_id = {ann_id} AND revoked_at IS NULL"),
+    )
+    .await;
+    assert!(live.is_empty(), "no family of Ann's left live: {live:?}");
+    // Control: another user's tokens are untouched.
+    s.assert_tokens_live(&bob).await;
+}
+
+#[tokio::test]
 async fn password_change_revokes_other_sessions() {
     let s = TestServer::start().await;
     s.create_user("ann@example.com", PASSWORD).await;

@@ -108,9 +108,13 @@ async fn cli_user_create_list_disable_audit() {
     let mut b = s.browser();
     assert_eq!(b.login("admin@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
     assert_eq!(b.get("/api/v1/admin/users").await.status, StatusCode::OK);
+    let tokens = s.user_tokens("admin@example.com").await;
+    let other = s.user_tokens("other@example.com").await;
     let (code, _, _) = run_cli(d, &["user", "disable", "admin@example.com"], "");
     assert_eq!(code, 0);
     assert_eq!(b.get("/account").await.status, StatusCode::SEE_OTHER, "disabling ends sessions");
+    s.assert_tokens_dead(&tokens).await;
+    s.assert_tokens_live(&other).await;
     assert_eq!(s.browser().login("admin@example.com", PASSWORD).await.status, StatusCode::OK, "cannot sign in");
     run_cli(d, &["user", "enable", "admin@example.com"], "");
     let (code, _, _) =

@@ -347,7 +347,7 @@ async fn hash_pool_saturation_returns_503_with_retry_after() {
     assert!(s.state.hash_pool.stats.rejected_busy.load(Ordering::SeqCst) >= 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_guesses_cannot_exceed_attempt_limit() {
     // Attempts are reserved before the (slow) hash check, so a burst cannot slip past the limit.
     let s = TestServer::with(|c| c.rate_limit.login_failures_per_ip = 1000).await;

@@ -192,6 +192,38 @@ async fn passkey_challenge_replay_rejected() {
 }
 
 #[tokio::test]
+async fn passkey_fresh_counter_same_challenge_refused() {
+    // A second, perfectly valid assertion (new signature, higher counter) over a challenge that
+    // was already used: only the single-use challenge can refuse it.
+    let s = TestServer::start().await;
+    let mut auth = user_with_passkey(&s, "ann@example.com").await;
+    let mut b = s.browser();
+    let csrf = b.get("/login").await.csrf();
+    let (_, start) = b.post_json("/login/passkey/start", &csrf, &json!({ "mode": "login" })).await;
+    let first = json!({ "id": start["id"], "mode": "login", "credential": auth.assert(&start["options"]) });
+    assert_eq!(b.post_json("/login/passkey/finish", &csrf, &first).await.0, StatusCode::OK);
+    let count_after_first = crate::harness::db_strings(&s, "SELECT CAST(sign_count AS TEXT) FROM passkeys").await;
+    let mut replayer = s.browser();
+    let csrf2 = replayer.get("/login").await.csrf();
+    let again = json!({ "id": start["id"], "mode": "login", "credential": auth.assert(&start["options"]) });
+    let (status, err) = replayer.post_json("/login/passkey/finish", &csrf2, &again).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert!(replayer.session_cookie().is_none());
+    let events = s.state.store.list_audit(None, 100).await.expect("audit");
+    let reasons: Vec<&str> = events.iter().filter(|e| e.kind == "login_failure").map(|e| e.detail.as_str()).collect();
+    assert_eq!(reasons, ["passkey_challenge_spent_or_expired"], "refused for the spent challenge, nothing else");
+    assert!(!events.iter().any(|e| e.kind == "passkey_counter_regression"));
+    assert_eq!(
+        crate::harness::db_strings(&s, "SELECT CAST(sign_count AS TEXT) FROM passkeys").await,
+        count_after_first,
+        "the refused assertion moved nothing"
+    );
+    // Control: the same authenticator with a fresh challenge signs in.
+    let (status, _) = passkey_login(&mut replayer, &mut auth, "login").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn passkey_sign_count_regression_rejected() {
     let s = TestServer::start().await;
     let mut auth = user_with_passkey(&s, "ann@example.com").await;

@@ -44,17 +44,20 @@ async fn concurrent_refreshes(
     n: usize,
 ) -> Vec<serde_json::Value> {
     let mut tasks = tokio::task::JoinSet::new();
+    // All requests are built and connected, then released together: on the multi-thread
+    // runtime they really overlap, not just at await points.
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
     for i in 0..n {
         let base = servers[i % servers.len()].base.clone();
         let (id, secret, token) = (c.id.clone(), c.secret.clone().unwrap_or_default(), token.to_owned());
+        let barrier = barrier.clone();
         tasks.spawn(async move {
-            let r = reqwest::Client::new()
+            let req = reqwest::Client::new()
                 .post(format!("{base}/oauth2/token"))
                 .basic_auth(id, Some(secret))
-                .form(&[("grant_type", "refresh_token"), ("refresh_token", token.as_str())])
-                .send()
-                .await
-                .expect("send");
+                .form(&[("grant_type", "refresh_token"), ("refresh_token", token.as_str())]);
+            barrier.wait().await;
+            let r = req.send().await.expect("send");
             let status = r.status();
             let mut body: serde_json::Value = r.json().await.expect("json");
             body["status"] = status.as_u16().into();
@@ -68,7 +71,7 @@ async fn concurrent_refreshes(
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_refresh_across_instances_single_winner() {
     // No grace window: exactly one of 50 simultaneous uses may rotate the token.
     let (a, b, c3) = three_instances(|c| c.tokens.refresh_grace = time::Duration::ZERO).await;
@@ -85,7 +88,7 @@ async fn concurrent_refresh_across_instances_single_winner() {
     assert_eq!(tokens.len(), 2, "one successor, never two");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_refresh_retries_leave_one_live_token() {
     // With the grace window (a client retrying a lost response), simultaneous uses are retries:
     // each replaces the unseen successor, and in the end exactly one token of the family lives.
@@ -164,7 +167,7 @@ async fn key_rotation_propagates_to_all_instances() {
     assert!(old_kids.contains(&kids[0].as_str()), "the pre-published `next` key became current");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn scheduled_rotation_by_racing_instances_rotates_once() {
     let (a, b, c3) = three_instances(|_| {}).await;
     let store = a.state.store.as_ref();
@@ -188,7 +191,7 @@ async fn scheduled_rotation_by_racing_instances_rotates_once() {
     assert_eq!(current, 2, "exactly one current key per algorithm");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn code_redeemed_once_across_instances() {
     let (a, b, c3) = three_instances(|_| {}).await;
     let client = a.code_client("openid email", false, true).await;

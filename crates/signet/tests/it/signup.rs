@@ -63,6 +63,33 @@ async fn signup_can_be_closed() {
     let s = TestServer::with(|c| c.signup_enabled = false).await;
     let mut b = s.browser();
     assert_eq!(b.get("/signup").await.status, StatusCode::FORBIDDEN);
-    let r = b.post_form("/signup", &[("email", "a@example.com"), ("password", PASSWORD)]).await;
+    // With a valid CSRF token (the pre-session token the login page hands out), so the 403 can
+    // only come from the closed sign-up.
+    let csrf = b.get("/login").await.csrf();
+    let r = b.post_form("/signup", &[("email", "a@example.com"), ("password", PASSWORD), ("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("Sign-up is closed on this server"), "{}", r.body);
+    assert!(s.state.store.list_users().await.expect("users").is_empty(), "no account was created");
+}
+
+#[tokio::test]
+async fn signup_closed_with_valid_csrf_refused() {
+    // The same request, token and all, creates the account when sign-up is open (control), and
+    // nothing when it is closed.
+    for open in [true, false] {
+        let s = TestServer::with(|c| c.signup_enabled = open).await;
+        let mut b = s.browser();
+        let csrf = b.get("/login").await.csrf();
+        let r = b.post_form("/signup", &[("email", "a@example.com"), ("password", PASSWORD), ("csrf", &csrf)]).await;
+        let users = s.state.store.list_users().await.expect("users").len();
+        if open {
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            assert_eq!(users, 1);
+        } else {
+            assert_eq!(r.status, StatusCode::FORBIDDEN);
+            assert!(r.body.contains("Sign-up is closed"));
+            assert_eq!(users, 0);
+            assert!(b.session_cookie().is_none());
+        }
+    }
 }

@@ -76,18 +76,52 @@ async fn accepts_real_access_token() {
     assert!(got.has_scope("read") && !got.has_scope("write"));
 }
 
+/// Claims a real client of `s` could have been issued, on the server's own (frozen) clock, so
+/// that a correctly signed token with them is accepted by the verifier and at introspection.
+fn server_claims(s: &TestServer, c: &TestClient) -> AccessClaims {
+    let now = s.state.now().unix_timestamp();
+    AccessClaims { sub: c.id.clone(), client_id: c.id.clone(), exp: now + 600, iat: now, nbf: now, ..claims(600, 0) }
+}
+
+fn unsigned(header: serde_json::Value, claims: &AccessClaims) -> String {
+    let enc = |v: serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    format!("{}.{}.", enc(header), enc(serde_json::to_value(claims).expect("claims")))
+}
+
 #[tokio::test]
 async fn rejects_alg_none() {
-    let (s, _) = setup().await;
-    let enc = |v: serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
-    let payload = enc(serde_json::to_value(claims(600, 0)).expect("claims"));
+    let (s, c) = setup().await;
+    let claims = server_claims(&s, &c);
     for alg in ["none", "None", "NONE"] {
-        let header = enc(serde_json::json!({"alg": alg, "typ": "at+jwt", "kid": current_kid(&s)}));
-        let token = format!("{header}.{payload}.");
-        assert!(verifier(&s).verify(&token).await.is_err(), "{alg}");
-        let c = s.client(&["client_credentials"], "", &[], false).await;
-        assert_eq!(s.introspect(&c, &token).await["active"], false);
+        let token = unsigned(serde_json::json!({"alg": alg, "typ": "at+jwt", "kid": current_kid(&s)}), &claims);
+        // An algorithm that is not one of the signature algorithms is not a JWS we read.
+        let err = verifier(&s).verify(&token).await.expect_err("alg none must be refused");
+        assert!(matches!(err, Error::Malformed), "{alg}: {err:?}");
+        assert_eq!(s.introspect(&c, &token).await, serde_json::json!({"active": false}), "{alg}");
     }
+    // The control beside it: the same claims, signed with the current key, pass both.
+    let real = sign_real(&s, Some("at+jwt"), &claims);
+    assert!(verifier(&s).verify(&real).await.is_ok());
+    assert_eq!(s.introspect(&c, &real).await["active"], true);
+}
+
+#[tokio::test]
+async fn alg_none_control_valid_token_accepted() {
+    let (s, c) = setup().await;
+    let claims = server_claims(&s, &c);
+    let real = sign_real(&s, Some("at+jwt"), &claims);
+    let got = verifier(&s).verify(&real).await.expect("a correctly signed token is accepted");
+    assert_eq!((got.sub.as_str(), got.client_id.as_str()), (c.id.as_str(), c.id.as_str()));
+    assert_eq!(got.jti.as_deref(), Some(claims.jti.as_str()));
+    let v = s.introspect(&c, &real).await;
+    assert_eq!((v["active"].as_bool(), v["jti"].as_str()), (Some(true), Some(claims.jti.as_str())));
+    // Strip the signature of that very token and say "none": refused.
+    let mut parts = real.split('.');
+    let (_, payload) = (parts.next(), parts.next().expect("payload"));
+    let header = URL_SAFE_NO_PAD.encode(serde_json::json!({"alg": "none", "typ": "at+jwt", "kid": current_kid(&s)}).to_string());
+    let stripped = format!("{header}.{payload}.");
+    assert!(matches!(verifier(&s).verify(&stripped).await, Err(Error::Malformed)));
+    assert_eq!(s.introspect(&c, &stripped).await["active"], false);
 }
 
 #[tokio::test]

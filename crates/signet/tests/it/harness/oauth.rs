@@ -317,3 +317,36 @@ impl TestServer {
         b
     }
 }
+
+/// An access and a refresh token a user holds through a code-flow client.
+pub struct UserTokens {
+    pub client: TestClient,
+    pub access: String,
+    pub refresh: String,
+}
+
+impl TestServer {
+    /// Signs `email` in (creating the account if needed), runs a code flow with refresh for a
+    /// fresh first-party client, and returns the tokens.
+    pub async fn user_tokens(&self, email: &str) -> UserTokens {
+        let client = self.code_client("openid offline_access", false, true).await;
+        let (code, p) = self.code_for(&client, email, "openid offline_access").await;
+        let (status, body) = self.exchange(&client, &code, &p.verifier).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let s = |k: &str| body[k].as_str().expect(k).to_owned();
+        UserTokens { access: s("access_token"), refresh: s("refresh_token"), client }
+    }
+
+    /// The access token is inactive at introspection and the refresh token is refused.
+    pub async fn assert_tokens_dead(&self, t: &UserTokens) {
+        assert_eq!(self.introspect(&t.client, &t.access).await, serde_json::json!({"active": false}));
+        let (status, body) = self.refresh(&t.client, &t.refresh, None).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
+    }
+
+    /// The control: both tokens still work.
+    pub async fn assert_tokens_live(&self, t: &UserTokens) {
+        assert_eq!(self.introspect(&t.client, &t.access).await["active"], true);
+        assert_eq!(self.refresh(&t.client, &t.refresh, None).await.0, StatusCode::OK);
+    }
+}

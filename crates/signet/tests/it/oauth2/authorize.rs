@@ -203,17 +203,21 @@ async fn code_replay_revokes_issued_tokens() {
     assert!(crate::harness::audit_kinds(&s).await.contains(&"authorization_code_replay".to_string()));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_code_redemption_single_winner() {
     let s = TestServer::start().await;
     let c = s.code_client("openid offline_access", false, true).await;
     let (code, p) = s.code_for(&c, "ann@example.com", "openid offline_access").await;
     let s = std::sync::Arc::new(s);
     let c = std::sync::Arc::new(c);
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(12));
     let tasks: Vec<_> = (0..12)
         .map(|_| {
-            let (s, c, code, v) = (s.clone(), c.clone(), code.clone(), p.verifier.clone());
-            tokio::spawn(async move { s.exchange(&c, &code, &v).await })
+            let (s, c, code, v, barrier) = (s.clone(), c.clone(), code.clone(), p.verifier.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                s.exchange(&c, &code, &v).await
+            })
         })
         .collect();
     let mut winners = Vec::new();
@@ -436,6 +440,33 @@ async fn login_csrf_on_authorize_round_trip() {
     let req = crate::harness::hidden_field(&page.body, "req").expect("req");
     let r = b.post_form("/oauth2/consent", &[("csrf", "forged"), ("req", &req), ("decision", "allow")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn forged_consent_post_stores_nothing() {
+    let s = TestServer::start().await;
+    let c = s.code_client("openid", false, false).await;
+    let p = pkce();
+    let mut b = s.signed_in("ann@example.com").await;
+    let page = b.get_follow(&format!("/oauth2/authorize?{}", authz_query(&c.id, &p.challenge, &[]))).await;
+    let req = crate::harness::hidden_field(&page.body, "req").expect("req");
+    let count = |table: &'static str| {
+        let s = &s;
+        async move { crate::harness::db_strings(s, &format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table}")).await[0].clone() }
+    };
+    for forged in ["forged", "", &page.csrf()[1..]] {
+        let r = b.post_form("/oauth2/consent", &[("csrf", forged), ("req", &req), ("decision", "allow")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{forged:?}");
+        assert!(!r.location().contains("code="));
+        assert_eq!(count("consents").await, "0", "no consent stored");
+        assert_eq!(count("authorization_codes").await, "0", "no code stored");
+        assert_eq!(count("authorization_requests").await, "1", "the pending request is still there");
+    }
+    assert!(!crate::harness::audit_kinds(&s).await.contains(&"consent_grant".to_string()));
+    // Control: the page's own token completes the same request.
+    let r = b.post_form("/oauth2/consent", &[("csrf", &page.csrf()), ("req", &req), ("decision", "allow")]).await;
+    assert!(location_params(r.location()).contains_key("code"), "{}", r.location());
+    assert_eq!(count("consents").await, "1");
 }
 
 #[tokio::test]

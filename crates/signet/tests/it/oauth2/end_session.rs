@@ -57,6 +57,9 @@ async fn end_session_without_hint_asks_first() {
     // A forged confirmation is refused.
     let bad = b.post_form("/oauth2/logout/confirm", &[("csrf", "forged")]).await;
     assert_eq!(bad.status, StatusCode::FORBIDDEN);
+    assert!(bad.set_cookies().is_empty(), "no cookie cleared: {:?}", bad.set_cookies());
+    assert_eq!(b.get("/account").await.status, StatusCode::OK, "a refused confirmation signs nobody out");
+    assert!(!crate::harness::audit_kinds(&s).await.contains(&"logout".to_string()));
     let page = b
         .get(&format!("/oauth2/logout?client_id={}&post_logout_redirect_uri=https%3A%2F%2Fapp.example.com%2Fbye", c.id))
         .await;

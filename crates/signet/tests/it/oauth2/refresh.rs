@@ -78,27 +78,62 @@ async fn refresh_retry_within_grace_keeps_family() {
     assert_eq!(s.refresh(&c, &t1, None).await.0, StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test]
+/// `n` simultaneous uses of one refresh token against one server: every request is ready, then
+/// all are released at once (a `Barrier`), on the caller's runtime.
+async fn race_refresh(s: &TestServer, c: &crate::harness::TestClient, token: &str, n: usize) -> Vec<(StatusCode, serde_json::Value)> {
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let req = reqwest::Client::new()
+            .post(format!("{}/oauth2/token", s.base))
+            .basic_auth(&c.id, c.secret.as_deref())
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", token)]);
+        let barrier = barrier.clone();
+        tasks.spawn(async move {
+            barrier.wait().await;
+            let r = req.send().await.expect("send");
+            (r.status(), r.json::<serde_json::Value>().await.expect("json"))
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        out.push(r.expect("task"));
+    }
+    out
+}
+
+/// Exactly one winner; every loser is `invalid_grant`; the family never forks.
+async fn assert_single_winner(s: &TestServer, results: &[(StatusCode, serde_json::Value)]) {
+    assert_eq!(results.iter().filter(|(st, _)| *st == StatusCode::OK).count(), 1, "exactly one rotation wins: {results:?}");
+    for (status, body) in results.iter().filter(|(st, _)| *st != StatusCode::OK) {
+        assert_eq!((*status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
+    }
+    let successors = crate::harness::db_strings(s, "SELECT token_hash FROM refresh_tokens").await;
+    assert_eq!(successors.len(), 2, "one token and one successor: never forked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_refresh_single_winner() {
     let (s, c) = server_and_client(0).await;
     let t0 = s.refresh_family(&c, None, "read").await;
-    let s = std::sync::Arc::new(s);
-    let c = std::sync::Arc::new(c);
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
-            let (s, c, t0) = (s.clone(), c.clone(), t0.clone());
-            tokio::spawn(async move { s.refresh(&c, &t0, None).await.0 })
-        })
-        .collect();
-    let mut ok = 0;
-    for t in tasks {
-        let status = t.await.expect("task");
-        assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST, "{status}");
-        ok += usize::from(status == StatusCode::OK);
+    let results = race_refresh(&s, &c, &t0, 20).await;
+    assert_single_winner(&s, &results).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_refresh_single_winner_multi_thread() {
+    // Many rounds, each a fresh family raced by 16 requests on 4 runtime threads: a
+    // check-then-write rotation would let two through in some round.
+    let (s, c) = server_and_client(0).await;
+    for _ in 0..5 {
+        crate::harness::db_strings(&s, "DELETE FROM refresh_tokens").await;
+        let t0 = s.refresh_family(&c, None, "read").await;
+        let results = race_refresh(&s, &c, &t0, 16).await;
+        assert_single_winner(&s, &results).await;
+        // The winner's token is the one live member; the family is not revoked (no reuse).
+        let winner = results.iter().find(|(st, _)| *st == StatusCode::OK).expect("winner");
+        assert_eq!(s.refresh(&c, winner.1["refresh_token"].as_str().expect("rt"), None).await.0, StatusCode::OK);
     }
-    assert_eq!(ok, 1, "exactly one concurrent rotation wins");
-    let successors = crate::harness::db_strings(&s, "SELECT token_hash FROM refresh_tokens").await;
-    assert_eq!(successors.len(), 2, "one token and one successor: never forked");
 }
 
 #[tokio::test]

@@ -2,20 +2,60 @@
 
 use reqwest::StatusCode;
 
-use crate::harness::TestServer;
+use crate::harness::{db_strings, TestServer};
+
+/// A family of `n` members: the first token and each successor, oldest first.
+async fn chain(s: &TestServer, c: &crate::harness::TestClient, n: usize) -> Vec<String> {
+    let mut tokens = vec![s.refresh_family(c, None, "read").await];
+    for _ in 1..n {
+        let (status, body) = s.refresh(c, tokens.last().expect("token"), None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        tokens.push(body["refresh_token"].as_str().expect("rt").to_owned());
+    }
+    tokens
+}
+
+async fn family_revocations(s: &TestServer) -> Vec<String> {
+    db_strings(s, "SELECT COALESCE(revoked_reason, 'live') FROM refresh_families ORDER BY id").await
+}
+
+/// Every member refused and inactive, the newest first (so reuse detection, which presenting
+/// an old member would trigger, cannot be what killed the family).
+async fn assert_all_dead(s: &TestServer, c: &crate::harness::TestClient, tokens: &[String]) {
+    for t in tokens.iter().rev() {
+        let (status, body) = s.refresh(c, t, None).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
+        assert_eq!(s.introspect(c, t).await, serde_json::json!({"active": false}));
+    }
+}
 
 #[tokio::test]
 async fn revoke_refresh_revokes_family() {
     let s = TestServer::start().await;
     let c = s.client(&["refresh_token"], "read", &[], false).await;
-    let t0 = s.refresh_family(&c, None, "read").await;
-    let (_, body) = s.refresh(&c, &t0, None).await;
-    let t1 = body["refresh_token"].as_str().expect("t1").to_owned();
+    let tokens = chain(&s, &c, 3).await;
+    // Revoke the middle member (already used): the whole family goes, newest included.
     let (status, _, _) =
-        s.oauth_post("/oauth2/revoke", &c, &[("token", &t1), ("token_type_hint", "refresh_token")]).await;
+        s.oauth_post("/oauth2/revoke", &c, &[("token", &tokens[1]), ("token_type_hint", "refresh_token")]).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(s.refresh(&c, &t1, None).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(s.introspect(&c, &t1).await, serde_json::json!({"active": false}));
+    assert_eq!(family_revocations(&s).await, ["revoked_by_client"]);
+    assert_all_dead(&s, &c, &tokens).await;
+}
+
+#[tokio::test]
+async fn revoke_older_member_kills_whole_family() {
+    let s = TestServer::start().await;
+    let c = s.client(&["refresh_token"], "read", &[], false).await;
+    let tokens = chain(&s, &c, 4).await;
+    let other = chain(&s, &c, 2).await;
+    assert_eq!(s.introspect(&c, &tokens[3]).await["active"], true, "the newest member is live before");
+    let (status, _, _) = s.oauth_post("/oauth2/revoke", &c, &[("token", &tokens[0])]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(family_revocations(&s).await, ["revoked_by_client", "live"]);
+    assert_all_dead(&s, &c, &tokens).await;
+    // Control: the client's other family is untouched.
+    assert_eq!(s.introspect(&c, &other[1]).await["active"], true);
+    assert_eq!(s.refresh(&c, &other[1], None).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
