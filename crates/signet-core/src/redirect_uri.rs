@@ -38,38 +38,33 @@ pub fn validate_registration(uri: &str) -> Result<(), InvalidRedirectUri> {
     }
 }
 
-fn is_loopback_ip(u: &Url) -> bool {
-    u.scheme() == "http"
-        && match u.host() {
-            Some(Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(Host::Ipv6(ip)) => ip.is_loopback(),
-            _ => false,
+/// A loopback IP redirect URI split around its port: (host, everything after the port).
+/// Purely textual, so nothing the URL parser would normalise (dot segments, other spellings of
+/// the address, case) can make two different strings equal.
+fn split_loopback(s: &str) -> Option<(&'static str, &str)> {
+    let r = s.strip_prefix("http://")?;
+    let (host, r) = ["127.0.0.1", "[::1]"].into_iter().find_map(|h| r.strip_prefix(h).map(|rest| (h, rest)))?;
+    let rest = match r.strip_prefix(':') {
+        Some(p) => {
+            let digits = p.find(|c: char| !c.is_ascii_digit()).unwrap_or(p.len());
+            if digits == 0 || p[..digits].parse::<u32>().map_or(true, |port| port > 65535) {
+                return None;
+            }
+            &p[digits..]
         }
+        None => r,
+    };
+    rest.starts_with('/').then_some((host, rest))
 }
 
-/// Whether `requested` matches one of `registered`.
+/// Whether `requested` matches one of `registered`: the same string, or — for a loopback IP
+/// URI of a native app — the same string but for the port (RFC 8252 §7.3).
 pub fn matches(registered: &[String], requested: &str) -> bool {
     if registered.iter().any(|r| r == requested) {
         return true;
     }
-    let Ok(req) = Url::parse(requested) else { return false };
-    if !is_loopback_ip(&req) {
-        return false;
-    }
-    registered.iter().any(|r| {
-        let Ok(reg) = Url::parse(r) else { return false };
-        is_loopback_ip(&reg)
-            && reg.host() == req.host()
-            && reg.path() == req.path()
-            && reg.query() == req.query()
-            && req.fragment().is_none()
-            && req.username().is_empty()
-            && req.password().is_none()
-            // Port differs only by the exception; everything else was compared exactly. The
-            // request must not smuggle anything through normalisation either.
-            && requested.starts_with("http://")
-            && !requested.contains('\\')
-    })
+    let Some(req) = split_loopback(requested) else { return false };
+    registered.iter().any(|r| split_loopback(r) == Some(req))
 }
 
 #[cfg(test)]
@@ -115,6 +110,16 @@ mod tests {
             "https://app.example.com/cb#frag",
             "http://127.0.0.1:5000/other",
             "http://127.0.0.2:5000/native",
+            // Spellings the URL parser would normalise to the registered URI (found by the
+            // property test): the match is textual, so none of them passes.
+            "http://127.0.0.1:5000/native/../native",
+            "http://127.0.0.1/./native",
+            "http://2130706433/native",
+            "http://0x7f.0.0.1:5000/native",
+            "http://127.1/native",
+            "HTTP://127.0.0.1:5000/native",
+            "http://127.0.0.1:65536/native",
+            "http://127.0.0.1:/native",
         ] {
             assert!(!matches(&reg, bad), "{bad}");
         }

@@ -123,8 +123,14 @@ impl HashPool {
                 Ok(self.run(move |h, mem| h.verify_with(&rec, &password, mem)).await??)
             }
             None => {
-                self.stats.dummy_verifications.fetch_add(1, Ordering::Relaxed);
-                self.run(move |h, mem| h.verify_dummy_with(&password, mem)).await?;
+                // Counted by the worker once the dummy verification has run (not when queued),
+                // so the count says the work was done.
+                let stats = self.stats.clone();
+                self.run(move |h, mem| {
+                    h.verify_dummy_with(&password, mem);
+                    stats.dummy_verifications.fetch_add(1, Ordering::SeqCst);
+                })
+                .await?;
                 Ok(None)
             }
         }

@@ -26,6 +26,9 @@ async fn idle_timeout_expires_session() {
         s.clock.advance(Duration::minutes(20));
         assert_eq!(b.get("/account").await.status, StatusCode::OK);
     }
+    // Control just below the limit: 29 idle minutes are fine (and count as activity)…
+    s.clock.advance(Duration::minutes(29));
+    assert_eq!(b.get("/account").await.status, StatusCode::OK);
     // …but 30 idle minutes end it, server-side.
     s.clock.advance(Duration::minutes(30));
     let r = b.get("/account").await;

@@ -125,11 +125,15 @@ async fn totp_secret_never_logged() {
     assert_eq!(backup.len(), 10);
     // A wrong code, a right one (the next step: within the drift window), a backup code.
     let login_code = secret.code_at_step(step + 1).expect("code");
-    for code in ["314159", login_code.as_str()] {
+    for (code, want) in [("314159", StatusCode::BAD_REQUEST), (login_code.as_str(), StatusCode::SEE_OTHER)] {
         let mut c = Browser::new(&addr);
-        c.login("totp-log@example.com", "Heron-Velvet-Compass-4471").await;
+        let r = c.login("totp-log@example.com", "Heron-Velvet-Compass-4471").await;
+        assert_eq!(r.location(), "/login/second-factor", "the password step passed");
         let p = c.get("/login/second-factor").await;
-        c.post_form("/login/second-factor", &[("csrf", &p.csrf()), ("method", "totp"), ("code", code)]).await;
+        assert_eq!(p.status, StatusCode::OK);
+        let r = c.post_form("/login/second-factor", &[("csrf", &p.csrf()), ("method", "totp"), ("code", code)]).await;
+        assert_eq!(r.status, want, "the code step ran as intended");
+        assert_eq!(c.session_cookie().is_some(), want == StatusCode::SEE_OTHER);
     }
     let mut c = Browser::new(&addr);
     c.login("totp-log@example.com", "Heron-Velvet-Compass-4471").await;

@@ -195,6 +195,7 @@ async fn totp_attempts_rate_limited() {
     let (secret, _) = totp_user(&s, "ann@example.com").await;
     let mut b = s.browser();
     let page = password_step(&mut b, "ann@example.com", "").await;
+    assert!(b.session_cookie().is_none(), "the password alone made no session");
     // The password attempt and the code attempts share one budget of 5 per 15 minutes.
     let mut limited_after = None;
     for i in 1..=10 {
@@ -206,7 +207,8 @@ async fn totp_attempts_rate_limited() {
         }
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
     }
-    assert!(limited_after.is_some_and(|n| n <= 5), "limited after {limited_after:?} wrong codes");
+    // The password used the first of the 5 attempts: 4 codes are checked, the 5th is refused.
+    assert_eq!(limited_after, Some(5), "limited after {limited_after:?} wrong codes");
     // Even the right code is refused while limited, so guessing cannot continue.
     let r = submit_code(&mut b, &page, "totp", &code(&s, &secret, 0)).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);

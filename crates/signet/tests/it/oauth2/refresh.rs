@@ -130,9 +130,13 @@ async fn concurrent_refresh_single_winner_multi_thread() {
         let t0 = s.refresh_family(&c, None, "read").await;
         let results = race_refresh(&s, &c, &t0, 16).await;
         assert_single_winner(&s, &results).await;
-        // The winner's token is the one live member; the family is not revoked (no reuse).
+        // Without a grace window every loser presented a used token: reuse, so the family
+        // dies, the winner's new token with it (RFC 9700 §4.14.2).
         let winner = results.iter().find(|(st, _)| *st == StatusCode::OK).expect("winner");
-        assert_eq!(s.refresh(&c, winner.1["refresh_token"].as_str().expect("rt"), None).await.0, StatusCode::OK);
+        let (status, body) = s.refresh(&c, winner.1["refresh_token"].as_str().expect("rt"), None).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+        let live = crate::harness::db_strings(&s, "SELECT client_id FROM refresh_families WHERE revoked_at IS NULL").await;
+        assert!(live.is_empty(), "{live:?}");
     }
 }
 
