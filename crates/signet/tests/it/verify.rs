@@ -233,11 +233,16 @@ async fn key_rotation_no_failed_verification() {
     let mut tokens = Vec::new();
     let publish = signet_server::key_publish_time(&s.state.config);
     for round in 0..3 {
+        // What a resource server cached before this rotation, with no refetch: the token signed
+        // after it must verify against that alone (the new key was published before it signed).
+        let cached = Verifier::from_jwks(ISS, AUD, &jwks_text(&s).await).expect("jwks");
         if round > 0 {
             let now = s.state.now();
             s.state.keys.rotate(s.state.store.as_ref(), "ES256", now, publish).await.expect("rotate");
         }
         tokens.push(s.client_credentials(&c, None).await["access_token"].as_str().expect("at").to_owned());
+        let newest = tokens.last().expect("token");
+        assert!(cached.verify(newest).await.is_ok(), "round {round}: signed with a key the cache already had");
         // Every token issued so far still verifies: new keys were published before they signed,
         // retired ones stay published until their tokens expire.
         for t in &tokens {
@@ -248,6 +253,34 @@ async fn key_rotation_no_failed_verification() {
     let kids: std::collections::HashSet<String> =
         tokens.iter().map(|t| crate::harness::jwt_parts(t).0["kid"].as_str().expect("kid").to_owned()).collect();
     assert_eq!(kids.len(), 3, "three different signing keys were used");
+}
+
+async fn jwks_text(s: &TestServer) -> String {
+    reqwest::get(format!("{}/jwks", s.base)).await.expect("jwks").text().await.expect("body")
+}
+
+#[tokio::test]
+async fn rotation_verifies_against_prepublished_jwks() {
+    let (s, c) = setup().await;
+    let publish = signet_server::key_publish_time(&s.state.config);
+    let snapshot = Verifier::from_jwks(ISS, AUD, &jwks_text(&s).await).expect("jwks");
+    let token = |s: &TestServer| {
+        let (s, c) = (s, &c);
+        async move { s.client_credentials(c, None).await["access_token"].as_str().expect("at").to_owned() }
+    };
+    let before = token(&s).await;
+    s.state.keys.rotate(s.state.store.as_ref(), "ES256", s.state.now(), publish).await.expect("rotate");
+    let after_one = token(&s).await;
+    // The key that signs after one rotation was `next` in the snapshot: it verifies without a
+    // refetch, and so does the token of the now retired key.
+    assert!(snapshot.verify(&after_one).await.is_ok());
+    assert!(snapshot.verify(&before).await.is_ok());
+    // Control: after a second rotation the signing key was created after the snapshot, so a
+    // verifier that cannot refetch refuses it — the snapshot really is all it knows.
+    s.state.keys.rotate(s.state.store.as_ref(), "ES256", s.state.now(), publish).await.expect("rotate");
+    let after_two = token(&s).await;
+    assert!(matches!(snapshot.verify(&after_two).await, Err(Error::UnknownKey)));
+    assert!(verifier(&s).verify(&after_two).await.is_ok(), "a verifier that fetches JWKS accepts it");
 }
 
 #[tokio::test]
