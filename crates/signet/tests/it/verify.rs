@@ -264,13 +264,10 @@ async fn rotation_verifies_against_prepublished_jwks() {
     let (s, c) = setup().await;
     let publish = signet_server::key_publish_time(&s.state.config);
     let snapshot = Verifier::from_jwks(ISS, AUD, &jwks_text(&s).await).expect("jwks");
-    let token = |s: &TestServer| {
-        let (s, c) = (s, &c);
-        async move { s.client_credentials(c, None).await["access_token"].as_str().expect("at").to_owned() }
-    };
-    let before = token(&s).await;
+    let token = || async { s.client_credentials(&c, None).await["access_token"].as_str().expect("at").to_owned() };
+    let before = token().await;
     s.state.keys.rotate(s.state.store.as_ref(), "ES256", s.state.now(), publish).await.expect("rotate");
-    let after_one = token(&s).await;
+    let after_one = token().await;
     // The key that signs after one rotation was `next` in the snapshot: it verifies without a
     // refetch, and so does the token of the now retired key.
     assert!(snapshot.verify(&after_one).await.is_ok());
@@ -278,7 +275,7 @@ async fn rotation_verifies_against_prepublished_jwks() {
     // Control: after a second rotation the signing key was created after the snapshot, so a
     // verifier that cannot refetch refuses it — the snapshot really is all it knows.
     s.state.keys.rotate(s.state.store.as_ref(), "ES256", s.state.now(), publish).await.expect("rotate");
-    let after_two = token(&s).await;
+    let after_two = token().await;
     assert!(matches!(snapshot.verify(&after_two).await, Err(Error::UnknownKey)));
     assert!(verifier(&s).verify(&after_two).await.is_ok(), "a verifier that fetches JWKS accepts it");
 }
