@@ -69,7 +69,9 @@ fn parse(alg: Algorithm, der: &[u8]) -> jsonwebtoken::errors::Result<Parsed> {
         Algorithm::ES256 => EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der)
             .map(Parsed::Es256)
             .map_err(|_| Error::from(ErrorKind::InvalidEcdsaKey)),
-        _ => RsaKeyPair::from_der(der).map(Parsed::Rs256).map_err(|_| Error::from(ErrorKind::InvalidRsaKey(String::new()))),
+        _ => RsaKeyPair::from_der(der)
+            .map(Parsed::Rs256)
+            .map_err(|_| Error::from(ErrorKind::InvalidRsaKey(String::new()))),
     }
 }
 

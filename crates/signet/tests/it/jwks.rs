@@ -128,12 +128,7 @@ async fn id_and_access_token(s: &TestServer, id_alg: Option<&str>) -> (String, S
 #[tokio::test]
 async fn discovery_lists_rs256_and_rs256_id_tokens_verify() {
     let s = TestServer::start().await;
-    let meta: serde_json::Value = reqwest::get(format!("{}/.well-known/openid-configuration", s.base))
-        .await
-        .expect("meta")
-        .json()
-        .await
-        .expect("json");
+    let meta = s.metadata().await;
     // OpenID Connect Discovery 1.0 §3: the list MUST include RS256; it lists what has keys.
     let algs: Vec<&str> = meta["id_token_signing_alg_values_supported"]
         .as_array()

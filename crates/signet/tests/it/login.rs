@@ -393,7 +393,11 @@ async fn per_ip_limit_uses_client_address_behind_trusted_proxy() {
     let mut alice = s.browser();
     alice.headers.push(("x-forwarded-for".into(), "203.0.113.1".into()));
     for i in 0..5 {
-        assert_eq!(alice.login(&format!("nobody{i}@example.com"), "wrong password").await.status, StatusCode::OK, "{i}");
+        assert_eq!(
+            alice.login(&format!("nobody{i}@example.com"), "wrong password").await.status,
+            StatusCode::OK,
+            "{i}"
+        );
     }
     assert_eq!(alice.login("more@example.com", "wrong password").await.status, StatusCode::TOO_MANY_REQUESTS);
     // Another client behind the same balancer is not locked out with her.

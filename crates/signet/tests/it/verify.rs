@@ -118,7 +118,8 @@ async fn alg_none_control_valid_token_accepted() {
     // Strip the signature of that very token and say "none": refused.
     let mut parts = real.split('.');
     let (_, payload) = (parts.next(), parts.next().expect("payload"));
-    let header = URL_SAFE_NO_PAD.encode(serde_json::json!({"alg": "none", "typ": "at+jwt", "kid": current_kid(&s)}).to_string());
+    let header =
+        URL_SAFE_NO_PAD.encode(serde_json::json!({"alg": "none", "typ": "at+jwt", "kid": current_kid(&s)}).to_string());
     let stripped = format!("{header}.{payload}.");
     assert!(matches!(verifier(&s).verify(&stripped).await, Err(Error::Malformed)));
     assert_eq!(s.introspect(&c, &stripped).await["active"], false);

@@ -326,6 +326,12 @@ pub struct UserTokens {
 }
 
 impl TestServer {
+    /// The discovery document (`/.well-known/openid-configuration`).
+    pub async fn metadata(&self) -> serde_json::Value {
+        let url = format!("{}/.well-known/openid-configuration", self.base);
+        reqwest::get(url).await.expect("metadata").json().await.expect("json")
+    }
+
     /// Signs `email` in (creating the account if needed), runs a code flow with refresh for a
     /// fresh first-party client, and returns the tokens.
     pub async fn user_tokens(&self, email: &str) -> UserTokens {

@@ -300,12 +300,7 @@ async fn iss_in_authorization_response() {
     assert_eq!(location_params(ok.location())["iss"], "https://signet.test");
     let err = b.authorize(&authz_query(&c.id, &p.challenge, &[("response_type", "token")])).await;
     assert_eq!(location_params(err.location())["iss"], "https://signet.test");
-    let meta: serde_json::Value = reqwest::get(format!("{}/.well-known/openid-configuration", s.base))
-        .await
-        .expect("meta")
-        .json()
-        .await
-        .expect("json");
+    let meta = s.metadata().await;
     assert_eq!(meta["authorization_response_iss_parameter_supported"], true);
     assert_eq!(meta["code_challenge_methods_supported"], serde_json::json!(["S256"]));
     assert_eq!(meta["response_types_supported"], serde_json::json!(["code"]));

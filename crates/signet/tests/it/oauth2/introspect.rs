@@ -179,12 +179,7 @@ async fn public_client_cannot_introspect() {
     // Control: a confidential client introspects the same token.
     assert_eq!(s.introspect(&issuer, &at).await["active"], true);
     // Discovery does not offer "none" for introspection.
-    let meta: serde_json::Value = reqwest::get(format!("{}/.well-known/openid-configuration", s.base))
-        .await
-        .expect("meta")
-        .json()
-        .await
-        .expect("json");
+    let meta = s.metadata().await;
     let methods = meta["introspection_endpoint_auth_methods_supported"].as_array().expect("methods");
     assert!(!methods.iter().any(|m| m == "none"), "{methods:?}");
 }

@@ -80,7 +80,12 @@ async fn refresh_retry_within_grace_keeps_family() {
 
 /// `n` simultaneous uses of one refresh token against one server: every request is ready, then
 /// all are released at once (a `Barrier`), on the caller's runtime.
-async fn race_refresh(s: &TestServer, c: &crate::harness::TestClient, token: &str, n: usize) -> Vec<(StatusCode, serde_json::Value)> {
+async fn race_refresh(
+    s: &TestServer,
+    c: &crate::harness::TestClient,
+    token: &str,
+    n: usize,
+) -> Vec<(StatusCode, serde_json::Value)> {
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..n {
@@ -104,7 +109,11 @@ async fn race_refresh(s: &TestServer, c: &crate::harness::TestClient, token: &st
 
 /// Exactly one winner; every loser is `invalid_grant`; the family never forks.
 async fn assert_single_winner(s: &TestServer, results: &[(StatusCode, serde_json::Value)]) {
-    assert_eq!(results.iter().filter(|(st, _)| *st == StatusCode::OK).count(), 1, "exactly one rotation wins: {results:?}");
+    assert_eq!(
+        results.iter().filter(|(st, _)| *st == StatusCode::OK).count(),
+        1,
+        "exactly one rotation wins: {results:?}"
+    );
     for (status, body) in results.iter().filter(|(st, _)| *st != StatusCode::OK) {
         assert_eq!((*status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
     }
@@ -135,7 +144,8 @@ async fn concurrent_refresh_single_winner_multi_thread() {
         let winner = results.iter().find(|(st, _)| *st == StatusCode::OK).expect("winner");
         let (status, body) = s.refresh(&c, winner.1["refresh_token"].as_str().expect("rt"), None).await;
         assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
-        let live = crate::harness::db_strings(&s, "SELECT client_id FROM refresh_families WHERE revoked_at IS NULL").await;
+        let live =
+            crate::harness::db_strings(&s, "SELECT client_id FROM refresh_families WHERE revoked_at IS NULL").await;
         assert!(live.is_empty(), "{live:?}");
     }
 }

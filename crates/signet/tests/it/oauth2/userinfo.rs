@@ -161,12 +161,7 @@ async fn sub_is_opaque_and_stable() {
     assert_eq!(subs(&s, &c, "app.example.com", "ann@example.com").await.0, ann);
     assert_eq!(subs(&s, &other, "other.example.com", "ann@example.com").await.0, ann);
     // Discovery says which subject types there are.
-    let meta: serde_json::Value = reqwest::get(format!("{}/.well-known/openid-configuration", s.base))
-        .await
-        .expect("meta")
-        .json()
-        .await
-        .expect("json");
+    let meta = s.metadata().await;
     assert_eq!(meta["subject_types_supported"], serde_json::json!(["public", "pairwise"]));
 }
 
