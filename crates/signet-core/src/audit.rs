@@ -100,3 +100,63 @@ impl LoginFailure {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names are stored in the audit log and read by operators' tooling: they never change
+    /// and never collide.
+    #[test]
+    fn audit_names_are_stable() {
+        use AuditKind::*;
+        let kinds = [
+            (LoginSuccess, "login_success"),
+            (LoginFailure, "login_failure"),
+            (Logout, "logout"),
+            (LogoutEverywhere, "logout_everywhere"),
+            (PasswordChange, "password_change"),
+            (SessionRevoke, "session_revoke"),
+            (Lockout, "lockout"),
+            (UserCreate, "user_create"),
+            (UserDisable, "user_disable"),
+            (UserEnable, "user_enable"),
+            (PasswordRehash, "password_rehash"),
+            (UserImport, "user_import"),
+            (RefreshTokenReuseDetected, "refresh_token_reuse_detected"),
+            (ClientCreate, "client_create"),
+            (ClientDelete, "client_delete"),
+            (ClientSecretRotate, "client_secret_rotate"),
+            (KeyRotate, "key_rotate"),
+            (KeyRevoke, "key_revoke"),
+            (AuthorizationCodeReplay, "authorization_code_replay"),
+            (ConsentGrant, "consent_grant"),
+            (ConsentRevoke, "consent_revoke"),
+            (MfaEnroll, "mfa_enroll"),
+            (MfaRemove, "mfa_remove"),
+            (BackupCodesRegenerate, "backup_codes_regenerate"),
+            (BackupCodeUsed, "backup_code_used"),
+            (PasskeyRegister, "passkey_register"),
+            (PasskeyRemove, "passkey_remove"),
+            (PasskeyRename, "passkey_rename"),
+            (PasskeyCounterRegression, "passkey_counter_regression"),
+            (DeviceApprove, "device_approve"),
+            (DeviceDeny, "device_deny"),
+            (TokenRevoke, "token_revoke"),
+        ];
+        for (kind, name) in kinds {
+            assert_eq!(kind.as_str(), name);
+        }
+        let failures = [
+            (super::LoginFailure::UnknownUser, "unknown_user"),
+            (super::LoginFailure::BadPassword, "bad_password"),
+            (super::LoginFailure::Disabled, "disabled"),
+            (super::LoginFailure::RateLimited, "rate_limited"),
+            (super::LoginFailure::BadSecondFactor, "bad_second_factor"),
+            (super::LoginFailure::ReplayedSecondFactor, "replayed_second_factor"),
+        ];
+        for (f, name) in failures {
+            assert_eq!(f.as_str(), name);
+        }
+    }
+}

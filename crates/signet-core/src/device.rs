@@ -115,6 +115,29 @@ mod tests {
         assert_eq!(display_user_code("WDJBMJHT"), "WDJB-MJHT");
     }
 
+    /// Every letter appears about equally often: rejection sampling keeps the first letters
+    /// from being favoured (a byte of 240 or more is dropped; 240 = 12 × 20).
+    #[test]
+    fn user_codes_are_unbiased() {
+        let mut counts = [0u32; 20];
+        let n = 20_000;
+        for _ in 0..n {
+            let code = new_user_code();
+            assert_eq!(code.len(), 8);
+            for c in code.bytes() {
+                let i = USER_CODE_ALPHABET.iter().position(|&a| a == c).expect("alphabet letter");
+                counts[i] += 1;
+            }
+        }
+        let expected = n * 8 / 20; // 8000, standard deviation ~87
+        for (i, &c) in counts.iter().enumerate() {
+            assert!(c.abs_diff(expected) < 600, "letter {i}: {c} of ~{expected}");
+        }
+        // Keeping byte 240 would give the first letter 13/241 instead of 12/240 of the draws
+        // (~8630 instead of 8000): more than 4 standard deviations.
+        assert!(counts[0].abs_diff(expected) < 350, "first letter: {}", counts[0]);
+    }
+
     #[test]
     fn polling() {
         let t = datetime!(2026-01-01 0:00 UTC);
