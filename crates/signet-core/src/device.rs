@@ -107,6 +107,21 @@ mod tests {
     use time::macros::datetime;
 
     #[test]
+    fn status_names_round_trip() {
+        for (status, name) in [
+            (DeviceStatus::Pending, "pending"),
+            (DeviceStatus::Approved, "approved"),
+            (DeviceStatus::Denied, "denied"),
+            (DeviceStatus::Redeemed, "redeemed"),
+        ] {
+            assert_eq!(status.as_str(), name);
+            assert_eq!(DeviceStatus::parse(name), Some(status));
+        }
+        assert_eq!(DeviceStatus::parse("Pending"), None);
+        assert_eq!(DeviceStatus::parse(""), None);
+    }
+
+    #[test]
     fn user_codes() {
         let c = new_user_code();
         assert_eq!(c.len(), 8);

@@ -45,6 +45,19 @@ impl std::fmt::Display for Email {
 mod tests {
     use super::*;
 
+    /// RFC 5321 §4.5.3.1: at most 64 octets of local part and 254 in all, both inclusive.
+    #[test]
+    fn length_limits_are_exact() {
+        let domain = format!("{}.{}.{}.{}", "b".repeat(60), "c".repeat(60), "d".repeat(60), "e".repeat(6));
+        let longest = format!("{}@{domain}", "a".repeat(64));
+        assert_eq!(longest.len(), 254);
+        assert!(Email::parse(&longest).is_ok());
+        assert!(Email::parse(&format!("{}@{domain}x", "a".repeat(64))).is_err(), "255 in all");
+        assert!(Email::parse(&format!("{}@ex.com", "a".repeat(65))).is_err(), "65 in the local part");
+        assert!(Email::parse(&format!("{}@{}.com", "a".repeat(10), "b".repeat(300))).is_err(), "long domain");
+        assert!(Email::parse("").is_err() && Email::parse("   ").is_err());
+    }
+
     #[test]
     fn parses_and_normalises() {
         assert_eq!(Email::parse("  Ann@Example.COM ").map(|e| e.0), Ok("ann@example.com".into()));

@@ -175,6 +175,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn method_and_acr_names_round_trip() {
+        for (m, name) in [(Method::Pwd, "pwd"), (Method::Otp, "otp"), (Method::Hwk, "hwk"), (Method::User, "user")] {
+            assert_eq!(m.as_str(), name);
+            assert_eq!(Method::parse(name), Some(m));
+        }
+        assert_eq!(Method::parse("PWD"), None);
+        for (a, name) in [(Acr::SingleFactor, "urn:signet:acr:pwd"), (Acr::MultiFactor, "urn:signet:acr:mfa")] {
+            assert_eq!(a.as_str(), name);
+            assert_eq!(Acr::parse(name), Some(a));
+        }
+    }
+
+    #[test]
     fn amr_is_canonical_and_round_trips() {
         let a = Amr::new([Method::Otp, Method::Pwd, Method::Otp]);
         assert_eq!(a.to_stored(), "pwd otp");
