@@ -175,6 +175,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn amr_builders() {
+        assert_eq!(Amr::password().to_stored(), "pwd");
+        assert_eq!(Amr::password().methods(), &[Method::Pwd]);
+        let two = Amr::password().with(Method::Otp);
+        assert_eq!(two.methods(), &[Method::Pwd, Method::Otp]);
+        assert_eq!(two.to_stored(), "pwd otp");
+        assert_eq!(two.acr(), Acr::MultiFactor);
+    }
+
+    /// Every letter of the alphabet is used: a code carries its full 60 bits.
+    #[test]
+    fn backup_codes_use_the_whole_alphabet() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..400 {
+            seen.extend(generate_backup_code().chars().filter(|c| *c != '-'));
+        }
+        assert_eq!(seen.len(), 32, "{seen:?}");
+    }
+
+    #[test]
     fn method_and_acr_names_round_trip() {
         for (m, name) in [(Method::Pwd, "pwd"), (Method::Otp, "otp"), (Method::Hwk, "hwk"), (Method::User, "user")] {
             assert_eq!(m.as_str(), name);

@@ -388,6 +388,34 @@ mod tests {
     }
 
     #[test]
+    fn owasp_minimum_boundaries() {
+        let min = HashParams::OWASP_MIN;
+        assert!(!min.is_below_owasp_minimum());
+        assert!(HashParams { memory_kib: min.memory_kib - 1, ..min }.is_below_owasp_minimum());
+        assert!(HashParams { iterations: min.iterations - 1, ..min }.is_below_owasp_minimum());
+        assert!(!HashParams { memory_kib: min.memory_kib * 2, iterations: min.iterations + 1, ..min }
+            .is_below_owasp_minimum());
+        assert!(HashParams { memory_kib: min.memory_kib * 4, iterations: 1, ..min }.is_below_owasp_minimum());
+    }
+
+    /// Verifying a hash that needs more memory than ours gives that memory back afterwards.
+    #[test]
+    fn hash_memory_trimmed_after_a_larger_hash() {
+        let big = hasher(HashParams { memory_kib: 1024, iterations: 1, parallelism: 1 }, &["p1"]);
+        let rec = big.hash(&Password::new("x")).expect("hash");
+        let h = hasher(cheap(), &["p1"]);
+        let mut mem = HashMemory::new();
+        assert!(h.verify_with(&rec, &Password::new("x"), &mut mem).expect("v").is_some());
+        let blocks: usize = format!("{mem:?}")
+            .trim_start_matches("HashMemory(")
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("count");
+        assert!(blocks <= 64, "{blocks} blocks kept");
+    }
+
+    #[test]
     fn hash_and_verify_round_trip() {
         let h = hasher(cheap(), &["p1"]);
         let rec = h.hash(&Password::new("correct horse")).expect("hash");
