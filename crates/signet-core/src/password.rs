@@ -247,7 +247,7 @@ impl PasswordHasher {
     }
 
     /// Whether `hash` is an Argon2 hash that costs less to verify than the current parameters.
-    fn is_cheaper(&self, hash: &str) -> bool {
+    pub(crate) fn is_cheaper(&self, hash: &str) -> bool {
         let cost = |m: u32, t: u32, p: u32| u64::from(m) * u64::from(t) * u64::from(p);
         let current = cost(self.params.memory_kib, self.params.iterations, self.params.parallelism);
         match PasswordHash::new(hash).ok().and_then(|h| Params::try_from(&h).ok()) {
@@ -388,6 +388,42 @@ mod tests {
     }
 
     #[test]
+    fn cheaper_means_less_total_work() {
+        let h = hasher(HashParams::default(), &["p1"]);
+        let with = |memory_kib, iterations| {
+            hasher(HashParams { memory_kib, iterations, parallelism: 1 }, &["p1"])
+                .hash(&Password::new("x"))
+                .expect("hash")
+                .hash
+        };
+        assert!(h.is_cheaper(&with(64, 1)));
+        assert!(h.is_cheaper(&with(19456, 1)));
+        assert!(!h.is_cheaper(&with(9728, 4)), "half the memory, twice the passes: the same work");
+        assert!(!h.is_cheaper(&with(38912, 1)));
+        assert!(
+            !h.is_cheaper("$2b$04$abcdefghijklmnopqrstuu5Rr1g8QbRJ2M5Rr8h9CM0r4rjbn0Ovm"),
+            "bcrypt is handled apart"
+        );
+    }
+
+    #[test]
+    fn old_pepper_or_algorithm_needs_rehash() {
+        let old = hasher(cheap(), &["p1"]);
+        let rec = old.hash(&Password::new("x")).expect("hash");
+        let rotated = hasher(cheap(), &["p1", "p2"]);
+        assert_eq!(rotated.verify(&rec, &Password::new("x")).expect("v"), Some(Verified { needs_rehash: true }));
+        assert_eq!(old.verify(&rec, &Password::new("x")).expect("v"), Some(Verified { needs_rehash: false }));
+    }
+
+    #[test]
+    fn debug_shows_parameters_never_peppers() {
+        let h = hasher(cheap(), &["p1"]);
+        let shown = format!("{h:?}");
+        assert!(shown.starts_with("PasswordHasher { params: HashParams { memory_kib: 64"), "{shown}");
+        assert!(!shown.contains("p1p1"), "{shown}");
+    }
+
+    #[test]
     fn owasp_minimum_boundaries() {
         let min = HashParams::OWASP_MIN;
         assert!(!min.is_below_owasp_minimum());
@@ -504,16 +540,22 @@ mod tests {
         assert_eq!(h.verify(&rec, &Password::new("nope")).expect("v"), None);
     }
 
-    /// Timing of `f`: the fastest of three runs (the least disturbed by the machine).
-    fn min_time(f: &dyn Fn()) -> std::time::Duration {
-        (0..3)
-            .map(|_| {
-                let t = std::time::Instant::now();
-                f();
-                t.elapsed()
-            })
-            .min()
-            .unwrap_or_default()
+    /// The fastest of five runs each of `a` and `b`, taken in turns so both see the same load;
+    /// the timing tests hold a lock so that they do not run beside each other.
+    fn min_times(a: &dyn Fn(), b: &dyn Fn()) -> (std::time::Duration, std::time::Duration) {
+        static TIMING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = TIMING.lock().unwrap_or_else(|p| p.into_inner());
+        let time = |f: &dyn Fn()| {
+            let t = std::time::Instant::now();
+            f();
+            t.elapsed()
+        };
+        let (mut ta, mut tb) = (std::time::Duration::MAX, std::time::Duration::MAX);
+        for _ in 0..5 {
+            ta = ta.min(time(a));
+            tb = tb.min(time(b));
+        }
+        (ta, tb)
     }
 
     #[test]
@@ -523,13 +565,16 @@ mod tests {
         let h = hasher(HashParams::default(), &["p1"]);
         let real = h.hash(&Password::new("secret")).expect("hash");
         let pw = Password::new("guess");
-        let known = min_time(&|| {
-            let _ = h.verify(&real, &pw);
-        });
-        let unknown = min_time(&|| {
-            h.verify_dummy(&pw);
-        });
-        assert!(unknown * 10 >= known * 9, "dummy {unknown:?} vs real {known:?}");
+        let (known, unknown) = min_times(
+            &|| {
+                let _ = h.verify(&real, &pw);
+            },
+            &|| {
+                h.verify_dummy(&pw);
+            },
+        );
+        // Half is the margin for a loaded machine; a dummy that skips the work takes ~0.
+        assert!(unknown * 2 >= known, "dummy {unknown:?} vs real {known:?}");
         assert!(unknown >= std::time::Duration::from_millis(2), "a full Argon2 run: {unknown:?}");
     }
 
@@ -540,16 +585,19 @@ mod tests {
         // timing tells which emails were imported.
         let h = hasher(HashParams::default(), &["p1"]);
         let pw = Password::new("guess");
-        let dummy = min_time(&|| {
-            h.verify_dummy(&pw);
-        });
         let bcrypt_rec = PasswordRecord { hash: bcrypt::hash("secret", 4).expect("bcrypt"), pepper_id: None };
         let cheap_rec = hasher(cheap(), &["p1"]).hash(&Password::new("secret")).expect("hash");
         for rec in [&bcrypt_rec, &cheap_rec] {
-            let legacy = min_time(&|| {
-                let _ = h.verify(rec, &pw);
-            });
-            assert!(legacy * 10 >= dummy * 9, "{}: {legacy:?} vs dummy {dummy:?}", &rec.hash[..7]);
+            let (legacy, dummy) = min_times(
+                &|| {
+                    let _ = h.verify(rec, &pw);
+                },
+                &|| {
+                    h.verify_dummy(&pw);
+                },
+            );
+            // Without the padding a cost-4 bcrypt check is ~1/20 of the dummy's time.
+            assert!(legacy * 2 >= dummy, "{}: {legacy:?} vs dummy {dummy:?}", &rec.hash[..7]);
         }
         // Control: both still verify their own password.
         assert!(h.verify(&bcrypt_rec, &Password::new("secret")).expect("v").is_some());

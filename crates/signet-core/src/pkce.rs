@@ -53,6 +53,24 @@ impl PkceChallenge {
 mod tests {
     use super::*;
 
+    fn challenge_of(verifier: &str) -> PkceChallenge {
+        PkceChallenge::from_stored(URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())))
+    }
+
+    /// RFC 7636 §4.1: a verifier is 43–128 unreserved characters; one outside that is refused
+    /// even when the challenge is its hash.
+    #[test]
+    fn verifier_shape_enforced_even_when_hash_matches() {
+        let ok = "a".repeat(43);
+        assert!(challenge_of(&ok).verify(&ok));
+        assert!(challenge_of(&"b".repeat(128)).verify(&"b".repeat(128)));
+        for bad in ["a".repeat(42), "a".repeat(129), format!("{}+", "a".repeat(42)), format!("{} ", "a".repeat(42))] {
+            assert!(!challenge_of(&bad).verify(&bad), "{bad:?}");
+        }
+        let c = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        assert_eq!(PkceChallenge::parse(c, Some("S256")).expect("parse").as_str(), c);
+    }
+
     #[test]
     fn rfc7636_appendix_b() {
         let c = PkceChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", Some("S256")).expect("valid");

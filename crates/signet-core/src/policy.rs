@@ -72,6 +72,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn length_bounds_inclusive() {
+        let p = PasswordPolicy::new(8, 128);
+        let word =
+            |n: usize| Password::new("correct horse battery staple ".repeat(5).chars().take(n).collect::<String>());
+        assert!(p.check(&word(128), "a@example.com").is_ok(), "exactly the maximum");
+        assert!(matches!(p.check(&word(129), "a@example.com"), Err(PolicyViolation::TooLong(128))));
+        assert!(p.check(&Password::new("tq9#vLm2"), "a@example.com").is_ok(), "exactly the minimum");
+        assert!(matches!(p.check(&Password::new("tq9#vLm"), "a@example.com"), Err(PolicyViolation::TooShort(8))));
+    }
+
+    #[test]
     fn rules() {
         let p = PasswordPolicy::new(8, 128);
         assert_eq!(p.check(&Password::new("short"), "a@b.c"), Err(PolicyViolation::TooShort(8)));

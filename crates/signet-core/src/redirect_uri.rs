@@ -17,7 +17,7 @@ pub fn validate_registration(uri: &str) -> Result<(), InvalidRedirectUri> {
         return Err(InvalidRedirectUri("must not contain whitespace or control characters"));
     }
     let u = Url::parse(uri).map_err(|_| InvalidRedirectUri("not an absolute URL"))?;
-    if u.fragment().is_some() || uri.contains('#') {
+    if uri.contains('#') {
         return Err(InvalidRedirectUri("must not contain a fragment (RFC 6749 §3.1.2)"));
     }
     if !u.username().is_empty() || u.password().is_some() {
@@ -85,6 +85,7 @@ mod tests {
             "javascript:alert(1)",
             "/relative",
             "https://u:p@a.example/",
+            "myapp:/cb",
             "https://a.example/cb\nhttp://evil.example/x",
             "https://a.example/c\tb",
             "https://a.example/cb ",
