@@ -110,6 +110,23 @@ mod tests {
         assert_eq!(p.decide(&revoked, now), Rotation::Reject);
     }
 
+    /// The edges: a retry exactly at the end of the grace window is still one; nothing is
+    /// rotated or retried once the family's absolute lifetime is over, to the second.
+    #[test]
+    fn boundaries_are_exact() {
+        let p = RefreshPolicy::default();
+        let now = datetime!(2026-01-01 0:00 UTC);
+        let used = PresentedToken { used_at: Some(now), ..fresh(now) };
+        assert_eq!(p.decide(&used, now + p.grace), Rotation::RetryWithinGrace);
+        assert_eq!(p.decide(&used, now + p.grace + Duration::seconds(1)), Rotation::ReuseDetected);
+        let ending = PresentedToken { family_expires_at: now + Duration::seconds(2), ..used };
+        assert_eq!(p.decide(&ending, now + Duration::seconds(1)), Rotation::RetryWithinGrace);
+        assert_eq!(p.decide(&ending, now + Duration::seconds(2)), Rotation::ReuseDetected);
+        let last_second = PresentedToken { family_expires_at: now + Duration::seconds(1), ..fresh(now) };
+        assert_eq!(p.decide(&last_second, now), Rotation::Rotate);
+        assert_eq!(p.decide(&last_second, now + Duration::seconds(1)), Rotation::Reject);
+    }
+
     #[test]
     fn rotation_never_extends_family() {
         let p = RefreshPolicy::default();
