@@ -34,6 +34,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn whitespace_and_control_characters_refused_each() {
+        assert_eq!(ReturnTo::parse("/account?x=1").map(|r| r.as_str().to_owned()), Some("/account?x=1".into()));
+        assert!(ReturnTo::parse("/a b").is_none(), "whitespace");
+        assert!(ReturnTo::parse("/a\u{7}b").is_none(), "a control character");
+    }
+
+    #[test]
     fn only_local_paths() {
         assert!(ReturnTo::parse("/account").is_some());
         assert!(ReturnTo::parse("/oauth2/authorize?req=abc").is_some());

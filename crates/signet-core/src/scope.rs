@@ -66,6 +66,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn contains_iter_and_intersect() {
+        let s = Scope::parse("openid email read").expect("scope");
+        assert!(s.contains("email") && !s.contains("write") && !s.contains("emai"));
+        let mut words: Vec<&str> = s.iter().collect();
+        words.sort_unstable();
+        assert_eq!(words, ["email", "openid", "read"]);
+        let allowed = Scope::parse("openid read write").expect("allowed");
+        assert_eq!(s.intersect(&allowed), Scope::parse("openid read").expect("both"));
+    }
+
+    #[test]
     fn parse_and_compare() {
         let s = Scope::parse("read  write read").expect("valid");
         assert_eq!(s.to_string(), "read write");

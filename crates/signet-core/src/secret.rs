@@ -112,6 +112,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn secrets_debug_redacted_and_password_deserializes() {
+        assert_eq!(format!("{:?}", Password::new("hunter2")), "Password(<redacted>)");
+        let t = PlainToken::generate("sgn_");
+        assert_eq!(format!("{t:?}"), "PlainToken(<redacted>)");
+        use serde::de::IntoDeserializer;
+        let d: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = "from a form".into_deserializer();
+        let p = <Password as serde::Deserialize>::deserialize(d).expect("deserialize");
+        assert_eq!(p.expose(), "from a form");
+    }
+
+    #[test]
     fn debug_is_redacted() {
         let p = Password::new("hunter2hunter2");
         assert!(!format!("{p:?}").contains("hunter2"));

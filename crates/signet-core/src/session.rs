@@ -45,6 +45,14 @@ impl SessionTimeouts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn touch_interval_is_a_thirtieth_of_idle_within_bounds() {
+        let t = |idle| SessionTimeouts { idle, absolute: Duration::hours(24) }.touch_interval();
+        assert_eq!(t(Duration::minutes(15)), Duration::seconds(30));
+        assert_eq!(t(Duration::hours(2)), Duration::seconds(60));
+        assert_eq!(t(Duration::seconds(10)), Duration::seconds(1));
+    }
     use time::macros::datetime;
 
     #[test]

@@ -114,6 +114,13 @@ impl TotpSecret {
 mod tests {
     use super::*;
 
+    #[test]
+    fn secrets_compare_by_value() {
+        let a = TotpSecret::generate();
+        assert!(a == TotpSecret::from_base32(&a.base32().expect("base32")).expect("same"));
+        assert!(a != TotpSecret::generate());
+    }
+
     fn rfc_secret() -> TotpSecret {
         TotpSecret::from_bytes(b"12345678901234567890".to_vec()).expect("secret")
     }
