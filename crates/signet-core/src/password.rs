@@ -399,6 +399,8 @@ mod tests {
         assert!(h.is_cheaper(&with(64, 1)));
         assert!(h.is_cheaper(&with(19456, 1)));
         assert!(!h.is_cheaper(&with(9728, 4)), "half the memory, twice the passes: the same work");
+        let two_lanes = hasher(HashParams { memory_kib: 9728, iterations: 2, parallelism: 2 }, &["p1"]);
+        assert!(!h.is_cheaper(&two_lanes.hash(&Password::new("x")).expect("hash").hash), "two lanes: the same work");
         assert!(!h.is_cheaper(&with(38912, 1)));
         assert!(
             !h.is_cheaper("$2b$04$abcdefghijklmnopqrstuu5Rr1g8QbRJ2M5Rr8h9CM0r4rjbn0Ovm"),
@@ -413,6 +415,19 @@ mod tests {
         let rotated = hasher(cheap(), &["p1", "p2"]);
         assert_eq!(rotated.verify(&rec, &Password::new("x")).expect("v"), Some(Verified { needs_rehash: true }));
         assert_eq!(old.verify(&rec, &Password::new("x")).expect("v"), Some(Verified { needs_rehash: false }));
+        // Each parameter on its own makes a hash outdated.
+        for params in [
+            HashParams { memory_kib: 128, ..cheap() },
+            HashParams { iterations: 2, ..cheap() },
+            HashParams { parallelism: 2, ..cheap() },
+        ] {
+            let rec = hasher(params, &["p1"]).hash(&Password::new("x")).expect("hash");
+            assert_eq!(
+                old.verify(&rec, &Password::new("x")).expect("v"),
+                Some(Verified { needs_rehash: true }),
+                "{params:?}"
+            );
+        }
     }
 
     #[test]

@@ -86,6 +86,8 @@ mod tests {
             "/relative",
             "https://u:p@a.example/",
             "myapp:/cb",
+            "https://u@a.example/cb",
+            "https://:p@a.example/cb",
             "https://a.example/cb\nhttp://evil.example/x",
             "https://a.example/c\tb",
             "https://a.example/cb ",
