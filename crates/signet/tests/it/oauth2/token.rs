@@ -163,3 +163,75 @@ async fn malformed_token_request_is_json_400() {
         assert_eq!(v["error"], "invalid_request");
     }
 }
+
+#[tokio::test]
+async fn basic_and_body_client_id_must_agree() {
+    // RFC 6749 §2.3: one client, authenticated one way. A body `client_id` naming another
+    // client next to Basic credentials is refused, not silently ignored.
+    let s = TestServer::start().await;
+    let a = s.client(&["client_credentials"], "read", &[], false).await;
+    let b = s.client(&["client_credentials"], "read", &[], false).await;
+    let form = |id: &str| {
+        vec![("grant_type".to_owned(), "client_credentials".to_owned()), ("client_id".to_owned(), id.to_owned())]
+    };
+    let (status, _, body) = s
+        .oauth_post("/oauth2/token", &a, &form(&b.id).iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())
+        .await;
+    assert_eq!((status, body["error"].as_str()), (reqwest::StatusCode::BAD_REQUEST, Some("invalid_request")), "{body}");
+    // Control: the same client named in both places is fine.
+    let (status, _, body) = s
+        .oauth_post("/oauth2/token", &a, &form(&a.id).iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    assert_eq!(jwt_parts(body["access_token"].as_str().expect("at")).1["client_id"], a.id);
+}
+
+#[tokio::test]
+async fn confidential_client_without_stored_secret_never_authenticates() {
+    // Only a public client authenticates with its id alone. A confidential client whose row has
+    // no secret (damaged data, a half-finished migration) is refused like a wrong secret.
+    let s = TestServer::start().await;
+    let id = hex::encode(signet_core::secret::random_bytes::<16>());
+    s.state
+        .store
+        .create_client(signet_store::NewClient {
+            client_id: &id,
+            name: "no secret",
+            secret_hash: None,
+            is_public: false,
+            grant_types: &["client_credentials".to_string()],
+            scopes: "read",
+            audiences: &[],
+            redirect_uris: &[],
+            access_token_ttl: None,
+            signing_alg: None,
+            skip_consent: false,
+            post_logout_redirect_uris: &[],
+            require_mfa: false,
+            pairwise_subjects: false,
+            id_token_alg: None,
+            now: s.state.now(),
+        })
+        .await
+        .expect("client");
+    let r = reqwest::Client::new()
+        .post(format!("{}/oauth2/token", s.base))
+        .form(&[("grant_type", "client_credentials"), ("client_id", id.as_str())])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(body["error"], "invalid_client");
+    // Control: a public client with the same request shape is identified by its id (and then
+    // refused the grant it may not use, which proves authentication passed).
+    let public = s.client(&["authorization_code"], "read", &[], true).await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/oauth2/token", s.base))
+        .form(&[("grant_type", "client_credentials"), ("client_id", public.id.as_str())])
+        .send()
+        .await
+        .expect("send");
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_ne!(body["error"], "invalid_client", "{body}");
+}
