@@ -562,3 +562,19 @@ async fn authorize_pending_requests_rate_limited() {
     s.clock.advance(time::Duration::seconds(61));
     assert!(s.browser().get(&format!("/oauth2/authorize?{q}")).await.location().starts_with("/login?"));
 }
+
+#[tokio::test]
+async fn code_of_disabled_user_refused() {
+    // A user disabled between authorization and redemption gets no tokens from the code.
+    let s = TestServer::start().await;
+    let c = s.code_client("openid", false, true).await;
+    let (code, p) = s.code_for(&c, "ann@example.com", "openid").await;
+    let id = s.user("ann@example.com").await.id;
+    s.state.store.set_disabled(id, true, s.state.now()).await.expect("disable");
+    let (status, body) = s.exchange(&c, &code, &p.verifier).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
+    assert!(body.get("access_token").is_none());
+    // Control: an active user's code redeems.
+    let (code, p) = s.code_for(&c, "bob@example.com", "openid").await;
+    assert_eq!(s.exchange(&c, &code, &p.verifier).await.0, StatusCode::OK);
+}
