@@ -1,4 +1,4 @@
-//! Property tests for the parsers that guard security decisions (DESIGN.md point 13): whatever
+//! Property tests for the parsers that guard security decisions: whatever
 //! the input, they never panic, and what they accept keeps the promise they make.
 
 use proptest::prelude::*;

@@ -1,5 +1,5 @@
 //! The authorization request after validation: login → consent → code, each step resuming from
-//! the pending request stored under an opaque id (DESIGN.md point 5). A request that can be
+//! the pending request stored under an opaque id (an explicit state machine). A request that can be
 //! answered at once (signed in, consent on record) is never stored. `decide` is the state
 //! machine's transition function; the handlers only carry out what it says.
 

@@ -36,7 +36,7 @@ pub struct TestServer {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
-/// Cheap Argon2 for tests that are not about hashing (DESIGN.md); one test keeps the default.
+/// Cheap Argon2 for tests that are not about hashing; one test keeps the default.
 pub fn test_config(dir: &std::path::Path) -> Config {
     let mut c = Config::load("", "test", &[]).expect("default config");
     c.listen = "127.0.0.1:0".into();
