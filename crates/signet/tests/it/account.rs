@@ -199,3 +199,35 @@ async fn password_change_revokes_other_sessions() {
     assert_eq!(fresh.login("ann@example.com", "a new long passphrase").await.status, StatusCode::SEE_OTHER);
     assert!(audit_kinds(&s).await.contains(&"password_change".to_string()));
 }
+
+#[tokio::test]
+async fn csrf_token_bound_to_session() {
+    // A signed-in form's token is bound to its session: one from another session (or another
+    // user) is refused, and the form did nothing.
+    let s = TestServer::start().await;
+    let mut ann = s.signed_in("ann@example.com").await;
+    let mut bob = s.signed_in("bob@example.com").await;
+    let ann_token = ann.account_csrf().await;
+    let bob_token = bob.account_csrf().await;
+    assert_ne!(ann_token, bob_token, "every session has its own token");
+    let r = bob.post_form("/account/logout-everywhere", &[("csrf", &ann_token)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(bob.get("/account").await.status, StatusCode::OK, "nothing happened");
+    // A new session of the same user gets a new token; the old one stops working.
+    let mut ann2 = s.signed_in("ann@example.com").await;
+    let r = ann2.post_form("/account/logout-everywhere", &[("csrf", &ann_token)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Control: the session's own token works.
+    let r = bob.post_form("/account/logout-everywhere", &[("csrf", &bob_token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn presession_cookie_lives_twelve_hours() {
+    // The login page's CSRF cookie lasts as long as a login page may stay open: 12 hours.
+    let s = TestServer::start().await;
+    let r = s.browser().get("/login").await;
+    let cookie = r.set_cookies().into_iter().find(|c| c.contains("signet_csrf=")).expect("csrf cookie");
+    assert!(cookie.contains("Max-Age=43200"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+}
