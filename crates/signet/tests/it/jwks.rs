@@ -175,41 +175,19 @@ async fn id_tokens_default_to_rs256() {
     assert_eq!(jsonwebtoken::decode_header(&id_token).expect("h").alg, jsonwebtoken::Algorithm::ES256);
     assert_eq!(jsonwebtoken::decode_header(&at).expect("h").alg, jsonwebtoken::Algorithm::ES256);
     // The CLI refuses an algorithm without keys, and stores one that has them.
-    let (code, _, err) = crate::harness::run_cli(
-        s.dir.path(),
-        &[
-            "client",
-            "create",
-            "--name",
-            "x",
-            "--grant",
-            "authorization_code",
-            "--redirect-uri",
-            "https://x.example/cb",
-            "--id-token-alg",
-            "EdDSA",
-        ],
-        "",
-    );
+    let create = |alg: &str| {
+        let base = ["client", "create", "--name", "x", "--grant", "authorization_code"];
+        let args: Vec<&str> = base
+            .iter()
+            .copied()
+            .chain(["--redirect-uri", "https://x.example/cb", "--id-token-alg", alg, "--json"])
+            .collect();
+        crate::harness::run_cli(s.dir.path(), &args, "")
+    };
+    let (code, _, err) = create("EdDSA");
     assert_ne!(code, 0);
     assert!(err.contains("--id-token-alg"), "{err}");
-    let (code, out, err) = crate::harness::run_cli(
-        s.dir.path(),
-        &[
-            "client",
-            "create",
-            "--name",
-            "x",
-            "--grant",
-            "authorization_code",
-            "--redirect-uri",
-            "https://x.example/cb",
-            "--id-token-alg",
-            "ES256",
-            "--json",
-        ],
-        "",
-    );
+    let (code, out, err) = create("ES256");
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["id_token_alg"], "ES256");
