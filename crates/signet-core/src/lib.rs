@@ -4,12 +4,14 @@
 //! expiry and rotation rules are tested without sleeping.
 
 pub mod audit;
+pub mod authorize;
 pub mod device;
 pub mod email;
 pub mod mfa;
 pub mod password;
 pub mod pkce;
 pub mod policy;
+pub mod protocol;
 pub mod redirect_uri;
 pub mod refresh;
 pub mod return_to;

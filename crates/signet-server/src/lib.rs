@@ -8,6 +8,7 @@ pub mod config;
 pub mod csrf;
 pub mod device_cookie;
 pub mod error;
+pub mod flows;
 pub mod hash_pool;
 pub mod http;
 pub mod kek;
@@ -40,8 +41,8 @@ pub use state::AppState;
 
 use crate::error::PageError;
 use crate::routes::{
-    account, api, authorize, authorize_flow, device, end_session, health, introspect, jwks, login, logout, passkeys,
-    password, revoke, second_factor, security, signup, token, userinfo,
+    account, api, authorize, device, end_session, health, introspect, jwks, login, logout, passkeys, password, revoke,
+    second_factor, security, signup, token, userinfo,
 };
 
 /// Request bodies larger than this are refused with 413: forms here are tiny.
@@ -88,8 +89,8 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/oauth-authorization-server", get(jwks::metadata))
         .route("/.well-known/openid-configuration", get(jwks::metadata))
         .route("/oauth2/authorize", get(authorize::authorize).post(authorize::authorize))
-        .route("/oauth2/authorize/continue", get(authorize_flow::resume))
-        .route("/oauth2/consent", post(authorize_flow::consent))
+        .route("/oauth2/authorize/continue", get(authorize::resume))
+        .route("/oauth2/consent", post(authorize::consent))
         .route("/oauth2/logout", get(end_session::end_session).post(end_session::end_session))
         .route("/oauth2/device_authorization", post(device::authorization))
         .route("/device", get(device::show).post(device::submit))

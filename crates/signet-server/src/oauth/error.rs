@@ -1,10 +1,12 @@
-//! The one protocol-error table: each variant is an RFC error code with its HTTP status
-//! (RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8628 §3.5). Handlers return these; nothing else builds
-//! OAuth error JSON.
+//! Errors of the token, revocation, introspection and device endpoints: each variant is a code
+//! of the one protocol-error table (`signet_core::protocol::ErrorCode`) with its HTTP status
+//! (RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8628 §3.5, RFC 8707 §2). Handlers return these;
+//! nothing else builds OAuth error JSON.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use signet_core::protocol::ErrorCode;
 use signet_store::StoreError;
 
 use crate::request_id;
@@ -24,6 +26,9 @@ pub enum OAuthError {
     UnsupportedGrantType(String),
     #[error("invalid_scope: {0}")]
     InvalidScope(String),
+    /// RFC 8707 §2: a `resource` the client may not address.
+    #[error("invalid_target: {0}")]
+    InvalidTarget(String),
     #[error("unsupported_token_type")]
     UnsupportedTokenType(String),
     /// RFC 8628 §3.5 polling answers.
@@ -60,21 +65,22 @@ impl From<StoreError> for OAuthError {
 }
 
 impl OAuthError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::InvalidRequest(_) | Self::PayloadTooLarge => "invalid_request",
-            Self::InvalidClient(_) => "invalid_client",
-            Self::InvalidGrant(_) => "invalid_grant",
-            Self::UnauthorizedClient(_) => "unauthorized_client",
-            Self::UnsupportedGrantType(_) => "unsupported_grant_type",
-            Self::InvalidScope(_) => "invalid_scope",
-            Self::UnsupportedTokenType(_) => "unsupported_token_type",
-            Self::AuthorizationPending => "authorization_pending",
-            Self::SlowDown | Self::RateLimited { .. } => "slow_down",
-            Self::AccessDenied => "access_denied",
-            Self::ExpiredToken => "expired_token",
-            Self::TemporarilyUnavailable => "temporarily_unavailable",
-            Self::ServerError(_) => "server_error",
+            Self::InvalidRequest(_) | Self::PayloadTooLarge => ErrorCode::InvalidRequest,
+            Self::InvalidClient(_) => ErrorCode::InvalidClient,
+            Self::InvalidGrant(_) => ErrorCode::InvalidGrant,
+            Self::UnauthorizedClient(_) => ErrorCode::UnauthorizedClient,
+            Self::UnsupportedGrantType(_) => ErrorCode::UnsupportedGrantType,
+            Self::InvalidScope(_) => ErrorCode::InvalidScope,
+            Self::InvalidTarget(_) => ErrorCode::InvalidTarget,
+            Self::UnsupportedTokenType(_) => ErrorCode::UnsupportedTokenType,
+            Self::AuthorizationPending => ErrorCode::AuthorizationPending,
+            Self::SlowDown | Self::RateLimited { .. } => ErrorCode::SlowDown,
+            Self::AccessDenied => ErrorCode::AccessDenied,
+            Self::ExpiredToken => ErrorCode::ExpiredToken,
+            Self::TemporarilyUnavailable => ErrorCode::TemporarilyUnavailable,
+            Self::ServerError(_) => ErrorCode::ServerError,
         }
     }
 
@@ -96,6 +102,7 @@ impl OAuthError {
             | Self::InvalidGrant(d)
             | Self::UnauthorizedClient(d)
             | Self::InvalidScope(d)
+            | Self::InvalidTarget(d)
             | Self::UnsupportedTokenType(d)
             | Self::UnsupportedGrantType(d) => d.clone(),
             Self::PayloadTooLarge => "request body too large".into(),

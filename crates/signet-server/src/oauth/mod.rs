@@ -1,10 +1,12 @@
 //! OAuth protocol plumbing shared by the endpoints: the error table, client authentication,
 //! form parsing.
 
+pub mod bearer;
 pub mod client_auth;
 pub mod client_cache;
 pub mod error;
 
+pub use bearer::BearerError;
 pub use client_auth::authenticate_client;
 pub use error::OAuthError;
 

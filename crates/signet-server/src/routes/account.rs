@@ -129,7 +129,7 @@ pub async fn revoke_session(
     if !state.store.delete_user_session(auth.user.id, id).await? {
         return Err(PageError::NotFound);
     }
-    let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+    let who = Actor::user(&auth.user);
     audit::record(&state, AuditKind::SessionRevoke, who, &client, &format!("session:{id}")).await;
     if id == auth.session.id {
         return Ok(super::see_other("/login?notice=signed_out", [session::clear_cookie(&state)]));
@@ -147,7 +147,7 @@ pub async fn logout_everywhere(
 ) -> Result<Response, PageError> {
     csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     crate::tokens::revoke_user(&state, auth.user.id, None, "logout_everywhere").await?;
-    let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+    let who = Actor::user(&auth.user);
     audit::record(&state, AuditKind::LogoutEverywhere, who, &client, "").await;
     Ok(super::see_other("/login?notice=signed_out_everywhere", [session::clear_cookie(&state)]))
 }
@@ -165,7 +165,7 @@ pub async fn revoke_app(
         return Err(PageError::NotFound);
     }
     state.store.revoke_user_client_families(auth.user.id, &client_id, "consent_revoked", state.now()).await?;
-    let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+    let who = Actor::user(&auth.user);
     audit::record(&state, AuditKind::ConsentRevoke, who, &client, &format!("client:{client_id}")).await;
     Ok(super::see_other("/account?notice=app_revoked", []))
 }

@@ -235,7 +235,7 @@ pub async fn submit(
                 return Err(PageError::BadRequest("This request was already answered.".into()));
             }
             let kind = if allow { AuditKind::DeviceApprove } else { AuditKind::DeviceDeny };
-            let who = Actor { user_id: Some(s.user.id), email: Some(&s.user.email) };
+            let who = Actor::user(&s.user);
             let detail = format!("client:{} scope:{}", rec.client_id, rec.scope);
             audit::record(&state, kind, who, &info, &detail).await;
             let (title, msg) = if allow {

@@ -103,7 +103,7 @@ async fn finish(
 ) -> Result<Response, PageError> {
     if let Some(auth) = current {
         state.store.delete_session(auth.session.id).await?;
-        let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+        let who = Actor::user(&auth.user);
         audit::record(state, AuditKind::Logout, who, client, "rp_initiated").await;
     }
     let clear = session::clear_cookie(state);
@@ -165,7 +165,7 @@ pub async fn end_session(
     )?;
     let mut res = html.into_response();
     if let Some(uri) = &checked.redirect {
-        res = super::authorize_flow::with_form_action(res, uri);
+        res = crate::flows::respond::with_form_action(res, uri);
     }
     Ok(res)
 }

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use signet_core::PlainToken;
 
-use super::revoke::denylist_key;
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::state::AppState;
+use crate::tokens::access::denylist_key;
 use crate::tokens::refresh;
 
 #[derive(Debug, Deserialize)]

@@ -90,7 +90,7 @@ async fn render_status(
         },
     )?;
     let res = with_cookies((status, html).into_response(), set);
-    Ok(super::authorize_flow::allow_pending_client(state, res, return_to).await)
+    Ok(crate::flows::authorize::allow_pending_client(state, res, return_to).await)
 }
 
 pub async fn submit(
@@ -106,7 +106,7 @@ pub async fn submit(
     // An open redirect after login would hand phishing sites a trusted link (CWE-601).
     let return_to = ReturnTo::parse(&form.return_to).unwrap_or_default();
 
-    let who = Actor { user_id: None, email: Some(form.email.trim()) };
+    let who = Actor::Anonymous { user_id: None, email: Some(form.email.trim()) };
     // A browser that signed in to this account before spends its own budget, so guesses from
     // elsewhere do not lock the owner out (OWASP device cookies).
     let budget = ratelimit::Budget::for_browser(&state, &headers, &form.email);
@@ -151,7 +151,7 @@ pub async fn submit(
                 (Some(u), Some(_)) if u.disabled => LoginFailure::Disabled,
                 _ => LoginFailure::BadPassword,
             };
-            let who = Actor { user_id: user.as_ref().map(|u| u.id), email: Some(form.email.trim()) };
+            let who = Actor::Anonymous { user_id: user.as_ref().map(|u| u.id), email: Some(form.email.trim()) };
             audit::record(&state, AuditKind::LoginFailure, who, &client, reason.as_str()).await;
             // The count is per typed email, so it says nothing about whether the account exists.
             let msg = match reserved.remaining {
@@ -199,7 +199,7 @@ pub async fn complete(
         state.store.delete_session(old.session.id).await?;
     }
     let (_, cookie) = session::start(state, user.id, client, state.now(), amr).await?;
-    let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
+    let who = Actor::user(user);
     audit::record(state, AuditKind::LoginSuccess, who, client, &amr.to_stored()).await;
     // This browser now knows the account (OWASP device cookies; see `ratelimit`).
     let device = crate::device_cookie::issue(state, &user.email);
@@ -219,7 +219,7 @@ async fn rehash(state: &AppState, user_id: i64, password: Password, client: &Cli
     };
     match state.store.set_password(user_id, &record, false, state.now()).await {
         Ok(()) => {
-            let who = Actor { user_id: Some(user_id), email: None };
+            let who = Actor::User { id: user_id, email: None };
             audit::record(state, AuditKind::PasswordRehash, who, client, "").await;
         }
         Err(e) => tracing::warn!(error = %e, "rehash not stored"),

@@ -28,7 +28,7 @@ pub async fn submit(
         // Without this check another site could sign users out (logout CSRF).
         csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
         state.store.delete_session(auth.session.id).await?;
-        let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+        let who = Actor::user(&auth.user);
         audit::record(&state, AuditKind::Logout, who, &client, "").await;
     }
     Ok(super::see_other("/login?notice=signed_out", [session::clear_cookie(&state)]))

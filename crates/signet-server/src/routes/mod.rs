@@ -3,7 +3,6 @@
 pub mod account;
 pub mod api;
 pub mod authorize;
-pub mod authorize_flow;
 pub mod device;
 pub mod end_session;
 pub mod health;

@@ -21,10 +21,6 @@ pub struct RevokeForm {
     client_secret: Option<String>,
 }
 
-pub fn denylist_key(jti: &str) -> String {
-    format!("revoked-jti:{jti}")
-}
-
 fn not_yours() -> OAuthError {
     // RFC 7009 §2.1: the server verifies the token was issued to the requesting client and
     // refuses the request otherwise.
@@ -53,17 +49,9 @@ pub async fn revoke(
                 return Err(not_yours());
             }
             state.store.revoke_family(rec.family_id, "revoked_by_client", now).await?;
-            let who = Actor { user_id: rec.user_id, email: None };
+            let who = Actor::Client { client_id: &client.client_id, user_id: rec.user_id };
             let detail = format!("refresh_family:{}", rec.family_id);
-            audit::record_as(
-                &state,
-                AuditKind::TokenRevoke,
-                &format!("client:{}", client.client_id),
-                who,
-                &info,
-                &detail,
-            )
-            .await;
+            audit::record(&state, AuditKind::TokenRevoke, who, &info, &detail).await;
         }
         return Ok(StatusCode::OK);
     }
@@ -73,15 +61,14 @@ pub async fn revoke(
             return Err(not_yours());
         }
         let until = time::OffsetDateTime::from_unix_timestamp(claims.exp).unwrap_or(now);
-        state.ephemeral.set_flag(&denylist_key(&claims.jti), until, now).await?;
+        state.ephemeral.set_flag(&access::denylist_key(&claims.jti), until, now).await?;
         let user_id = match claims.sub != claims.client_id {
             true => state.store.user_by_subject(&claims.sub).await?.map(|u| u.id),
             false => None,
         };
-        let who = Actor { user_id, email: None };
+        let who = Actor::Client { client_id: &client.client_id, user_id };
         let detail = format!("access_token:{}", claims.jti);
-        audit::record_as(&state, AuditKind::TokenRevoke, &format!("client:{}", client.client_id), who, &info, &detail)
-            .await;
+        audit::record(&state, AuditKind::TokenRevoke, who, &info, &detail).await;
     }
     // RFC 7009 §2.2: invalid or unknown tokens also get 200; there is nothing left to revoke.
     Ok(StatusCode::OK)

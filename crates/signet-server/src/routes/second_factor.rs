@@ -73,7 +73,7 @@ async fn render(
         },
     )?;
     let res = with_cookies((status, html).into_response(), set);
-    Ok(super::authorize_flow::allow_pending_client(state, res, &p.return_to).await)
+    Ok(crate::flows::authorize::allow_pending_client(state, res, &p.return_to).await)
 }
 
 pub async fn submit(
@@ -92,7 +92,7 @@ pub async fn submit(
     };
     // Six digits are guessable without a limit: code attempts count against the same per-account
     // and per-IP budget as passwords (NIST SP 800-63B §5.2.2).
-    let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
+    let who = Actor::user(&user);
     let budget = ratelimit::Budget::for_browser(&state, &headers, &p.email_input);
     ratelimit::reserve_or_lockout(&state, &budget, &client, who, now).await?;
     let (verdict, method) = match form.method.as_str() {
@@ -102,7 +102,7 @@ pub async fn submit(
         }
         _ => (mfa::check_totp(&state, user.id, form.code.expose(), now).await?, "totp"),
     };
-    let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
+    let who = Actor::user(&user);
     if verdict != Verdict::Accepted {
         let reason = match verdict {
             Verdict::Replayed => LoginFailure::ReplayedSecondFactor,

@@ -226,7 +226,7 @@ pub async fn totp_confirm(
     if !state.store.confirm_totp(auth.user.id, step, now).await? {
         return Ok(super::see_other(PAGE, []));
     }
-    let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+    let who = Actor::user(&auth.user);
     audit::record(&state, AuditKind::MfaEnroll, who, &client, "totp").await;
     // The user just proved possession of the authenticator in this session: it now counts as
     // a two-factor sign-in (and satisfies a client that requires one).
@@ -266,7 +266,7 @@ pub async fn after_factor_removed(
     if !mfa::factors(state, auth.user.id).await?.any() {
         state.store.delete_backup_codes(auth.user.id).await?;
     }
-    let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+    let who = Actor::user(&auth.user);
     audit::record(state, kind, who, client, what).await;
     Ok(())
 }
@@ -295,7 +295,7 @@ pub async fn show_backup_codes(
     return_to: &str,
 ) -> Result<Response, PageError> {
     let codes = mfa::new_backup_codes(state, auth.user.id, state.now()).await?;
-    let who = Actor { user_id: Some(auth.user.id), email: Some(&auth.user.email) };
+    let who = Actor::user(&auth.user);
     audit::record(state, AuditKind::BackupCodesRegenerate, who, client, "").await;
     let shown: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
     let html = state.pages.render(

@@ -85,7 +85,7 @@ pub async fn submit(
             Err(StoreError::Conflict) => return bad("An account with this email already exists. Sign in instead."),
             Err(e) => return Err(e.into()),
         };
-    let who = Actor { user_id: Some(user.id), email: Some(&user.email) };
+    let who = Actor::user(&user);
     audit::record(&state, AuditKind::UserCreate, who, &client, "signup").await;
     let (_, cookie) = session::start(&state, user.id, &client, now, &signet_core::mfa::Amr::password()).await?;
     Ok(super::see_other("/account", [cookie]))

@@ -85,9 +85,7 @@ pub(super) fn audience(state: &AppState, client: &Client, resource: Option<&str>
     match resource {
         Some(r) if client.audiences.iter().any(|a| a == r) => Ok(r.to_owned()),
         // RFC 8707 §2: invalid_target for resources the client may not address.
-        Some(_) => Err(OAuthError::InvalidRequest(
-            "invalid_target: this client may not request tokens for that resource".into(),
-        )),
+        Some(_) => Err(OAuthError::InvalidTarget("this client may not request tokens for that resource".into())),
         None => Ok(client.audiences.first().cloned().unwrap_or_else(|| state.config.issuer_base().to_owned())),
     }
 }

@@ -6,11 +6,11 @@ use signet_core::audit::AuditKind;
 use signet_core::{PkceChallenge, PlainToken, Scope};
 use signet_store::{Client, CodeRecord, CodeTokens, NewAudit};
 
-use super::revoke::denylist_key;
 use super::token::{audience, require_grant};
 use crate::http::ClientInfo;
 use crate::oauth::OAuthError;
 use crate::state::AppState;
+use crate::tokens::access::denylist_key;
 use crate::tokens::{self, id_token, TokenResponse};
 
 pub struct CodeRequest<'a> {

@@ -3,61 +3,15 @@
 //! query string (§2.3 leaks tokens into logs and Referer headers). Errors per RFC 6750 §3.
 
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use signet_core::Scope;
 
-use super::revoke::denylist_key;
+use crate::oauth::BearerError;
 use crate::state::AppState;
 use crate::tokens::access;
-
-/// RFC 6750 §3 error answers, with their `WWW-Authenticate` challenge.
-#[derive(Debug)]
-pub enum BearerError {
-    Missing,
-    InvalidRequest(&'static str),
-    InvalidToken(&'static str),
-    InsufficientScope(&'static str),
-    Unavailable,
-}
-
-impl IntoResponse for BearerError {
-    fn into_response(self) -> Response {
-        let (status, challenge, body) = match self {
-            BearerError::Missing => (StatusCode::UNAUTHORIZED, "Bearer realm=\"signet\"".to_owned(), None),
-            BearerError::InvalidRequest(d) => (
-                StatusCode::BAD_REQUEST,
-                format!("Bearer realm=\"signet\", error=\"invalid_request\", error_description=\"{d}\""),
-                Some(("invalid_request", d)),
-            ),
-            BearerError::InvalidToken(d) => (
-                StatusCode::UNAUTHORIZED,
-                format!("Bearer realm=\"signet\", error=\"invalid_token\", error_description=\"{d}\""),
-                Some(("invalid_token", d)),
-            ),
-            BearerError::InsufficientScope(s) => (
-                StatusCode::FORBIDDEN,
-                format!("Bearer realm=\"signet\", error=\"insufficient_scope\", scope=\"{s}\""),
-                Some(("insufficient_scope", "the access token lacks a required scope")),
-            ),
-            BearerError::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Bearer realm=\"signet\"".to_owned(),
-                Some(("temporarily_unavailable", "try again")),
-            ),
-        };
-        let body = body
-            .map(|(e, d)| json!({ "error": e, "error_description": d }))
-            .unwrap_or_else(|| json!({ "error": "unauthorized", "error_description": "a bearer token is required" }));
-        let mut r = (status, Json(body)).into_response();
-        if let Ok(v) = HeaderValue::from_str(&challenge) {
-            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-        }
-        r
-    }
-}
 
 async fn token_from(req: Request, state: &AppState) -> Result<String, BearerError> {
     let in_query =
@@ -102,7 +56,7 @@ pub async fn userinfo(State(state): State<AppState>, req: Request) -> Result<Res
     let now = state.now();
     let claims = access::verify(&state.keys.snapshot(), &token, state.config.issuer_base(), now)
         .map_err(|_| BearerError::InvalidToken("the access token is invalid or expired"))?;
-    if state.ephemeral.has_flag(&denylist_key(&claims.jti), now).await.map_err(|_| BearerError::Unavailable)? {
+    if state.ephemeral.has_flag(&access::denylist_key(&claims.jti), now).await.map_err(|_| BearerError::Unavailable)? {
         return Err(BearerError::InvalidToken("the access token was revoked"));
     }
     let scope = Scope::parse(&claims.scope).unwrap_or_default();

@@ -185,3 +185,8 @@ fn check_time(c: AccessClaims, now: OffsetDateTime) -> Result<AccessClaims, Inva
     }
     Ok(c)
 }
+
+/// The ephemeral-store flag that marks a revoked access token (by `jti`) until it expires.
+pub fn denylist_key(jti: &str) -> String {
+    format!("revoked-jti:{jti}")
+}

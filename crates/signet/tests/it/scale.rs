@@ -126,7 +126,7 @@ async fn revocation_visible_on_other_instance_within_1s() {
     assert_eq!(b.introspect(&c, &at).await, serde_json::json!({"active": false}));
     // It is in Redis, not in A's memory: B reads the flag itself.
     let jti = crate::harness::jwt_parts(&at).1["jti"].as_str().expect("jti").to_owned();
-    let key = signet_server::routes::revoke::denylist_key(&jti);
+    let key = signet_server::tokens::access::denylist_key(&jti);
     assert!(b.state.ephemeral.has_flag(&key, b.state.now()).await.expect("redis"));
     // Control: another token of the same client stays active at B.
     let other = a.client_credentials(&c, None).await["access_token"].as_str().expect("at").to_owned();

@@ -98,7 +98,8 @@ async fn token_endpoint_errors_use_rfc6749_codes() {
             &c,
             vec![("grant_type", "client_credentials"), ("resource", "https://other.example")],
             StatusCode::BAD_REQUEST,
-            "invalid_request",
+            // RFC 8707 §2.
+            "invalid_target",
         ),
         (
             &c,

@@ -1,31 +1,41 @@
-//! The authorization request after validation: login → consent → code, each step resuming from
-//! the pending request stored under an opaque id (an explicit state machine). A request that can be
-//! answered at once (signed in, consent on record) is never stored. `decide` is the state
-//! machine's transition function; the handlers only carry out what it says.
+//! The authorization flow after validation: login → consent → code, each step resuming from
+//! the pending request stored under an opaque id. A request that can be answered at once
+//! (signed in, consent on record) is never stored. What comes next is always decided by
+//! `signet_core::authorize::decide`; this module gathers its facts and carries out its answer.
 
-use axum::extract::State;
-use axum::http::Uri;
-use axum::http::{header, HeaderValue};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use axum::response::{IntoResponse, Redirect, Response};
 use signet_core::audit::AuditKind;
-use signet_core::mfa::{Acr, Amr};
+use signet_core::authorize::{decide, ConsentStep, Facts, Pending, SignedIn, Step};
+use signet_core::mfa::Amr;
+use signet_core::protocol::ErrorCode;
 use signet_core::{OffsetDateTime, PlainToken, Scope, TokenHash};
 use signet_store::{Client, NewCode};
 use time::Duration;
 
-use super::authorize::{ConsentStep, Pending, ResponseMode};
+use super::respond::{error_redirect, respond, with_form_action};
 use crate::audit::{self, Actor};
 use crate::csrf;
 use crate::error::PageError;
-use crate::http::{query_param, ClientInfo, PageForm};
-use crate::session::{AuthSession, MaybeSession, RequireSession};
+use crate::http::ClientInfo;
+use crate::session::AuthSession;
 use crate::state::AppState;
 
 /// Pending requests live this long: enough to log in and read a consent page.
 const PENDING_TTL: Duration = Duration::minutes(15);
 /// OAuth 2.1 §4.1.2 recommends a short code lifetime; ours is 60 s.
 const CODE_TTL: Duration = Duration::seconds(60);
+/// Where the browser comes back to a stored request (the sign-in pages' `return_to`).
+const CONTINUE_PATH: &str = "/oauth2/authorize/continue?req=";
+
+/// The URL that resumes the stored request `id`.
+pub fn continue_url(id: &str) -> String {
+    format!("{CONTINUE_PATH}{id}")
+}
+
+/// The stored request a sign-in page's `return_to` resumes, if it resumes one.
+pub fn pending_id(return_to: &str) -> Option<&str> {
+    return_to.strip_prefix(CONTINUE_PATH)
+}
 
 /// Stores a request the browser has to come back to. Anonymous requests cost storage, so they
 /// are rate-limited per client address and per client before anything is written.
@@ -57,69 +67,12 @@ fn expired() -> PageError {
     PageError::BadRequest("This sign-in request has expired. Go back to the application and start again.".into())
 }
 
-async fn load(state: &AppState, id: &str) -> Result<(Pending, Client), PageError> {
+/// The stored request `id` and its client.
+pub async fn load(state: &AppState, id: &str) -> Result<(Pending, Client), PageError> {
     let json = state.store.get_request(&TokenHash::of(id.as_bytes()), state.now()).await?.ok_or_else(expired)?;
     let p: Pending = serde_json::from_str(&json).map_err(|e| PageError::Unexpected(e.into()))?;
     let client = state.store.client(&p.client_id).await?.ok_or_else(expired)?;
     Ok((p, client))
-}
-
-/// What the flow needs next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    Login,
-    /// Two factors are required and the user has no second factor yet: set one up.
-    EnrolMfa,
-    Consent,
-    IssueCode,
-    /// `prompt=none` but the user must interact.
-    Fail(&'static str),
-}
-
-/// What the flow knows about the browser's sign-in.
-#[derive(Debug, Clone, Copy)]
-pub struct SignedIn {
-    pub auth_time: OffsetDateTime,
-    pub acr: Acr,
-    /// The user has a second factor (so a fresh login reaches two factors).
-    pub has_factor: bool,
-}
-
-/// The transition function (OIDC Core §3.1.2.1 for `prompt`, `max_age` and `acr_values`).
-/// `required` is the assurance the request (`acr_values`) or the client's policy demands.
-pub fn decide(
-    p: &Pending,
-    signed_in: Option<SignedIn>,
-    required: Option<Acr>,
-    consent_covers: bool,
-    now: OffsetDateTime,
-) -> Step {
-    let none = p.prompt.iter().any(|x| x == "none");
-    let fresh_login_asked = p.prompt.iter().any(|x| x == "login" || x == "select_account");
-    let Some(s) = signed_in else {
-        return if none { Step::Fail("login_required") } else { Step::Login };
-    };
-    let t = s.auth_time;
-    let needs_login = (fresh_login_asked && t.unix_timestamp() < p.created_at)
-        || p.max_age.is_some_and(|m| (now - t).whole_seconds() > m);
-    if needs_login {
-        return if none { Step::Fail("login_required") } else { Step::Login };
-    }
-    if required.is_some_and(|r| s.acr < r) {
-        // Step-up: a user with a second factor signs in again (and completes it); one without
-        // must set one up first.
-        return match (none, s.has_factor) {
-            (true, true) => Step::Fail("login_required"),
-            (true, false) => Step::Fail("interaction_required"),
-            (false, true) => Step::Login,
-            (false, false) => Step::EnrolMfa,
-        };
-    }
-    let consent_asked = p.prompt.iter().any(|x| x == "consent");
-    if !consent_covers || consent_asked {
-        return if none { Step::Fail("consent_required") } else { Step::Consent };
-    }
-    Step::IssueCode
 }
 
 async fn consent_covers(state: &AppState, client: &Client, user_id: i64, scope: &str) -> Result<bool, PageError> {
@@ -133,11 +86,7 @@ async fn consent_covers(state: &AppState, client: &Client, user_id: i64, scope: 
     })
 }
 
-fn continue_url(id: &str) -> String {
-    format!("/oauth2/authorize/continue?req={id}")
-}
-
-/// Runs [`decide`] for `session`, gathering what it needs. `now` is the moment the decision is
+/// Runs [`decide`] for `session`, gathering its facts. `now` is the moment the decision is
 /// taken for: the present, or when the user reached the consent page (for the consent answer).
 async fn evaluate(
     state: &AppState,
@@ -146,25 +95,22 @@ async fn evaluate(
     session: Option<&AuthSession>,
     now: OffsetDateTime,
 ) -> Result<Step, PageError> {
-    let covers = match session {
+    let consent_held = match session {
         Some(s) => consent_covers(state, client, s.user.id, &p.scope).await?,
         None => false,
     };
-    // The weakest acceptable level the request names; a client's "MFA required" raises it.
-    let mut required = p.acr_values.as_deref().and_then(Acr::required_by);
-    if client.require_mfa {
-        required = Some(Acr::MultiFactor);
-    }
+    let required = p.required_acr(client.require_mfa);
     let signed_in = match session {
         Some(s) => {
             let acr = Amr::parse(&s.session.amr).acr();
             // Only a step-up needs to know the user's factors (saves the lookups otherwise).
-            let has_factor = required.is_some_and(|r| acr < r) && crate::mfa::factors(state, s.user.id).await?.any();
-            Some(SignedIn { auth_time: s.session.auth_time, acr, has_factor })
+            let has_second_factor =
+                required.is_some_and(|r| acr < r) && crate::mfa::factors(state, s.user.id).await?.any();
+            Some(SignedIn { auth_time: s.session.auth_time, acr, has_second_factor })
         }
         None => None,
     };
-    Ok(decide(p, signed_in, required, covers, now))
+    Ok(decide(p, &Facts { signed_in, consent_held, client_requires_mfa: client.require_mfa }, now))
 }
 
 /// Moves the flow forward for the current browser session. `id` is the stored pending request,
@@ -225,18 +171,6 @@ pub async fn proceed(
     }
 }
 
-/// `GET /oauth2/authorize/continue?req=ID`: back from the login page.
-pub async fn resume(
-    State(state): State<AppState>,
-    MaybeSession(session): MaybeSession,
-    info: ClientInfo,
-    uri: Uri,
-) -> Result<Response, PageError> {
-    let id = query_param(&uri, "req").unwrap_or_default();
-    let (p, client) = load(&state, &id).await?;
-    proceed(&state, &client, Some(PlainToken::from_client(id)), &p, session, &info).await
-}
-
 /// The plain-words description of a scope on the consent page.
 fn describe(scope: &str) -> String {
     match scope {
@@ -272,55 +206,44 @@ fn consent_page(
     Ok(with_form_action(html.into_response(), &p.redirect_uri))
 }
 
-#[derive(Deserialize)]
-pub struct ConsentForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    req: String,
-    #[serde(default)]
-    decision: String,
-}
-
-/// `POST /oauth2/consent`. Only the session the consent page was shown to may answer, and a
-/// code is issued only if the flow's decision, re-run for that session, still is "ask for
-/// consent" (or "issue"): a request that needs a fresh login, a step-up or a second factor goes
-/// there instead, whatever the form says.
-pub async fn consent(
-    State(state): State<AppState>,
-    RequireSession(s): RequireSession,
-    client_info: ClientInfo,
-    PageForm(form): PageForm<ConsentForm>,
+/// The answer to the consent page for stored request `req` (CSRF already checked). Only the
+/// session the page was shown to may answer, and a code is issued only if the decision, re-run
+/// for that session as of that moment, still is "ask for consent" (or "issue"): a request that
+/// needs a fresh login, a step-up or a second factor goes there instead, whatever the form says.
+pub async fn answer_consent(
+    state: &AppState,
+    s: AuthSession,
+    info: &ClientInfo,
+    req: &str,
+    allow: bool,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &s.token_hash, &form.csrf)?;
-    let (p, client) = load(&state, &form.req).await?;
-    let id = PlainToken::from_client(form.req.clone());
+    let (p, client) = load(state, req).await?;
+    let id = PlainToken::from_client(req.to_owned());
     let Some(step) = p.consent_step.filter(|c| c.session_id == s.session.id && c.user_id == s.user.id) else {
         return Err(PageError::Forbidden(
             "This sign-in request was not started in this browser session. Go back to the application and start again."
                 .into(),
         ));
     };
-    if form.decision != "allow" {
-        return Ok(fail(&state, Some(&id), &p, "access_denied", "the user denied the request").await);
+    if !allow {
+        return Ok(fail(state, Some(&id), &p, ErrorCode::AccessDenied, "the user denied the request").await);
     }
     let at = OffsetDateTime::from_unix_timestamp(step.at).map_err(|e| PageError::Unexpected(e.into()))?;
-    match evaluate(&state, &client, &p, Some(&s), at).await? {
+    match evaluate(state, &client, &p, Some(&s), at).await? {
         Step::Consent | Step::IssueCode => {}
         // OIDC Core §3.1.2.3: freshness, `acr_values` and the client's MFA policy come first.
-        _ => return proceed(&state, &client, Some(id), &p, Some(s), &client_info).await,
+        _ => return proceed(state, &client, Some(id), &p, Some(s), info).await,
     }
     state.store.put_consent(s.user.id, &client.client_id, &p.scope, state.now()).await?;
-    let who = Actor { user_id: Some(s.user.id), email: Some(&s.user.email) };
     audit::record(
-        &state,
+        state,
         AuditKind::ConsentGrant,
-        who,
-        &client_info,
+        Actor::user(&s.user),
+        info,
         &format!("client:{} scope:{}", client.client_id, p.scope),
     )
     .await;
-    issue_code(&state, Some(&id), &p, &s).await
+    issue_code(state, Some(&id), &p, &s).await
 }
 
 async fn issue_code(
@@ -360,120 +283,24 @@ async fn issue_code(
     Ok(respond(&p.redirect_uri, p.response_mode, &params))
 }
 
-async fn fail(
-    state: &AppState,
-    id: Option<&PlainToken>,
-    p: &Pending,
-    error: &'static str,
-    description: &str,
-) -> Response {
+async fn fail(state: &AppState, id: Option<&PlainToken>, p: &Pending, error: ErrorCode, description: &str) -> Response {
     if let Some(id) = id {
         if let Err(e) = state.store.delete_request(&id.hash()).await {
             tracing::warn!(error = %e, "could not delete pending authorization request");
         }
     }
-    error_redirect(
-        state,
-        ErrorRedirect {
-            redirect_uri: &p.redirect_uri,
-            state: p.state.as_deref(),
-            mode: p.response_mode,
-            error,
-            description,
-        },
-    )
-}
-
-pub struct ErrorRedirect<'a> {
-    pub redirect_uri: &'a str,
-    pub state: Option<&'a str>,
-    pub mode: ResponseMode,
-    pub error: &'static str,
-    pub description: &'a str,
-}
-
-/// An error response to a verified redirect URI (RFC 6749 §4.1.2.1) with `iss` (RFC 9207).
-pub fn error_redirect(state: &AppState, e: ErrorRedirect<'_>) -> Response {
-    let mut params = vec![("error", e.error.to_owned()), ("error_description", e.description.to_owned())];
-    if let Some(st) = e.state {
-        params.push(("state", st.to_owned()));
-    }
-    params.push(("iss", state.config.issuer_base().to_owned()));
-    respond(e.redirect_uri, e.mode, &params)
-}
-
-fn respond(redirect_uri: &str, mode: ResponseMode, params: &[(&str, String)]) -> Response {
-    match mode {
-        ResponseMode::Query => {
-            let mut url = match url::Url::parse(redirect_uri) {
-                Ok(u) => u,
-                Err(_) => return PageError::BadRequest("invalid redirect URI".into()).into_response(),
-            };
-            {
-                let mut q = url.query_pairs_mut();
-                for (k, v) in params {
-                    q.append_pair(k, v);
-                }
-            }
-            Redirect::to(url.as_str()).into_response()
-        }
-        ResponseMode::FormPost => form_post(redirect_uri, params),
-    }
-}
-
-/// OAuth 2.0 Form Post Response Mode: an auto-submitting form. The one script is allowed by
-/// its hash, and `form-action` allows exactly the client's origin.
-fn form_post(redirect_uri: &str, params: &[(&str, String)]) -> Response {
-    const SCRIPT: &str = "document.forms[0].submit()";
-    let hash = {
-        use base64::Engine;
-        use sha2::Digest;
-        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT.as_bytes()))
-    };
-    let inputs: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
-    let html = crate::pages::render_form_post(redirect_uri, &inputs, SCRIPT);
-    let mut r = Html(html).into_response();
-    let origin = origin_of(redirect_uri).unwrap_or_else(|| "'none'".into());
-    let csp = format!(
-        "default-src 'none'; script-src 'sha256-{hash}'; form-action {origin}; frame-ancestors 'none'; base-uri 'none'"
-    );
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        r.headers_mut().insert("content-security-policy", v);
-    }
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
-pub fn origin_of(uri: &str) -> Option<String> {
-    let u = url::Url::parse(uri).ok()?;
-    match u.origin() {
-        url::Origin::Tuple(..) => Some(u.origin().ascii_serialization()),
-        url::Origin::Opaque(_) => Some(format!("{}:", u.scheme())),
-    }
-}
-
-/// Pages whose forms lead (through redirects) to the client must allow its origin in
-/// `form-action`: browsers apply the directive to the whole redirect chain.
-pub fn with_form_action(mut r: Response, redirect_uri: &str) -> Response {
-    if let Some(origin) = origin_of(redirect_uri) {
-        if let Ok(v) = HeaderValue::from_str(&crate::http::page_csp(Some(&origin))) {
-            r.headers_mut().insert("content-security-policy", v);
-        }
-    }
-    r
-}
-
-/// The client redirect URI of the pending request `return_to` resumes.
-async fn pending_redirect_uri(state: &AppState, return_to: &str) -> Option<String> {
-    let rest = return_to.strip_prefix("/oauth2/authorize/continue?req=")?;
-    let json = state.store.get_request(&TokenHash::of(rest.as_bytes()), state.now()).await.ok()??;
-    serde_json::from_str::<Pending>(&json).ok().map(|p| p.redirect_uri)
+    error_redirect(state, &p.redirect_uri, p.response_mode, p.state.as_deref(), error, description)
 }
 
 /// For sign-in pages (password, second factor): inside an OAuth flow the form's redirect chain
 /// ends at the client, so its origin is allowed in `form-action` ([`with_form_action`]).
 pub async fn allow_pending_client(state: &AppState, res: Response, return_to: &str) -> Response {
-    match pending_redirect_uri(state, return_to).await {
+    let Some(id) = pending_id(return_to) else { return res };
+    let redirect_uri = match state.store.get_request(&TokenHash::of(id.as_bytes()), state.now()).await {
+        Ok(Some(json)) => serde_json::from_str::<Pending>(&json).ok().map(|p| p.redirect_uri),
+        _ => None,
+    };
+    match redirect_uri {
         Some(uri) => with_form_action(res, &uri),
         None => res,
     }

@@ -1,0 +1,5 @@
+//! Multi-step flows, apart from the handlers that drive them: a handler parses, authenticates
+//! and checks CSRF, then calls a flow, which carries out what `signet_core` decides.
+
+pub mod authorize;
+pub mod respond;
