@@ -3,6 +3,7 @@
 //! either the session id hash (signed-in forms) or a random pre-session cookie (login and
 //! signup), so it is bound to this browser and cannot be forged or reused by another.
 
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, HeaderValue};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -12,7 +13,8 @@ use signet_core::secret::ct_eq;
 use signet_core::{PlainToken, TokenHash};
 
 use crate::error::PageError;
-use crate::http::{cookie, set_cookie};
+use crate::http::{cookie, form_error_page, parse_form, read_form_bytes, set_cookie};
+use crate::session::{AuthSession, MaybeSession, RequireSession};
 use crate::state::AppState;
 
 pub(crate) fn mac(state: &AppState, domain: &str, value: &str) -> String {
@@ -71,4 +73,72 @@ fn forbidden() -> PageError {
     PageError::Forbidden(
         "This form has expired or was not sent from this site. Go back, reload the page and try again.".into(),
     )
+}
+
+/// The token field every protected form carries.
+#[derive(serde::Deserialize)]
+struct Token {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A form with no fields besides its token (a button).
+#[derive(serde::Deserialize)]
+pub struct Nothing {}
+
+/// A signed-in user's form: the session (without one, a redirect to sign in), the body, and the
+/// body's CSRF token checked against the session before the handler runs. Every state-changing
+/// page handler for a signed-in user takes this, so none can forget the check (ARCHITECTURE.md).
+pub struct SessionForm<T> {
+    pub session: AuthSession,
+    pub form: T,
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SessionForm<T> {
+    type Rejection = PageError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let RequireSession(session) = RequireSession::from_request_parts(&mut parts, state).await?;
+        let (parts, bytes) = read_form_bytes(Request::from_parts(parts, body), state).await.map_err(form_error_page)?;
+        let token: Token = parse_form(&parts, bytes.clone(), state).await.map_err(form_error_page)?;
+        check_session(state, &session.token_hash, &token.csrf)?;
+        let form = parse_form(&parts, bytes, state).await.map_err(form_error_page)?;
+        Ok(Self { session, form })
+    }
+}
+
+/// A form that works with or without a session (sign-out answers): when signed in, the token
+/// must match the session, as in [`SessionForm`].
+pub struct MaybeSessionForm<T> {
+    pub session: Option<AuthSession>,
+    pub form: T,
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for MaybeSessionForm<T> {
+    type Rejection = PageError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let MaybeSession(session) = MaybeSession::from_request_parts(&mut parts, state).await?;
+        let (parts, bytes) = read_form_bytes(Request::from_parts(parts, body), state).await.map_err(form_error_page)?;
+        if let Some(s) = &session {
+            let token: Token = parse_form(&parts, bytes.clone(), state).await.map_err(form_error_page)?;
+            check_session(state, &s.token_hash, &token.csrf)?;
+        }
+        let form = parse_form(&parts, bytes, state).await.map_err(form_error_page)?;
+        Ok(Self { session, form })
+    }
+}
+
+/// A sign-in form shown before any session exists (login, sign-up, second factor): the body's
+/// token must match the browser's pre-session cookie.
+pub struct PresessionForm<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for PresessionForm<T> {
+    type Rejection = PageError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (parts, bytes) = read_form_bytes(req, state).await.map_err(form_error_page)?;
+        let token: Token = parse_form(&parts, bytes.clone(), state).await.map_err(form_error_page)?;
+        check_presession(state, &parts.headers, &token.csrf)?;
+        Ok(Self(parse_form(&parts, bytes, state).await.map_err(form_error_page)?))
+    }
 }

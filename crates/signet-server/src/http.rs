@@ -106,11 +106,7 @@ where
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match read_form(req, state).await {
-            Ok(v) => Ok(Self(v)),
-            Err(FormError::TooLarge) => Err(PageError::PayloadTooLarge),
-            Err(_) => Err(PageError::BadRequest("The form could not be read. Please go back and try again.".into())),
-        }
+        read_form(req, state).await.map(Self).map_err(form_error_page)
     }
 }
 
@@ -135,6 +131,15 @@ where
     T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
+    let (parts, bytes) = read_form_bytes(req, state).await?;
+    parse_form(&parts, bytes, state).await
+}
+
+/// The body of a form request (within the limit, without NULs), and the request's head.
+pub async fn read_form_bytes<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<(axum::http::request::Parts, axum::body::Bytes), FormError> {
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state).await {
         Ok(b) => b,
@@ -144,9 +149,31 @@ where
     if has_nul(&bytes) {
         return Err(FormError::Nul);
     }
-    match axum::Form::<T>::from_request(Request::from_parts(parts, axum::body::Body::from(bytes)), state).await {
+    Ok((parts, bytes))
+}
+
+/// Parses a form body read by [`read_form_bytes`] (checking its content type, as `axum::Form` does).
+pub async fn parse_form<T, S>(
+    parts: &axum::http::request::Parts,
+    bytes: axum::body::Bytes,
+    state: &S,
+) -> Result<T, FormError>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    match axum::Form::<T>::from_request(Request::from_parts(parts.clone(), axum::body::Body::from(bytes)), state).await
+    {
         Ok(axum::Form(v)) => Ok(v),
         Err(e) => Err(form_rejection(e)),
+    }
+}
+
+/// The page answer to a form that could not be read.
+pub fn form_error_page(e: FormError) -> PageError {
+    match e {
+        FormError::TooLarge => PageError::PayloadTooLarge,
+        _ => PageError::BadRequest("The form could not be read. Please go back and try again.".into()),
     }
 }
 

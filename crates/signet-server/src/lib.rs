@@ -30,7 +30,6 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
-use axum::routing::{get, post};
 use axum::Router;
 use signet_core::Clock;
 use signet_store::{MemoryEphemeral, PgStore, SqliteStore, Store};
@@ -40,10 +39,7 @@ pub use config::Config;
 pub use state::AppState;
 
 use crate::error::PageError;
-use crate::routes::{
-    account, api, authorize, device, end_session, health, introspect, jwks, login, logout, passkeys, password, revoke,
-    second_factor, security, signup, token, userinfo,
-};
+use crate::routes::api;
 
 /// Request bodies larger than this are refused with 413: forms here are tiny.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -51,52 +47,16 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     // RFC 6797: once a browser has reached an https issuer, it never tries plain HTTP again.
     let hsts = state.config.issuer_base().starts_with("https://");
-    let api = Router::new()
-        .route("/me", get(api::me))
-        .route("/admin/users", get(api::admin_users))
-        .fallback(api::not_found)
-        .method_not_allowed_fallback(api::method_not_allowed);
-
-    let app = Router::new()
-        .route("/", get(|| async { axum::response::Redirect::to("/account") }))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/static/signet.css", get(stylesheet))
-        .route("/static/passkey.js", get(passkey_script))
-        .route("/signup", get(signup::show).post(signup::submit))
-        .route("/login", get(login::show).post(login::submit))
-        .route("/logout", post(logout::submit))
-        .route("/account", get(account::show))
-        .route("/account/sessions/{id}/revoke", post(account::revoke_session))
-        .route("/account/logout-everywhere", post(account::logout_everywhere))
-        .route("/account/password", get(password::show).post(password::submit))
-        .route("/account/security", get(security::show))
-        .route("/account/security/totp", get(security::totp_setup).post(security::totp_start))
-        .route("/account/security/totp/confirm", post(security::totp_confirm))
-        .route("/account/security/totp/remove", post(security::totp_remove))
-        .route("/account/security/backup-codes", post(security::backup_regenerate))
-        .route("/login/second-factor", get(second_factor::show).post(second_factor::submit))
-        .route("/login/passkey/start", post(passkeys::login_start))
-        .route("/login/passkey/finish", post(passkeys::login_finish))
-        .route("/account/security/passkeys/register/start", post(passkeys::register_start))
-        .route("/account/security/passkeys/register/finish", post(passkeys::register_finish))
-        .route("/account/security/passkeys/{id}/rename", post(passkeys::rename))
-        .route("/account/security/passkeys/{id}/delete", post(passkeys::delete))
-        .route("/oauth2/token", post(token::token))
-        .route("/oauth2/revoke", post(revoke::revoke))
-        .route("/oauth2/introspect", post(introspect::introspect))
-        .route("/jwks", get(jwks::jwks))
-        .route("/.well-known/oauth-authorization-server", get(jwks::metadata))
-        .route("/.well-known/openid-configuration", get(jwks::metadata))
-        .route("/oauth2/authorize", get(authorize::authorize).post(authorize::authorize))
-        .route("/oauth2/authorize/continue", get(authorize::resume))
-        .route("/oauth2/consent", post(authorize::consent))
-        .route("/oauth2/logout", get(end_session::end_session).post(end_session::end_session))
-        .route("/oauth2/device_authorization", post(device::authorization))
-        .route("/device", get(device::show).post(device::submit))
-        .route("/oauth2/logout/confirm", post(end_session::confirm))
-        .route("/oauth2/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
-        .route("/account/apps/{client_id}/revoke", post(account::revoke_app))
+    let mut api = Router::new();
+    let mut app = Router::new();
+    for r in routes::table() {
+        match r.path.strip_prefix("/api/v1") {
+            Some(rest) => api = api.route(rest, r.methods),
+            None => app = app.route(r.path, r.methods),
+        }
+    }
+    let api = api.fallback(api::not_found).method_not_allowed_fallback(api::method_not_allowed);
+    let app = app
         .nest("/api/v1", api)
         .fallback(|| async { PageError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -112,20 +72,6 @@ pub fn router(state: AppState) -> Router {
     } else {
         app
     }
-}
-
-async fn passkey_script() -> impl axum::response::IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        pages::PASSKEY_SCRIPT,
-    )
-}
-
-async fn stylesheet() -> impl axum::response::IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        pages::STYLESHEET,
-    )
 }
 
 /// Serves until `shutdown` resolves, then drains in-flight requests.

@@ -7,11 +7,11 @@ use serde::Serialize;
 use signet_core::audit::AuditKind;
 use signet_core::OffsetDateTime;
 
-use super::logout::CsrfForm;
 use crate::audit::{self, Actor};
 use crate::csrf;
+use crate::csrf::SessionForm;
 use crate::error::PageError;
-use crate::http::{query_param, ClientInfo, PageForm};
+use crate::http::{query_param, ClientInfo};
 use crate::session::{self, RequireSession};
 use crate::state::AppState;
 
@@ -119,12 +119,10 @@ pub async fn show(
 /// `POST /account/sessions/{id}/revoke`: sign out one session (possibly this one).
 pub async fn revoke_session(
     State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
     client: ClientInfo,
     Path(id): Path<i64>,
-    PageForm(form): PageForm<CsrfForm>,
+    SessionForm { session: auth, .. }: SessionForm<csrf::Nothing>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     // Scoped to the user: a guessed id of someone else's session deletes nothing.
     if !state.store.delete_user_session(auth.user.id, id).await? {
         return Err(PageError::NotFound);
@@ -141,11 +139,9 @@ pub async fn revoke_session(
 /// before now, stops working.
 pub async fn logout_everywhere(
     State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
     client: ClientInfo,
-    PageForm(form): PageForm<CsrfForm>,
+    SessionForm { session: auth, .. }: SessionForm<csrf::Nothing>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     crate::tokens::revoke_user(&state, auth.user.id, None, "logout_everywhere").await?;
     let who = Actor::user(&auth.user);
     audit::record(&state, AuditKind::LogoutEverywhere, who, &client, "").await;
@@ -155,12 +151,10 @@ pub async fn logout_everywhere(
 /// `POST /account/apps/{client_id}/revoke`: withdraw consent and the app's refresh tokens.
 pub async fn revoke_app(
     State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
     client: ClientInfo,
     Path(client_id): Path<String>,
-    PageForm(form): PageForm<CsrfForm>,
+    SessionForm { session: auth, .. }: SessionForm<csrf::Nothing>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     if !state.store.delete_consent(auth.user.id, &client_id).await? {
         return Err(PageError::NotFound);
     }

@@ -13,12 +13,12 @@ use serde::Deserialize;
 use signet_core::authorize::{AuthorizeRequest, ClientRules};
 use signet_core::{redirect_uri, PlainToken, Scope};
 
-use crate::csrf;
+use crate::csrf::SessionForm;
 use crate::error::PageError;
 use crate::flows::authorize as flow;
 use crate::flows::respond;
-use crate::http::{query_param, ClientInfo, PageForm};
-use crate::session::{MaybeSession, RequireSession};
+use crate::http::{query_param, ClientInfo};
+use crate::session::MaybeSession;
 use crate::state::AppState;
 
 pub async fn authorize(
@@ -82,8 +82,6 @@ pub async fn resume(
 #[derive(Deserialize)]
 pub struct ConsentForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     req: String,
     #[serde(default)]
     decision: String,
@@ -92,10 +90,8 @@ pub struct ConsentForm {
 /// `POST /oauth2/consent`: the answer to the consent page.
 pub async fn consent(
     State(state): State<AppState>,
-    RequireSession(s): RequireSession,
     info: ClientInfo,
-    PageForm(form): PageForm<ConsentForm>,
+    SessionForm { session: s, form }: SessionForm<ConsentForm>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &s.token_hash, &form.csrf)?;
     flow::answer_consent(&state, s, &info, &form.req, form.decision == "allow").await
 }

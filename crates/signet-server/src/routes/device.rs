@@ -15,8 +15,9 @@ use time::Duration;
 
 use super::token::{audience, require_grant};
 use crate::audit::{self, Actor};
+use crate::csrf::SessionForm;
 use crate::error::PageError;
-use crate::http::{query_param, ClientInfo, PageForm};
+use crate::http::{query_param, ClientInfo};
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::session::RequireSession;
 use crate::state::AppState;
@@ -175,8 +176,6 @@ fn page(
 #[derive(Deserialize)]
 pub struct CodeForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     user_code: String,
     #[serde(default)]
     decision: String,
@@ -185,11 +184,9 @@ pub struct CodeForm {
 /// `POST /device`: look up the code; with a decision, approve or deny.
 pub async fn submit(
     State(state): State<AppState>,
-    RequireSession(s): RequireSession,
     info: ClientInfo,
-    PageForm(form): PageForm<CodeForm>,
+    SessionForm { session: s, form }: SessionForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &s.token_hash, &form.csrf)?;
     let now = state.now();
     // RFC 8628 §5.1: user codes are short, so every lookup counts, right or wrong, per user and
     // per address, and the limit is checked before the code is looked at: once it is reached,

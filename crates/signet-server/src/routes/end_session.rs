@@ -14,8 +14,9 @@ use signet_core::audit::AuditKind;
 
 use crate::audit::{self, Actor};
 use crate::csrf;
+use crate::csrf::MaybeSessionForm;
 use crate::error::PageError;
-use crate::http::{ClientInfo, PageForm};
+use crate::http::ClientInfo;
 use crate::session::{self, with_cookies, AuthSession, MaybeSession};
 use crate::state::AppState;
 
@@ -172,8 +173,6 @@ pub async fn end_session(
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    #[serde(default)]
-    csrf: String,
     client_id: Option<String>,
     id_token_hint: Option<String>,
     post_logout_redirect_uri: Option<String>,
@@ -183,13 +182,9 @@ pub struct ConfirmForm {
 /// `POST /oauth2/logout/confirm`.
 pub async fn confirm(
     State(state): State<AppState>,
-    MaybeSession(current): MaybeSession,
     client: ClientInfo,
-    PageForm(form): PageForm<ConfirmForm>,
+    MaybeSessionForm { session: current, form }: MaybeSessionForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    if let Some(auth) = &current {
-        csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
-    }
     let mut params = std::collections::HashMap::new();
     for (k, v) in [
         ("client_id", form.client_id),

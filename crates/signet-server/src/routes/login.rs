@@ -13,8 +13,9 @@ use signet_core::mfa::Amr;
 use signet_core::{Email, Password, ReturnTo};
 
 use crate::audit::{self, Actor};
+use crate::csrf::PresessionForm;
 use crate::error::PageError;
-use crate::http::{query_param, ClientInfo, PageForm};
+use crate::http::{query_param, ClientInfo};
 use crate::session::{self, with_cookies, MaybeSession};
 use crate::state::AppState;
 use crate::{csrf, mfa, ratelimit};
@@ -25,8 +26,6 @@ pub struct LoginForm {
     email: String,
     #[serde(default)]
     password: Password,
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     return_to: String,
 }
@@ -98,9 +97,8 @@ pub async fn submit(
     MaybeSession(existing): MaybeSession,
     client: ClientInfo,
     headers: HeaderMap,
-    PageForm(form): PageForm<LoginForm>,
+    PresessionForm(form): PresessionForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    csrf::check_presession(&state, &headers, &form.csrf)?;
     let now = state.now();
     ratelimit::auth_ceiling(&state, &client.ip, now).await?;
     // An open redirect after login would hand phishing sites a trusted link (CWE-601).

@@ -20,10 +20,106 @@ pub mod token;
 pub mod token_code;
 pub mod userinfo;
 
-use axum::http::HeaderValue;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post, MethodRouter};
 
 use crate::session::with_cookies;
+use crate::state::AppState;
+
+/// How a route protects its state-changing requests from cross-site forgery. Every route is
+/// listed in [`table`] with its guard, and the test `every_state_changing_route_requires_csrf`
+/// walks the table (ARCHITECTURE.md, "Invariants").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// No state-changing method (GET only): a POST is 405.
+    ReadOnly,
+    /// A signed-in user's form (`csrf::SessionForm`) or script (`X-CSRF-Token`): the session's token.
+    Session,
+    /// A form or script before a session exists (sign-in, sign-up, second factor): the token of
+    /// the pre-session cookie.
+    PreSession,
+    /// OAuth/OIDC endpoints authenticated by what the request carries (client credentials, a
+    /// bearer token, a device code), never by the browser's cookies.
+    Credentials,
+    /// Protocol requests a client's page sends to the browser by design (the authorization
+    /// request, RFC 6749 §3.1; RP-initiated logout, OIDC RP-Initiated Logout §2): they change
+    /// nothing by themselves, and the step that does has its own token.
+    ProtocolRequest,
+}
+
+/// A route: its path, its handlers, and its guard.
+pub struct Route {
+    pub path: &'static str,
+    pub methods: MethodRouter<AppState>,
+    pub guard: Guard,
+}
+
+fn route(path: &'static str, guard: Guard, methods: MethodRouter<AppState>) -> Route {
+    Route { path, methods, guard }
+}
+
+/// Every route Signet serves (paths under `/api/v1` are nested into the JSON API's router).
+pub fn table() -> Vec<Route> {
+    use Guard::*;
+    vec![
+        route("/", ReadOnly, get(|| async { Redirect::to("/account") })),
+        route("/healthz", ReadOnly, get(health::healthz)),
+        route("/readyz", ReadOnly, get(health::readyz)),
+        route("/static/signet.css", ReadOnly, get(stylesheet)),
+        route("/static/passkey.js", ReadOnly, get(passkey_script)),
+        route("/signup", PreSession, get(signup::show).post(signup::submit)),
+        route("/login", PreSession, get(login::show).post(login::submit)),
+        route("/logout", Session, post(logout::submit)),
+        route("/account", ReadOnly, get(account::show)),
+        route("/account/sessions/{id}/revoke", Session, post(account::revoke_session)),
+        route("/account/logout-everywhere", Session, post(account::logout_everywhere)),
+        route("/account/password", Session, get(password::show).post(password::submit)),
+        route("/account/security", ReadOnly, get(security::show)),
+        route("/account/security/totp", Session, get(security::totp_setup).post(security::totp_start)),
+        route("/account/security/totp/confirm", Session, post(security::totp_confirm)),
+        route("/account/security/totp/remove", Session, post(security::totp_remove)),
+        route("/account/security/backup-codes", Session, post(security::backup_regenerate)),
+        route("/login/second-factor", PreSession, get(second_factor::show).post(second_factor::submit)),
+        route("/login/passkey/start", PreSession, post(passkeys::login_start)),
+        route("/login/passkey/finish", PreSession, post(passkeys::login_finish)),
+        route("/account/security/passkeys/register/start", Session, post(passkeys::register_start)),
+        route("/account/security/passkeys/register/finish", Session, post(passkeys::register_finish)),
+        route("/account/security/passkeys/{id}/rename", Session, post(passkeys::rename)),
+        route("/account/security/passkeys/{id}/delete", Session, post(passkeys::delete)),
+        route("/account/apps/{client_id}/revoke", Session, post(account::revoke_app)),
+        route("/oauth2/token", Credentials, post(token::token)),
+        route("/oauth2/revoke", Credentials, post(revoke::revoke)),
+        route("/oauth2/introspect", Credentials, post(introspect::introspect)),
+        route("/oauth2/device_authorization", Credentials, post(device::authorization)),
+        route("/oauth2/userinfo", Credentials, get(userinfo::userinfo).post(userinfo::userinfo)),
+        route("/jwks", ReadOnly, get(jwks::jwks)),
+        route("/.well-known/oauth-authorization-server", ReadOnly, get(jwks::metadata)),
+        route("/.well-known/openid-configuration", ReadOnly, get(jwks::metadata)),
+        route("/oauth2/authorize", ProtocolRequest, get(authorize::authorize).post(authorize::authorize)),
+        route("/oauth2/authorize/continue", ReadOnly, get(authorize::resume)),
+        route("/oauth2/consent", Session, post(authorize::consent)),
+        route("/oauth2/logout", ProtocolRequest, get(end_session::end_session).post(end_session::end_session)),
+        route("/oauth2/logout/confirm", Session, post(end_session::confirm)),
+        route("/device", Session, get(device::show).post(device::submit)),
+        route("/api/v1/me", ReadOnly, get(api::me)),
+        route("/api/v1/admin/users", ReadOnly, get(api::admin_users)),
+    ]
+}
+
+async fn passkey_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        crate::pages::PASSKEY_SCRIPT,
+    )
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        crate::pages::STYLESHEET,
+    )
+}
 
 /// 303 See Other (the right status after a POST) with optional `Set-Cookie` headers.
 pub fn see_other(to: &str, cookies: impl IntoIterator<Item = HeaderValue>) -> Response {

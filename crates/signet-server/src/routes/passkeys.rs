@@ -26,12 +26,12 @@ use webauthn_rs::prelude::{
 };
 use webauthn_rs_proto::ResidentKeyRequirement;
 
-use super::logout::CsrfForm;
 use crate::audit::{self, Actor};
+use crate::csrf::SessionForm;
 use crate::error::{ApiError, PageError};
-use crate::http::{ClientInfo, PageForm};
+use crate::http::ClientInfo;
 use crate::passkey::{self, KIND_DISCOVERABLE, KIND_REGISTER, KIND_SECOND};
-use crate::session::{require_recent_auth, ApiSession, MaybeSession, RequireSession};
+use crate::session::{require_recent_auth, ApiSession, MaybeSession};
 use crate::state::AppState;
 use crate::{csrf, mfa, ratelimit};
 
@@ -315,19 +315,15 @@ pub async fn login_finish(
 #[derive(Deserialize)]
 pub struct RenameForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
 }
 
 pub async fn rename(
     State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
     client: ClientInfo,
     Path(id): Path<i64>,
-    PageForm(form): PageForm<RenameForm>,
+    SessionForm { session: auth, form }: SessionForm<RenameForm>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     let Some(name) = clean_name(&form.name) else {
         return Err(PageError::BadRequest("A passkey needs a name.".into()));
     };
@@ -341,12 +337,10 @@ pub async fn rename(
 
 pub async fn delete(
     State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
     client: ClientInfo,
     Path(id): Path<i64>,
-    PageForm(form): PageForm<CsrfForm>,
+    SessionForm { session: auth, .. }: SessionForm<csrf::Nothing>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     require_recent_auth(&state, &auth, SECURITY)?;
     if !state.store.delete_passkey(auth.user.id, id).await? {
         return Err(PageError::NotFound);

@@ -9,16 +9,15 @@ use signet_core::audit::{AuditKind, LoginFailure};
 use signet_core::Password;
 
 use crate::audit::{self, Actor};
+use crate::csrf::SessionForm;
 use crate::error::PageError;
-use crate::http::{ClientInfo, PageForm};
+use crate::http::ClientInfo;
 use crate::session::{self, AuthSession, RequireSession};
 use crate::state::AppState;
 use crate::{csrf, ratelimit};
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     current_password: Password,
     #[serde(default)]
@@ -53,11 +52,9 @@ fn render(
 
 pub async fn submit(
     State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
     client: ClientInfo,
-    PageForm(form): PageForm<PasswordForm>,
+    SessionForm { session: auth, form }: SessionForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     // A sensitive action: the current password alone would let a hijacked session that has
     // phished it lock the owner out, so a recent full sign-in is required as well.
     crate::session::require_recent_auth(&state, &auth, "/account/password")?;

@@ -12,8 +12,9 @@ use signet_core::TokenHash;
 use signet_store::User;
 
 use crate::audit::{self, Actor};
+use crate::csrf::PresessionForm;
 use crate::error::PageError;
-use crate::http::{ClientInfo, PageForm};
+use crate::http::ClientInfo;
 use crate::mfa::{self, PendingLogin, Verdict};
 use crate::session::{with_cookies, MaybeSession};
 use crate::state::AppState;
@@ -21,8 +22,6 @@ use crate::{csrf, ratelimit};
 
 #[derive(Deserialize)]
 pub struct CodeForm {
-    #[serde(default)]
-    csrf: String,
     /// `totp` or `backup`.
     #[serde(default)]
     method: String,
@@ -81,9 +80,8 @@ pub async fn submit(
     MaybeSession(existing): MaybeSession,
     client: ClientInfo,
     headers: HeaderMap,
-    PageForm(form): PageForm<CodeForm>,
+    PresessionForm(form): PresessionForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    csrf::check_presession(&state, &headers, &form.csrf)?;
     let now = state.now();
     ratelimit::auth_ceiling(&state, &client.ip, now).await?;
     let (hash, p, user) = match pending_or_restart(&state, &headers).await? {

@@ -16,11 +16,11 @@ use signet_core::ReturnTo;
 use time::Duration;
 
 use super::account::fmt_time;
-use super::logout::CsrfForm;
 use crate::audit::{self, Actor};
 use crate::csrf;
+use crate::csrf::SessionForm;
 use crate::error::PageError;
-use crate::http::{query_param, ClientInfo, PageForm};
+use crate::http::{query_param, ClientInfo};
 use crate::mfa;
 use crate::session::{require_recent_auth, AuthSession, RequireSession};
 use crate::state::AppState;
@@ -112,8 +112,6 @@ pub async fn last_backup_code_use(state: &AppState, user_id: i64) -> Result<Opti
 #[derive(Deserialize)]
 pub struct StartForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     return_to: String,
 }
 
@@ -128,10 +126,8 @@ fn setup_url(return_to: &str) -> String {
 /// `POST /account/security/totp`: a new secret, pending until confirmed with a code.
 pub async fn totp_start(
     State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
-    PageForm(form): PageForm<StartForm>,
+    SessionForm { session: auth, form }: SessionForm<StartForm>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     let return_to = ReturnTo::parse(&form.return_to).map(|r| r.as_str().to_owned()).unwrap_or_default();
     // Someone with a stolen session must not be able to bind their own authenticator to the
     // account (and lock its owner out), so adding a factor needs a recent sign-in too.
@@ -197,8 +193,6 @@ async fn render_setup(
 #[derive(Deserialize)]
 pub struct ConfirmForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     code: signet_core::Password,
     #[serde(default)]
     return_to: String,
@@ -207,11 +201,9 @@ pub struct ConfirmForm {
 /// `POST /account/security/totp/confirm`: the first valid code turns the factor on.
 pub async fn totp_confirm(
     State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
     client: ClientInfo,
-    PageForm(form): PageForm<ConfirmForm>,
+    SessionForm { session: auth, form }: SessionForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     let now = state.now();
     crate::ratelimit::auth_ceiling(&state, &client.ip, now).await?;
     let return_to = ReturnTo::parse(&form.return_to).map(|r| r.as_str().to_owned()).unwrap_or_default();
@@ -242,11 +234,9 @@ pub async fn totp_confirm(
 /// `POST /account/security/totp/remove`.
 pub async fn totp_remove(
     State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
     client: ClientInfo,
-    PageForm(form): PageForm<CsrfForm>,
+    SessionForm { session: auth, .. }: SessionForm<csrf::Nothing>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     require_recent_auth(&state, &auth, PAGE)?;
     if !state.store.delete_totp(auth.user.id).await? {
         return Err(PageError::NotFound);
@@ -274,11 +264,9 @@ pub async fn after_factor_removed(
 /// `POST /account/security/backup-codes`: a new set; the old one stops working.
 pub async fn backup_regenerate(
     State(state): State<AppState>,
-    RequireSession(auth): RequireSession,
     client: ClientInfo,
-    PageForm(form): PageForm<CsrfForm>,
+    SessionForm { session: auth, .. }: SessionForm<csrf::Nothing>,
 ) -> Result<Response, PageError> {
-    csrf::check_session(&state, &auth.token_hash, &form.csrf)?;
     require_recent_auth(&state, &auth, PAGE)?;
     if !mfa::factors(&state, auth.user.id).await?.any() {
         return Err(PageError::BadRequest("Set up an authenticator app or a passkey first.".into()));

@@ -9,8 +9,9 @@ use signet_core::{Email, Password};
 use signet_store::{NewUser, StoreError};
 
 use crate::audit::{self, Actor};
+use crate::csrf::PresessionForm;
 use crate::error::PageError;
-use crate::http::{ClientInfo, PageForm};
+use crate::http::ClientInfo;
 use crate::session::{self, with_cookies};
 use crate::state::AppState;
 use crate::{csrf, ratelimit};
@@ -21,8 +22,6 @@ pub struct SignupForm {
     email: String,
     #[serde(default)]
     password: Password,
-    #[serde(default)]
-    csrf: String,
 }
 
 fn ensure_enabled(state: &AppState) -> Result<(), PageError> {
@@ -61,10 +60,9 @@ pub async fn submit(
     State(state): State<AppState>,
     client: ClientInfo,
     headers: HeaderMap,
-    PageForm(form): PageForm<SignupForm>,
+    PresessionForm(form): PresessionForm<SignupForm>,
 ) -> Result<Response, PageError> {
     ensure_enabled(&state)?;
-    csrf::check_presession(&state, &headers, &form.csrf)?;
     let now = state.now();
     ratelimit::auth_ceiling(&state, &client.ip, now).await?;
     let bad = |msg: &str| render(&state, &headers, StatusCode::BAD_REQUEST, form.email.trim(), Some(msg));

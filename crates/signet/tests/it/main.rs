@@ -14,6 +14,7 @@ mod mfa;
 mod oauth2;
 mod passkeys;
 mod redis;
+mod routes;
 mod scale;
 mod signup;
 mod verify;

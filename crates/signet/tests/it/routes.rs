@@ -1,0 +1,54 @@
+//! Properties of the whole route table (`signet_server::routes::table`).
+
+use reqwest::StatusCode;
+use signet_server::routes::{table, Guard};
+
+use crate::harness::{TestServer, PASSWORD};
+
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "1").replace("{client_id}", "app")
+}
+
+/// Every route that changes state for a browser is guarded: a cross-site POST that carries the
+/// victim's cookies but no token is refused with 403 and changes nothing (the session still
+/// works afterwards). Routes without a token are either read-only (POST is 405), authenticated
+/// by the request's own credentials (cookies alone get 400/401), or protocol requests that
+/// change nothing by themselves.
+#[tokio::test]
+async fn every_state_changing_route_requires_csrf() {
+    let s = TestServer::start().await;
+    s.create_user("ann@example.com", PASSWORD).await;
+    let mut b = s.browser();
+    assert_eq!(b.login("ann@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    let routes = table();
+    let mut seen = std::collections::HashSet::new();
+    let mut guarded = 0;
+    for r in &routes {
+        assert!(seen.insert(r.path), "{} listed twice", r.path);
+        let path = concrete(r.path);
+        let res = b.post_form(&path, &[("name", "x"), ("decision", "allow"), ("user_code", "ABCD-EFGH")]).await;
+        match r.guard {
+            Guard::Session | Guard::PreSession => {
+                assert_eq!(res.status, StatusCode::FORBIDDEN, "POST {path} without a token: {}", res.body);
+                guarded += 1;
+            }
+            Guard::ReadOnly => assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED, "POST {path}"),
+            Guard::Credentials => assert!(
+                matches!(res.status, StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED),
+                "POST {path} with cookies only: {}",
+                res.status
+            ),
+            Guard::ProtocolRequest => {
+                assert!(!res.status.is_server_error() && res.status != StatusCode::SEE_OTHER, "POST {path}")
+            }
+        }
+        // Nothing happened: still signed in, with the same session.
+        assert_eq!(b.get("/account").await.status, StatusCode::OK, "after POST {path}");
+    }
+    assert!(guarded >= 20, "only {guarded} guarded routes");
+    // Control: with the token, the same kind of request acts.
+    let csrf = b.account_csrf().await;
+    let r = b.post_form("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_ne!(b.get("/account").await.status, StatusCode::OK);
+}
