@@ -226,7 +226,7 @@ fn request_parses_and_validates() {
 #[test]
 fn request_refusals_use_protocol_codes() {
     let allowed = Scope::parse("openid").unwrap_or_default();
-    let cases: [(&str, ErrorCode); 10] = [
+    let cases: [(&str, ErrorCode); 13] = [
         ("response_type=token", ErrorCode::UnsupportedResponseType),
         ("response_type=code", ErrorCode::InvalidRequest),
         ("response_type=code&code_challenge=abc&code_challenge_method=plain", ErrorCode::InvalidRequest),
@@ -234,6 +234,9 @@ fn request_refusals_use_protocol_codes() {
         ("request_uri=urn:x", ErrorCode::RequestUriNotSupported),
         ("response_mode=fragment", ErrorCode::InvalidRequest),
         ("prompt=none+login", ErrorCode::InvalidRequest),
+        ("prompt=consent+none", ErrorCode::InvalidRequest),
+        ("prompt=none+select_account", ErrorCode::InvalidRequest),
+        ("prompt=login+none+consent", ErrorCode::InvalidRequest),
         ("prompt=bogus", ErrorCode::InvalidRequest),
         ("max_age=-1", ErrorCode::InvalidRequest),
         ("scope=email", ErrorCode::InvalidScope),

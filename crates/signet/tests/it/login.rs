@@ -472,3 +472,62 @@ async fn known_device_not_locked_out_by_others() {
     owner2.cookies.insert(device_name, device_value);
     assert_eq!(owner2.login("bob@example.com", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn device_cookie_lives_a_year() {
+    // OWASP device cookies: a browser stays known for a year, renewed at each sign-in.
+    let s = TestServer::start().await;
+    s.create_user("ann@example.com", PASSWORD).await;
+    let r = s.browser().login("ann@example.com", PASSWORD).await;
+    let cookie = r.set_cookies().into_iter().find(|c| c.contains("signet_device=")).expect("device cookie");
+    assert!(cookie.contains("Max-Age=31536000"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+}
+
+#[tokio::test]
+async fn lockout_retry_after_counts_down_to_window_end() {
+    // The window starts at the first failure: ten minutes later, five are left to wait.
+    let s = TestServer::start().await;
+    s.create_user("ann@example.com", PASSWORD).await;
+    let mut b = s.browser();
+    for _ in 0..5 {
+        assert_eq!(b.login("ann@example.com", "wrong password").await.status, StatusCode::OK);
+    }
+    s.clock.advance(time::Duration::minutes(10));
+    let r = b.login("ann@example.com", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.header("retry-after"), Some("300"));
+}
+
+/// The per-IP ceiling on every authentication endpoint (login, sign-up, second factor, passkey
+/// sign-in, password change): past it, 429 before any password is checked; other addresses and
+/// the next minute are unaffected.
+#[tokio::test]
+async fn auth_ceiling_limits_every_auth_endpoint() {
+    let s = TestServer::with(|c| {
+        c.rate_limit.auth_requests_per_ip_per_minute = 3;
+        c.trusted_proxies = vec!["127.0.0.1/32".into()];
+    })
+    .await;
+    s.create_user("ann@example.com", PASSWORD).await;
+    let mut b = s.browser();
+    b.headers.push(("x-forwarded-for".into(), "198.51.100.1".into()));
+    // Three requests are within the ceiling (wrong passwords: 200 with the form again).
+    for _ in 0..3 {
+        assert_eq!(b.login("ann@example.com", "wrong password").await.status, StatusCode::OK);
+    }
+    let r = b.login("ann@example.com", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the fourth, even with the right password");
+    let wait: u64 = r.header("retry-after").and_then(|v| v.parse().ok()).expect("Retry-After");
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(b.session_cookie().is_none());
+    let csrf = b.get("/signup").await.csrf();
+    let r = b.post_form("/signup", &[("email", "new@example.com"), ("password", PASSWORD), ("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "sign-up shares the ceiling");
+    // Another address signs in; so does this one a minute later.
+    let mut other = s.browser();
+    other.headers.push(("x-forwarded-for".into(), "198.51.100.2".into()));
+    assert_eq!(other.login("ann@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    s.clock.advance(time::Duration::minutes(1));
+    assert_eq!(b.login("ann@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
