@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod authorize;
+pub mod client;
 pub mod device;
 pub mod email;
 pub mod mfa;

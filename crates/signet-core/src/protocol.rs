@@ -1,8 +1,9 @@
 //! The one table of protocol error codes. Every error Signet sends to an OAuth/OIDC client —
 //! authorization redirects (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6), the token, revocation,
 //! introspection and device endpoints (RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8628 §3.5, RFC 8707
-//! §2) and bearer-token challenges (RFC 6750 §3.1) — names its code here; nothing else spells
-//! one. `Display` and serialisation give the registered string.
+//! §2), bearer-token challenges (RFC 6750 §3.1) and client registration (RFC 7591 §3.2.2) —
+//! names its code here; nothing else spells one. `Display` and serialisation give the
+//! registered string.
 
 use std::fmt;
 
@@ -39,11 +40,14 @@ pub enum ErrorCode {
     /// RFC 6750 §3.1.
     InvalidToken,
     InsufficientScope,
+    /// RFC 7591 §3.2.2 (client registration).
+    InvalidRedirectUri,
+    InvalidClientMetadata,
 }
 
 impl ErrorCode {
     /// Every code, for tables and tests.
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 24] = [
         Self::InvalidRequest,
         Self::InvalidClient,
         Self::InvalidGrant,
@@ -66,6 +70,8 @@ impl ErrorCode {
         Self::RequestUriNotSupported,
         Self::InvalidToken,
         Self::InsufficientScope,
+        Self::InvalidRedirectUri,
+        Self::InvalidClientMetadata,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -92,6 +98,8 @@ impl ErrorCode {
             Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",
+            Self::InvalidRedirectUri => "invalid_redirect_uri",
+            Self::InvalidClientMetadata => "invalid_client_metadata",
         }
     }
 }
@@ -120,7 +128,7 @@ mod tests {
     use super::*;
 
     /// Each code as the registries spell it (RFC 6749 §4.1.2.1/§5.2, RFC 7009 §2.2.1,
-    /// RFC 8628 §3.5, RFC 8707 §2, OIDC Core §3.1.2.6, RFC 6750 §3.1), written out here rather
+    /// RFC 8628 §3.5, RFC 8707 §2, OIDC Core §3.1.2.6, RFC 6750 §3.1, RFC 7591 §3.2.2), written out here rather
     /// than derived from the names so that a typo in `as_str` fails.
     #[test]
     fn protocol_errors_use_rfc_codes() {
@@ -147,6 +155,8 @@ mod tests {
             "request_uri_not_supported",
             "invalid_token",
             "insufficient_scope",
+            "invalid_redirect_uri",
+            "invalid_client_metadata",
         ];
         let ours: Vec<String> = ErrorCode::ALL.iter().map(ToString::to_string).collect();
         assert_eq!(ours, registered);

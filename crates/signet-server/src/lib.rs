@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod device_cookie;
 pub mod error;
 pub mod flows;
+pub mod grants;
 pub mod hash_pool;
 pub mod http;
 pub mod kek;

@@ -6,14 +6,28 @@ use anyhow::bail;
 use clap::Subcommand;
 use serde_json::json;
 use signet_core::audit::AuditKind;
+use signet_core::client::{Registration, SigningAlg};
 use signet_core::secret::random_bytes;
-use signet_core::{PlainToken, Scope, SystemClock};
-use signet_server::config::SUPPORTED_ALGS;
+use signet_core::{PlainToken, SystemClock};
 use signet_server::{AppState, Config};
 use signet_store::{Client, KeyState, NewAudit, NewClient, StoreError};
 
-const GRANTS: &[&str] =
-    &["authorization_code", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"];
+/// The command-line flag for a registration field (`signet_core::client` names fields as
+/// RFC 7591 does).
+fn flag_of(field: &str) -> &'static str {
+    match field {
+        "client_name" => "--name",
+        "redirect_uris" => "--redirect-uri",
+        "post_logout_redirect_uris" => "--post-logout-redirect-uri",
+        "grant_types" => "--grant",
+        "scope" => "--scope",
+        "access_token_signed_response_alg" => "--signing-alg",
+        "id_token_signed_response_alg" => "--id-token-alg",
+        "subject_type" => "--subject-type",
+        "access_token_ttl" => "--access-token-ttl",
+        _ => "registration",
+    }
+}
 
 // Parsed once per run: the size of the largest variant does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -163,40 +177,25 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
             id_token_alg,
             json,
         } => {
-            for u in redirect_uri.iter().chain(&post_logout_redirect_uri) {
-                signet_core::redirect_uri::validate_registration(u)
-                    .map_err(|e| anyhow::anyhow!("redirect URI {u:?}: {e}"))?;
-            }
-            if grant.iter().any(|g| g == "authorization_code") && redirect_uri.is_empty() {
-                bail!("the authorization_code grant needs at least one --redirect-uri");
-            }
-            for g in &grant {
-                if !GRANTS.contains(&g.as_str()) {
-                    bail!("unknown grant type {g:?}; use one of {}", GRANTS.join(", "));
-                }
-            }
-            if public && grant.iter().any(|g| g == "client_credentials") {
-                bail!("public clients cannot use client_credentials (RFC 6749 §4.4)");
-            }
-            let scope = Scope::parse(&scope).map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
-            for (flag, alg) in [("--signing-alg", &signing_alg), ("--id-token-alg", &id_token_alg)] {
-                if let Some(alg) = alg {
-                    if !SUPPORTED_ALGS.contains(&alg.as_str()) || !state.keys.algs().contains(alg) {
-                        bail!("{flag} {alg:?} is not configured (tokens.signing_alg / tokens.extra_algs)");
-                    }
-                }
-            }
-            let pairwise_subjects = match subject_type.as_str() {
-                "public" => false,
-                "pairwise" => true,
-                other => bail!("--subject-type {other:?}: use public or pairwise"),
+            let configured: Vec<SigningAlg> = state.keys.algs().iter().filter_map(|a| SigningAlg::parse(a)).collect();
+            let reg = Registration {
+                name: name.clone(),
+                public,
+                grant_types: grant.clone(),
+                scope,
+                audiences: audience.clone(),
+                redirect_uris: redirect_uri.clone(),
+                post_logout_redirect_uris: post_logout_redirect_uri.clone(),
+                access_token_ttl,
+                signing_alg: signing_alg.clone(),
+                id_token_alg: id_token_alg.clone(),
+                subject_type: Some(subject_type),
             };
-            if pairwise_subjects && signet_core::subject::sector_of(redirect_uri.iter().map(String::as_str)).is_none() {
-                bail!("--subject-type pairwise needs redirect URIs that all share one host (OIDC Core §8.1)");
-            }
-            if access_token_ttl.is_some_and(|t| t <= 0) {
-                bail!("--access-token-ttl must be positive");
-            }
+            let valid =
+                reg.validate(&configured).map_err(|e| anyhow::anyhow!("{}: {}", flag_of(e.field), e.message))?;
+            let pairwise_subjects = valid.pairwise_subjects;
+            let scope = valid.scope;
+            let grant: Vec<String> = valid.grant_types.iter().map(|g| g.as_str().to_owned()).collect();
             // Hex, not base64url: an id starting with "-" would read as an option on command lines.
             let client_id = hex::encode(random_bytes::<16>());
             let secret = (!public).then(new_secret);

@@ -11,6 +11,7 @@ use axum::http::{Method, Uri};
 use axum::response::Response;
 use serde::Deserialize;
 use signet_core::authorize::{AuthorizeRequest, ClientRules};
+use signet_core::client::GrantType;
 use signet_core::{redirect_uri, PlainToken, Scope};
 
 use crate::csrf::SessionForm;
@@ -58,7 +59,7 @@ pub async fn authorize(
     let allowed = Scope::parse(&client.scopes).unwrap_or_default();
     let rules = ClientRules {
         client_id: &client.client_id,
-        may_use_code_flow: client.grant_types.iter().any(|g| g == "authorization_code"),
+        may_use_code_flow: GrantType::AuthorizationCode.allowed_in(&client.grant_types),
         allowed_scope: &allowed,
     };
     match request.validate(rules, uri, state.now().unix_timestamp()) {

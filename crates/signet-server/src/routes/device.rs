@@ -8,25 +8,24 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
-use signet_core::device::{self, Poll};
+use signet_core::device::{self};
 use signet_core::{PlainToken, Scope};
-use signet_store::{Client, StoreError};
+use signet_store::StoreError;
 use time::Duration;
 
-use super::token::{audience, require_grant};
 use crate::audit::{self, Actor};
 use crate::csrf::SessionForm;
 use crate::error::PageError;
+use crate::grants::require_grant;
 use crate::http::{query_param, ClientInfo};
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::session::RequireSession;
 use crate::state::AppState;
-use crate::tokens::{self, TokenResponse};
 use crate::{csrf, ratelimit};
 use signet_core::audit::AuditKind;
+use signet_core::client::GrantType;
 use signet_core::mfa::{Acr, Amr};
 
-pub const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const DEVICE_TTL: Duration = Duration::minutes(10);
 const INTERVAL: i64 = 5;
 /// A fresh user code collides with a live one about once in 10^9 requests; retry a few times.
@@ -48,7 +47,7 @@ pub async fn authorization(
 ) -> Result<Response, OAuthError> {
     let client =
         authenticate_client(&state, &headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
-    require_grant(&client, GRANT)?;
+    require_grant(&client, GrantType::DeviceCode)?;
     // Every request stores a row until it expires: limit them per address and per client.
     let now = state.now();
     let rl = &state.config.rate_limit;
@@ -103,50 +102,6 @@ pub async fn authorization(
     .into_response();
     r.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     Ok(r)
-}
-
-/// The polling grant (RFC 8628 §3.4–3.5).
-pub async fn poll(state: &AppState, client: &Client, device_code: Option<&str>) -> Result<TokenResponse, OAuthError> {
-    require_grant(client, GRANT)?;
-    let code = device_code.ok_or_else(|| OAuthError::InvalidRequest("device_code is required".into()))?;
-    let rec = state
-        .store
-        .device_by_hash(&PlainToken::from_client(code).hash())
-        .await?
-        .filter(|r| r.client_id == client.client_id)
-        .ok_or_else(|| OAuthError::InvalidGrant("invalid device code".into()))?;
-    let now = state.now();
-    match device::poll(rec.status, rec.expires_at, rec.last_poll_at, rec.interval_secs, now) {
-        Poll::Pending => {
-            state.store.record_poll(rec.id, now, rec.interval_secs).await?;
-            Err(OAuthError::AuthorizationPending)
-        }
-        Poll::SlowDown { new_interval } => {
-            state.store.record_poll(rec.id, now, new_interval).await?;
-            Err(OAuthError::SlowDown)
-        }
-        Poll::Denied => Err(OAuthError::AccessDenied),
-        Poll::Expired => Err(OAuthError::ExpiredToken),
-        Poll::Used => Err(OAuthError::InvalidGrant("device code already used".into())),
-        Poll::Approved => {
-            if !state.store.redeem_device(rec.id).await? {
-                return Err(OAuthError::InvalidGrant("device code already used".into()));
-            }
-            let user_id = rec.user_id.ok_or_else(|| OAuthError::InvalidGrant("device code has no user".into()))?;
-            let user = match state.store.user_by_id(user_id).await? {
-                Some(u) if !u.disabled => u,
-                _ => return Err(OAuthError::InvalidGrant("the user is no longer active".into())),
-            };
-            let scope = Scope::parse(&rec.scope).unwrap_or_default();
-            let aud = audience(state, client, None)?;
-            let auth_time = rec.auth_time.unwrap_or(now);
-            let auth = tokens::UserAuth::from_stored(auth_time, &rec.amr);
-            let grant = tokens::issue_for_user(state, client, &user, &aud, &scope, &auth, now).await?;
-            let at = grant.access;
-            let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
-            Ok(TokenResponse::new(at, &scope, refresh_token, None))
-        }
-    }
 }
 
 /// `GET /device`: the code entry page.

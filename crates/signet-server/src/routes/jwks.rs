@@ -42,7 +42,7 @@ pub fn metadata_document(config: &crate::config::Config, algs: &[String]) -> axu
         "introspection_endpoint": format!("{iss}/oauth2/introspect"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
-        "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
+        "grant_types_supported": signet_core::client::GrantType::ALL.map(|g| g.as_str()),
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "acr_values_supported": signet_core::mfa::Acr::SUPPORTED,

@@ -17,7 +17,6 @@ pub mod second_factor;
 pub mod security;
 pub mod signup;
 pub mod token;
-pub mod token_code;
 pub mod userinfo;
 
 use axum::http::{header, HeaderValue};

@@ -181,7 +181,7 @@ pub async fn issue_for_user(
     now: OffsetDateTime,
 ) -> Result<UserGrant, crate::oauth::OAuthError> {
     let access = issue_access(state, client, &user.subject, aud, scope, Some(auth), now)?;
-    let wants_refresh = client.grant_types.iter().any(|g| g == "refresh_token");
+    let wants_refresh = signet_core::client::GrantType::RefreshToken.allowed_in(&client.grant_types);
     let refresh = if wants_refresh {
         Some(refresh::start_family(state, &client.client_id, Some(user.id), scope, aud, Some(auth), now).await?)
     } else {

@@ -283,3 +283,77 @@ async fn audit_covers_device_revocation_consent_client_key_events() {
     expect("device_deny", &user, 1);
     assert!(events.iter().filter(|e| e.kind == "token_revoke").all(|e| e.user_id == Some(uid)));
 }
+
+/// The CLI applies the registration rules of `signet_core::client` (the admin API will too):
+/// for each broken rule, `signet client create` refuses with core's message and creates nothing;
+/// a valid registration beside them is created.
+#[tokio::test]
+async fn client_registration_rules_shared_by_cli_and_core() {
+    use signet_core::client::{Registration, SigningAlg};
+    let s = TestServer::start().await;
+    let configured: Vec<SigningAlg> = s.state.keys.algs().iter().filter_map(|a| SigningAlg::parse(a)).collect();
+    let web = || Registration {
+        name: "App".into(),
+        grant_types: vec!["authorization_code".into()],
+        redirect_uris: vec!["https://app.example/cb".into()],
+        ..Registration::default()
+    };
+    let cases: Vec<(Registration, Vec<&str>)> = vec![
+        (Registration { grant_types: vec!["password".into()], ..web() }, vec!["--grant", "password"]),
+        (Registration { redirect_uris: vec![], ..web() }, vec!["--grant", "authorization_code"]),
+        (
+            Registration { redirect_uris: vec!["http://evil.example/cb".into()], ..web() },
+            vec!["--grant", "authorization_code", "--redirect-uri", "http://evil.example/cb"],
+        ),
+        (
+            Registration { public: true, grant_types: vec!["client_credentials".into()], ..web() },
+            vec!["--public", "--grant", "client_credentials", "--redirect-uri", "https://app.example/cb"],
+        ),
+        (
+            Registration { signing_alg: Some("HS256".into()), ..web() },
+            vec!["--grant", "authorization_code", "--redirect-uri", "https://app.example/cb", "--signing-alg", "HS256"],
+        ),
+        (
+            Registration { subject_type: Some("secret".into()), ..web() },
+            vec![
+                "--grant",
+                "authorization_code",
+                "--redirect-uri",
+                "https://app.example/cb",
+                "--subject-type",
+                "secret",
+            ],
+        ),
+        (
+            Registration { access_token_ttl: Some(-5), ..web() },
+            vec!["--grant", "authorization_code", "--redirect-uri", "https://app.example/cb", "--access-token-ttl=-5"],
+        ),
+    ];
+    let before = s.state.store.list_clients().await.expect("clients").len();
+    for (reg, flags) in cases {
+        let Err(core) = reg.validate(&configured) else { unreachable!("core accepts {reg:?}") };
+        let mut args = vec!["client", "create", "--name", "App"];
+        args.extend(flags);
+        let (code, _, err) = run_cli(s.dir.path(), &args, "");
+        assert_ne!(code, 0, "{args:?}");
+        assert!(err.contains(&core.message), "{args:?}: CLI said {err:?}, core says {core}");
+    }
+    assert_eq!(s.state.store.list_clients().await.expect("clients").len(), before, "nothing created");
+    assert!(web().validate(&configured).is_ok());
+    let (code, _, err) = run_cli(
+        s.dir.path(),
+        &[
+            "client",
+            "create",
+            "--name",
+            "App",
+            "--grant",
+            "authorization_code",
+            "--redirect-uri",
+            "https://app.example/cb",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s.state.store.list_clients().await.expect("clients").len(), before + 1);
+}

@@ -6,12 +6,13 @@ use signet_core::audit::AuditKind;
 use signet_core::{PkceChallenge, PlainToken, Scope};
 use signet_store::{Client, CodeRecord, CodeTokens, NewAudit};
 
-use super::token::{audience, require_grant};
+use super::{audience, require_grant};
 use crate::http::ClientInfo;
 use crate::oauth::OAuthError;
 use crate::state::AppState;
 use crate::tokens::access::denylist_key;
 use crate::tokens::{self, id_token, TokenResponse};
+use signet_core::client::GrantType;
 
 pub struct CodeRequest<'a> {
     pub code: Option<&'a str>,
@@ -23,13 +24,13 @@ fn invalid(why: &str) -> OAuthError {
     OAuthError::InvalidGrant(why.into())
 }
 
-pub async fn authorization_code(
+pub async fn grant(
     state: &AppState,
     client: &Client,
     req: CodeRequest<'_>,
     info: &ClientInfo,
 ) -> Result<TokenResponse, OAuthError> {
-    require_grant(client, "authorization_code")?;
+    require_grant(client, GrantType::AuthorizationCode)?;
     let code = req.code.ok_or_else(|| OAuthError::InvalidRequest("code is required".into()))?;
     let redirect_uri = req.redirect_uri.ok_or_else(|| OAuthError::InvalidRequest("redirect_uri is required".into()))?;
     let verifier =

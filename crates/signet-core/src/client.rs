@@ -1,0 +1,283 @@
+//! Client registration rules (RFC 7591 §2 metadata, RFC 6749 §2): one implementation, used by
+//! `signet client create` and, later, the admin API. A registration names grant types, scopes,
+//! redirect URIs and algorithms as strings; [`Registration::validate`] checks them together and
+//! returns typed values, or the first problem with the metadata field it concerns.
+
+use std::fmt;
+
+use crate::{redirect_uri, subject, Scope};
+
+/// The grant types Signet implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrantType {
+    /// RFC 6749 §4.1 with PKCE (OAuth 2.1 §4.1).
+    AuthorizationCode,
+    /// RFC 6749 §4.4.
+    ClientCredentials,
+    /// RFC 6749 §6.
+    RefreshToken,
+    /// RFC 8628 §3.4.
+    DeviceCode,
+}
+
+impl GrantType {
+    pub const ALL: [GrantType; 4] =
+        [Self::AuthorizationCode, Self::ClientCredentials, Self::RefreshToken, Self::DeviceCode];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::ClientCredentials => "client_credentials",
+            Self::RefreshToken => "refresh_token",
+            Self::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
+    /// Does a client registered with `grants` (as stored) have this one?
+    pub fn allowed_in(self, grants: &[String]) -> bool {
+        grants.iter().any(|g| g == self.as_str())
+    }
+}
+
+impl fmt::Display for GrantType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The JWS algorithms Signet signs with (RFC 7518 §3.1, RFC 8037). HS* is deliberately absent:
+/// shared-secret tokens would let every resource server mint tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SigningAlg {
+    Es256,
+    EdDsa,
+    Rs256,
+}
+
+impl SigningAlg {
+    pub const ALL: [SigningAlg; 3] = [Self::Es256, Self::EdDsa, Self::Rs256];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Es256 => "ES256",
+            Self::EdDsa => "EdDSA",
+            Self::Rs256 => "RS256",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// "ES256, EdDSA, RS256", for messages.
+    pub fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
+    }
+}
+
+impl fmt::Display for SigningAlg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a registration asks for, as given (command-line flags, later a JSON body).
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    pub name: String,
+    /// A public client (native app, SPA): no secret (RFC 6749 §2.1).
+    pub public: bool,
+    pub grant_types: Vec<String>,
+    pub scope: String,
+    pub audiences: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub access_token_ttl: Option<i64>,
+    pub signing_alg: Option<String>,
+    pub id_token_alg: Option<String>,
+    /// `public` (default) or `pairwise` (OIDC Core §8).
+    pub subject_type: Option<String>,
+}
+
+/// A registration that passed every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidRegistration {
+    pub grant_types: Vec<GrantType>,
+    pub scope: Scope,
+    pub signing_alg: Option<SigningAlg>,
+    pub id_token_alg: Option<SigningAlg>,
+    pub pairwise_subjects: bool,
+}
+
+/// A broken rule: the metadata field (RFC 7591 §2 names) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl RegistrationError {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+
+    /// RFC 7591 §3.2.2: `invalid_redirect_uri` for redirect URIs, `invalid_client_metadata` else.
+    pub fn code(&self) -> crate::protocol::ErrorCode {
+        match self.field {
+            "redirect_uris" | "post_logout_redirect_uris" => crate::protocol::ErrorCode::InvalidRedirectUri,
+            _ => crate::protocol::ErrorCode::InvalidClientMetadata,
+        }
+    }
+}
+
+impl fmt::Display for RegistrationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for RegistrationError {}
+
+impl Registration {
+    /// Checks the registration. `configured` are the algorithms this server keeps keys for.
+    pub fn validate(&self, configured: &[SigningAlg]) -> Result<ValidRegistration, RegistrationError> {
+        if self.name.trim().is_empty() {
+            return Err(RegistrationError::new("client_name", "a name is required"));
+        }
+        for (field, uris) in
+            [("redirect_uris", &self.redirect_uris), ("post_logout_redirect_uris", &self.post_logout_redirect_uris)]
+        {
+            for u in uris {
+                redirect_uri::validate_registration(u)
+                    .map_err(|e| RegistrationError::new(field, format!("{u:?}: {e}")))?;
+            }
+        }
+        let mut grant_types = Vec::new();
+        for g in &self.grant_types {
+            let Some(grant) = GrantType::parse(g) else {
+                let all = GrantType::ALL.map(GrantType::as_str).join(", ");
+                return Err(RegistrationError::new(
+                    "grant_types",
+                    format!("unknown grant type {g:?}; use one of {all}"),
+                ));
+            };
+            if !grant_types.contains(&grant) {
+                grant_types.push(grant);
+            }
+        }
+        if grant_types.contains(&GrantType::AuthorizationCode) && self.redirect_uris.is_empty() {
+            return Err(RegistrationError::new(
+                "redirect_uris",
+                "the authorization_code grant needs at least one redirect URI",
+            ));
+        }
+        if self.public && grant_types.contains(&GrantType::ClientCredentials) {
+            return Err(RegistrationError::new(
+                "grant_types",
+                "public clients cannot use client_credentials (RFC 6749 §4.4)",
+            ));
+        }
+        let scope = Scope::parse(&self.scope).map_err(|e| RegistrationError::new("scope", e.to_string()))?;
+        let alg = |field: &'static str, v: &Option<String>| -> Result<Option<SigningAlg>, RegistrationError> {
+            let Some(v) = v else { return Ok(None) };
+            match SigningAlg::parse(v) {
+                Some(a) if configured.contains(&a) => Ok(Some(a)),
+                _ => Err(RegistrationError::new(
+                    field,
+                    format!("{v:?} is not configured (tokens.signing_alg / tokens.extra_algs)"),
+                )),
+            }
+        };
+        let signing_alg = alg("access_token_signed_response_alg", &self.signing_alg)?;
+        let id_token_alg = alg("id_token_signed_response_alg", &self.id_token_alg)?;
+        let pairwise_subjects = match self.subject_type.as_deref() {
+            None | Some("public") => false,
+            Some("pairwise") => true,
+            Some(other) => {
+                return Err(RegistrationError::new("subject_type", format!("{other:?}: use public or pairwise")))
+            }
+        };
+        if pairwise_subjects && subject::sector_of(self.redirect_uris.iter().map(String::as_str)).is_none() {
+            return Err(RegistrationError::new(
+                "subject_type",
+                "pairwise needs redirect URIs that all share one host (OIDC Core §8.1)",
+            ));
+        }
+        if self.access_token_ttl.is_some_and(|t| t <= 0) {
+            return Err(RegistrationError::new("access_token_ttl", "must be positive"));
+        }
+        Ok(ValidRegistration { grant_types, scope, signing_alg, id_token_alg, pairwise_subjects })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn web() -> Registration {
+        Registration {
+            name: "App".into(),
+            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+            scope: "openid email".into(),
+            redirect_uris: vec!["https://app.example/cb".into()],
+            ..Registration::default()
+        }
+    }
+
+    /// Each rule, broken once, with the field it reports; a valid registration beside them.
+    #[test]
+    fn registration_rules() {
+        let algs = [SigningAlg::Es256, SigningAlg::Rs256];
+        let ok = web().validate(&algs);
+        assert_eq!(ok.map(|v| v.grant_types), Ok(vec![GrantType::AuthorizationCode, GrantType::RefreshToken]));
+        let cases: Vec<(Registration, &str)> = vec![
+            (Registration { name: " ".into(), ..web() }, "client_name"),
+            (Registration { redirect_uris: vec!["http://evil.example/cb".into()], ..web() }, "redirect_uris"),
+            (Registration { redirect_uris: vec![], ..web() }, "redirect_uris"),
+            (
+                Registration { post_logout_redirect_uris: vec!["https://a/#x".into()], ..web() },
+                "post_logout_redirect_uris",
+            ),
+            (Registration { grant_types: vec!["password".into()], ..web() }, "grant_types"),
+            (Registration { grant_types: vec!["implicit".into()], ..web() }, "grant_types"),
+            (Registration { public: true, grant_types: vec!["client_credentials".into()], ..web() }, "grant_types"),
+            (Registration { scope: "bad\"scope".into(), ..web() }, "scope"),
+            (Registration { signing_alg: Some("HS256".into()), ..web() }, "access_token_signed_response_alg"),
+            (Registration { signing_alg: Some("EdDSA".into()), ..web() }, "access_token_signed_response_alg"),
+            (Registration { id_token_alg: Some("none".into()), ..web() }, "id_token_signed_response_alg"),
+            (Registration { subject_type: Some("secret".into()), ..web() }, "subject_type"),
+            (
+                Registration {
+                    subject_type: Some("pairwise".into()),
+                    redirect_uris: vec!["https://a.example/cb".into(), "https://b.example/cb".into()],
+                    ..web()
+                },
+                "subject_type",
+            ),
+            (Registration { access_token_ttl: Some(0), ..web() }, "access_token_ttl"),
+        ];
+        for (reg, field) in cases {
+            assert_eq!(reg.validate(&algs).map_err(|e| e.field), Err(field), "{reg:?}");
+        }
+        let pairwise = Registration { subject_type: Some("pairwise".into()), ..web() }.validate(&algs);
+        assert_eq!(pairwise.map(|v| v.pairwise_subjects), Ok(true));
+        let rs = Registration { signing_alg: Some("RS256".into()), ..web() }.validate(&algs);
+        assert_eq!(rs.map(|v| v.signing_alg), Ok(Some(SigningAlg::Rs256)));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for g in GrantType::ALL {
+            assert_eq!(GrantType::parse(g.as_str()), Some(g));
+        }
+        for a in SigningAlg::ALL {
+            assert_eq!(SigningAlg::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(SigningAlg::parse("HS256"), None);
+        assert_eq!(SigningAlg::parse("none"), None);
+    }
+}
