@@ -217,6 +217,18 @@ fn request_parses_and_validates() {
     assert_eq!(p.max_age, Some(0));
     assert_eq!(p.created_at, 7);
     assert_eq!(p.state.as_deref(), Some("xyz"));
+    assert_eq!(p.response_mode, ResponseMode::Query);
+    let Ok(req) = AuthorizeRequest::parse(format!("{GOOD}&response_mode=form_post").as_bytes()) else { unreachable!() };
+    let form_post = req.validate(rules(&allowed), "https://app.example/cb", 7).map(|p| p.response_mode);
+    assert_eq!(form_post, Ok(ResponseMode::FormPost));
+    // A refusal answers in the request's response mode.
+    let Ok(req) = AuthorizeRequest::parse(format!("{GOOD}&response_mode=form_post&max_age=x").as_bytes()) else {
+        unreachable!()
+    };
+    assert_eq!(
+        req.validate(rules(&allowed), "https://app.example/cb", 7).err().map(|r| r.mode),
+        Some(ResponseMode::FormPost)
+    );
     // Stored prompts keep their list form.
     let json = serde_json::to_value(&p).unwrap_or_default();
     assert_eq!(json["prompt"], serde_json::json!(["login", "consent"]));
@@ -259,6 +271,11 @@ fn request_refusals_use_protocol_codes() {
 fn repeated_and_oversized_parameters() {
     assert!(AuthorizeRequest::parse(b"state=a&state=b").is_err_and(|e| e.contains("\"state\"")));
     assert!(AuthorizeRequest::parse(b"x=1&x=2").is_err());
+    // Exactly the limit is fine.
+    let Ok(req) = AuthorizeRequest::parse(format!("{GOOD}&other={}", "a".repeat(MAX_PARAM_LEN)).as_bytes()) else {
+        unreachable!()
+    };
+    assert_eq!(req.oversized, None);
     let long = "a".repeat(MAX_PARAM_LEN + 1);
     let Ok(req) = AuthorizeRequest::parse(format!("{GOOD}&other={long}").as_bytes()) else { unreachable!() };
     let allowed = Scope::default();
