@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "device", include_str!("../../migrations/sqlite/0004_device.sql")),
     (5, "mfa", include_str!("../../migrations/sqlite/0005_mfa.sql")),
     (6, "subjects", include_str!("../../migrations/sqlite/0006_subjects.sql")),
+    (7, "parity", include_str!("../../migrations/sqlite/0007_parity.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

@@ -16,5 +16,6 @@ mod passkeys;
 mod redis;
 mod routes;
 mod scale;
+mod schema;
 mod signup;
 mod verify;
