@@ -375,6 +375,8 @@ async fn acr_values_forces_step_up() {
     let c = s.code_client("openid", false, true).await;
     let p = pkce();
     let mut b = s.signed_in("ann@example.com").await;
+    // Another browser signed in with the password alone, before Ann had a second factor.
+    let mut earlier = s.signed_in("ann@example.com").await;
     let mfa = [("acr_values", "urn:signet:acr:mfa")];
     // prompt=none cannot step up.
     let r =
@@ -411,7 +413,14 @@ async fn acr_values_forces_step_up() {
     let (_, id) = jwt_parts(body["id_token"].as_str().expect("id_token"));
     assert_eq!(id["acr"], "urn:signet:acr:mfa");
     // Once the user has a factor, a password-only session steps up by signing in again, which
-    // now includes the second factor.
+    // now includes the second factor (not by setting one up; with prompt=none: login_required).
+    let r = earlier.get(&format!("/oauth2/authorize?{}", authz_query(&c.id, &p.challenge, &mfa))).await;
+    assert!(r.location().starts_with("/login?return_to=%2Foauth2%2Fauthorize%2Fcontinue"), "{}", r.location());
+    assert!(r.location().contains("force=1"), "{}", r.location());
+    let r = earlier
+        .get(&format!("/oauth2/authorize?{}", authz_query(&c.id, &p.challenge, &[mfa[0], ("prompt", "none")])))
+        .await;
+    assert_eq!(location_params(r.location())["error"], "login_required");
     s.clock.advance(Duration::seconds(30));
     let mut pw_only = s.browser();
     let page = password_step(&mut pw_only, "ann@example.com", "").await;
