@@ -13,7 +13,8 @@ use signet_core::secret::ct_eq;
 use signet_core::{PlainToken, TokenHash};
 
 use crate::error::PageError;
-use crate::http::{cookie, form_error_page, parse_form, read_form_bytes, set_cookie};
+use crate::forms::{form_error_page, parse_form, read_form_bytes};
+use crate::http::{cookie, set_cookie};
 use crate::session::{AuthSession, MaybeSession, RequireSession};
 use crate::state::AppState;
 

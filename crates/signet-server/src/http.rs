@@ -3,14 +3,12 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::error::PageError;
 use crate::state::AppState;
 
 /// The Content-Security-Policy of every page: no scripts at all, styles only from us, forms
@@ -92,114 +90,6 @@ impl FromRequestParts<AppState> for ClientInfo {
             .take(512)
             .collect();
         Ok(Self { ip, user_agent })
-    }
-}
-
-/// `application/x-www-form-urlencoded` body for pages: malformed → 400 page, too large → 413.
-pub struct PageForm<T>(pub T);
-
-impl<T, S> FromRequest<S> for PageForm<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = PageError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        read_form(req, state).await.map(Self).map_err(form_error_page)
-    }
-}
-
-/// Why a form body was refused.
-pub enum FormError {
-    TooLarge,
-    /// A NUL character, raw or percent-encoded (see [`has_nul`]).
-    Nul,
-    Malformed(String),
-}
-
-/// No parameter Signet accepts may contain U+0000: it has no meaning in any of them, and
-/// PostgreSQL cannot store it in text (the request would fail deep inside instead of being
-/// refused up front). Looks at raw bytes, so `%00` counts too.
-pub fn has_nul(raw: &[u8]) -> bool {
-    raw.contains(&0) || raw.windows(3).any(|w| w == b"%00")
-}
-
-/// Reads an `application/x-www-form-urlencoded` body within the body limit, refusing NULs.
-pub async fn read_form<T, S>(req: Request, state: &S) -> Result<T, FormError>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    let (parts, bytes) = read_form_bytes(req, state).await?;
-    parse_form(&parts, bytes, state).await
-}
-
-/// The body of a form request (within the limit, without NULs), and the request's head.
-pub async fn read_form_bytes<S: Send + Sync>(
-    req: Request,
-    state: &S,
-) -> Result<(axum::http::request::Parts, axum::body::Bytes), FormError> {
-    let (parts, body) = req.into_parts();
-    let bytes = match axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state).await {
-        Ok(b) => b,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(FormError::TooLarge),
-        Err(e) => return Err(FormError::Malformed(e.body_text())),
-    };
-    if has_nul(&bytes) {
-        return Err(FormError::Nul);
-    }
-    Ok((parts, bytes))
-}
-
-/// Parses a form body read by [`read_form_bytes`] (checking its content type, as `axum::Form` does).
-pub async fn parse_form<T, S>(
-    parts: &axum::http::request::Parts,
-    bytes: axum::body::Bytes,
-    state: &S,
-) -> Result<T, FormError>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    match axum::Form::<T>::from_request(Request::from_parts(parts.clone(), axum::body::Body::from(bytes)), state).await
-    {
-        Ok(axum::Form(v)) => Ok(v),
-        Err(e) => Err(form_rejection(e)),
-    }
-}
-
-/// The page answer to a form that could not be read.
-pub fn form_error_page(e: FormError) -> PageError {
-    match e {
-        FormError::TooLarge => PageError::PayloadTooLarge,
-        _ => PageError::BadRequest("The form could not be read. Please go back and try again.".into()),
-    }
-}
-
-fn form_rejection(e: FormRejection) -> FormError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        FormError::TooLarge
-    } else {
-        FormError::Malformed(e.body_text())
-    }
-}
-
-/// Refuses a query string with a NUL character (see [`has_nul`]) before any handler runs: JSON
-/// for the API and the OAuth back-channel endpoints, a page for browser endpoints.
-pub async fn reject_nul_query(req: Request, next: Next) -> Response {
-    use axum::response::IntoResponse;
-    if !req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
-        return next.run(req).await;
-    }
-    let path = req.uri().path();
-    let browser = ["/oauth2/authorize", "/oauth2/logout"].iter().any(|p| path.starts_with(p));
-    if path.starts_with("/api/") {
-        crate::error::ApiError::bad_request("the query string contains a NUL character").into_response()
-    } else if path.starts_with("/oauth2/") && !browser {
-        crate::oauth::OAuthError::InvalidRequest("the query string contains a NUL character".into()).into_response()
-    } else {
-        PageError::BadRequest("The link contains a NUL character and cannot be used.".into()).into_response()
     }
 }
 

@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod device_cookie;
 pub mod error;
 pub mod flows;
+pub mod forms;
 pub mod grants;
 pub mod hash_pool;
 pub mod http;
@@ -61,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(|| async { PageError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(http::reject_nul_query))
+        .layer(axum::middleware::from_fn(reject_nul_query))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(state);
@@ -72,6 +73,24 @@ pub fn router(state: AppState) -> Router {
         ))
     } else {
         app
+    }
+}
+
+/// Refuses a query string with a NUL character (see `forms::has_nul`) before any handler runs: JSON
+/// for the API and the OAuth back-channel endpoints, a page for browser endpoints.
+async fn reject_nul_query(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if !req.uri().query().is_some_and(|q| forms::has_nul(q.as_bytes())) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path();
+    let browser = ["/oauth2/authorize", "/oauth2/logout"].iter().any(|p| path.starts_with(p));
+    if path.starts_with("/api/") {
+        crate::error::ApiError::bad_request("the query string contains a NUL character").into_response()
+    } else if path.starts_with("/oauth2/") && !browser {
+        crate::oauth::OAuthError::InvalidRequest("the query string contains a NUL character".into()).into_response()
+    } else {
+        PageError::BadRequest("The link contains a NUL character and cannot be used.".into()).into_response()
     }
 }
 
@@ -171,7 +190,9 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         }
         None => Arc::new(MemoryEphemeral::new()),
     };
-    AppState::new(config, store, ephemeral, clock, secrets, keys)
+    let webauthn = passkey::relying_party(&config)?;
+    let discovery = routes::jwks::metadata_document(&config, keys.algs());
+    AppState::new(state::Parts { config, store, ephemeral, clock, secrets, keys, webauthn, discovery })
 }
 
 /// The data directory holds the database, its WAL and the secrets: only Signet's user may

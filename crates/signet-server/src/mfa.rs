@@ -161,3 +161,13 @@ pub async fn finish_pending(state: &AppState, hash: &TokenHash) -> Result<bool, 
 pub fn clear_pending_cookie(state: &AppState) -> HeaderValue {
     set_cookie(state.cookies.mfa, "", 0, state.cookies.secure)
 }
+
+/// "A backup code was used on …" for the account pages, if one was used in the last 30 days.
+pub async fn last_backup_code_use(state: &AppState, user_id: i64) -> Result<Option<String>, PageError> {
+    let since = state.now() - Duration::days(30);
+    let events = state.store.list_audit(Some(user_id), 200).await?;
+    Ok(events
+        .into_iter()
+        .find(|e| e.kind == signet_core::audit::AuditKind::BackupCodeUsed.as_str() && e.at >= since)
+        .map(|e| crate::pages::fmt_time(e.at)))
+}

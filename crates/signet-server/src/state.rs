@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::hash_pool::HashPool;
 use crate::pages::Pages;
 use crate::secrets::Secrets;
-use crate::tokens::KeyRing;
+use crate::tokens::keys::KeyRing;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -59,16 +59,24 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// What the state is built from: everything opened, loaded or derived from the config by
+/// `build_state` (the one place that knows how), so this module depends on no feature module.
+pub struct Parts {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub ephemeral: Arc<dyn Ephemeral>,
+    pub clock: Arc<dyn Clock>,
+    pub secrets: Secrets,
+    pub keys: KeyRing,
+    /// The WebAuthn relying party (`passkey::relying_party`), if passkeys can work here.
+    pub webauthn: Option<webauthn_rs::prelude::Webauthn>,
+    /// The discovery document, serialized (`routes::jwks::metadata_document`).
+    pub discovery: axum::body::Bytes,
+}
+
 impl AppState {
-    /// Builds the state from parts. `store` and `ephemeral` are already opened.
-    pub fn new(
-        config: Config,
-        store: Arc<dyn Store>,
-        ephemeral: Arc<dyn Ephemeral>,
-        clock: Arc<dyn Clock>,
-        secrets: Secrets,
-        keys: KeyRing,
-    ) -> anyhow::Result<Self> {
+    pub fn new(parts: Parts) -> anyhow::Result<Self> {
+        let Parts { config, store, ephemeral, clock, secrets, keys, webauthn, discovery } = parts;
         let hasher = PasswordHasher::new(config.hash_params(), secrets.peppers.clone())?;
         let hash_pool = HashPool::new(hasher, config.password.hash_workers, config.password.hash_queue)?;
         let policy = PasswordPolicy::new(config.password.min_length, config.password.max_length);
@@ -90,9 +98,7 @@ impl AppState {
                 secure,
             }
         };
-        let webauthn = crate::passkey::relying_party(&config)?;
         let trusted_proxies = config.trusted_proxies.iter().filter_map(|n| crate::config::parse_net(n).ok()).collect();
-        let discovery = crate::routes::jwks::metadata_document(&config, keys.algs());
         Ok(Self {
             inner: Arc::new(Inner {
                 config,

@@ -33,7 +33,7 @@ fn basic(headers: &HeaderMap) -> Result<Option<Presented>, OAuthError> {
     }
     let decoded = STANDARD.decode(rest.trim()).map_err(|_| bad())?;
     let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
-    if crate::http::has_nul(decoded.as_bytes()) {
+    if crate::forms::has_nul(decoded.as_bytes()) {
         return Err(bad());
     }
     let (id, secret) = decoded.split_once(':').ok_or_else(bad)?;

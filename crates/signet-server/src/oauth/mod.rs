@@ -12,7 +12,7 @@ pub use error::OAuthError;
 
 use axum::extract::{FromRequest, Request};
 
-use crate::http::FormError;
+use crate::forms::FormError;
 
 /// `application/x-www-form-urlencoded` body for OAuth endpoints. Malformed bodies, repeated
 /// parameters (RFC 6749 §3.2: "MUST NOT be included more than once") and parameters in the
@@ -33,7 +33,7 @@ where
                 "parameters must be sent in the request body, not the query string".into(),
             ));
         }
-        match crate::http::read_form(req, state).await {
+        match crate::forms::read_form(req, state).await {
             Ok(v) => Ok(Self(v)),
             Err(FormError::TooLarge) => Err(OAuthError::PayloadTooLarge),
             Err(FormError::Nul) => Err(OAuthError::InvalidRequest("a parameter contains a NUL character".into())),

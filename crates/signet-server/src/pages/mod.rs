@@ -72,3 +72,35 @@ pub fn render_form_post(action: &str, inputs: &[(String, String)], script: &str)
         .map(|h| h.0)
         .unwrap_or_else(|_| "<!doctype html><title>Error</title><p>An error occurred.</p>".into())
 }
+
+pub fn fmt_time(t: signet_core::OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.format(&f).unwrap_or_default()
+}
+
+/// A short, human description of a user agent: "Firefox on Linux". Display only.
+pub fn describe_user_agent(ua: &str) -> String {
+    let browser =
+        [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
+            .iter()
+            .find(|(needle, _)| ua.contains(needle))
+            .map(|(_, name)| *name);
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| *name);
+    match (browser, os) {
+        (Some(b), Some(o)) => format!("{b} on {o}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(o)) => format!("Browser on {o}"),
+        (None, None) if ua.is_empty() => "Unknown device".to_owned(),
+        (None, None) => ua.chars().take(40).collect(),
+    }
+}

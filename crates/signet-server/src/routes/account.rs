@@ -5,13 +5,13 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use signet_core::audit::AuditKind;
-use signet_core::OffsetDateTime;
 
 use crate::audit::{self, Actor};
 use crate::csrf;
 use crate::csrf::SessionForm;
 use crate::error::PageError;
 use crate::http::{query_param, ClientInfo};
+use crate::pages::{describe_user_agent, fmt_time};
 use crate::session::{self, RequireSession};
 use crate::state::AppState;
 
@@ -31,38 +31,6 @@ struct SessionRow {
     created_at: String,
     last_seen_at: String,
     current: bool,
-}
-
-pub fn fmt_time(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    t.format(&f).unwrap_or_default()
-}
-
-/// A short, human description of a user agent: "Firefox on Linux". Display only.
-pub fn describe_user_agent(ua: &str) -> String {
-    let browser =
-        [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
-            .iter()
-            .find(|(needle, _)| ua.contains(needle))
-            .map(|(_, name)| *name);
-    let os = [
-        ("Android", "Android"),
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("Linux", "Linux"),
-    ]
-    .iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| *name);
-    match (browser, os) {
-        (Some(b), Some(o)) => format!("{b} on {o}"),
-        (Some(b), None) => b.to_owned(),
-        (None, Some(o)) => format!("Browser on {o}"),
-        (None, None) if ua.is_empty() => "Unknown device".to_owned(),
-        (None, None) => ua.chars().take(40).collect(),
-    }
 }
 
 fn notice_text(key: &str) -> Option<&'static str> {
@@ -109,7 +77,7 @@ pub async fn show(
             sessions => rows,
             apps,
             notice,
-            backup_used => super::security::last_backup_code_use(&state, auth.user.id).await?,
+            backup_used => crate::mfa::last_backup_code_use(&state, auth.user.id).await?,
             has_factor => crate::mfa::factors(&state, auth.user.id).await?.any(),
         },
     )?;

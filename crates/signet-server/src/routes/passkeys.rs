@@ -120,7 +120,7 @@ pub async fn register_finish(
     })?;
     let serialized = serde_json::to_string(&pk).map_err(|e| ApiError::unexpected(e.into()))?;
     let d = passkey::details(&serialized);
-    let name = clean_name(&req.name).unwrap_or_else(|| format!("Passkey {}", super::account::fmt_time(now)));
+    let name = clean_name(&req.name).unwrap_or_else(|| format!("Passkey {}", crate::pages::fmt_time(now)));
     let added = state
         .store
         .add_passkey(NewPasskey {

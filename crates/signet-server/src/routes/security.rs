@@ -13,15 +13,14 @@ use signet_core::audit::AuditKind;
 use signet_core::mfa::{Amr, Method};
 use signet_core::totp::{TotpCheck, TotpSecret};
 use signet_core::ReturnTo;
-use time::Duration;
 
-use super::account::fmt_time;
 use crate::audit::{self, Actor};
 use crate::csrf;
 use crate::csrf::SessionForm;
 use crate::error::PageError;
 use crate::http::{query_param, ClientInfo};
 use crate::mfa;
+use crate::pages::fmt_time;
 use crate::session::{require_recent_auth, AuthSession, RequireSession};
 use crate::state::AppState;
 
@@ -75,7 +74,7 @@ pub async fn show(
         })
         .collect();
     let remaining = state.store.backup_codes_remaining(user_id).await?;
-    let backup_used = last_backup_code_use(&state, user_id).await?;
+    let backup_used = crate::mfa::last_backup_code_use(&state, user_id).await?;
     let return_to = continue_to(&uri);
     let html = state.pages.render(
         "security.html",
@@ -97,16 +96,6 @@ pub async fn show(
         },
     )?;
     Ok(html.into_response())
-}
-
-/// "A backup code was used on …" for the account pages, if one was used in the last 30 days.
-pub async fn last_backup_code_use(state: &AppState, user_id: i64) -> Result<Option<String>, PageError> {
-    let since = state.now() - Duration::days(30);
-    let events = state.store.list_audit(Some(user_id), 200).await?;
-    Ok(events
-        .into_iter()
-        .find(|e| e.kind == AuditKind::BackupCodeUsed.as_str() && e.at >= since)
-        .map(|e| fmt_time(e.at)))
 }
 
 #[derive(Deserialize)]
