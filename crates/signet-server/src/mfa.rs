@@ -171,3 +171,19 @@ pub async fn last_backup_code_use(state: &AppState, user_id: i64) -> Result<Opti
         .find(|e| e.kind == signet_core::audit::AuditKind::BackupCodeUsed.as_str() && e.at >= since)
         .map(|e| crate::pages::fmt_time(e.at)))
 }
+
+/// Audits a removal (`kind`); with no factor left, backup codes mean nothing and are deleted.
+pub async fn after_factor_removed(
+    state: &AppState,
+    auth: &crate::session::AuthSession,
+    client: &crate::http::ClientInfo,
+    kind: signet_core::audit::AuditKind,
+    what: &str,
+) -> Result<(), PageError> {
+    if !factors(state, auth.user.id).await?.any() {
+        state.store.delete_backup_codes(auth.user.id).await?;
+    }
+    let who = crate::audit::Actor::user(&auth.user);
+    crate::audit::record(state, kind, who, client, what).await;
+    Ok(())
+}

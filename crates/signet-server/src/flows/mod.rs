@@ -3,3 +3,4 @@
 
 pub mod authorize;
 pub mod respond;
+pub mod sign_in;

@@ -15,8 +15,9 @@ use signet_core::{Email, Password, ReturnTo};
 use crate::audit::{self, Actor};
 use crate::csrf::PresessionForm;
 use crate::error::PageError;
+use crate::flows::sign_in;
 use crate::http::{query_param, ClientInfo};
-use crate::session::{self, with_cookies, MaybeSession};
+use crate::session::{with_cookies, MaybeSession};
 use crate::state::AppState;
 use crate::{csrf, mfa, ratelimit};
 
@@ -178,31 +179,7 @@ pub async fn submit(
         return Ok(super::see_other("/login/second-factor", [cookie]));
     }
     ratelimit::attempt_succeeded(&state, &budget, &client.ip, now).await?;
-    complete(&state, existing, &user, &Amr::password(), &client, return_to.as_str(), []).await
-}
-
-/// The login succeeded (every required factor): a fresh session, an audit record, and on to
-/// `return_to`.
-pub async fn complete(
-    state: &AppState,
-    existing: Option<session::AuthSession>,
-    user: &signet_store::User,
-    amr: &Amr,
-    client: &ClientInfo,
-    return_to: &str,
-    extra_cookies: impl IntoIterator<Item = axum::http::HeaderValue>,
-) -> Result<Response, PageError> {
-    // Session fixation (OWASP): never keep a pre-login session id; always issue a fresh one.
-    if let Some(old) = existing {
-        state.store.delete_session(old.session.id).await?;
-    }
-    let (_, cookie) = session::start(state, user.id, client, state.now(), amr).await?;
-    let who = Actor::user(user);
-    audit::record(state, AuditKind::LoginSuccess, who, client, &amr.to_stored()).await;
-    // This browser now knows the account (OWASP device cookies; see `ratelimit`).
-    let device = crate::device_cookie::issue(state, &user.email);
-    let cookies: Vec<_> = [cookie, device].into_iter().chain(extra_cookies).collect();
-    Ok(super::see_other(return_to, cookies))
+    sign_in::complete(&state, existing, &user, &Amr::password(), &client, return_to.as_str(), []).await
 }
 
 /// Upgrades an outdated hash (old parameters, old pepper, bcrypt) now that we have the

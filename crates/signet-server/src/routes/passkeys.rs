@@ -29,6 +29,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 use crate::audit::{self, Actor};
 use crate::csrf::SessionForm;
 use crate::error::{ApiError, PageError};
+use crate::flows::sign_in;
 use crate::http::ClientInfo;
 use crate::passkey::{self, KIND_DISCOVERABLE, KIND_REGISTER, KIND_SECOND};
 use crate::session::{require_recent_auth, ApiSession, MaybeSession};
@@ -303,10 +304,10 @@ pub async fn login_finish(
         methods.push(Method::User);
     }
     let r = match pending {
-        Some((hash, p)) => super::second_factor::finish(&state, existing, &hash, &p, &user, &methods, &client).await?,
+        Some((hash, p)) => sign_in::second_factor_done(&state, existing, &hash, &p, &user, &methods, &client).await?,
         None => {
             let return_to = signet_core::ReturnTo::parse(&req.return_to).unwrap_or_default();
-            super::login::complete(&state, existing, &user, &Amr::new(methods), &client, return_to.as_str(), []).await?
+            sign_in::complete(&state, existing, &user, &Amr::new(methods), &client, return_to.as_str(), []).await?
         }
     };
     Ok(as_json(r))
@@ -345,7 +346,6 @@ pub async fn delete(
     if !state.store.delete_passkey(auth.user.id, id).await? {
         return Err(PageError::NotFound);
     }
-    super::security::after_factor_removed(&state, &auth, &client, AuditKind::PasskeyRemove, &format!("passkey:{id}"))
-        .await?;
+    mfa::after_factor_removed(&state, &auth, &client, AuditKind::PasskeyRemove, &format!("passkey:{id}")).await?;
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("{SECURITY}?notice=passkey_removed"))]).into_response())
 }

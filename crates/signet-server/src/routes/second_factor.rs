@@ -14,6 +14,7 @@ use signet_store::User;
 use crate::audit::{self, Actor};
 use crate::csrf::PresessionForm;
 use crate::error::PageError;
+use crate::flows::sign_in;
 use crate::http::ClientInfo;
 use crate::mfa::{self, PendingLogin, Verdict};
 use crate::session::{with_cookies, MaybeSession};
@@ -118,23 +119,5 @@ pub async fn submit(
         let left = state.store.backup_codes_remaining(user.id).await?;
         audit::record(&state, AuditKind::BackupCodeUsed, who, &client, &format!("remaining:{left}")).await;
     }
-    finish(&state, existing, &hash, &p, &user, &[Method::Otp], &client).await
-}
-
-/// The second factor is done: use up the pending login (once) and start the session.
-pub async fn finish(
-    state: &AppState,
-    existing: Option<crate::session::AuthSession>,
-    hash: &TokenHash,
-    p: &PendingLogin,
-    user: &User,
-    methods: &[Method],
-    client: &ClientInfo,
-) -> Result<Response, PageError> {
-    if !mfa::finish_pending(state, hash).await? {
-        return Ok(super::see_other("/login?notice=mfa_expired", [mfa::clear_pending_cookie(state)]));
-    }
-    ratelimit::attempt_succeeded(state, &ratelimit::Budget::account(&p.email_input), &client.ip, state.now()).await?;
-    let amr = signet_core::mfa::Amr::new(signet_core::mfa::Amr::parse(&p.amr).methods().iter().chain(methods).copied());
-    super::login::complete(state, existing, user, &amr, client, &p.return_to, [mfa::clear_pending_cookie(state)]).await
+    sign_in::second_factor_done(&state, existing, &hash, &p, &user, &[Method::Otp], &client).await
 }

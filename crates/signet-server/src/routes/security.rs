@@ -230,24 +230,8 @@ pub async fn totp_remove(
     if !state.store.delete_totp(auth.user.id).await? {
         return Err(PageError::NotFound);
     }
-    after_factor_removed(&state, &auth, &client, AuditKind::MfaRemove, "totp").await?;
+    mfa::after_factor_removed(&state, &auth, &client, AuditKind::MfaRemove, "totp").await?;
     Ok(super::see_other(&format!("{PAGE}?notice=totp_off"), []))
-}
-
-/// Audits a removal (`kind`); with no factor left, backup codes mean nothing and are deleted.
-pub async fn after_factor_removed(
-    state: &AppState,
-    auth: &AuthSession,
-    client: &ClientInfo,
-    kind: AuditKind,
-    what: &str,
-) -> Result<(), PageError> {
-    if !mfa::factors(state, auth.user.id).await?.any() {
-        state.store.delete_backup_codes(auth.user.id).await?;
-    }
-    let who = Actor::user(&auth.user);
-    audit::record(state, kind, who, client, what).await;
-    Ok(())
 }
 
 /// `POST /account/security/backup-codes`: a new set; the old one stops working.

@@ -1,0 +1,58 @@
+//! Signing in, after the credentials were checked: the password step hands over to the second
+//! factor (`mfa::start_pending`) when the account has one; the last step starts a fresh session
+//! ([`complete`]). Password, second-factor and passkey handlers all end here.
+
+use axum::response::Response;
+use signet_core::audit::AuditKind;
+use signet_core::mfa::{Amr, Method};
+use signet_core::TokenHash;
+use signet_store::User;
+
+use crate::audit::{self, Actor};
+use crate::error::PageError;
+use crate::http::ClientInfo;
+use crate::mfa::{self, PendingLogin};
+use crate::state::AppState;
+use crate::{ratelimit, session};
+
+/// The login succeeded (every required factor): a fresh session, an audit record, and on to
+/// `return_to`.
+pub async fn complete(
+    state: &AppState,
+    existing: Option<session::AuthSession>,
+    user: &signet_store::User,
+    amr: &Amr,
+    client: &ClientInfo,
+    return_to: &str,
+    extra_cookies: impl IntoIterator<Item = axum::http::HeaderValue>,
+) -> Result<Response, PageError> {
+    // Session fixation (OWASP): never keep a pre-login session id; always issue a fresh one.
+    if let Some(old) = existing {
+        state.store.delete_session(old.session.id).await?;
+    }
+    let (_, cookie) = session::start(state, user.id, client, state.now(), amr).await?;
+    let who = Actor::user(user);
+    audit::record(state, AuditKind::LoginSuccess, who, client, &amr.to_stored()).await;
+    // This browser now knows the account (OWASP device cookies; see `ratelimit`).
+    let device = crate::device_cookie::issue(state, &user.email);
+    let cookies: Vec<_> = [cookie, device].into_iter().chain(extra_cookies).collect();
+    Ok(crate::routes::see_other(return_to, cookies))
+}
+
+/// The second factor is done: use up the pending login (once) and start the session.
+pub async fn second_factor_done(
+    state: &AppState,
+    existing: Option<crate::session::AuthSession>,
+    hash: &TokenHash,
+    p: &PendingLogin,
+    user: &User,
+    methods: &[Method],
+    client: &ClientInfo,
+) -> Result<Response, PageError> {
+    if !mfa::finish_pending(state, hash).await? {
+        return Ok(crate::routes::see_other("/login?notice=mfa_expired", [mfa::clear_pending_cookie(state)]));
+    }
+    ratelimit::attempt_succeeded(state, &ratelimit::Budget::account(&p.email_input), &client.ip, state.now()).await?;
+    let amr = signet_core::mfa::Amr::new(signet_core::mfa::Amr::parse(&p.amr).methods().iter().chain(methods).copied());
+    complete(state, existing, user, &amr, client, &p.return_to, [mfa::clear_pending_cookie(state)]).await
+}
