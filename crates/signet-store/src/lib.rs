@@ -196,9 +196,9 @@ pub trait DeviceStore: Send + Sync {
     async fn redeem_device(&self, id: i64) -> Result<bool>;
 }
 
-/// Second factors, passkeys and the single-use challenges of multi-step logins.
+/// Authenticator apps (TOTP, RFC 6238): one per user.
 #[async_trait]
-pub trait MfaStore: Send + Sync {
+pub trait TotpStore: Send + Sync {
     async fn totp(&self, user_id: i64) -> Result<Option<TotpFactor>>;
     /// Starts (or restarts) enrolment with a new, unconfirmed secret. [`StoreError::Conflict`]
     /// if the user already has a confirmed authenticator.
@@ -209,14 +209,22 @@ pub trait MfaStore: Send + Sync {
     /// accepted before, so of two concurrent uses of one code exactly one succeeds.
     async fn use_totp_step(&self, user_id: i64, step: i64, now: OffsetDateTime) -> Result<bool>;
     async fn delete_totp(&self, user_id: i64) -> Result<bool>;
+}
 
+/// Single-use backup codes, stored hashed.
+#[async_trait]
+pub trait BackupCodeStore: Send + Sync {
     /// Replaces the user's backup codes with a new set (the old ones stop working).
     async fn replace_backup_codes(&self, user_id: i64, hashes: &[String], now: OffsetDateTime) -> Result<()>;
     /// Marks an unused code as used; `false` if it is unknown, someone else's, or spent.
     async fn use_backup_code(&self, user_id: i64, hash: &str, now: OffsetDateTime) -> Result<bool>;
     async fn backup_codes_remaining(&self, user_id: i64) -> Result<i64>;
     async fn delete_backup_codes(&self, user_id: i64) -> Result<()>;
+}
 
+/// Passkeys (WebAuthn credentials).
+#[async_trait]
+pub trait PasskeyStore: Send + Sync {
     /// [`StoreError::Conflict`] if the credential id is already registered.
     async fn add_passkey(&self, new: NewPasskey<'_>) -> Result<PasskeyRecord>;
     async fn list_passkeys(&self, user_id: i64) -> Result<Vec<PasskeyRecord>>;
@@ -226,7 +234,12 @@ pub trait MfaStore: Send + Sync {
     async fn record_passkey_use(&self, used: PasskeyUse<'_>, previous_count: i64) -> Result<bool>;
     async fn rename_passkey(&self, user_id: i64, id: i64, name: &str) -> Result<bool>;
     async fn delete_passkey(&self, user_id: i64, id: i64) -> Result<bool>;
+}
 
+/// Single-use challenges of multi-step ceremonies (WebAuthn, the pending second factor), kept
+/// server-side so any instance can finish what another started.
+#[async_trait]
+pub trait ChallengeStore: Send + Sync {
     async fn put_challenge(
         &self,
         id_hash: &TokenHash,
@@ -279,7 +292,10 @@ pub trait Store:
     + RefreshStore
     + AuthorizeStore
     + DeviceStore
-    + MfaStore
+    + TotpStore
+    + BackupCodeStore
+    + PasskeyStore
+    + ChallengeStore
     + PurgeStore
     + 'static
 {

@@ -3,7 +3,7 @@ use signet_core::{OffsetDateTime, TokenHash};
 use sqlx::Row;
 
 use super::{from_ts, map_err, ts, DbRow, DbStore};
-use crate::{MfaStore, NewPasskey, PasskeyRecord, PasskeyUse, Result, StoreError, TotpFactor};
+use crate::{BackupCodeStore, ChallengeStore, NewPasskey, PasskeyRecord, PasskeyStore, PasskeyUse, Result, StoreError, TotpFactor, TotpStore};
 
 fn get(e: sqlx::Error) -> StoreError {
     StoreError::Other(e.into())
@@ -41,7 +41,7 @@ fn row_to_passkey(r: &DbRow) -> Result<PasskeyRecord> {
 }
 
 #[async_trait]
-impl MfaStore for DbStore {
+impl TotpStore for DbStore {
     async fn totp(&self, user_id: i64) -> Result<Option<TotpFactor>> {
         let row = sqlx::query(
             "SELECT user_id, secret_enc, confirmed, last_step, created_at, last_used_at FROM totp_factors WHERE user_id = $1",
@@ -109,7 +109,10 @@ impl MfaStore for DbStore {
             .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
     }
+}
 
+#[async_trait]
+impl BackupCodeStore for DbStore {
     async fn replace_backup_codes(&self, user_id: i64, hashes: &[String], now: OffsetDateTime) -> Result<()> {
         let mut tx = self.writer.begin().await.map_err(map_err)?;
         sqlx::query("DELETE FROM backup_codes WHERE user_id = $1")
@@ -159,7 +162,10 @@ impl MfaStore for DbStore {
             .map_err(map_err)?;
         Ok(())
     }
+}
 
+#[async_trait]
+impl PasskeyStore for DbStore {
     async fn add_passkey(&self, p: NewPasskey<'_>) -> Result<PasskeyRecord> {
         let row = sqlx::query(&format!(
             "INSERT INTO passkeys (user_id, credential_id, name, credential, sign_count, backup_eligible, backup_state,
@@ -237,7 +243,10 @@ impl MfaStore for DbStore {
             .map_err(map_err)?;
         Ok(res.rows_affected() > 0)
     }
+}
 
+#[async_trait]
+impl ChallengeStore for DbStore {
     async fn put_challenge(
         &self,
         id_hash: &TokenHash,
