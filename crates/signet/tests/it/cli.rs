@@ -357,3 +357,36 @@ async fn client_registration_rules_shared_by_cli_and_core() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(s.state.store.list_clients().await.expect("clients").len(), before + 1);
 }
+
+/// An unknown key is an error that names it — in a file section, at the top level, or from the
+/// environment (naming the variable) — and the server does not start (exit code 2).
+#[tokio::test]
+async fn config_unknown_key_names_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("signet.toml");
+    let path = file.to_str().expect("utf8");
+    for (text, section, key) in [
+        ("[session]\nidle_timout = \"5m\"\n", "session", "idle_timout"),
+        ("[tokens]\nsigning_algo = \"ES256\"\n", "tokens", "signing_algo"),
+        ("lisen = \"127.0.0.1:9000\"\n", "", "lisen"),
+    ] {
+        std::fs::write(&file, text).expect("write");
+        let (code, _, err) = run_cli(dir.path(), &["config", "check", path], "");
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(key) && err.contains("unknown field"), "{err}");
+        assert!(err.contains(section), "{err}");
+    }
+    std::fs::remove_file(&file).expect("rm");
+    let out = crate::harness::signet_cmd(dir.path())
+        .env("SIGNET_SESSION__IDLE_TIMOT", "5m")
+        .arg("serve")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SIGNET_SESSION__IDLE_TIMOT") && err.contains("idle_timot"), "{err}");
+    // Control: the right spelling starts checking fine.
+    std::fs::write(&file, "[session]\nidle_timeout = \"5m\"\n").expect("write");
+    let (code, _, err) = run_cli(dir.path(), &["config", "check", path], "");
+    assert_eq!(code, 0, "{err}");
+}
