@@ -79,6 +79,15 @@ impl SigningAlg {
     }
 }
 
+/// Read from configuration by name; anything else (HS256, `none`) is an error listing the names.
+impl<'de> serde::Deserialize<'de> for SigningAlg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <String as serde::Deserialize>::deserialize(d)?;
+        SigningAlg::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not one of {}", SigningAlg::names())))
+    }
+}
+
 impl fmt::Display for SigningAlg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

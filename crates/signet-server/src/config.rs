@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use signet_core::client::SigningAlg;
 use signet_core::HashParams;
 use time::Duration;
 
@@ -53,12 +54,12 @@ pub struct Config {
 #[serde(deny_unknown_fields, default)]
 pub struct TokensConfig {
     /// Signing algorithm for tokens: `ES256` (default), `EdDSA` or `RS256`.
-    pub signing_alg: String,
+    pub signing_alg: SigningAlg,
     /// The default algorithm of ID tokens (OIDC Core §3.1.3.7: RS256 unless a client registered
     /// another); keys are always kept for it.
-    pub id_token_signing_alg: String,
+    pub id_token_signing_alg: SigningAlg,
     /// Further algorithms to keep keys for, so clients can be configured to use them.
-    pub extra_algs: Vec<String>,
+    pub extra_algs: Vec<SigningAlg>,
     #[serde(deserialize_with = "de_duration")]
     pub access_token_ttl: Duration,
     /// Upper bound for per-client access-token lifetimes; retired keys stay published this long.
@@ -80,8 +81,8 @@ pub struct TokensConfig {
 impl Default for TokensConfig {
     fn default() -> Self {
         Self {
-            signing_alg: "ES256".into(),
-            id_token_signing_alg: "RS256".into(),
+            signing_alg: SigningAlg::Es256,
+            id_token_signing_alg: SigningAlg::Rs256,
             extra_algs: Vec::new(),
             access_token_ttl: Duration::minutes(10),
             max_access_token_ttl: Duration::hours(1),
@@ -355,18 +356,9 @@ impl Config {
         if !r.window.is_positive() {
             return Err(ConfigError::new("rate_limit.window", "must be positive"));
         }
+        // Algorithms are `SigningAlg`s, checked as they are read: it has no HS* (shared-secret
+        // signatures would let every verifier mint tokens).
         let t = &self.tokens;
-        for (key, alg) in
-            [("tokens.signing_alg", &t.signing_alg), ("tokens.id_token_signing_alg", &t.id_token_signing_alg)]
-                .into_iter()
-                .chain(t.extra_algs.iter().map(|a| ("tokens.extra_algs", a)))
-        {
-            // `SigningAlg` has no HS*: shared-secret signatures would let every verifier mint tokens.
-            if signet_core::client::SigningAlg::parse(alg).is_none() {
-                let names = signet_core::client::SigningAlg::names();
-                return Err(ConfigError::new(key, format!("{alg:?} is not one of {names}")));
-            }
-        }
         let positive = [
             ("tokens.access_token_ttl", t.access_token_ttl),
             ("tokens.refresh_idle_ttl", t.refresh_idle_ttl),
@@ -413,10 +405,10 @@ impl Config {
 
     /// Every algorithm keys are kept for, the default first.
     pub fn signing_algs(&self) -> Vec<String> {
-        let mut v = vec![self.tokens.signing_alg.clone()];
-        for a in std::iter::once(&self.tokens.id_token_signing_alg).chain(&self.tokens.extra_algs) {
-            if !v.contains(a) {
-                v.push(a.clone());
+        let mut v = vec![self.tokens.signing_alg.as_str().to_owned()];
+        for a in std::iter::once(&self.tokens.id_token_signing_alg).chain(&self.tokens.extra_algs).map(|a| a.as_str()) {
+            if !v.iter().any(|x| x == a) {
+                v.push(a.to_owned());
             }
         }
         v
@@ -581,6 +573,10 @@ mod tests {
         assert!(e.to_string().starts_with("issuer"), "{e}");
         let e = Config::load("trusted_proxies = [\"10.0.0.0/33\"]", "f", &[]).expect_err("bad cidr");
         assert!(e.to_string().starts_with("trusted_proxies[0]"), "{e}");
+        let e = Config::load("[tokens]\nsigning_alg = \"HS256\"", "f", &[]).expect_err("hs256");
+        assert!(e.to_string().starts_with("tokens.signing_alg") && e.to_string().contains("HS256"), "{e}");
+        let e = Config::load("[tokens]\nextra_algs = [\"RS256\", \"none\"]", "f", &[]).expect_err("none");
+        assert!(e.to_string().starts_with("tokens.extra_algs[1]"), "{e}");
         let e = Config::load("[password]\nmemory_kib = 1024", "f", &[]).expect_err("weak");
         assert!(e.to_string().starts_with("password.memory_kib"), "{e}");
     }

@@ -51,14 +51,14 @@ pub fn access_ttl(state: &AppState, client: &Client) -> Duration {
 
 /// The algorithm tokens for `client` are signed with.
 pub fn client_alg<'a>(state: &'a AppState, client: &'a Client) -> &'a str {
-    registered_alg(state, client.signing_alg.as_deref(), &state.config.tokens.signing_alg)
+    registered_alg(state, client.signing_alg.as_deref(), state.config.tokens.signing_alg.as_str())
 }
 
 /// The algorithm of `client`'s ID tokens: what it registered, else the server's ID-token
 /// default (RS256: OIDC Core §3.1.3.7 and Dynamic Client Registration §2, "the default, if
 /// omitted, is RS256", which strict relying parties assume).
 pub fn id_token_alg<'a>(state: &'a AppState, client: &'a Client) -> &'a str {
-    registered_alg(state, client.id_token_alg.as_deref(), &state.config.tokens.id_token_signing_alg)
+    registered_alg(state, client.id_token_alg.as_deref(), state.config.tokens.id_token_signing_alg.as_str())
 }
 
 /// A client's registered algorithm if keys exist for it, else `default`.

@@ -1,6 +1,7 @@
 //! `GET /jwks` and `/.well-known/oauth-authorization-server`.
 
 use reqwest::StatusCode;
+use signet_core::client::SigningAlg;
 
 use crate::harness::TestServer;
 
@@ -30,7 +31,7 @@ async fn jwks_publishes_current_and_next_public_keys() {
 
 #[tokio::test]
 async fn extra_algorithms_and_per_client_override() {
-    let s = TestServer::with(|c| c.tokens.extra_algs = vec!["EdDSA".into(), "RS256".into()]).await;
+    let s = TestServer::with(|c| c.tokens.extra_algs = vec![SigningAlg::EdDsa, SigningAlg::Rs256]).await;
     let v: serde_json::Value =
         reqwest::get(format!("{}/jwks", s.base)).await.expect("jwks").json().await.expect("json");
     let algs: Vec<&str> = v["keys"].as_array().expect("keys").iter().filter_map(|k| k["alg"].as_str()).collect();
