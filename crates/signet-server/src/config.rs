@@ -249,10 +249,14 @@ impl Config {
         dir.join("signet.toml")
     }
 
-    /// Parses `file_text` (may be empty), overlays `SIGNET_*` variables from `env`, and validates.
+    /// Parses `file_text` (may be empty), overlays `SIGNET_*` variables from `env` (nested keys
+    /// with `__`), and validates. Layering is figment's; errors name the key, and the variable
+    /// when the value came from the environment.
     pub fn load(file_text: &str, file_name: &str, env: &[(String, String)]) -> Result<Self, ConfigError> {
-        let mut table: toml::Table =
-            toml::from_str(file_text).map_err(|e| ConfigError::new(file_name, e.message().to_string()))?;
+        use figment::providers::{Format, Toml};
+        // A file that is not TOML at all is named as such (figment would report no key).
+        toml::from_str::<toml::Table>(file_text).map_err(|e| ConfigError::new(file_name, e.message().to_string()))?;
+        let mut figment = figment::Figment::new().merge(Toml::string(file_text));
         // Which keys came from the environment, so errors can name the variable.
         let mut from_env: Vec<(String, String)> = Vec::new();
         for (k, v) in env {
@@ -260,19 +264,13 @@ impl Config {
             if ENV_NOT_KEYS.contains(&k.as_str()) || rest.starts_with("TEST_") {
                 continue;
             }
-            let path: Vec<String> = rest.to_lowercase().split("__").map(str::to_owned).collect();
-            set_path(&mut table, &path, env_value(v)).map_err(|m| ConfigError::new(k.clone(), m))?;
-            from_env.push((path.join("."), k.clone()));
+            let key = rest.to_lowercase().replace("__", ".");
+            // Numbers, booleans and `[a, b]` lists as figment reads environment values.
+            let value: figment::value::Value = v.parse().unwrap_or_else(|_| v.as_str().into());
+            figment = figment.merge(figment::providers::Serialized::default(&key, value));
+            from_env.push((key, k.clone()));
         }
-        let cfg: Config = serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-            let path = e.path().to_string();
-            let key = match from_env.iter().find(|(p, _)| *p == path) {
-                Some((_, var)) => format!("{path} (from environment variable {var})"),
-                None if path == "." => "config".to_string(),
-                None => path,
-            };
-            ConfigError::new(key, e.into_inner().message().to_string())
-        })?;
+        let cfg: Config = figment.extract().map_err(|e| config_error(e, file_name, &from_env))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -461,37 +459,35 @@ fn parse_issuer(s: &str) -> Result<url::Url, String> {
     }
 }
 
-fn env_value(raw: &str) -> toml::Value {
-    // Numbers and booleans as TOML would read them; everything else as a string.
-    match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
-        Ok(mut t) => match t.remove("v") {
-            Some(
-                v @ (toml::Value::Integer(_) | toml::Value::Boolean(_) | toml::Value::Float(_) | toml::Value::Array(_)),
-            ) => v,
-            _ => toml::Value::String(raw.to_owned()),
-        },
-        Err(_) => toml::Value::String(raw.to_owned()),
-    }
-}
-
-fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) -> Result<(), String> {
-    match path {
-        [] => Err("empty key".into()),
-        [last] => {
-            table.insert(last.clone(), value);
-            Ok(())
-        }
-        [first, rest @ ..] => {
-            let entry = table.entry(first.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
-            match entry {
-                toml::Value::Table(t) => set_path(t, rest, value),
-                _ => Err(format!("{first} is not a section")),
-            }
+/// Turns figment's error into one naming the key (and the variable, for a value or an unknown
+/// key that came from the environment).
+fn config_error(e: figment::Error, file_name: &str, from_env: &[(String, String)]) -> ConfigError {
+    use figment::error::Kind;
+    // `tokens.extra_algs[1]`, as the key is written in the file.
+    let mut path = String::new();
+    for seg in &e.path {
+        match seg.parse::<usize>() {
+            Ok(i) => path.push_str(&format!("[{i}]")),
+            Err(_) if path.is_empty() => path.push_str(seg),
+            Err(_) => path.push_str(&format!(".{seg}")),
         }
     }
+    // Name an unknown key itself, not only its section.
+    if let Kind::UnknownField(field, _) = &e.kind {
+        if e.path.last() != Some(field) {
+            path = if path.is_empty() { field.clone() } else { format!("{path}.{field}") };
+        }
+    }
+    let message = e.kind.to_string();
+    let key = match from_env.iter().find(|(p, _)| *p == path) {
+        Some((_, var)) => format!("{path} (from environment variable {var})"),
+        None if path.is_empty() => file_name.to_owned(),
+        None => path,
+    };
+    ConfigError::new(key, message)
 }
 
-/// Durations in config are strings such as `90s`, `30m`, `24h`, `14d`.
+/// Durations in config are strings such as `90s`, `30m`, `24h`, `14d` (humantime's format).
 fn de_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let s = String::deserialize(d)?;
     parse_duration(&s)
@@ -499,18 +495,7 @@ fn de_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Er
 }
 
 pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit())?;
-    let (num, unit) = s.split_at(split);
-    let n: i64 = num.parse().ok()?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n.checked_mul(60)?,
-        "h" => n.checked_mul(3600)?,
-        "d" => n.checked_mul(86400)?,
-        _ => return None,
-    };
-    Some(Duration::seconds(secs))
+    humantime::parse_duration(s.trim()).ok().and_then(|d| Duration::try_from(d).ok())
 }
 
 /// A URL with any password replaced by `***`, so it can be printed.
@@ -558,6 +543,28 @@ mod tests {
         assert_eq!(c.listen, "127.0.0.1:0");
         assert_eq!(c.password.min_length, 12);
         assert_eq!(c.session.idle_timeout, Duration::minutes(5));
+        // URLs, lists (bare or quoted), booleans and day durations from the environment.
+        let c = Config::load(
+            "",
+            "x",
+            &env(&[
+                ("SIGNET_ISSUER", "http://localhost:8080"),
+                ("SIGNET_DATABASE_URL", "postgres://signet:pw@127.0.0.1:5432/signet"),
+                ("SIGNET_TRUSTED_PROXIES", "[10.0.0.0/8, 192.168.0.0/16]"),
+                ("SIGNET_TOKENS__EXTRA_ALGS", "[\"EdDSA\"]"),
+                ("SIGNET_SIGNUP_ENABLED", "false"),
+                ("SIGNET_TOKENS__REFRESH_ABSOLUTE_TTL", "14d"),
+                ("SIGNET_LOG", "debug"),
+                ("SIGNET_TEST_DATABASE_URL", "postgres://elsewhere"),
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(c.issuer, "http://localhost:8080");
+        assert_eq!(c.database_url.as_deref(), Some("postgres://signet:pw@127.0.0.1:5432/signet"));
+        assert_eq!(c.trusted_proxies, ["10.0.0.0/8", "192.168.0.0/16"]);
+        assert_eq!(c.tokens.extra_algs, [SigningAlg::EdDsa]);
+        assert!(!c.signup_enabled);
+        assert_eq!(c.tokens.refresh_absolute_ttl, Duration::days(14));
     }
 
     #[test]
