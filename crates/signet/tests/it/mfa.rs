@@ -507,3 +507,26 @@ async fn admin_reset_mfa_removes_factors() {
     assert_eq!(c.login("ann@example.com", PASSWORD).await.location(), "/account", "password alone again");
     assert!(crate::harness::audit_kinds(&s).await.contains(&"mfa_remove".to_owned()));
 }
+
+/// The pending second-factor step is single use: once it completed, its cookie (say, copied
+/// from the browser before it finished) cannot complete it again with another valid code.
+#[tokio::test]
+async fn pending_login_used_once() {
+    let s = TestServer::start().await;
+    let (_, codes) = totp_user(&s, "ann@example.com").await;
+    let mut b = s.browser();
+    let page = password_step(&mut b, "ann@example.com", "").await;
+    let mut copy = s.browser();
+    copy.cookies = b.cookies.clone();
+    let r = submit_code(&mut b, &page, "backup", &codes[0]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(b.session_cookie().is_some());
+    let sessions = s.state.store.list_user_sessions(s.user("ann@example.com").await.id).await.expect("sessions").len();
+    // The copy presents the spent pending login with a fresh, valid backup code.
+    let r = submit_code(&mut copy, &page, "backup", &codes[1]).await;
+    assert!(r.location().starts_with("/login"), "{} {}", r.status, r.location());
+    assert!(copy.session_cookie().is_none());
+    let after = s.state.store.list_user_sessions(s.user("ann@example.com").await.id).await.expect("sessions").len();
+    assert_eq!(after, sessions, "no second session");
+    assert!(s.state.store.backup_codes_remaining(s.user("ann@example.com").await.id).await.expect("codes") >= 9);
+}
