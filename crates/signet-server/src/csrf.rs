@@ -83,6 +83,16 @@ struct Token {
     csrf: String,
 }
 
+/// Reads a form body and its `csrf` field.
+async fn read_with_token(
+    req: Request,
+    state: &AppState,
+) -> Result<(axum::http::request::Parts, axum::body::Bytes, String), PageError> {
+    let (parts, bytes) = read_form_bytes(req, state).await.map_err(form_error_page)?;
+    let token: Token = parse_form(&parts, bytes.clone(), state).await.map_err(form_error_page)?;
+    Ok((parts, bytes, token.csrf))
+}
+
 /// A form with no fields besides its token (a button).
 #[derive(serde::Deserialize)]
 pub struct Nothing {}
@@ -100,9 +110,8 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for SessionForm<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let RequireSession(session) = RequireSession::from_request_parts(&mut parts, state).await?;
-        let (parts, bytes) = read_form_bytes(Request::from_parts(parts, body), state).await.map_err(form_error_page)?;
-        let token: Token = parse_form(&parts, bytes.clone(), state).await.map_err(form_error_page)?;
-        check_session(state, &session.token_hash, &token.csrf)?;
+        let (parts, bytes, token) = read_with_token(Request::from_parts(parts, body), state).await?;
+        check_session(state, &session.token_hash, &token)?;
         let form = parse_form(&parts, bytes, state).await.map_err(form_error_page)?;
         Ok(Self { session, form })
     }
@@ -120,10 +129,9 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for MaybeSessionForm<
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let MaybeSession(session) = MaybeSession::from_request_parts(&mut parts, state).await?;
-        let (parts, bytes) = read_form_bytes(Request::from_parts(parts, body), state).await.map_err(form_error_page)?;
+        let (parts, bytes, token) = read_with_token(Request::from_parts(parts, body), state).await?;
         if let Some(s) = &session {
-            let token: Token = parse_form(&parts, bytes.clone(), state).await.map_err(form_error_page)?;
-            check_session(state, &s.token_hash, &token.csrf)?;
+            check_session(state, &s.token_hash, &token)?;
         }
         let form = parse_form(&parts, bytes, state).await.map_err(form_error_page)?;
         Ok(Self { session, form })
@@ -137,9 +145,8 @@ pub struct PresessionForm<T>(pub T);
 impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for PresessionForm<T> {
     type Rejection = PageError;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (parts, bytes) = read_form_bytes(req, state).await.map_err(form_error_page)?;
-        let token: Token = parse_form(&parts, bytes.clone(), state).await.map_err(form_error_page)?;
-        check_presession(state, &parts.headers, &token.csrf)?;
+        let (parts, bytes, token) = read_with_token(req, state).await?;
+        check_presession(state, &parts.headers, &token)?;
         Ok(Self(parse_form(&parts, bytes, state).await.map_err(form_error_page)?))
     }
 }
