@@ -119,6 +119,9 @@ async fn passkey_as_second_factor() {
     let (status, _) = passkey_login(&mut b, &mut mallory, "second").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(b.session_cookie().is_none());
+    // Refused by the account check itself, before any signature is looked at.
+    let events = s.state.store.list_audit(None, 100).await.expect("audit");
+    assert!(events.iter().any(|e| e.kind == "login_failure" && e.detail == "passkey_wrong_account"));
 }
 
 #[tokio::test]
@@ -245,4 +248,49 @@ async fn passkey_sign_count_regression_rejected() {
     let (status, unknown) = passkey_login(&mut s.browser(), &mut stranger, "login").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(unknown, body);
+}
+
+/// After registering, the browser goes back where the flow asked (an OAuth request waiting for
+/// a second factor), else to the security page with its notice; never off-site.
+#[tokio::test]
+async fn passkey_registration_returns_where_asked() {
+    let s = TestServer::start().await;
+    let mut b = s.signed_in("ann@example.com").await;
+    for (return_to, expected) in [
+        ("/oauth2/authorize/continue?req=abc", "/oauth2/authorize/continue?req=abc"),
+        ("/account", "/account/security?notice=passkey_added"),
+        ("https://evil.example/x", "/account/security?notice=passkey_added"),
+    ] {
+        let csrf = b.get("/account/security").await.csrf();
+        let (_, start) = b.post_json("/account/security/passkeys/register/start", &csrf, &json!({})).await;
+        let mut auth = SoftAuthenticator::new(ORIGIN, RP_ID);
+        let credential = auth.register(&start["options"]);
+        let body = json!({ "id": start["id"], "credential": credential, "return_to": return_to });
+        let (status, done) = b.post_json("/account/security/passkeys/register/finish", &csrf, &body).await;
+        assert_eq!(status, StatusCode::OK, "{done}");
+        assert_eq!(done["redirect"], expected, "return_to {return_to}");
+    }
+}
+
+/// Usernameless sign-in: the user handle the authenticator returns must be the account's that
+/// owns the credential; a credential answering with another account's handle is refused.
+#[tokio::test]
+async fn passkey_user_handle_must_match_account() {
+    let s = TestServer::start().await;
+    let mut ann = user_with_passkey(&s, "ann@example.com").await;
+    let mallory = user_with_passkey(&s, "mallory@example.com").await;
+    let own = ann.user_handle.clone();
+    ann.user_handle = mallory.user_handle.clone();
+    let mut b = s.browser();
+    let (status, _) = passkey_login(&mut b, &mut ann, "login").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(b.session_cookie().is_none());
+    let events = s.state.store.list_audit(None, 100).await.expect("audit");
+    assert!(events.iter().any(|e| e.kind == "login_failure" && e.detail == "passkey_user_handle_mismatch"));
+    // Control: with its own handle the same authenticator signs in.
+    ann.user_handle = own;
+    let mut b = s.browser();
+    let (status, body) = passkey_login(&mut b, &mut ann, "login").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(b.session_cookie().is_some());
 }
