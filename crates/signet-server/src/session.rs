@@ -3,7 +3,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue};
 use signet_core::session::{Expiry, SessionTimeouts};
 use signet_core::{OffsetDateTime, PlainToken, TokenHash};
 use signet_store::{NewSession, Session, User};
@@ -136,15 +136,4 @@ impl FromRequestParts<AppState> for ApiSession {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         load(state, &parts.headers).await?.map(Self).ok_or_else(ApiError::unauthenticated)
     }
-}
-
-/// Adds `Set-Cookie` headers to a response.
-pub fn with_cookies(
-    mut res: axum::response::Response,
-    cookies: impl IntoIterator<Item = HeaderValue>,
-) -> axum::response::Response {
-    for c in cookies {
-        res.headers_mut().append(header::SET_COOKIE, c);
-    }
-    res
 }

@@ -36,7 +36,7 @@ pub async fn complete(
     // This browser now knows the account (OWASP device cookies; see `ratelimit`).
     let device = crate::device_cookie::issue(state, &user.email);
     let cookies: Vec<_> = [cookie, device].into_iter().chain(extra_cookies).collect();
-    Ok(crate::routes::see_other(return_to, cookies))
+    Ok(crate::http::see_other(return_to, cookies))
 }
 
 /// The second factor is done: use up the pending login (once) and start the session.
@@ -50,7 +50,7 @@ pub async fn second_factor_done(
     client: &ClientInfo,
 ) -> Result<Response, PageError> {
     if !mfa::finish_pending(state, hash).await? {
-        return Ok(crate::routes::see_other("/login?notice=mfa_expired", [mfa::clear_pending_cookie(state)]));
+        return Ok(crate::http::see_other("/login?notice=mfa_expired", [mfa::clear_pending_cookie(state)]));
     }
     ratelimit::attempt_succeeded(state, &ratelimit::Budget::account(&p.email_input), &client.ip, state.now()).await?;
     let amr = signet_core::mfa::Amr::new(signet_core::mfa::Amr::parse(&p.amr).methods().iter().chain(methods).copied());

@@ -16,8 +16,9 @@ use crate::audit::{self, Actor};
 use crate::csrf;
 use crate::csrf::MaybeSessionForm;
 use crate::error::PageError;
+use crate::http::with_cookies;
 use crate::http::ClientInfo;
-use crate::session::{self, with_cookies, AuthSession, MaybeSession};
+use crate::session::{self, AuthSession, MaybeSession};
 use crate::state::AppState;
 
 /// Claims we read from an `id_token_hint`.

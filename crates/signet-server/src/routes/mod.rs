@@ -19,11 +19,11 @@ pub mod signup;
 pub mod token;
 pub mod userinfo;
 
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post, MethodRouter};
 
-use crate::session::with_cookies;
+pub use crate::http::see_other;
 use crate::state::AppState;
 
 /// How a route protects its state-changing requests from cross-site forgery. Every route is
@@ -118,9 +118,4 @@ async fn stylesheet() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         crate::pages::STYLESHEET,
     )
-}
-
-/// 303 See Other (the right status after a POST) with optional `Set-Cookie` headers.
-pub fn see_other(to: &str, cookies: impl IntoIterator<Item = HeaderValue>) -> Response {
-    with_cookies(Redirect::to(to).into_response(), cookies)
 }

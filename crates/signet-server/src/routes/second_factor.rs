@@ -15,9 +15,10 @@ use crate::audit::{self, Actor};
 use crate::csrf::PresessionForm;
 use crate::error::PageError;
 use crate::flows::sign_in;
+use crate::http::with_cookies;
 use crate::http::ClientInfo;
 use crate::mfa::{self, PendingLogin, Verdict};
-use crate::session::{with_cookies, MaybeSession};
+use crate::session::MaybeSession;
 use crate::state::AppState;
 use crate::{csrf, ratelimit};
 

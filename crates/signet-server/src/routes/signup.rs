@@ -11,8 +11,9 @@ use signet_store::{NewUser, StoreError};
 use crate::audit::{self, Actor};
 use crate::csrf::PresessionForm;
 use crate::error::PageError;
+use crate::http::with_cookies;
 use crate::http::ClientInfo;
-use crate::session::{self, with_cookies};
+use crate::session;
 use crate::state::AppState;
 use crate::{csrf, ratelimit};
 
