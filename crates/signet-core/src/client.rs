@@ -278,6 +278,39 @@ mod tests {
         assert_eq!(rs.map(|v| v.signing_alg), Ok(Some(SigningAlg::Rs256)));
     }
 
+    /// A machine client (client credentials only) needs no redirect URI; its errors name the
+    /// field and carry the RFC 7591 code.
+    #[test]
+    fn machine_client_and_error_codes() {
+        let algs = [SigningAlg::Es256];
+        let cc = Registration {
+            name: "Job".into(),
+            grant_types: vec!["client_credentials".into()],
+            ..Registration::default()
+        };
+        assert_eq!(cc.validate(&algs).map(|v| v.grant_types), Ok(vec![GrantType::ClientCredentials]));
+        let bad_uri = Registration { redirect_uris: vec!["http://evil.example/cb".into()], ..web() }.validate(&algs);
+        let e = bad_uri.err().unwrap_or_else(|| RegistrationError::new("none", ""));
+        assert_eq!(e.code(), crate::protocol::ErrorCode::InvalidRedirectUri);
+        assert!(e.to_string().starts_with("redirect_uris: \"http://evil.example/cb\""), "{e}");
+        let post = Registration { post_logout_redirect_uris: vec!["ftp://x/".into()], ..web() }.validate(&algs);
+        assert_eq!(post.map_err(|e| e.code()).err(), Some(crate::protocol::ErrorCode::InvalidRedirectUri));
+        let bad_scope = Registration { scope: "a\"b".into(), ..web() }.validate(&algs);
+        assert_eq!(bad_scope.map_err(|e| e.code()).err(), Some(crate::protocol::ErrorCode::InvalidClientMetadata));
+    }
+
+    #[test]
+    fn grants_of_a_stored_client() {
+        let stored = vec!["authorization_code".to_owned(), "refresh_token".to_owned()];
+        assert!(GrantType::AuthorizationCode.allowed_in(&stored));
+        assert!(GrantType::RefreshToken.allowed_in(&stored));
+        assert!(!GrantType::ClientCredentials.allowed_in(&stored));
+        assert!(!GrantType::DeviceCode.allowed_in(&[]));
+        assert_eq!(GrantType::DeviceCode.to_string(), "urn:ietf:params:oauth:grant-type:device_code");
+        assert_eq!(SigningAlg::EdDsa.to_string(), "EdDSA");
+        assert_eq!(SigningAlg::names(), "ES256, EdDSA, RS256");
+    }
+
     #[test]
     fn names_round_trip() {
         for g in GrantType::ALL {
