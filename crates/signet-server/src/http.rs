@@ -119,6 +119,23 @@ pub fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
     url::form_urlencoded::parse(uri.query()?.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
+/// Adds `Set-Cookie` headers to a response.
+pub fn with_cookies(
+    mut res: axum::response::Response,
+    cookies: impl IntoIterator<Item = HeaderValue>,
+) -> axum::response::Response {
+    for c in cookies {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// 303 See Other (the right status after a POST) with optional `Set-Cookie` headers.
+pub fn see_other(to: &str, cookies: impl IntoIterator<Item = HeaderValue>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    with_cookies(axum::response::Redirect::to(to).into_response(), cookies)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,21 +165,4 @@ mod tests {
         // Nothing trusted: the header means nothing.
         assert_eq!(client_ip(Some(lb), &headers("203.0.113.9"), &[]), Some(lb));
     }
-}
-
-/// Adds `Set-Cookie` headers to a response.
-pub fn with_cookies(
-    mut res: axum::response::Response,
-    cookies: impl IntoIterator<Item = HeaderValue>,
-) -> axum::response::Response {
-    for c in cookies {
-        res.headers_mut().append(header::SET_COOKIE, c);
-    }
-    res
-}
-
-/// 303 See Other (the right status after a POST) with optional `Set-Cookie` headers.
-pub fn see_other(to: &str, cookies: impl IntoIterator<Item = HeaderValue>) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    with_cookies(axum::response::Redirect::to(to).into_response(), cookies)
 }
