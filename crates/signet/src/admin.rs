@@ -80,6 +80,7 @@ async fn find(state: &AppState, email: &str) -> anyhow::Result<User> {
 }
 
 async fn write_audit(state: &AppState, kind: AuditKind, user: Option<&User>, detail: &str) {
+    let actor = signet_server::audit::Actor::Cli.label();
     let res = state
         .store
         .audit(NewAudit {
@@ -87,7 +88,7 @@ async fn write_audit(state: &AppState, kind: AuditKind, user: Option<&User>, det
             at: state.now(),
             user_id: user.map(|u| u.id),
             email: user.map(|u| u.email.as_str()),
-            actor: "cli",
+            actor: &actor,
             ip: "",
             user_agent: "signet-cli",
             detail,

@@ -119,12 +119,13 @@ async fn state(config: Config) -> anyhow::Result<AppState> {
 }
 
 async fn audit(state: &AppState, kind: AuditKind, detail: &str) {
+    let actor = signet_server::audit::Actor::Cli.label();
     let e = NewAudit {
         kind,
         at: state.now(),
         user_id: None,
         email: None,
-        actor: "cli",
+        actor: &actor,
         ip: "",
         user_agent: "signet-cli",
         detail,
