@@ -7,53 +7,11 @@ use signet_store::NewAudit;
 use crate::http::ClientInfo;
 use crate::state::AppState;
 
-/// Who did it, and the account it concerned. The stored `actor` is `user:ID`, `anonymous`,
-/// `client:ID`, `cli` or `system`.
-#[derive(Debug, Clone, Copy)]
-pub enum Actor<'a> {
-    /// A signed-in user, or one completing a sign-in, acting on their own account.
-    User { id: i64, email: Option<&'a str> },
-    /// Someone not signed in; the attempt may name an account (the typed email, the user id).
-    Anonymous { user_id: Option<i64>, email: Option<&'a str> },
-    /// A client with its own credentials, acting on a user's tokens or its own.
-    Client { client_id: &'a str, user_id: Option<i64> },
-    /// The operator at the command line.
-    Cli,
-    /// Signet itself (scheduled work such as key rotation).
-    System,
-}
+pub use signet_core::audit::Actor;
 
-impl<'a> Actor<'a> {
-    pub fn user(u: &'a signet_store::User) -> Self {
-        Actor::User { id: u.id, email: Some(&u.email) }
-    }
-
-    /// The stored `actor` column.
-    pub fn label(&self) -> String {
-        match self {
-            Actor::User { id, .. } => format!("user:{id}"),
-            Actor::Anonymous { .. } => "anonymous".into(),
-            Actor::Client { client_id, .. } => format!("client:{client_id}"),
-            Actor::Cli => "cli".into(),
-            Actor::System => "system".into(),
-        }
-    }
-
-    /// The account the event concerns.
-    pub fn user_id(&self) -> Option<i64> {
-        match self {
-            Actor::User { id, .. } => Some(*id),
-            Actor::Anonymous { user_id, .. } | Actor::Client { user_id, .. } => *user_id,
-            Actor::Cli | Actor::System => None,
-        }
-    }
-
-    fn email(&self) -> Option<&'a str> {
-        match self {
-            Actor::User { email, .. } | Actor::Anonymous { email, .. } => *email,
-            _ => None,
-        }
-    }
+/// The actor for a signed-in user (or one completing a sign-in) acting on their own account.
+pub fn user(u: &signet_store::User) -> Actor<'_> {
+    Actor::User { id: u.id, email: Some(&u.email) }
 }
 
 pub async fn record(state: &AppState, kind: AuditKind, who: Actor<'_>, client: &ClientInfo, detail: &str) {

@@ -183,7 +183,7 @@ pub async fn after_factor_removed(
     if !factors(state, auth.user.id).await?.any() {
         state.store.delete_backup_codes(auth.user.id).await?;
     }
-    let who = crate::audit::Actor::user(&auth.user);
+    let who = crate::audit::user(&auth.user);
     crate::audit::record(state, kind, who, client, what).await;
     Ok(())
 }

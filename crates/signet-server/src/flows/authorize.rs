@@ -13,7 +13,7 @@ use signet_store::{Client, NewCode};
 use time::Duration;
 
 use super::respond::{error_redirect, respond, with_form_action};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::csrf;
 use crate::error::PageError;
 use crate::http::ClientInfo;
@@ -238,7 +238,7 @@ pub async fn answer_consent(
     audit::record(
         state,
         AuditKind::ConsentGrant,
-        Actor::user(&s.user),
+        audit::user(&s.user),
         info,
         &format!("client:{} scope:{}", client.client_id, p.scope),
     )

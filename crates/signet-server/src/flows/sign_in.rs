@@ -8,7 +8,7 @@ use signet_core::mfa::{Amr, Method};
 use signet_core::TokenHash;
 use signet_store::User;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::error::PageError;
 use crate::http::ClientInfo;
 use crate::mfa::{self, PendingLogin};
@@ -31,7 +31,7 @@ pub async fn complete(
         state.store.delete_session(old.session.id).await?;
     }
     let (_, cookie) = session::start(state, user.id, client, state.now(), amr).await?;
-    let who = Actor::user(user);
+    let who = audit::user(user);
     audit::record(state, AuditKind::LoginSuccess, who, client, &amr.to_stored()).await;
     // This browser now knows the account (OWASP device cookies; see `ratelimit`).
     let device = crate::device_cookie::issue(state, &user.email);

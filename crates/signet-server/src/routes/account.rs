@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use signet_core::audit::AuditKind;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::csrf;
 use crate::csrf::SessionForm;
 use crate::error::PageError;
@@ -95,7 +95,7 @@ pub async fn revoke_session(
     if !state.store.delete_user_session(auth.user.id, id).await? {
         return Err(PageError::NotFound);
     }
-    let who = Actor::user(&auth.user);
+    let who = audit::user(&auth.user);
     audit::record(&state, AuditKind::SessionRevoke, who, &client, &format!("session:{id}")).await;
     if id == auth.session.id {
         return Ok(super::see_other("/login?notice=signed_out", [session::clear_cookie(&state)]));
@@ -111,7 +111,7 @@ pub async fn logout_everywhere(
     SessionForm { session: auth, .. }: SessionForm<csrf::Nothing>,
 ) -> Result<Response, PageError> {
     crate::tokens::revoke_user(&state, auth.user.id, None, "logout_everywhere").await?;
-    let who = Actor::user(&auth.user);
+    let who = audit::user(&auth.user);
     audit::record(&state, AuditKind::LogoutEverywhere, who, &client, "").await;
     Ok(super::see_other("/login?notice=signed_out_everywhere", [session::clear_cookie(&state)]))
 }
@@ -127,7 +127,7 @@ pub async fn revoke_app(
         return Err(PageError::NotFound);
     }
     state.store.revoke_user_client_families(auth.user.id, &client_id, "consent_revoked", state.now()).await?;
-    let who = Actor::user(&auth.user);
+    let who = audit::user(&auth.user);
     audit::record(&state, AuditKind::ConsentRevoke, who, &client, &format!("client:{client_id}")).await;
     Ok(super::see_other("/account?notice=app_revoked", []))
 }

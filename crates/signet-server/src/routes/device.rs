@@ -13,7 +13,7 @@ use signet_core::{PlainToken, Scope};
 use signet_store::StoreError;
 use time::Duration;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::csrf::SessionForm;
 use crate::error::PageError;
 use crate::grants::require_grant;
@@ -187,7 +187,7 @@ pub async fn submit(
                 return Err(PageError::BadRequest("This request was already answered.".into()));
             }
             let kind = if allow { AuditKind::DeviceApprove } else { AuditKind::DeviceDeny };
-            let who = Actor::user(&s.user);
+            let who = audit::user(&s.user);
             let detail = format!("client:{} scope:{}", rec.client_id, rec.scope);
             audit::record(&state, kind, who, &info, &detail).await;
             let (title, msg) = if allow {

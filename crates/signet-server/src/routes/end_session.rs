@@ -12,7 +12,7 @@ use jsonwebtoken::Validation;
 use serde::Deserialize;
 use signet_core::audit::AuditKind;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::csrf;
 use crate::csrf::MaybeSessionForm;
 use crate::error::PageError;
@@ -105,7 +105,7 @@ async fn finish(
 ) -> Result<Response, PageError> {
     if let Some(auth) = current {
         state.store.delete_session(auth.session.id).await?;
-        let who = Actor::user(&auth.user);
+        let who = audit::user(&auth.user);
         audit::record(state, AuditKind::Logout, who, client, "rp_initiated").await;
     }
     let clear = session::clear_cookie(state);

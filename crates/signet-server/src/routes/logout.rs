@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::response::Response;
 use signet_core::audit::AuditKind;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::csrf;
 use crate::csrf::MaybeSessionForm;
 use crate::error::PageError;
@@ -20,7 +20,7 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     if let Some(auth) = current {
         state.store.delete_session(auth.session.id).await?;
-        let who = Actor::user(&auth.user);
+        let who = audit::user(&auth.user);
         audit::record(&state, AuditKind::Logout, who, &client, "").await;
     }
     Ok(super::see_other("/login?notice=signed_out", [session::clear_cookie(&state)]))

@@ -145,7 +145,7 @@ pub async fn register_finish(
     // The registration verified the user on the authenticator: this session now has two factors.
     let amr = Amr::parse(&auth.session.amr).with(Method::Hwk).with(Method::User);
     state.store.set_session_auth(auth.session.id, &amr.to_stored(), now).await?;
-    let who = Actor::user(&auth.user);
+    let who = audit::user(&auth.user);
     audit::record(&state, AuditKind::PasskeyRegister, who, &client, &name).await;
     let to = signet_core::ReturnTo::parse(&req.return_to)
         .map(|r| r.as_str().to_owned())
@@ -236,7 +236,7 @@ pub async fn login_finish(
         return Err(failed());
     };
     let mut pk = passkey::parse(&record).map_err(ApiError::unexpected)?;
-    let who = Actor::user(&user);
+    let who = audit::user(&user);
 
     let (result, pending) = if req.mode == "second" {
         let Some((hash, pending)) = mfa::load_pending(&state, &headers).await? else {
@@ -331,7 +331,7 @@ pub async fn rename(
     if !state.store.rename_passkey(auth.user.id, id, &name).await? {
         return Err(PageError::NotFound);
     }
-    let who = Actor::user(&auth.user);
+    let who = audit::user(&auth.user);
     audit::record(&state, AuditKind::PasskeyRename, who, &client, &name).await;
     Ok(super::see_other(&format!("{SECURITY}?notice=passkey_renamed"), []))
 }

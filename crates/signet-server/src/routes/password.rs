@@ -8,7 +8,7 @@ use serde::Deserialize;
 use signet_core::audit::{AuditKind, LoginFailure};
 use signet_core::Password;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::csrf::SessionForm;
 use crate::error::PageError;
 use crate::http::ClientInfo;
@@ -68,7 +68,7 @@ pub async fn submit(
     }
     let ok = state.hash_pool.verify(user.password.clone(), form.current_password.clone()).await?;
     if ok.is_none() {
-        let who = Actor::user(user);
+        let who = audit::user(user);
         audit::record(&state, AuditKind::LoginFailure, who, &client, LoginFailure::BadPassword.as_str()).await;
         return render(&state, &auth, StatusCode::BAD_REQUEST, Some("Your current password is incorrect."));
     }
@@ -85,7 +85,7 @@ pub async fn submit(
     // here confirms it, it is not a new login.
     let amr = signet_core::mfa::Amr::parse(&auth.session.amr);
     let (_, cookie) = session::start(&state, user.id, &client, auth.session.auth_time, &amr).await?;
-    let who = Actor::user(user);
+    let who = audit::user(user);
     audit::record(&state, AuditKind::PasswordChange, who, &client, "").await;
     Ok(super::see_other("/account?notice=password_changed", [cookie]))
 }

@@ -11,7 +11,7 @@ use signet_core::mfa::Method;
 use signet_core::TokenHash;
 use signet_store::User;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::csrf::PresessionForm;
 use crate::error::PageError;
 use crate::flows::sign_in;
@@ -92,7 +92,7 @@ pub async fn submit(
     };
     // Six digits are guessable without a limit: code attempts count against the same per-account
     // and per-IP budget as passwords (NIST SP 800-63B §5.2.2).
-    let who = Actor::user(&user);
+    let who = audit::user(&user);
     let budget = ratelimit::Budget::for_browser(&state, &headers, &p.email_input);
     ratelimit::reserve_or_lockout(&state, &budget, &client, who, now).await?;
     let (verdict, method) = match form.method.as_str() {
@@ -102,7 +102,7 @@ pub async fn submit(
         }
         _ => (mfa::check_totp(&state, user.id, form.code.expose(), now).await?, "totp"),
     };
-    let who = Actor::user(&user);
+    let who = audit::user(&user);
     if verdict != Verdict::Accepted {
         let reason = match verdict {
             Verdict::Replayed => LoginFailure::ReplayedSecondFactor,

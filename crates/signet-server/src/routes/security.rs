@@ -14,7 +14,7 @@ use signet_core::mfa::{Amr, Method};
 use signet_core::totp::{TotpCheck, TotpSecret};
 use signet_core::ReturnTo;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::csrf;
 use crate::csrf::SessionForm;
 use crate::error::PageError;
@@ -207,7 +207,7 @@ pub async fn totp_confirm(
     if !state.store.confirm_totp(auth.user.id, step, now).await? {
         return Ok(super::see_other(PAGE, []));
     }
-    let who = Actor::user(&auth.user);
+    let who = audit::user(&auth.user);
     audit::record(&state, AuditKind::MfaEnroll, who, &client, "totp").await;
     // The user just proved possession of the authenticator in this session: it now counts as
     // a two-factor sign-in (and satisfies a client that requires one).
@@ -256,7 +256,7 @@ pub async fn show_backup_codes(
     return_to: &str,
 ) -> Result<Response, PageError> {
     let codes = mfa::new_backup_codes(state, auth.user.id, state.now()).await?;
-    let who = Actor::user(&auth.user);
+    let who = audit::user(&auth.user);
     audit::record(state, AuditKind::BackupCodesRegenerate, who, client, "").await;
     let shown: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
     let html = state.pages.render(

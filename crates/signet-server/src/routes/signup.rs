@@ -8,7 +8,7 @@ use signet_core::audit::AuditKind;
 use signet_core::{Email, Password};
 use signet_store::{NewUser, StoreError};
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::csrf::PresessionForm;
 use crate::error::PageError;
 use crate::http::with_cookies;
@@ -84,7 +84,7 @@ pub async fn submit(
             Err(StoreError::Conflict) => return bad("An account with this email already exists. Sign in instead."),
             Err(e) => return Err(e.into()),
         };
-    let who = Actor::user(&user);
+    let who = audit::user(&user);
     audit::record(&state, AuditKind::UserCreate, who, &client, "signup").await;
     let (_, cookie) = session::start(&state, user.id, &client, now, &signet_core::mfa::Amr::password()).await?;
     Ok(super::see_other("/account", [cookie]))

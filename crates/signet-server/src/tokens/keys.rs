@@ -239,7 +239,7 @@ impl KeyRing {
                 // Every instance runs this; the store lets only one of them rotate.
                 if store.rotate_keys(&next, now, now + publish_for, Some(now - period)).await? {
                     tracing::info!(alg = %alg, "rotated signing key on schedule");
-                    let actor = crate::audit::Actor::System.label();
+                    let actor = signet_core::audit::Actor::System.label();
                     let event = signet_store::NewAudit {
                         kind: signet_core::audit::AuditKind::KeyRotate,
                         at: now,
