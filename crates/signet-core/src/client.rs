@@ -33,8 +33,16 @@ impl GrantType {
         }
     }
 
+    /// The `grant_type` parameter of a token request: exact names only (RFC 6749 §4.1.3,
+    /// RFC 8628 §3.4).
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
+    /// A grant type in a registration: the exact name, or `device_code` for RFC 8628's URN.
+    /// Stored (and published) as the exact name.
+    pub fn parse_registered(s: &str) -> Option<Self> {
+        Self::parse(s).or((s == "device_code").then_some(Self::DeviceCode))
     }
 
     /// Does a client registered with `grants` (as stored) have this one?
@@ -153,7 +161,12 @@ impl std::error::Error for RegistrationError {}
 
 impl Registration {
     /// Checks the registration. `configured` are the algorithms this server keeps keys for.
-    pub fn validate(&self, configured: &[SigningAlg]) -> Result<ValidRegistration, RegistrationError> {
+    /// `issuer` decides whether `http://localhost` redirect URIs are accepted.
+    pub fn validate(
+        &self,
+        configured: &[SigningAlg],
+        issuer: redirect_uri::Issuer,
+    ) -> Result<ValidRegistration, RegistrationError> {
         if self.name.trim().is_empty() {
             return Err(RegistrationError::new("client_name", "a name is required"));
         }
@@ -161,14 +174,14 @@ impl Registration {
             [("redirect_uris", &self.redirect_uris), ("post_logout_redirect_uris", &self.post_logout_redirect_uris)]
         {
             for u in uris {
-                redirect_uri::validate_registration(u)
+                redirect_uri::validate_registration(u, issuer)
                     .map_err(|e| RegistrationError::new(field, format!("{u:?}: {e}")))?;
             }
         }
         let mut grant_types = Vec::new();
         for g in &self.grant_types {
-            let Some(grant) = GrantType::parse(g) else {
-                let all = GrantType::ALL.map(GrantType::as_str).join(", ");
+            let Some(grant) = GrantType::parse_registered(g) else {
+                let all = GrantType::ALL.map(GrantType::as_str).join(", ") + " (or device_code)";
                 return Err(RegistrationError::new(
                     "grant_types",
                     format!("unknown grant type {g:?}; use one of {all}"),
@@ -227,6 +240,8 @@ impl Registration {
 mod tests {
     use super::*;
 
+    const PROD: redirect_uri::Issuer = redirect_uri::Issuer::Production;
+
     fn web() -> Registration {
         Registration {
             name: "App".into(),
@@ -241,7 +256,7 @@ mod tests {
     #[test]
     fn registration_rules() {
         let algs = [SigningAlg::Es256, SigningAlg::Rs256];
-        let ok = web().validate(&algs);
+        let ok = web().validate(&algs, PROD);
         assert_eq!(ok.map(|v| v.grant_types), Ok(vec![GrantType::AuthorizationCode, GrantType::RefreshToken]));
         let cases: Vec<(Registration, &str)> = vec![
             (Registration { name: " ".into(), ..web() }, "client_name"),
@@ -270,11 +285,11 @@ mod tests {
             (Registration { access_token_ttl: Some(0), ..web() }, "access_token_ttl"),
         ];
         for (reg, field) in cases {
-            assert_eq!(reg.validate(&algs).map_err(|e| e.field), Err(field), "{reg:?}");
+            assert_eq!(reg.validate(&algs, PROD).map_err(|e| e.field), Err(field), "{reg:?}");
         }
-        let pairwise = Registration { subject_type: Some("pairwise".into()), ..web() }.validate(&algs);
+        let pairwise = Registration { subject_type: Some("pairwise".into()), ..web() }.validate(&algs, PROD);
         assert_eq!(pairwise.map(|v| v.pairwise_subjects), Ok(true));
-        let rs = Registration { signing_alg: Some("RS256".into()), ..web() }.validate(&algs);
+        let rs = Registration { signing_alg: Some("RS256".into()), ..web() }.validate(&algs, PROD);
         assert_eq!(rs.map(|v| v.signing_alg), Ok(Some(SigningAlg::Rs256)));
     }
 
@@ -288,14 +303,15 @@ mod tests {
             grant_types: vec!["client_credentials".into()],
             ..Registration::default()
         };
-        assert_eq!(cc.validate(&algs).map(|v| v.grant_types), Ok(vec![GrantType::ClientCredentials]));
-        let bad_uri = Registration { redirect_uris: vec!["http://evil.example/cb".into()], ..web() }.validate(&algs);
+        assert_eq!(cc.validate(&algs, PROD).map(|v| v.grant_types), Ok(vec![GrantType::ClientCredentials]));
+        let bad_uri =
+            Registration { redirect_uris: vec!["http://evil.example/cb".into()], ..web() }.validate(&algs, PROD);
         let e = bad_uri.err().unwrap_or_else(|| RegistrationError::new("none", ""));
         assert_eq!(e.code(), crate::protocol::ErrorCode::InvalidRedirectUri);
         assert!(e.to_string().starts_with("redirect_uris: \"http://evil.example/cb\""), "{e}");
-        let post = Registration { post_logout_redirect_uris: vec!["ftp://x/".into()], ..web() }.validate(&algs);
+        let post = Registration { post_logout_redirect_uris: vec!["ftp://x/".into()], ..web() }.validate(&algs, PROD);
         assert_eq!(post.map_err(|e| e.code()).err(), Some(crate::protocol::ErrorCode::InvalidRedirectUri));
-        let bad_scope = Registration { scope: "a\"b".into(), ..web() }.validate(&algs);
+        let bad_scope = Registration { scope: "a\"b".into(), ..web() }.validate(&algs, PROD);
         assert_eq!(bad_scope.map_err(|e| e.code()).err(), Some(crate::protocol::ErrorCode::InvalidClientMetadata));
     }
 
@@ -315,7 +331,12 @@ mod tests {
     fn names_round_trip() {
         for g in GrantType::ALL {
             assert_eq!(GrantType::parse(g.as_str()), Some(g));
+            assert_eq!(GrantType::parse_registered(g.as_str()), Some(g));
         }
+        // The short name is for registrations; a token request must spell the URN (RFC 8628 §3.4).
+        assert_eq!(GrantType::parse_registered("device_code"), Some(GrantType::DeviceCode));
+        assert_eq!(GrantType::parse("device_code"), None);
+        assert_eq!(GrantType::parse_registered("device"), None);
         for a in SigningAlg::ALL {
             assert_eq!(SigningAlg::parse(a.as_str()), Some(a));
         }

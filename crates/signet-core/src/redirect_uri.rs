@@ -9,8 +9,25 @@ use url::{Host, Url};
 #[error("{0}")]
 pub struct InvalidRedirectUri(pub &'static str);
 
+/// The kind of issuer a redirect URI is registered with. A development issuer
+/// (`http://localhost…`, `http://127.0.0.1…`: plain http on loopback) also accepts
+/// `http://localhost:PORT/…` redirect URIs, the address every web framework's tutorial uses.
+/// An https issuer never does: a name that can resolve anywhere must not receive codes over
+/// plain http (RFC 8252 §8.3, RFC 9700 §4.1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Issuer {
+    #[default]
+    Production,
+    LoopbackDev,
+}
+
+/// Whether `uri` is a plain-http `localhost` URI, allowed only under a development issuer.
+pub fn is_localhost_http(uri: &str) -> bool {
+    Url::parse(uri).is_ok_and(|u| u.scheme() == "http" && u.host() == Some(Host::Domain("localhost")))
+}
+
 /// Checks a redirect URI for registration.
-pub fn validate_registration(uri: &str) -> Result<(), InvalidRedirectUri> {
+pub fn validate_registration(uri: &str, issuer: Issuer) -> Result<(), InvalidRedirectUri> {
     // The URL parser drops tabs and newlines silently, and the store keeps one URI per line:
     // "https://a/cb\nhttp://evil/x" would register a second URI. Refuse them outright.
     if uri.chars().any(|c| c.is_control() || c.is_whitespace()) {
@@ -30,6 +47,7 @@ pub fn validate_registration(uri: &str) -> Result<(), InvalidRedirectUri> {
         "http" => match u.host() {
             Some(Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
             Some(Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
+            Some(Host::Domain("localhost")) if issuer == Issuer::LoopbackDev => Ok(()),
             _ => Err(InvalidRedirectUri("http is allowed only for 127.0.0.1 or [::1] (native apps)")),
         },
         // RFC 8252 §7.1: private-use schemes in reverse-domain form (com.example.app:/cb).
@@ -76,7 +94,8 @@ mod tests {
         for ok in
             ["https://app.example.com/cb", "http://127.0.0.1/cb", "http://[::1]:8080/cb", "com.example.app:/oauth"]
         {
-            assert!(validate_registration(ok).is_ok(), "{ok}");
+            assert!(validate_registration(ok, Issuer::Production).is_ok(), "{ok}");
+            assert!(validate_registration(ok, Issuer::LoopbackDev).is_ok(), "{ok}");
         }
         for bad in [
             "http://app.example.com/cb",
@@ -93,8 +112,18 @@ mod tests {
             "https://a.example/cb ",
             "https://a.example/c\u{1b}b",
         ] {
-            assert!(validate_registration(bad).is_err(), "{bad}");
+            assert!(validate_registration(bad, Issuer::Production).is_err(), "{bad}");
         }
+        // A development issuer adds http://localhost, nothing else.
+        for ok in ["http://localhost/cb", "http://localhost:3000/callback"] {
+            assert!(validate_registration(ok, Issuer::LoopbackDev).is_ok(), "{ok}");
+            assert!(is_localhost_http(ok));
+        }
+        for bad in ["http://app.example.com/cb", "http://localhost.evil.example/cb", "http://u@localhost/cb"] {
+            assert!(validate_registration(bad, Issuer::LoopbackDev).is_err(), "{bad}");
+        }
+        assert!(!is_localhost_http("https://localhost/cb"));
+        assert!(!is_localhost_http("http://127.0.0.1/cb"));
     }
 
     #[test]

@@ -127,7 +127,7 @@ proptest! {
     /// Registration rules never panic and never accept dangerous schemes.
     #[test]
     fn redirect_uri_registration_total(s in prop_oneof![url_ish(), any::<String>()]) {
-        if redirect_uri::validate_registration(&s).is_ok() {
+        if redirect_uri::validate_registration(&s, redirect_uri::Issuer::LoopbackDev).is_ok() {
             let scheme = s.split(':').next().unwrap_or("").to_ascii_lowercase();
             prop_assert!(!matches!(scheme.as_str(), "javascript" | "data" | "file" | "vbscript"));
             prop_assert!(!s.contains('#'));

@@ -137,17 +137,19 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
-                println!("{:<6} {:<40} {:<6} {:<9} CREATED", "ID", "EMAIL", "ADMIN", "DISABLED");
-                for u in users {
-                    println!(
-                        "{:<6} {:<40} {:<6} {:<9} {}",
-                        u.id,
-                        printable(&u.email),
-                        u.is_admin,
-                        u.disabled,
-                        rfc3339(u.created_at)
-                    );
-                }
+                let rows: Vec<[String; 5]> = users
+                    .iter()
+                    .map(|u| {
+                        [
+                            u.id.to_string(),
+                            u.email.clone(),
+                            u.is_admin.to_string(),
+                            u.disabled.to_string(),
+                            rfc3339(u.created_at),
+                        ]
+                    })
+                    .collect();
+                print!("{}", table(["ID", "EMAIL", "ADMIN", "DISABLED", "CREATED"], &rows));
             }
         }
         UserCmd::Disable { email } => {
@@ -253,6 +255,26 @@ pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(
         s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect(),
     )
+}
+
+/// Rows under a header, each column as wide as its widest cell (the last is not padded).
+/// Cells are shown as [`printable`].
+pub(crate) fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let cells: Vec<[String; N]> = std::iter::once(header.map(str::to_owned))
+        .chain(rows.iter().map(|r| r.clone().map(|c| printable(&c).into_owned())))
+        .collect();
+    let widths: Vec<usize> = (0..N).map(|i| cells.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in &cells {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| if i + 1 == N { c.clone() } else { format!("{c:<w$}", w = widths[i]) })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {

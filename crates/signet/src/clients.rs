@@ -7,6 +7,7 @@ use clap::Subcommand;
 use serde_json::json;
 use signet_core::audit::AuditKind;
 use signet_core::client::{Registration, SigningAlg};
+use signet_core::redirect_uri::Issuer;
 use signet_core::secret::random_bytes;
 use signet_core::{PlainToken, SystemClock};
 use signet_server::{AppState, Config};
@@ -36,54 +37,66 @@ pub enum ClientCmd {
     /// Register a client. Prints the client_id and, for confidential clients, a client_secret
     /// that is shown only this once.
     Create {
-        #[arg(long)]
+        /// The name users see on the consent page and under Connected apps.
+        #[arg(long, value_name = "NAME")]
         name: String,
         /// A public client (native app, SPA): no secret; authenticates by PKCE alone.
         #[arg(long)]
         public: bool,
-        /// Comma-separated grant types.
-        #[arg(long, value_delimiter = ',', default_value = "client_credentials")]
+        /// Comma-separated grant types: authorization_code, refresh_token, client_credentials,
+        /// device_code.
+        #[arg(long, value_name = "G1,G2", value_delimiter = ',', default_value = "client_credentials")]
         grant: Vec<String>,
         /// Space-separated scopes the client may request.
-        #[arg(long, default_value = "")]
+        #[arg(long, value_name = "\"A B\"", default_value = "")]
         scope: String,
         /// Access-token audiences (resource URIs) the client may request; the first is the default.
-        #[arg(long)]
+        #[arg(long, value_name = "URI")]
         audience: Vec<String>,
-        #[arg(long)]
+        /// Where codes may be sent (exact match): https, http://127.0.0.1 or [::1] on any port
+        /// (native apps), a reverse-domain scheme (com.example.app:/cb), or http://localhost
+        /// while the issuer itself is a loopback http development issuer.
+        #[arg(long, value_name = "URI")]
         redirect_uri: Vec<String>,
         /// Access-token lifetime in seconds (capped by tokens.max_access_token_ttl).
-        #[arg(long)]
+        #[arg(long, value_name = "SECONDS")]
         access_token_ttl: Option<i64>,
-        /// Signing algorithm for this client's tokens (must be configured).
-        #[arg(long)]
+        /// Signing algorithm for this client's access tokens: ES256, EdDSA or RS256 (must be
+        /// configured).
+        #[arg(long, value_name = "ALG")]
         signing_alg: Option<String>,
-        /// A first-party client: users are not asked for consent.
+        /// A first-party client: users are not asked for consent (and the consent page's
+        /// "unverified app" hint does not apply).
         #[arg(long)]
         skip_consent: bool,
         /// Where RP-initiated logout may send the browser afterwards (exact match).
-        #[arg(long)]
+        #[arg(long, value_name = "URI")]
         post_logout_redirect_uri: Vec<String>,
         /// Users must complete a second factor (TOTP, backup code or passkey) before this
         /// client gets a code; users without one are asked to set it up.
         #[arg(long)]
         require_mfa: bool,
         /// `pairwise`: the client sees a different `sub` per user than clients on other hosts
-        /// (OIDC Core §8.1; its redirect URIs must share one host). Default `public`.
-        #[arg(long, default_value = "public")]
+        /// (OIDC Core §8.1; its redirect URIs must share one host).
+        #[arg(long, value_name = "public|pairwise", default_value = "public")]
         subject_type: String,
         /// The algorithm of this client's ID tokens (default RS256, OIDC Core §3.1.3.7).
-        #[arg(long)]
+        #[arg(long, value_name = "ALG")]
         id_token_alg: Option<String>,
+        /// Print the client as JSON (with the secret, once).
         #[arg(long)]
         json: bool,
     },
+    /// List registered clients.
     List {
         #[arg(long)]
         json: bool,
     },
+    /// Show one client's registration.
     Show {
         client_id: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Replace a confidential client's secret; the old one stops working at once.
     RotateSecret {
@@ -94,6 +107,8 @@ pub enum ClientCmd {
     /// Delete a client and revoke its refresh tokens.
     Delete {
         client_id: String,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -107,7 +122,7 @@ pub enum KeysCmd {
     /// Promote `next` to `current`, retire the old `current`, pre-generate a new `next`.
     Rotate {
         /// Only this algorithm (default: every configured one).
-        #[arg(long)]
+        #[arg(long, value_name = "ALG")]
         alg: Option<String>,
     },
     /// Remove a compromised key from JWKS at once; tokens it signed become inactive.
@@ -154,6 +169,14 @@ fn client_json(c: &Client) -> serde_json::Value {
     })
 }
 
+/// `device_code` for RFC 8628's URN, in tables.
+fn short_grant(g: &str) -> &str {
+    match signet_core::client::GrantType::parse(g) {
+        Some(signet_core::client::GrantType::DeviceCode) => "device_code",
+        _ => g,
+    }
+}
+
 fn new_secret() -> PlainToken {
     PlainToken::generate("sgn_cs_")
 }
@@ -192,8 +215,11 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                 id_token_alg: id_token_alg.clone(),
                 subject_type: Some(subject_type),
             };
-            let valid =
-                reg.validate(&configured).map_err(|e| anyhow::anyhow!("{}: {}", flag_of(e.field), e.message))?;
+            // A loopback http issuer (local development) also takes http://localhost redirect URIs.
+            let issuer = if state.config.is_insecure_dev() { Issuer::LoopbackDev } else { Issuer::Production };
+            let valid = reg
+                .validate(&configured, issuer)
+                .map_err(|e| anyhow::anyhow!("{}: {}", flag_of(e.field), e.message))?;
             let pairwise_subjects = valid.pairwise_subjects;
             let scope = valid.scope;
             let grant: Vec<String> = valid.grant_types.iter().map(|g| g.as_str().to_owned()).collect();
@@ -230,22 +256,41 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&clients.iter().map(client_json).collect::<Vec<_>>())?);
             } else {
-                println!("{:<24} {:<12} {:<30} NAME", "CLIENT_ID", "TYPE", "GRANTS");
-                for c in clients {
-                    let kind = if c.is_public { "public" } else { "confidential" };
-                    println!(
-                        "{:<24} {:<12} {:<30} {}",
-                        c.client_id,
-                        kind,
-                        c.grant_types.join(","),
-                        crate::admin::printable(&c.name)
-                    );
-                }
+                let rows: Vec<[String; 4]> = clients
+                    .iter()
+                    .map(|c| {
+                        let kind = if c.is_public { "public" } else { "confidential" };
+                        let grants = c.grant_types.iter().map(|g| short_grant(g)).collect::<Vec<_>>().join(",");
+                        [c.client_id.clone(), kind.to_owned(), grants, c.name.clone()]
+                    })
+                    .collect();
+                print!("{}", crate::admin::table(["CLIENT_ID", "TYPE", "GRANTS", "NAME"], &rows));
             }
         }
-        ClientCmd::Show { client_id } => {
+        ClientCmd::Show { client_id, json } => {
             let c = state.store.client(&client_id).await?.ok_or_else(|| anyhow::anyhow!("no client {client_id:?}"))?;
-            println!("{}", serde_json::to_string_pretty(&client_json(&c))?);
+            let v = client_json(&c);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else if let serde_json::Value::Object(m) = v {
+                let rows: Vec<[String; 2]> = m
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let text = match v {
+                            serde_json::Value::String(s) => s,
+                            serde_json::Value::Array(a) => a
+                                .iter()
+                                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            serde_json::Value::Null => "-".into(),
+                            other => other.to_string(),
+                        };
+                        [format!("{k}:"), text]
+                    })
+                    .collect();
+                print!("{}", crate::admin::table(["", ""], &rows).split_once('\n').map_or("", |(_, rest)| rest));
+            }
         }
         ClientCmd::RotateSecret { client_id, json } => {
             let secret = new_secret();
@@ -258,12 +303,16 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
             audit(&state, AuditKind::ClientSecretRotate, &format!("client:{client_id}")).await;
             print_client_with_secret(&c, Some(&secret), json)?;
         }
-        ClientCmd::Delete { client_id } => {
+        ClientCmd::Delete { client_id, json } => {
             if !state.store.delete_client(&client_id, now).await? {
                 bail!("no client {client_id:?}");
             }
             audit(&state, AuditKind::ClientDelete, &format!("client:{client_id}")).await;
-            println!("deleted client {client_id}; its refresh tokens are revoked");
+            if json {
+                println!("{}", json!({ "deleted": client_id }));
+            } else {
+                println!("deleted client {client_id}; its refresh tokens are revoked");
+            }
         }
     }
     Ok(())
@@ -307,10 +356,9 @@ pub async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
-                println!("{:<18} {:<6} STATE", "KID", "ALG");
-                for k in keys {
-                    println!("{:<18} {:<6} {}", k.kid, k.alg, k.state.as_str());
-                }
+                let rows: Vec<[String; 3]> =
+                    keys.iter().map(|k| [k.kid.clone(), k.alg.clone(), k.state.as_str().to_owned()]).collect();
+                print!("{}", crate::admin::table(["KID", "ALG", "STATE"], &rows));
             }
         }
         KeysCmd::Rotate { alg } => {

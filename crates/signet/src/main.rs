@@ -2,12 +2,13 @@
 
 mod admin;
 mod clients;
+mod reference;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use signet_core::SystemClock;
 use signet_server::config::{Config, ConfigError, DEFAULT_CONFIG_TOML};
 
@@ -45,6 +46,9 @@ enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(clients::KeysCmd),
+    /// Print the README's command table (generated from these definitions).
+    #[command(hide = true)]
+    CliReference,
 }
 
 #[derive(Subcommand)]
@@ -61,6 +65,10 @@ fn main() -> ExitCode {
     let env: Vec<(String, String)> = std::env::vars().collect();
     let explicit = cli.config.clone().or_else(|| std::env::var_os("SIGNET_CONFIG").map(PathBuf::from));
 
+    if let Command::CliReference = cli.command {
+        print!("{}", reference::markdown(&Cli::command()));
+        return ExitCode::SUCCESS;
+    }
     if let Command::Config(ConfigCmd::Check { file }) = &cli.command {
         let path = file.clone().or(explicit).unwrap_or_else(|| Config::default_path(&env));
         return match Config::load_file(&path, true, &env) {
@@ -101,7 +109,7 @@ fn main() -> ExitCode {
             Command::Audit(cmd) => admin::audit(config, cmd).await,
             Command::Client(cmd) => clients::client(config, cmd).await,
             Command::Keys(cmd) => clients::keys(config, cmd).await,
-            Command::Config(_) => Ok(()),
+            Command::Config(_) | Command::CliReference => Ok(()),
         }
     });
     match result {

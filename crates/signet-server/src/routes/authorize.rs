@@ -54,6 +54,13 @@ pub async fn authorize(
             "The return address does not match the ones registered for this application.".into(),
         ));
     }
+    // Registered under a development issuer, refused once the issuer is https: codes never go
+    // to a plain-http name that can resolve anywhere (RFC 9700 §4.1.1, RFC 8252 §8.3).
+    if redirect_uri::is_localhost_http(uri) && !state.config.is_insecure_dev() {
+        return Err(PageError::BadRequest(
+            "This application's return address (http://localhost) is allowed only on a development server.".into(),
+        ));
+    }
 
     // 2. Everything else is reported to the client.
     let allowed = Scope::parse(&client.scopes).unwrap_or_default();

@@ -2,6 +2,8 @@
 
 use reqwest::StatusCode;
 
+use signet_core::redirect_uri::Issuer;
+
 use crate::harness::{run_cli, TestServer, PASSWORD};
 
 #[tokio::test]
@@ -234,7 +236,8 @@ async fn audit_covers_device_revocation_consent_client_key_events() {
     let mut b = s.signed_in("ann@example.com").await;
     let r = b.authorize(&authz_query(&c.id, &p.challenge, &[])).await;
     let code = location_params(r.location())["code"].clone();
-    let (_, tokens) = s.exchange(&c, &code, &p.verifier).await;
+    let (status, tokens) = s.exchange(&c, &code, &p.verifier).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
     let page = b.get("/account").await;
     b.post_form(&format!("/account/apps/{}/revoke", c.id), &[("csrf", &page.csrf())]).await;
     // Token revocation: actor the client.
@@ -331,7 +334,7 @@ async fn client_registration_rules_shared_by_cli_and_core() {
     ];
     let before = s.state.store.list_clients().await.expect("clients").len();
     for (reg, flags) in cases {
-        let Err(core) = reg.validate(&configured) else { unreachable!("core accepts {reg:?}") };
+        let Err(core) = reg.validate(&configured, Issuer::Production) else { unreachable!("core accepts {reg:?}") };
         let mut args = vec!["client", "create", "--name", "App"];
         args.extend(flags);
         let (code, _, err) = run_cli(s.dir.path(), &args, "");
@@ -339,7 +342,7 @@ async fn client_registration_rules_shared_by_cli_and_core() {
         assert!(err.contains(&core.message), "{args:?}: CLI said {err:?}, core says {core}");
     }
     assert_eq!(s.state.store.list_clients().await.expect("clients").len(), before, "nothing created");
-    assert!(web().validate(&configured).is_ok());
+    assert!(web().validate(&configured, Issuer::Production).is_ok());
     let (code, _, err) = run_cli(
         s.dir.path(),
         &[
@@ -389,4 +392,88 @@ async fn config_unknown_key_names_the_key() {
     std::fs::write(&file, "[session]\nidle_timeout = \"5m\"\n").expect("write");
     let (code, _, err) = run_cli(dir.path(), &["config", "check", path], "");
     assert_eq!(code, 0, "{err}");
+}
+
+/// `http://localhost:PORT` redirect URIs (every framework tutorial's) are accepted when the
+/// issuer itself is loopback http, refused for an https issuer — at registration and again at
+/// the authorization request, should the issuer change after registration.
+#[tokio::test]
+async fn localhost_redirect_allowed_only_for_loopback_issuer() {
+    let s = TestServer::start().await; // issuer https://signet.test
+    let create = |issuer: &str| {
+        let out = crate::harness::signet_cmd(s.dir.path())
+            .env("SIGNET_ISSUER", issuer)
+            .args(["client", "create", "--name", "Dev app", "--public", "--grant", "authorization_code"])
+            .args(["--redirect-uri", "http://localhost:3000/callback", "--scope", "openid", "--json"])
+            .output()
+            .expect("run signet");
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), out.stderr)
+    };
+    let (code, _, err) = create("https://signet.test");
+    assert_eq!(code, 1);
+    let err = String::from_utf8_lossy(&err);
+    assert!(err.contains("--redirect-uri") && err.contains("http://localhost:3000/callback"), "{err}");
+    assert!(s.state.store.list_clients().await.expect("clients").is_empty(), "nothing stored");
+    for issuer in ["https://localhost:8443", "http://localhost.example.com"] {
+        let (code, _, _) = create(issuer);
+        assert_ne!(code, 0, "{issuer}");
+    }
+
+    // A development issuer takes it.
+    let (code, out, err) = create("http://localhost:8080");
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let id = v["client_id"].as_str().expect("client_id").to_owned();
+    assert_eq!(v["redirect_uris"], serde_json::json!(["http://localhost:3000/callback"]));
+
+    // At the authorization request: the https server refuses it with a page, never a redirect…
+    let p = crate::harness::pkce();
+    let q = crate::harness::authz_query(&id, &p.challenge, &[("redirect_uri", "http://localhost:3000/callback")]);
+    let r = s.browser().get(&format!("/oauth2/authorize?{q}")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.location().is_empty(), "{}", r.location());
+    assert!(r.body.contains("development server"), "{}", r.body);
+    // …while a development server on the same database goes on to sign-in.
+    let dev = s.another_instance(|c| c.issuer = "auto".into()).await;
+    let r = dev.browser().get(&format!("/oauth2/authorize?{q}")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/login?return_to="), "{}", r.location());
+}
+
+/// `--grant device_code` registers RFC 8628's grant under its full URN.
+#[tokio::test]
+async fn device_code_short_grant_name() {
+    let s = TestServer::start().await;
+    let (code, out, err) = run_cli(
+        s.dir.path(),
+        &["client", "create", "--name", "TV", "--public", "--grant", "device_code", "--json"],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["grant_types"], serde_json::json!(["urn:ietf:params:oauth:grant-type:device_code"]));
+    // A typo is still an error that lists the names.
+    let (code, _, err) = run_cli(s.dir.path(), &["client", "create", "--name", "TV", "--grant", "device"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("device_code"), "{err}");
+    assert_eq!(s.state.store.list_clients().await.expect("clients").len(), 1);
+}
+
+/// The README's command table is the one `signet cli-reference` generates from the clap
+/// definitions: a flag added to the CLI and not to the README fails here.
+#[test]
+fn readme_lists_every_cli_flag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = crate::harness::signet_cmd(dir.path()).arg("cli-reference").output().expect("run signet");
+    assert!(out.status.success());
+    let generated = String::from_utf8(out.stdout).expect("utf-8");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("README");
+    assert!(
+        readme.contains(&generated),
+        "README.md's command table is stale; replace it with the output of `signet cli-reference`:\n{generated}"
+    );
+    for flag in ["--skip-consent", "--post-logout-redirect-uri", "--require-mfa", "--password-stdin", "--alg"] {
+        assert!(generated.contains(flag), "{flag}");
+    }
+    assert_eq!(generated.matches("| `signet ").count(), 19, "every command has a row");
 }
