@@ -71,9 +71,7 @@ fn check(expected: &str, given: &str) -> Result<(), PageError> {
 }
 
 fn forbidden() -> PageError {
-    PageError::Forbidden(
-        "This form has expired or was not sent from this site. Go back, reload the page and try again.".into(),
-    )
+    PageError::Forbidden(crate::pages::tr("error-csrf"))
 }
 
 /// The token field every protected form carries.

@@ -8,7 +8,7 @@ use serde_json::json;
 use signet_store::StoreError;
 
 use crate::hash_pool::PoolError;
-use crate::pages;
+use crate::pages::{self, tr, tr_args};
 use crate::request_id;
 
 /// Errors of the HTML pages.
@@ -69,12 +69,12 @@ impl IntoResponse for PageError {
             (status, pages::message_page(title, message)).into_response()
         };
         match self {
-            PageError::BadRequest(m) => page(StatusCode::BAD_REQUEST, "Bad request", &m),
+            PageError::BadRequest(m) => page(StatusCode::BAD_REQUEST, &tr("error-bad-request"), &m),
             PageError::PayloadTooLarge => {
-                page(StatusCode::PAYLOAD_TOO_LARGE, "Request too large", "The submitted form was too large.")
+                page(StatusCode::PAYLOAD_TOO_LARGE, &tr("error-too-large"), &tr("error-too-large-body"))
             }
-            PageError::Forbidden(m) => page(StatusCode::FORBIDDEN, "Forbidden", &m),
-            PageError::NotFound => page(StatusCode::NOT_FOUND, "Not found", "There is no page at this address."),
+            PageError::Forbidden(m) => page(StatusCode::FORBIDDEN, &tr("error-forbidden"), &m),
+            PageError::NotFound => page(StatusCode::NOT_FOUND, &tr("error-not-found"), &tr("error-not-found-body")),
             PageError::LoginRequired(return_to) => {
                 let q =
                     url::form_urlencoded::Serializer::new(String::new()).append_pair("return_to", &return_to).finish();
@@ -91,13 +91,13 @@ impl IntoResponse for PageError {
             PageError::RateLimited { retry_after } => with_retry_after(
                 page(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "Too many attempts",
-                    &format!("Too many attempts. Try again in {}.", human_secs(retry_after)),
+                    &tr("error-too-many"),
+                    &tr_args("error-too-many-body", &[("time", pages::human_duration(retry_after).into())]),
                 ),
                 retry_after,
             ),
             PageError::Busy { retry_after } => with_retry_after(
-                page(StatusCode::SERVICE_UNAVAILABLE, "Busy", "The server is busy. Please try again in a moment."),
+                page(StatusCode::SERVICE_UNAVAILABLE, &tr("error-busy"), &tr("error-busy-body")),
                 retry_after,
             ),
             PageError::Unexpected(e) => {
@@ -105,24 +105,11 @@ impl IntoResponse for PageError {
                 tracing::error!(error = %format!("{e:#}"), request_id = %id, "unexpected error");
                 page(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    &format!("An unexpected error occurred. Reference: {id}"),
+                    &tr("error-unexpected"),
+                    &tr_args("error-unexpected-body", &[("id", id.to_string().into())]),
                 )
             }
         }
-    }
-}
-
-/// Minutes, rounded up, in words.
-fn human_secs(s: u64) -> String {
-    if s < 60 {
-        return format!("{s} seconds");
-    }
-    let m = s.div_ceil(60);
-    if m == 1 {
-        "1 minute".into()
-    } else {
-        format!("{m} minutes")
     }
 }
 

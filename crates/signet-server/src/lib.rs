@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { PageError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(reject_nul_query))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::i18n::scope))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(state);
@@ -90,7 +91,7 @@ async fn reject_nul_query(req: axum::extract::Request, next: axum::middleware::N
     } else if path.starts_with("/oauth2/") && !browser {
         crate::oauth::OAuthError::InvalidRequest("the query string contains a NUL character".into()).into_response()
     } else {
-        PageError::BadRequest("The link contains a NUL character and cannot be used.".into()).into_response()
+        PageError::BadRequest(pages::tr("error-nul")).into_response()
     }
 }
 

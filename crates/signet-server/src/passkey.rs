@@ -40,16 +40,14 @@ pub fn relying_party(config: &Config) -> anyhow::Result<Option<Webauthn>> {
     };
     let rp_id = config.passkey_rp_id.clone().unwrap_or(host);
     WebauthnBuilder::new(&rp_id, &origin)
-        .and_then(|b| b.rp_name("Signet").build())
+        .and_then(|b| b.rp_name(config.branding.product_name.trim()).build())
         .map(Some)
         .map_err(|e| anyhow::anyhow!("passkey_rp_id {rp_id:?} does not fit the issuer {origin}: {e}"))
 }
 
 /// The relying party, or an answer saying passkeys are off on this server.
 pub fn rp(state: &AppState) -> Result<&Webauthn, ApiError> {
-    state.webauthn.as_ref().ok_or_else(|| {
-        ApiError::bad_request("Passkeys are not available on this server: its address is not a domain name.")
-    })
+    state.webauthn.as_ref().ok_or_else(|| ApiError::bad_request(crate::pages::tr("passkey-unavailable")))
 }
 
 /// The WebAuthn user handle for a user: stable, opaque (not the database id), 16 bytes.

@@ -98,6 +98,7 @@ impl AppState {
                 secure,
             }
         };
+        let pages = Pages::new(&config.branding)?;
         let trusted_proxies = config.trusted_proxies.iter().filter_map(|n| crate::config::parse_net(n).ok()).collect();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -108,7 +109,7 @@ impl AppState {
                 secrets,
                 hash_pool,
                 policy,
-                pages: Pages::new()?,
+                pages,
                 cookies,
                 trusted_proxies,
                 keys,

@@ -17,6 +17,7 @@ use crate::audit;
 use crate::csrf;
 use crate::error::PageError;
 use crate::http::ClientInfo;
+use crate::pages::{describe_scope, tr};
 use crate::session::AuthSession;
 use crate::state::AppState;
 
@@ -64,7 +65,7 @@ async fn update(state: &AppState, id: &PlainToken, p: &Pending) -> Result<(), Pa
 }
 
 fn expired() -> PageError {
-    PageError::BadRequest("This sign-in request has expired. Go back to the application and start again.".into())
+    PageError::BadRequest(tr("error-request-expired"))
 }
 
 /// The stored request `id` and its client.
@@ -171,17 +172,6 @@ pub async fn proceed(
     }
 }
 
-/// The plain-words description of a scope on the consent page.
-fn describe(scope: &str) -> String {
-    match scope {
-        "openid" => "Confirm who you are (your account id)".into(),
-        "profile" => "See your basic profile".into(),
-        "email" => "See your email address".into(),
-        "offline_access" => "Stay connected when you are not using it".into(),
-        other => format!("Access “{other}”"),
-    }
-}
-
 fn consent_page(
     state: &AppState,
     client: &Client,
@@ -189,11 +179,11 @@ fn consent_page(
     p: &Pending,
     s: &AuthSession,
 ) -> Result<Response, PageError> {
-    let scopes: Vec<String> = Scope::parse(&p.scope).unwrap_or_default().iter().map(describe).collect();
+    let scopes: Vec<String> = Scope::parse(&p.scope).unwrap_or_default().iter().map(describe_scope).collect();
     let html = state.pages.render(
         "consent.html",
         minijinja::context! {
-            title => "Allow access?",
+            title => tr("consent-title"),
             signed_in => true,
             csrf => csrf::session_token(state, &s.token_hash),
             client_name => client.name,
@@ -220,10 +210,7 @@ pub async fn answer_consent(
     let (p, client) = load(state, req).await?;
     let id = PlainToken::from_client(req.to_owned());
     let Some(step) = p.consent_step.filter(|c| c.session_id == s.session.id && c.user_id == s.user.id) else {
-        return Err(PageError::Forbidden(
-            "This sign-in request was not started in this browser session. Go back to the application and start again."
-                .into(),
-        ));
+        return Err(PageError::Forbidden(tr("error-request-other-session")));
     };
     if !allow {
         return Ok(fail(state, Some(&id), &p, ErrorCode::AccessDenied, "the user denied the request").await);
@@ -295,13 +282,15 @@ async fn fail(state: &AppState, id: Option<&PlainToken>, p: &Pending, error: Err
 /// For sign-in pages (password, second factor): inside an OAuth flow the form's redirect chain
 /// ends at the client, so its origin is allowed in `form-action` ([`with_form_action`]).
 pub async fn allow_pending_client(state: &AppState, res: Response, return_to: &str) -> Response {
-    let Some(id) = pending_id(return_to) else { return res };
-    let redirect_uri = match state.store.get_request(&TokenHash::of(id.as_bytes()), state.now()).await {
-        Ok(Some(json)) => serde_json::from_str::<Pending>(&json).ok().map(|p| p.redirect_uri),
-        _ => None,
-    };
-    match redirect_uri {
-        Some(uri) => with_form_action(res, &uri),
+    match pending_for(state, return_to).await {
+        Some((p, _)) => with_form_action(res, &p.redirect_uri),
         None => res,
     }
+}
+
+/// The pending authorization request (and its client) a sign-in page returns to, if any:
+/// the login and second-factor pages name the app ("Sign in to continue to My App").
+pub async fn pending_for(state: &AppState, return_to: &str) -> Option<(Pending, Client)> {
+    let id = pending_id(return_to)?;
+    load(state, id).await.ok()
 }

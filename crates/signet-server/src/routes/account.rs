@@ -11,7 +11,7 @@ use crate::csrf;
 use crate::csrf::SessionForm;
 use crate::error::PageError;
 use crate::http::{query_param, ClientInfo};
-use crate::pages::{describe_user_agent, fmt_time};
+use crate::pages::{describe_scope, describe_user_agent, fmt_relative, fmt_time, tr};
 use crate::session::{self, RequireSession};
 use crate::state::AppState;
 
@@ -19,7 +19,8 @@ use crate::state::AppState;
 struct AppRow {
     client_id: String,
     name: String,
-    scope: String,
+    /// The granted scopes in plain words.
+    scopes: Vec<String>,
     granted_at: String,
 }
 
@@ -33,13 +34,14 @@ struct SessionRow {
     current: bool,
 }
 
-fn notice_text(key: &str) -> Option<&'static str> {
-    match key {
-        "password_changed" => Some("Your password was changed. Every other session was signed out."),
-        "session_revoked" => Some("That session was signed out."),
-        "app_revoked" => Some("The app's access was withdrawn."),
-        _ => None,
-    }
+fn notice_text(key: &str) -> Option<String> {
+    let id = match key {
+        "password_changed" => "notice-password-changed",
+        "session_revoked" => "notice-session-revoked",
+        "app_revoked" => "notice-app-revoked",
+        _ => return None,
+    };
+    Some(tr(id))
 }
 
 pub async fn show(
@@ -56,19 +58,20 @@ pub async fn show(
             current: s.id == auth.session.id,
             ip: s.ip,
             created_at: fmt_time(s.created_at),
-            last_seen_at: fmt_time(s.last_seen_at),
+            last_seen_at: fmt_relative(s.last_seen_at, state.now()),
         })
         .collect();
     let notice = query_param(&uri, "notice").and_then(|n| notice_text(&n));
     let mut apps = Vec::new();
     for (client_id, scope, granted) in state.store.list_consents(auth.user.id).await? {
-        let name = state.store.client(&client_id).await?.map(|c| c.name).unwrap_or_else(|| "(deleted app)".into());
-        apps.push(AppRow { client_id, name, scope, granted_at: fmt_time(granted) });
+        let name = state.store.client(&client_id).await?.map(|c| c.name).unwrap_or_else(|| tr("apps-deleted"));
+        let scopes = signet_core::Scope::parse(&scope).unwrap_or_default().iter().map(describe_scope).collect();
+        apps.push(AppRow { client_id, name, scopes, granted_at: fmt_time(granted) });
     }
     let html = state.pages.render(
         "account.html",
         minijinja::context! {
-            title => "Your account",
+            title => tr("account-title"),
             signed_in => true,
             csrf => csrf::session_token(&state, &auth.token_hash),
             email => auth.user.email,

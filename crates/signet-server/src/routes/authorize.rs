@@ -19,6 +19,7 @@ use crate::error::PageError;
 use crate::flows::authorize as flow;
 use crate::flows::respond;
 use crate::http::{query_param, ClientInfo};
+use crate::pages::tr;
 use crate::session::MaybeSession;
 use crate::state::AppState;
 
@@ -38,28 +39,22 @@ pub async fn authorize(
 
     // 1. Client and exact redirect URI, or an error page.
     let Some(client_id) = request.client_id.as_deref() else {
-        return Err(PageError::BadRequest("The application did not say who it is (client_id is missing).".into()));
+        return Err(PageError::BadRequest(tr("error-no-client-id")));
     };
     // Cached like client authentication (2 s, `oauth::client_cache`).
     let Some(client) = state.clients.get(state.store.as_ref(), client_id).await? else {
-        return Err(PageError::BadRequest("This application is not registered with this server.".into()));
+        return Err(PageError::BadRequest(tr("error-unknown-client")));
     };
     let Some(uri) = request.redirect_uri.as_deref() else {
-        return Err(PageError::BadRequest(
-            "The application did not say where to return (redirect_uri is missing).".into(),
-        ));
+        return Err(PageError::BadRequest(tr("error-no-redirect-uri")));
     };
     if !redirect_uri::matches(&client.redirect_uris, uri) {
-        return Err(PageError::BadRequest(
-            "The return address does not match the ones registered for this application.".into(),
-        ));
+        return Err(PageError::BadRequest(tr("error-redirect-mismatch")));
     }
     // Registered under a development issuer, refused once the issuer is https: codes never go
     // to a plain-http name that can resolve anywhere (RFC 9700 §4.1.1, RFC 8252 §8.3).
     if redirect_uri::is_localhost_http(uri) && !state.config.is_insecure_dev() {
-        return Err(PageError::BadRequest(
-            "This application's return address (http://localhost) is allowed only on a development server.".into(),
-        ));
+        return Err(PageError::BadRequest(tr("error-localhost-redirect")));
     }
 
     // 2. Everything else is reported to the client.

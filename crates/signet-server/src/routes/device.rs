@@ -19,6 +19,7 @@ use crate::error::PageError;
 use crate::grants::require_grant;
 use crate::http::{query_param, ClientInfo};
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
+use crate::pages::{describe_scope, tr, tr_args};
 use crate::session::RequireSession;
 use crate::state::AppState;
 use crate::{csrf, ratelimit};
@@ -123,7 +124,7 @@ fn page(
 ) -> Result<Response, PageError> {
     let html = state.pages.render(
         "device.html",
-        minijinja::context! { title => "Connect a device", signed_in => true, csrf => csrf::session_token(state, &s.token_hash), user_code => code, error },
+        minijinja::context! { title => tr("device-title"), signed_in => true, csrf => csrf::session_token(state, &s.token_hash), user_code => code, error },
     )?;
     Ok((status, html).into_response())
 }
@@ -157,13 +158,7 @@ pub async fn submit(
     let code = device::normalize_user_code(&form.user_code);
     let rec = state.store.device_by_user_code(&code, now).await?;
     let Some(rec) = rec else {
-        return page(
-            &state,
-            &s,
-            StatusCode::BAD_REQUEST,
-            &form.user_code,
-            Some("That code is not valid or has expired. Check the code on your device."),
-        );
+        return page(&state, &s, StatusCode::BAD_REQUEST, &form.user_code, Some(&tr("device-bad-code")));
     };
     let client = state.store.client(&rec.client_id).await?;
     // The client's "MFA required" policy holds for devices too: approving needs a two-factor
@@ -184,25 +179,26 @@ pub async fn submit(
         "allow" | "deny" => {
             let allow = form.decision == "allow";
             if !state.store.decide_device(rec.id, allow, s.user.id, s.session.auth_time, &s.session.amr).await? {
-                return Err(PageError::BadRequest("This request was already answered.".into()));
+                return Err(PageError::BadRequest(tr("device-answered")));
             }
             let kind = if allow { AuditKind::DeviceApprove } else { AuditKind::DeviceDeny };
             let who = audit::user(&s.user);
             let detail = format!("client:{} scope:{}", rec.client_id, rec.scope);
             audit::record(&state, kind, who, &info, &detail).await;
+            let app = [("app", client_name.into())];
             let (title, msg) = if allow {
-                ("Device connected", format!("{client_name} is now connected. You can return to your device."))
+                (tr("device-connected-title"), tr_args("device-connected", &app))
             } else {
-                ("Request denied", format!("{client_name} was not given access."))
+                (tr("device-denied-title"), tr_args("device-denied", &app))
             };
-            Ok(crate::pages::message_page(title, &msg).into_response())
+            Ok(crate::pages::message_page(&title, &msg).into_response())
         }
         _ => {
-            let scopes: Vec<String> = Scope::parse(&rec.scope).unwrap_or_default().iter().map(str::to_owned).collect();
+            let scopes: Vec<String> = Scope::parse(&rec.scope).unwrap_or_default().iter().map(describe_scope).collect();
             let html = state.pages.render(
                 "device_confirm.html",
                 minijinja::context! {
-                    title => "Connect a device",
+                    title => tr("device-title"),
                     signed_in => true,
                     csrf => csrf::session_token(&state, &s.token_hash),
                     user_code => device::display_user_code(&rec.user_code),

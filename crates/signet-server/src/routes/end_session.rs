@@ -18,6 +18,7 @@ use crate::csrf::MaybeSessionForm;
 use crate::error::PageError;
 use crate::http::with_cookies;
 use crate::http::ClientInfo;
+use crate::pages::{tr, tr_args};
 use crate::session::{self, AuthSession, MaybeSession};
 use crate::state::AppState;
 
@@ -51,39 +52,36 @@ struct Checked {
     state: Option<String>,
     /// The hint's `sub`, and the client it was issued to (its `aud`), if that still exists.
     hint_sub: Option<(String, Option<signet_store::Client>)>,
+    /// The name of the application that asks, when the request says which one.
+    client_name: Option<String>,
 }
 
 async fn check(state: &AppState, p: &std::collections::HashMap<String, String>) -> Result<Checked, PageError> {
     let get = |k: &str| p.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let hint = match get("id_token_hint") {
-        Some(t) => Some(
-            verify_hint(state, t)
-                .ok_or_else(|| PageError::BadRequest("The sign-out request carries an invalid ID token.".into()))?,
-        ),
+        Some(t) => Some(verify_hint(state, t).ok_or_else(|| PageError::BadRequest(tr("error-bad-id-token-hint")))?),
         None => None,
     };
     let client_id = match (get("client_id"), &hint) {
         (Some(c), Some(h)) if c != h.aud => {
-            return Err(PageError::BadRequest("client_id does not match the ID token.".into()));
+            return Err(PageError::BadRequest(tr("error-hint-client-mismatch")));
         }
         (Some(c), _) => Some(c.to_owned()),
         (None, Some(h)) => Some(h.aud.clone()),
         (None, None) => None,
     };
+    let client = match &client_id {
+        Some(id) => state.store.client(id).await?,
+        None => None,
+    };
     let redirect = match get("post_logout_redirect_uri") {
         None => None,
         Some(uri) => {
-            let client = match &client_id {
-                Some(id) => state.store.client(id).await?,
-                None => None,
-            };
-            let Some(client) = client else {
-                return Err(PageError::BadRequest(
-                    "A return address needs client_id or id_token_hint to say which application asks.".into(),
-                ));
+            let Some(client) = &client else {
+                return Err(PageError::BadRequest(tr("error-logout-needs-client")));
             };
             if !client.post_logout_redirect_uris.iter().any(|r| r == uri) {
-                return Err(PageError::BadRequest("The return address is not registered for this application.".into()));
+                return Err(PageError::BadRequest(tr("error-post-logout-mismatch")));
             }
             Some(uri.to_owned())
         }
@@ -94,7 +92,8 @@ async fn check(state: &AppState, p: &std::collections::HashMap<String, String>) 
         None => None,
     };
     let hint_sub = hint.map(|h| (h.sub, hint_client));
-    Ok(Checked { redirect, state: get("state").map(str::to_owned), hint_sub })
+    let client_name = client.map(|c| c.name);
+    Ok(Checked { redirect, state: get("state").map(str::to_owned), hint_sub, client_name })
 }
 
 async fn finish(
@@ -111,15 +110,16 @@ async fn finish(
     let clear = session::clear_cookie(state);
     let res = match c.redirect {
         Some(uri) => {
-            let mut url = url::Url::parse(&uri).map_err(|_| PageError::BadRequest("invalid return address".into()))?;
+            let mut url = url::Url::parse(&uri).map_err(|_| PageError::BadRequest(tr("error-post-logout-mismatch")))?;
             if let Some(st) = &c.state {
                 url.query_pairs_mut().append_pair("state", st);
             }
             Redirect::to(url.as_str()).into_response()
         }
         None => {
-            (axum::http::StatusCode::OK, crate::pages::message_page("Signed out", "You have signed out of Signet."))
-                .into_response()
+            let product = state.pages.brand().name.clone();
+            let msg = tr_args("logout-done", &[("product", product.into())]);
+            (axum::http::StatusCode::OK, crate::pages::message_page(&tr("logout-done-title"), &msg)).into_response()
         }
     };
     Ok(with_cookies(res, [clear]))
@@ -151,11 +151,12 @@ pub async fn end_session(
         return finish(&state, current, &client, checked).await;
     }
     // Ask first. The confirmation form carries the already-validated parameters.
-    let auth = current.as_ref().ok_or_else(|| PageError::BadRequest("no session".into()))?;
+    let auth = current.as_ref().ok_or_else(|| PageError::BadRequest(tr("error-bad-id-token-hint")))?;
     let html = state.pages.render(
         "logout.html",
         minijinja::context! {
-            title => "Sign out?",
+            title => tr("logout-title"),
+            client_name => checked.client_name,
             signed_in => true,
             csrf => csrf::session_token(&state, &auth.token_hash),
             email => auth.user.email,

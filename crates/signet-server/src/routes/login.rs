@@ -18,6 +18,7 @@ use crate::error::PageError;
 use crate::flows::sign_in;
 use crate::http::with_cookies;
 use crate::http::{query_param, ClientInfo};
+use crate::pages::{tr, tr_args};
 use crate::session::MaybeSession;
 use crate::state::AppState;
 use crate::{csrf, mfa, ratelimit};
@@ -32,14 +33,24 @@ pub struct LoginForm {
     return_to: String,
 }
 
-fn notice_text(key: &str) -> Option<&'static str> {
-    match key {
-        "signed_out" => Some("You have signed out."),
-        "signed_out_everywhere" => Some("You have signed out on every device."),
-        "mfa_expired" => Some("That sign-in took too long. Please sign in again."),
-        "reauth" => Some("For your security, confirm it’s you to continue."),
-        _ => None,
-    }
+fn notice_text(key: &str) -> Option<String> {
+    let id = match key {
+        "signed_out" => "notice-signed-out",
+        "signed_out_everywhere" => "notice-signed-out-everywhere",
+        "mfa_expired" => "notice-mfa-expired",
+        "reauth" => "notice-reauth",
+        _ => return None,
+    };
+    Some(tr(id))
+}
+
+/// What the login page says above the form.
+#[derive(Default)]
+struct Message<'a> {
+    error: Option<&'a str>,
+    notice: Option<&'a str>,
+    /// Sign-in is paused for this account: the page offers a passkey and the help page.
+    locked: bool,
 }
 
 pub async fn show(
@@ -57,41 +68,36 @@ pub async fn show(
     }
     let notice = query_param(&uri, "notice").and_then(|n| notice_text(&n));
     let hint = query_param(&uri, "login_hint").unwrap_or_default();
-    render(&state, &headers, &hint, return_to.as_str(), None, notice).await
+    let msg = Message { notice: notice.as_deref(), ..Message::default() };
+    render(&state, &headers, StatusCode::OK, &hint, return_to.as_str(), msg).await
 }
 
 async fn render(
     state: &AppState,
     headers: &HeaderMap,
-    email: &str,
-    return_to: &str,
-    error: Option<&str>,
-    notice: Option<&str>,
-) -> Result<Response, PageError> {
-    render_status(state, headers, StatusCode::OK, email, return_to, error, notice).await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn render_status(
-    state: &AppState,
-    headers: &HeaderMap,
     status: StatusCode,
     email: &str,
     return_to: &str,
-    error: Option<&str>,
-    notice: Option<&str>,
+    msg: Message<'_>,
 ) -> Result<Response, PageError> {
     let (csrf, set) = csrf::presession_token(state, headers);
+    // Inside an OAuth flow: name the app, and let the form's redirect chain end at it.
+    let pending = crate::flows::authorize::pending_for(state, return_to).await;
     let html = state.pages.render(
         "login.html",
         minijinja::context! {
-            title => "Sign in", csrf, email, return_to, error, notice,
+            title => tr("login-title"), csrf, email, return_to,
+            error => msg.error, notice => msg.notice, locked => msg.locked,
+            app_name => pending.as_ref().map(|(_, c)| c.name.clone()),
             signup_enabled => state.config.signup_enabled,
             passkeys_enabled => state.webauthn.is_some(),
         },
     )?;
     let res = with_cookies((status, html).into_response(), set);
-    Ok(crate::flows::authorize::allow_pending_client(state, res, return_to).await)
+    Ok(match pending {
+        Some((p, _)) => crate::flows::respond::with_form_action(res, &p.redirect_uri),
+        None => res,
+    })
 }
 
 pub async fn submit(
@@ -113,23 +119,10 @@ pub async fn submit(
     let reserved = match ratelimit::reserve_or_lockout(&state, &budget, &client, who, now).await {
         Ok(r) => r,
         Err(PageError::RateLimited { retry_after }) => {
-            let minutes = retry_after.div_ceil(60);
-            let msg = format!(
-                "Too many sign-in attempts for this account. Try again in {minutes} minute{}{}.",
-                if minutes == 1 { "" } else { "s" },
-                if state.webauthn.is_some() { ", or sign in with a passkey" } else { "" }
-            );
+            let text = tr_args("login-locked", &[("time", crate::pages::human_duration(retry_after).into())]);
+            let msg = Message { error: Some(&text), locked: true, ..Message::default() };
             // The same page whatever the email (no prefill), so a lockout tells nothing either.
-            let mut r = render_status(
-                &state,
-                &headers,
-                StatusCode::TOO_MANY_REQUESTS,
-                "",
-                return_to.as_str(),
-                Some(&msg),
-                None,
-            )
-            .await?;
+            let mut r = render(&state, &headers, StatusCode::TOO_MANY_REQUESTS, "", return_to.as_str(), msg).await?;
             r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(retry_after));
             return Ok(r);
         }
@@ -154,12 +147,15 @@ pub async fn submit(
             let who = Actor::Anonymous { user_id: user.as_ref().map(|u| u.id), email: Some(form.email.trim()) };
             audit::record(&state, AuditKind::LoginFailure, who, &client, reason.as_str()).await;
             // The count is per typed email, so it says nothing about whether the account exists.
-            let msg = match reserved.remaining {
-                0 => "Incorrect email or password. Sign-in for this account is now paused for a while.".to_owned(),
-                1 => "Incorrect email or password. 1 attempt left before sign-in is paused.".to_owned(),
-                n => format!("Incorrect email or password. {n} attempts left before sign-in is paused."),
+            // The tries left are shown from the second failure on: one typo needs no countdown.
+            let limit = state.config.rate_limit.login_failures_per_account;
+            let text = match reserved.remaining {
+                0 => tr("login-incorrect-paused"),
+                n if limit.saturating_sub(n) >= 2 => tr_args("login-incorrect-left", &[("n", n.into())]),
+                _ => tr("login-incorrect"),
             };
-            return render(&state, &headers, form.email.trim(), return_to.as_str(), Some(&msg), None).await;
+            let msg = Message { error: Some(&text), ..Message::default() };
+            return render(&state, &headers, StatusCode::OK, form.email.trim(), return_to.as_str(), msg).await;
         }
     };
 

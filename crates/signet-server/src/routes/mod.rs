@@ -6,8 +6,10 @@ pub mod authorize;
 pub mod device;
 pub mod end_session;
 pub mod health;
+pub mod help;
 pub mod introspect;
 pub mod jwks;
+pub mod language;
 pub mod login;
 pub mod logout;
 pub mod passkeys;
@@ -19,8 +21,9 @@ pub mod signup;
 pub mod token;
 pub mod userinfo;
 
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, MethodRouter};
 
 pub use crate::http::see_other;
@@ -65,8 +68,10 @@ pub fn table() -> Vec<Route> {
         route("/", ReadOnly, get(|| async { Redirect::to("/account") })),
         route("/healthz", ReadOnly, get(health::healthz)),
         route("/readyz", ReadOnly, get(health::readyz)),
-        route("/static/signet.css", ReadOnly, get(stylesheet)),
-        route("/static/passkey.js", ReadOnly, get(passkey_script)),
+        route("/static/{name}", ReadOnly, get(static_file)),
+        route("/favicon.ico", ReadOnly, get(favicon)),
+        route("/language/{lang}", ReadOnly, get(language::choose)),
+        route("/help/sign-in", ReadOnly, get(help::sign_in)),
         route("/signup", PreSession, get(signup::show).post(signup::submit)),
         route("/login", PreSession, get(login::show).post(login::submit)),
         route("/logout", Session, post(logout::submit)),
@@ -106,16 +111,24 @@ pub fn table() -> Vec<Route> {
     ]
 }
 
-async fn passkey_script() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        crate::pages::PASSKEY_SCRIPT,
-    )
+/// `/static/NAME`: the built-in stylesheet, script and icon, or the operator's replacements
+/// and additions (`branding.static_dir`).
+async fn static_file(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    match state.pages.static_file(&name) {
+        Some(f) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(f.content_type)),
+                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            ],
+            f.bytes.to_vec(),
+        )
+            .into_response(),
+        None => crate::error::PageError::NotFound.into_response(),
+    }
 }
 
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        crate::pages::STYLESHEET,
-    )
+/// Browsers ask for `/favicon.ico` whatever the page says: the configured icon.
+async fn favicon(State(state): State<AppState>) -> Response {
+    let name = state.pages.brand().favicon.trim_start_matches("/static/").to_owned();
+    static_file(State(state), Path(name)).await
 }

@@ -31,6 +31,7 @@ use crate::csrf::SessionForm;
 use crate::error::{ApiError, PageError};
 use crate::flows::sign_in;
 use crate::http::ClientInfo;
+use crate::pages::tr;
 use crate::passkey::{self, KIND_DISCOVERABLE, KIND_REGISTER, KIND_SECOND};
 use crate::session::{require_recent_auth, ApiSession, MaybeSession};
 use crate::state::AppState;
@@ -52,7 +53,7 @@ fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) ->
 }
 
 fn failed() -> ApiError {
-    ApiError::bad_request("Passkey sign-in failed. Try again, or use another way to sign in.")
+    ApiError::bad_request(tr("passkey-sign-in-failed"))
 }
 
 /// Turns a page redirect (with its cookies) into `{"redirect": …}` for the script.
@@ -110,14 +111,14 @@ pub async fn register_finish(
     let now = state.now();
     let Some((owner, reg)) = passkey::take_state::<PasskeyRegistration>(&state, KIND_REGISTER, &req.id, now).await?
     else {
-        return Err(ApiError::bad_request("This passkey request expired. Try again."));
+        return Err(ApiError::bad_request(tr("passkey-expired")));
     };
     if owner != Some(auth.user.id) {
-        return Err(ApiError::bad_request("This passkey request expired. Try again."));
+        return Err(ApiError::bad_request(tr("passkey-expired")));
     }
     let pk = passkey::rp(&state)?.finish_passkey_registration(&req.credential, &reg).map_err(|e| {
         tracing::info!(error = %e, "passkey registration refused");
-        ApiError::bad_request("The passkey could not be registered.")
+        ApiError::bad_request(tr("passkey-not-registered"))
     })?;
     let serialized = serde_json::to_string(&pk).map_err(|e| ApiError::unexpected(e.into()))?;
     let d = passkey::details(&serialized);
@@ -139,7 +140,7 @@ pub async fn register_finish(
         .await;
     match added {
         Ok(_) => {}
-        Err(StoreError::Conflict) => return Err(ApiError::bad_request("This passkey is already registered.")),
+        Err(StoreError::Conflict) => return Err(ApiError::bad_request(tr("passkey-already-registered"))),
         Err(e) => return Err(e.into()),
     }
     // The registration verified the user on the authenticator: this session now has two factors.
@@ -178,12 +179,12 @@ pub async fn login_start(
     let unexpected = |e: WebauthnError| ApiError::unexpected(anyhow::anyhow!("passkey sign-in start: {e}"));
     if req.mode == "second" {
         let Some((_, pending)) = mfa::load_pending(&state, &headers).await? else {
-            return Err(ApiError::bad_request("Sign in with your password first."));
+            return Err(ApiError::bad_request(tr("passkey-password-first")));
         };
         let keys: Vec<_> =
             state.store.list_passkeys(pending.user_id).await?.iter().filter_map(|r| passkey::parse(r).ok()).collect();
         if keys.is_empty() {
-            return Err(ApiError::bad_request("This account has no passkey."));
+            return Err(ApiError::bad_request(tr("passkey-none-on-account")));
         }
         let (options, st) = passkey::rp(&state)?.start_passkey_authentication(&keys).map_err(unexpected)?;
         let id = passkey::put_state(&state, KIND_SECOND, Some(pending.user_id), &st).await?;
@@ -240,7 +241,7 @@ pub async fn login_finish(
 
     let (result, pending) = if req.mode == "second" {
         let Some((hash, pending)) = mfa::load_pending(&state, &headers).await? else {
-            return Err(ApiError::bad_request("Sign in with your password first."));
+            return Err(ApiError::bad_request(tr("passkey-password-first")));
         };
         let Some((owner, st)) = passkey::take_state::<PasskeyAuthentication>(&state, KIND_SECOND, &req.id, now).await?
         else {

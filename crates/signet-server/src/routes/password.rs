@@ -12,6 +12,7 @@ use crate::audit;
 use crate::csrf::SessionForm;
 use crate::error::PageError;
 use crate::http::ClientInfo;
+use crate::pages::tr;
 use crate::session::{self, AuthSession, RequireSession};
 use crate::state::AppState;
 use crate::{csrf, ratelimit};
@@ -33,16 +34,18 @@ fn render(
     state: &AppState,
     auth: &AuthSession,
     status: StatusCode,
-    error: Option<&str>,
+    error: Option<(&str, &str)>,
 ) -> Result<Response, PageError> {
     let html = state.pages.render(
         "password.html",
         minijinja::context! {
-            title => "Change password",
+            title => tr("password-title"),
+            // (field, message): the field is marked invalid and focused.
+            error_field => error.map(|e| e.0),
             signed_in => true,
             csrf => csrf::session_token(state, &auth.token_hash),
             email => auth.user.email,
-            error,
+            error => error.map(|e| e.1),
             min_length => state.policy.min_length(),
             max_length => state.config.password.max_length,
         },
@@ -70,11 +73,11 @@ pub async fn submit(
     if ok.is_none() {
         let who = audit::user(user);
         audit::record(&state, AuditKind::LoginFailure, who, &client, LoginFailure::BadPassword.as_str()).await;
-        return render(&state, &auth, StatusCode::BAD_REQUEST, Some("Your current password is incorrect."));
+        return render(&state, &auth, StatusCode::BAD_REQUEST, Some(("current", &tr("password-wrong-current"))));
     }
     ratelimit::attempt_succeeded(&state, &budget, &client.ip, now).await?;
     if let Err(v) = state.policy.check(&form.new_password, &user.email) {
-        return render(&state, &auth, StatusCode::BAD_REQUEST, Some(&v.to_string()));
+        return render(&state, &auth, StatusCode::BAD_REQUEST, Some(("new", &crate::pages::policy_message(&v))));
     }
     let record = state.hash_pool.hash(form.new_password.clone()).await?;
     state.store.set_password(user.id, &record, true, now).await?;

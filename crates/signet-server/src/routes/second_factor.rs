@@ -18,6 +18,7 @@ use crate::flows::sign_in;
 use crate::http::with_cookies;
 use crate::http::ClientInfo;
 use crate::mfa::{self, PendingLogin, Verdict};
+use crate::pages::tr;
 use crate::session::MaybeSession;
 use crate::state::AppState;
 use crate::{csrf, ratelimit};
@@ -49,7 +50,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<R
         Ok(v) => v,
         Err(r) => return Ok(r),
     };
-    render(&state, &headers, &p, &user, StatusCode::OK, None).await
+    render(&state, &headers, &p, &user, StatusCode::OK, None, None).await
 }
 
 async fn render(
@@ -59,14 +60,18 @@ async fn render(
     user: &User,
     status: StatusCode,
     error: Option<&str>,
+    // Which form the error belongs to (`totp` or `backup`): that field is marked and focused.
+    error_field: Option<&str>,
 ) -> Result<Response, PageError> {
     let factors = mfa::factors(state, user.id).await?;
     let (csrf, set) = csrf::presession_token(state, headers);
+    let pending = crate::flows::authorize::pending_for(state, &p.return_to).await;
     let html = state.pages.render(
         "second_factor.html",
         minijinja::context! {
-            title => "Two-step verification",
-            csrf, error,
+            title => tr("second-factor-title"),
+            csrf, error, error_field,
+            app_name => pending.as_ref().map(|(_, c)| c.name.clone()),
             totp => factors.totp,
             passkeys => factors.passkeys > 0 && state.webauthn.is_some(),
             backup => factors.backup_remaining > 0,
@@ -74,7 +79,10 @@ async fn render(
         },
     )?;
     let res = with_cookies((status, html).into_response(), set);
-    Ok(crate::flows::authorize::allow_pending_client(state, res, &p.return_to).await)
+    Ok(match pending {
+        Some((pending, _)) => crate::flows::respond::with_form_action(res, &pending.redirect_uri),
+        None => res,
+    })
 }
 
 pub async fn submit(
@@ -109,12 +117,13 @@ pub async fn submit(
             _ => LoginFailure::BadSecondFactor,
         };
         audit::record(&state, AuditKind::LoginFailure, who, &client, reason.as_str()).await;
-        let msg = match verdict {
-            Verdict::Replayed => "That code was already used. Wait for the next one and try again.",
-            _ if method == "backup_code" => "That backup code is not valid or was already used.",
-            _ => "That code is not correct. Check your authenticator app and try again.",
-        };
-        return render(&state, &headers, &p, &user, StatusCode::BAD_REQUEST, Some(msg)).await;
+        let msg = tr(match verdict {
+            Verdict::Replayed => "second-factor-replayed",
+            _ if method == "backup_code" => "second-factor-bad-backup",
+            _ => "second-factor-bad-totp",
+        });
+        let field = if method == "backup_code" { "backup" } else { "totp" };
+        return render(&state, &headers, &p, &user, StatusCode::BAD_REQUEST, Some(&msg), Some(field)).await;
     }
     if method == "backup_code" {
         let left = state.store.backup_codes_remaining(user.id).await?;

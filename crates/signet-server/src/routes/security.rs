@@ -20,23 +20,24 @@ use crate::csrf::SessionForm;
 use crate::error::PageError;
 use crate::http::{query_param, ClientInfo};
 use crate::mfa;
-use crate::pages::fmt_time;
+use crate::pages::{fmt_relative, fmt_time, tr, tr_args};
 use crate::session::{require_recent_auth, AuthSession, RequireSession};
 use crate::state::AppState;
 
 const PAGE: &str = "/account/security";
 const SETUP_PAGE: &str = "/account/security/totp";
 
-fn notice_text(key: &str) -> Option<&'static str> {
-    match key {
-        "totp_on" => Some("Two-step verification with your authenticator app is on."),
-        "totp_off" => Some("Your authenticator app was removed."),
-        "passkey_added" => Some("Your passkey was added."),
-        "passkey_removed" => Some("The passkey was removed."),
-        "passkey_renamed" => Some("The passkey was renamed."),
-        "mfa_required" => Some("The app you are signing in to requires two-step verification. Set it up to continue."),
-        _ => None,
-    }
+fn notice_text(key: &str) -> Option<String> {
+    let id = match key {
+        "totp_on" => "notice-totp-on",
+        "totp_off" => "notice-totp-off",
+        "passkey_added" => "notice-passkey-added",
+        "passkey_removed" => "notice-passkey-removed",
+        "passkey_renamed" => "notice-passkey-renamed",
+        "mfa_required" => "notice-mfa-required",
+        _ => return None,
+    };
+    Some(tr(id))
 }
 
 #[derive(Serialize)]
@@ -69,7 +70,7 @@ pub async fn show(
             id: p.id,
             name: p.name,
             created_at: fmt_time(p.created_at),
-            last_used_at: p.last_used_at.map(fmt_time).unwrap_or_else(|| "Never".into()),
+            last_used_at: p.last_used_at.map(|t| fmt_relative(t, state.now())).unwrap_or_else(|| tr("never")),
             synced: p.backup_state,
         })
         .collect();
@@ -79,7 +80,7 @@ pub async fn show(
     let html = state.pages.render(
         "security.html",
         minijinja::context! {
-            title => "Security",
+            title => tr("security-title"),
             signed_in => true,
             mode => "overview",
             passkeys_enabled => state.webauthn.is_some(),
@@ -165,7 +166,7 @@ async fn render_setup(
     let html = state.pages.render(
         "security.html",
         minijinja::context! {
-            title => "Set up your authenticator app",
+            title => tr("totp-setup-title"),
             signed_in => true,
             mode => "totp_setup",
             csrf => csrf::session_token(state, &auth.token_hash),
@@ -201,8 +202,8 @@ pub async fn totp_confirm(
     };
     let secret = mfa::open_totp(&state, auth.user.id, &pending.secret_enc)?;
     let TotpCheck::Accepted { step } = secret.verify(form.code.expose(), now, None) else {
-        let msg = "That code is not correct. Check the time on your phone and enter the current code.";
-        return render_setup(&state, &auth, &return_to, StatusCode::BAD_REQUEST, Some(msg)).await;
+        let msg = tr("totp-setup-wrong");
+        return render_setup(&state, &auth, &return_to, StatusCode::BAD_REQUEST, Some(&msg)).await;
     };
     if !state.store.confirm_totp(auth.user.id, step, now).await? {
         return Ok(super::see_other(PAGE, []));
@@ -242,7 +243,7 @@ pub async fn backup_regenerate(
 ) -> Result<Response, PageError> {
     require_recent_auth(&state, &auth, PAGE)?;
     if !mfa::factors(&state, auth.user.id).await?.any() {
-        return Err(PageError::BadRequest("Set up an authenticator app or a passkey first.".into()));
+        return Err(PageError::BadRequest(tr("factor-needed-first")));
     }
     show_backup_codes(&state, &auth, &client, "").await
 }
@@ -259,10 +260,20 @@ pub async fn show_backup_codes(
     let who = audit::user(&auth.user);
     audit::record(state, AuditKind::BackupCodesRegenerate, who, client, "").await;
     let shown: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+    // The .txt download: a data: URL, so the codes never sit on the server for a second request.
+    let brand = &state.pages.brand().name;
+    let heading = tr_args(
+        "backup-codes-file-heading",
+        &[("product", brand.clone().into()), ("email", auth.user.email.clone().into())],
+    );
+    let text = format!("{heading}\n\n{}\n", shown.join("\n"));
+    let slug: String = brand.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
     let html = state.pages.render(
         "security.html",
         minijinja::context! {
-            title => "Your backup codes",
+            title => tr("backup-codes-title"),
+            codes_file => format!("base64,{}", STANDARD.encode(text.as_bytes())),
+            codes_file_name => format!("{}-backup-codes.txt", if slug.is_empty() { "signet" } else { &slug }),
             signed_in => true,
             mode => "backup_codes",
             csrf => csrf::session_token(state, &auth.token_hash),

@@ -13,6 +13,7 @@ use crate::csrf::PresessionForm;
 use crate::error::PageError;
 use crate::http::with_cookies;
 use crate::http::ClientInfo;
+use crate::pages::tr;
 use crate::session;
 use crate::state::AppState;
 use crate::{csrf, ratelimit};
@@ -29,7 +30,7 @@ fn ensure_enabled(state: &AppState) -> Result<(), PageError> {
     if state.config.signup_enabled {
         Ok(())
     } else {
-        Err(PageError::Forbidden("Sign-up is closed on this server. Ask an administrator for an account.".into()))
+        Err(PageError::Forbidden(tr("signup-closed")))
     }
 }
 
@@ -38,18 +39,22 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     render(&state, &headers, StatusCode::OK, "", None)
 }
 
+/// A refusal: which field (`email`, `password`, or `exists` for a taken address) and why.
+type Refusal<'a> = Option<(&'a str, &'a str)>;
+
 fn render(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
     email: &str,
-    error: Option<&str>,
+    error: Refusal<'_>,
 ) -> Result<Response, PageError> {
     let (csrf, set) = csrf::presession_token(state, headers);
     let html = state.pages.render(
         "signup.html",
         minijinja::context! {
-            title => "Create account", csrf, email, error,
+            title => tr("signup-title"), csrf, email,
+            error => error.map(|e| e.1), error_field => error.map(|e| e.0),
             min_length => state.policy.min_length(),
             max_length => state.config.password.max_length,
         },
@@ -66,14 +71,16 @@ pub async fn submit(
     ensure_enabled(&state)?;
     let now = state.now();
     ratelimit::auth_ceiling(&state, &client.ip, now).await?;
-    let bad = |msg: &str| render(&state, &headers, StatusCode::BAD_REQUEST, form.email.trim(), Some(msg));
+    let bad = |field: &str, msg: &str| {
+        render(&state, &headers, StatusCode::BAD_REQUEST, form.email.trim(), Some((field, msg)))
+    };
 
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
-        Err(e) => return bad(&e.to_string()),
+        Err(_) => return bad("email", &tr("signup-invalid-email")),
     };
     if let Err(v) = state.policy.check(&form.password, email.as_str()) {
-        return bad(&v.to_string());
+        return bad("password", &crate::pages::policy_message(&v));
     }
     let record = state.hash_pool.hash(form.password.clone()).await?;
     let user =
@@ -81,7 +88,7 @@ pub async fn submit(
             Ok(u) => u,
             // Known trade-off: without email verification, sign-up has to say the address is taken.
             // The per-IP ceiling bounds how fast anyone can probe addresses this way.
-            Err(StoreError::Conflict) => return bad("An account with this email already exists. Sign in instead."),
+            Err(StoreError::Conflict) => return bad("exists", &tr("signup-exists")),
             Err(e) => return Err(e.into()),
         };
     let who = audit::user(&user);

@@ -31,16 +31,18 @@ async fn login_unknown_user_same_response_as_wrong_password() {
     assert_eq!(wrong.status, unknown.status);
     assert_eq!(wrong.status, StatusCode::OK);
     assert!(wrong.body.contains("Incorrect email or password."));
-    // Same page, byte for byte, apart from the echoed email address (and the attempts left for
-    // that email, counted alike for both: 4 after one failure).
-    assert!(wrong.body.contains("4 attempts left") && unknown.body.contains("4 attempts left"));
+    // Same page, byte for byte, apart from the echoed email address; one failure shows no
+    // countdown for either.
+    assert!(!wrong.body.contains("attempts left") && !unknown.body.contains("attempts left"));
     assert_eq!(wrong.body.replace("ann@example.com", "X"), unknown.body.replace("bob@example.com", "X"));
     assert!(b.session_cookie().is_none());
     // A disabled account with the right password gets the same answer too.
     let id = s.user("ann@example.com").await.id;
     s.state.store.set_disabled(id, true, s.state.now()).await.expect("disable");
     let disabled = b.login("ann@example.com", PASSWORD).await;
-    assert_eq!(disabled.body.replace("3 attempts left", "4 attempts left"), wrong.body);
+    // (The second failure for that email: the countdown starts, counted alike.)
+    assert!(disabled.body.contains("Incorrect email or password. 3 attempts left"), "{}", disabled.body);
+    assert_eq!(disabled.body.replace(" 3 attempts left before sign-in is paused.", ""), wrong.body);
     assert!(b.session_cookie().is_none());
 }
 
@@ -440,9 +442,10 @@ async fn known_device_not_locked_out_by_others() {
     // Someone else guesses five times; the page counts down.
     let mut attacker = s.browser();
     attacker.headers.push(("x-forwarded-for".into(), "198.51.100.7".into()));
-    let first = attacker.login("ann@example.com", "wrong password").await;
-    assert!(first.body.contains("4 attempts left"), "{}", first.body);
-    for _ in 0..4 {
+    attacker.login("ann@example.com", "wrong password").await;
+    let second = attacker.login("ann@example.com", "wrong password").await;
+    assert!(second.body.contains("3 attempts left"), "{}", second.body);
+    for _ in 0..3 {
         assert_eq!(attacker.login("ann@example.com", "wrong password").await.status, StatusCode::OK);
     }
     let locked = attacker.login("ann@example.com", PASSWORD).await;
@@ -532,4 +535,43 @@ async fn auth_ceiling_limits_every_auth_endpoint() {
     assert_eq!(other.login("ann@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
     s.clock.advance(time::Duration::minutes(1));
     assert_eq!(b.login("ann@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
+
+/// A single typo gets a plain answer; from the second failure the page counts the tries left;
+/// the lockout says how long in words and offers a passkey and the "Can't sign in?" page.
+#[tokio::test]
+async fn remaining_tries_shown_then_lockout_offers_passkey() {
+    let s = TestServer::start().await; // https issuer: passkeys on
+    s.create_user("ann@example.com", PASSWORD).await;
+    let mut b = s.browser();
+    let first = b.login("ann@example.com", "wrong").await;
+    assert!(first.body.contains("Incorrect email or password.</p>"), "{}", first.body);
+    assert!(!first.body.contains("attempts left"));
+    for left in ["3 attempts left", "2 attempts left", "1 attempt left"] {
+        let r = b.login("ann@example.com", "wrong").await;
+        assert!(r.body.contains(left), "{left}: {}", r.body);
+    }
+    let fifth = b.login("ann@example.com", "wrong").await;
+    assert!(fifth.body.contains("now paused"), "{}", fifth.body);
+    let locked = b.login("ann@example.com", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.body.contains("Try again in 15 minutes."), "{}", locked.body);
+    assert!(locked.body.contains("You can still sign in with a passkey."));
+    assert!(locked.body.contains("id=\"passkey-login\""), "the passkey button is on the page");
+    assert!(locked.body.contains("<a href=\"/help/sign-in\">Can’t sign in?</a>"));
+    assert!(b.session_cookie().is_none());
+    let help = b.get("/help/sign-in").await;
+    assert_eq!(help.status, StatusCode::OK);
+    assert!(help.body.contains("up to 15 minutes") && help.body.contains("A passkey still works"), "{}", help.body);
+    // Without passkeys (an issuer on an IP address), the lockout does not offer one.
+    let ip = TestServer::with(|c| c.issuer = "auto".into()).await;
+    ip.create_user("ann@example.com", PASSWORD).await;
+    let mut b = ip.browser();
+    for _ in 0..5 {
+        b.login("ann@example.com", "wrong").await;
+    }
+    let locked = b.login("ann@example.com", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(!locked.body.contains("passkey"), "{}", locked.body);
+    assert!(locked.body.contains("/help/sign-in"));
 }

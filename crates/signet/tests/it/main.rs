@@ -12,6 +12,7 @@ mod login;
 mod logs;
 mod mfa;
 mod oauth2;
+mod pages;
 mod passkeys;
 mod redis;
 mod routes;

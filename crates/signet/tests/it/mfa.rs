@@ -115,7 +115,7 @@ async fn totp_enrolment_requires_valid_code() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(backup_codes_on(&r).len(), 10);
     let sec = b.get("/account/security").await;
-    assert!(sec.body.contains("<strong>On</strong>"));
+    assert!(sec.body.contains("id=\"totp-status\">On since"), "{}", sec.body);
     assert!(sec.body.contains("10 of 10 backup codes left"));
     assert!(!sec.body.contains("totp-secret"), "the secret is never shown again");
     assert_eq!(b.get("/account/security/totp").await.location(), "/account/security");

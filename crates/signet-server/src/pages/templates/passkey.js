@@ -52,18 +52,26 @@
       body: JSON.stringify(body),
     });
     const data = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(data.error_description || "Something went wrong. Try again.");
+    if (!r.ok) throw new Error(data.error_description || messages().failed || "Something went wrong. Try again.");
     return data;
+  }
+  // Messages in the page's language come from the page (data-cancelled, data-failed).
+  function messages() {
+    const el = document.getElementById("passkey-login") || document.getElementById("passkey-register");
+    return el ? el.dataset : {};
   }
   function showError(el, e) {
     if (!el) return;
-    el.textContent = e.name === "NotAllowedError" ? "The passkey request was cancelled or timed out." : e.message;
+    const cancelled = messages().cancelled || "The passkey request was cancelled or timed out.";
+    el.textContent = e.name === "NotAllowedError" ? cancelled : e.message;
     el.hidden = false;
   }
 
   // Sign in (login page: the passkey alone; second-factor page: after the password).
   const login = document.getElementById("passkey-login");
   if (login && window.PublicKeyCredential) {
+    // Shown only now: without scripts or WebAuthn the button would do nothing.
+    login.hidden = false;
     const mode = login.dataset.mode, csrf = login.dataset.csrf, err = document.getElementById("passkey-error");
     // The autofill (conditional) request waits in the background; the button cancels it first,
     // since a browser runs one WebAuthn request at a time.
@@ -99,6 +107,7 @@
   // Add a passkey (account security page).
   const reg = document.getElementById("passkey-register");
   if (reg && window.PublicKeyCredential) {
+    reg.hidden = false;
     const err = document.getElementById("passkey-error");
     document.getElementById("passkey-add").addEventListener("click", async () => {
       try {

@@ -9,6 +9,9 @@ use signet_core::client::SigningAlg;
 use signet_core::HashParams;
 use time::Duration;
 
+mod branding;
+pub use branding::{is_static_name, parse_hex_colour, BrandingConfig};
+
 /// Every setting. Unknown keys are errors, so a typo never silently falls back to a default.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -47,6 +50,7 @@ pub struct Config {
     pub session: SessionConfig,
     pub rate_limit: RateLimitConfig,
     pub tokens: TokensConfig,
+    pub branding: BrandingConfig,
 }
 
 /// Token service settings.
@@ -173,6 +177,7 @@ impl Default for Config {
             session: SessionConfig::default(),
             rate_limit: RateLimitConfig::default(),
             tokens: TokensConfig::default(),
+            branding: BrandingConfig::default(),
         }
     }
 }
@@ -293,6 +298,7 @@ impl Config {
         let iss =
             parse_issuer(&self.issuer).map_err(|m| ConfigError::new("issuer", format!("{:?}: {m}", self.issuer)))?;
         let _ = iss;
+        self.branding.validate()?;
         if let Some(url) = &self.database_url {
             if !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| url.starts_with(p)) {
                 return Err(ConfigError::new(
@@ -511,7 +517,7 @@ pub fn redact_url(raw: &str) -> String {
 }
 
 /// The config file written on first start, so a new user has something to edit.
-pub const DEFAULT_CONFIG_TOML: &str = include_str!("default_config.toml");
+pub const DEFAULT_CONFIG_TOML: &str = include_str!("../default_config.toml");
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,281 @@
+# Signets Seiten, Deutsch. Dieselben Schlüssel wie en.ftl (every_catalog_has_every_key).
+
+## Shared
+skip-to-content = Zum Inhalt springen
+nav-label = Konto
+nav-account = Konto
+nav-sign-out = Abmelden
+footer-language = Sprache
+footer-support = Hilfe
+footer-terms = Nutzungsbedingungen
+footer-privacy = Datenschutz
+field-email = E-Mail
+field-password = Passwort
+continue = Weiter
+cancel = Abbrechen
+allow = Erlauben
+deny = Ablehnen
+verify = Bestätigen
+remove = Entfernen
+action = Aktion
+actions = Aktionen
+off = aus
+back-to-account = Zurück zu Ihrem Konto
+message-home = Zur Startseite
+never = Nie
+just-now = gerade eben
+minutes-ago = { $n ->
+    [one] vor 1 Minute
+   *[other] vor { $n } Minuten
+}
+hours-ago = { $n ->
+    [one] vor 1 Stunde
+   *[other] vor { $n } Stunden
+}
+duration-minutes = { $n ->
+    [one] 1 Minute
+   *[other] { $n } Minuten
+}
+duration-seconds = { $n ->
+    [one] 1 Sekunde
+   *[other] { $n } Sekunden
+}
+passkey-cancelled = Die Passkey-Anfrage wurde abgebrochen oder ist abgelaufen.
+passkey-failed = Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.
+passkey-sign-in-failed = Die Anmeldung mit dem Passkey ist fehlgeschlagen. Versuchen Sie es erneut oder melden Sie sich anders an.
+passkey-expired = Diese Passkey-Anfrage ist abgelaufen. Bitte versuchen Sie es erneut.
+passkey-not-registered = Der Passkey konnte nicht gespeichert werden.
+passkey-already-registered = Dieser Passkey ist bereits gespeichert.
+passkey-password-first = Melden Sie sich zuerst mit Ihrem Passwort an.
+passkey-none-on-account = Für dieses Konto gibt es keinen Passkey.
+passkey-unavailable = Passkeys sind auf diesem Server nicht verfügbar: Seine Adresse ist kein Domainname.
+
+## Sign in
+login-title = Anmelden
+login-continue-to = Melden Sie sich an, um zu { $app } zu gelangen.
+login-submit = Anmelden
+login-or = oder
+login-passkey = Mit einem Passkey anmelden
+login-new-here = Neu hier?
+login-create-account = Konto erstellen
+login-cant-sign-in = Anmeldung klappt nicht?
+login-locked-passkey = Mit einem Passkey können Sie sich weiterhin anmelden.
+login-incorrect = E-Mail-Adresse oder Passwort ist falsch.
+login-incorrect-left = { $n ->
+    [one] E-Mail-Adresse oder Passwort ist falsch. Noch 1 Versuch, bevor die Anmeldung pausiert wird.
+   *[other] E-Mail-Adresse oder Passwort ist falsch. Noch { $n } Versuche, bevor die Anmeldung pausiert wird.
+}
+login-incorrect-paused = E-Mail-Adresse oder Passwort ist falsch. Die Anmeldung für dieses Konto ist jetzt für eine Weile pausiert.
+login-locked = Zu viele Anmeldeversuche für dieses Konto. Versuchen Sie es in { $time } erneut.
+notice-signed-out = Sie haben sich abgemeldet.
+notice-signed-out-everywhere = Sie haben sich auf allen Geräten abgemeldet.
+notice-mfa-expired = Die Anmeldung hat zu lange gedauert. Bitte melden Sie sich erneut an.
+notice-reauth = Bestätigen Sie zu Ihrer Sicherheit, dass Sie es sind.
+
+## Sign-in help
+help-title = Anmeldung klappt nicht?
+help-password-heading = Passwort vergessen
+help-password-body = { $product } kann Ihnen Ihr Passwort nicht schicken: Es wird nur in einer Form gespeichert, die niemand zurücklesen kann. Bitten Sie die Betreiber dieses Dienstes, ein neues für Sie festzulegen.
+help-locked-heading = Anmeldung pausiert
+help-locked-body = Nach mehreren falschen Passwörtern wird die Anmeldung für das Konto für bis zu { $minutes } Minuten pausiert und funktioniert danach von selbst wieder. Der Browser, mit dem Sie sich sonst anmelden, wird durch fremde Rateversuche nicht gesperrt.
+help-locked-passkey = Ein Passkey funktioniert auch, während die Anmeldung pausiert ist.
+help-factor-heading = Telefon oder Passkey verloren
+help-factor-body = Verwenden Sie auf der Seite der Zwei-Schritt-Verifizierung einen Ihrer Backup-Codes. Wenn keiner mehr übrig ist, können die Betreiber dieses Dienstes Ihre zweiten Faktoren entfernen, nachdem sie geprüft haben, wer Sie sind.
+help-operator-heading = Wer helfen kann
+help-operator-body = Die Betreiber dieses Dienstes können ein neues Passwort festlegen, ein Konto wieder freischalten oder verlorene zweite Faktoren entfernen.
+help-contact-support = Support kontaktieren
+help-back-to-sign-in = Zurück zur Anmeldung
+
+## Sign up
+signup-title = Konto erstellen
+signup-submit = Konto erstellen
+signup-password-help = Mindestens { $min } Zeichen. Eine Passphrase aus einigen zusammenhanglosen Wörtern funktioniert gut; sehr häufige Passwörter werden abgelehnt.
+signup-have-account = Sie haben bereits ein Konto?
+signup-sign-in = Anmelden
+signup-sign-in-instead = Stattdessen anmelden.
+signup-closed = Die Registrierung ist auf diesem Server geschlossen. Bitten Sie einen Administrator um ein Konto.
+signup-exists = Es gibt bereits ein Konto mit dieser E-Mail-Adresse.
+signup-invalid-email = Geben Sie eine gültige E-Mail-Adresse ein, z. B. name@example.com.
+
+## Password
+password-title = Passwort ändern
+password-current = Aktuelles Passwort
+password-new = Neues Passwort
+password-new-help = Mindestens { $min } Zeichen. Eine Änderung meldet Sie auf allen anderen Geräten ab.
+password-submit = Passwort ändern
+password-wrong-current = Ihr aktuelles Passwort ist falsch.
+password-too-short = Das Passwort muss mindestens { $min } Zeichen lang sein.
+password-too-long = Das Passwort darf höchstens { $max } Zeichen lang sein.
+password-too-common = Dieses Passwort ist zu häufig und leicht zu erraten. Wählen Sie ein anderes.
+password-same-as-email = Das Passwort darf nicht Ihre E-Mail-Adresse sein.
+
+## Account
+account-title = Ihr Konto
+account-role = Rolle
+account-role-admin = Administrator
+account-member-since = Mitglied seit
+account-backup-used = Am { $when } wurde ein Backup-Code zur Anmeldung verwendet.
+account-review-security = Prüfen Sie Ihre Sicherheitseinstellungen.
+account-security-link = Zwei-Schritt-Verifizierung und Passkeys
+notice-password-changed = Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden abgemeldet.
+notice-session-revoked = Diese Sitzung wurde abgemeldet.
+notice-app-revoked = Der Zugriff der App wurde entzogen.
+apps-heading = Verbundene Apps
+apps-app = App
+apps-access = Zugriff
+apps-allowed = Erlaubt
+apps-remove = Zugriff entziehen
+apps-remove-label = Zugriff für { $app } entziehen
+apps-none = Keine App hat Zugriff auf Ihr Konto.
+apps-deleted = (gelöschte App)
+sessions-heading = Aktive Sitzungen
+sessions-device = Gerät
+sessions-ip = IP-Adresse
+sessions-signed-in = Angemeldet
+sessions-last-seen = Zuletzt aktiv
+sessions-this = Diese Sitzung
+sessions-sign-out-this = Diese Sitzung abmelden
+sessions-sign-out-device = Sitzung auf { $device } abmelden
+sessions-sign-out-everywhere = Überall abmelden
+device-unknown = Unbekanntes Gerät
+device-browser-on = { $browser } unter { $os }
+device-browser-on-unknown = Browser unter { $os }
+
+## Scopes, in plain words
+scope-openid = Bestätigen, wer Sie sind (Ihre Konto-ID)
+scope-profile = Ihr Basisprofil sehen
+scope-email = Ihre E-Mail-Adresse sehen
+scope-offline_access = Verbunden bleiben, auch wenn Sie die App nicht verwenden
+scope-other = Zugriff auf „{ $scope }“
+scope-none = Wissen, dass Sie hier ein Konto haben
+
+## Consent
+consent-title = Zugriff erlauben?
+consent-heading = { $app } Zugriff auf Ihr Konto erlauben?
+consent-signed-in-as = Angemeldet als
+consent-third-party = { $app } wird nicht von { $product } betrieben. Erlauben Sie den Zugriff nur, wenn Sie der App vertrauen.
+consent-would-like = { $app } möchte:
+consent-return-to = Sie werden zu { $host } zurückgeleitet. Sie können den Zugriff später unter „Verbundene Apps“ auf Ihrer Kontoseite entziehen.
+
+## Sign out (asked by an app)
+logout-title = Abmelden?
+logout-heading = Von { $product } abmelden?
+logout-signed-in-as = Sie sind angemeldet als
+logout-asked = Eine Anwendung hat darum gebeten, Sie abzumelden.
+logout-asked-by = { $app } hat darum gebeten, Sie abzumelden.
+logout-stay = Angemeldet bleiben
+logout-done-title = Abgemeldet
+logout-done = Sie haben sich von { $product } abgemeldet.
+
+## Devices (RFC 8628)
+device-title = Gerät verbinden
+device-code-label = Code auf Ihrem Gerät
+device-confirm-heading = { $app } verbinden?
+device-confirm-code = Fahren Sie nur fort, wenn dieser Code auf einem Gerät angezeigt wird, das Sie gerade benutzen:
+device-bad-code = Dieser Code ist ungültig oder abgelaufen. Prüfen Sie den Code auf Ihrem Gerät.
+device-answered = Diese Anfrage wurde bereits beantwortet.
+device-connected-title = Gerät verbunden
+device-connected = { $app } ist jetzt verbunden. Sie können zu Ihrem Gerät zurückkehren.
+device-denied-title = Anfrage abgelehnt
+device-denied = { $app } hat keinen Zugriff erhalten.
+
+## Two-step verification at sign-in
+second-factor-title = Zwei-Schritt-Verifizierung
+second-factor-signing-in-as = Anmeldung als
+second-factor-passkey-intro = Verwenden Sie Ihren Passkey (Sicherheitsschlüssel, Telefon oder dieses Gerät).
+second-factor-passkey = Passkey verwenden
+second-factor-totp-label = Code aus Ihrer Authenticator-App
+second-factor-use-backup = Backup-Code verwenden
+second-factor-backup-label = Backup-Code
+second-factor-backup-help = Jeder Backup-Code funktioniert nur einmal.
+second-factor-cancel = Abbrechen und neu anmelden
+second-factor-replayed = Dieser Code wurde bereits verwendet. Warten Sie auf den nächsten und versuchen Sie es erneut.
+second-factor-bad-backup = Dieser Backup-Code ist ungültig oder wurde bereits verwendet.
+second-factor-bad-totp = Dieser Code ist falsch. Prüfen Sie Ihre Authenticator-App und versuchen Sie es erneut.
+
+## Security settings
+security-title = Sicherheit
+security-intro = Die Zwei-Schritt-Verifizierung verlangt nach dem Passwort einen zweiten Nachweis, sodass ein gestohlenes Passwort allein Ihr Konto nicht öffnet.
+security-backup-used = Am { $when } wurde ein Backup-Code zur Anmeldung verwendet. Noch { $left } übrig. Wenn Sie das nicht waren, ändern Sie Ihr Passwort.
+notice-totp-on = Die Zwei-Schritt-Verifizierung mit Ihrer Authenticator-App ist eingeschaltet.
+notice-totp-off = Ihre Authenticator-App wurde entfernt.
+notice-passkey-added = Ihr Passkey wurde hinzugefügt.
+notice-passkey-removed = Der Passkey wurde entfernt.
+notice-passkey-renamed = Der Passkey wurde umbenannt.
+notice-mfa-required = Die App, bei der Sie sich anmelden, verlangt eine Zwei-Schritt-Verifizierung. Richten Sie sie ein, um fortzufahren.
+passkeys-heading = Passkeys
+passkeys-intro = Melden Sie sich mit Fingerabdruck, Gesicht, Bildschirmsperre oder Sicherheitsschlüssel statt mit einem Passwort an.
+passkeys-name = Name
+passkeys-added = Hinzugefügt
+passkeys-last-used = Zuletzt verwendet
+passkeys-synced = Synchronisiert
+passkeys-new-name = Neuer Name für { $name }
+passkeys-rename = Umbenennen
+passkeys-remove-label = Passkey { $name } entfernen
+passkeys-none = Sie haben keine Passkeys.
+passkeys-add = Passkey hinzufügen
+passkeys-need-js = Zum Hinzufügen eines Passkeys wird in diesem Browser JavaScript benötigt.
+passkey-default-name = Passkey
+totp-heading = Authenticator-App
+totp-on = Eingeschaltet seit { $since }.
+totp-on-used = Eingeschaltet seit { $since }, zuletzt verwendet { $used }.
+totp-off = Aus. Verwenden Sie eine App auf Ihrem Telefon, die alle 30 Sekunden einen neuen sechsstelligen Code anzeigt.
+totp-remove = Authenticator-App entfernen
+totp-set-up = Authenticator-App einrichten
+totp-setup-title = Authenticator-App einrichten
+totp-setup-step1 = Öffnen Sie eine Authenticator-App (zum Beispiel Google Authenticator, Microsoft Authenticator, 1Password oder Aegis).
+totp-setup-step2 = Scannen Sie diesen Code oder geben Sie den Schlüssel unten von Hand ein.
+totp-setup-step3 = Geben Sie den sechsstelligen Code ein, den die App anzeigt.
+totp-setup-qr-alt = QR-Code für Ihre Authenticator-App. Wenn Sie ihn nicht scannen können, geben Sie den Schlüssel unten ein.
+totp-setup-key = Schlüssel:
+totp-setup-link = Einrichtungslink
+totp-setup-open-app = In einer Authenticator-App auf diesem Gerät öffnen
+totp-setup-code-label = Code aus der App
+totp-setup-submit = Einschalten
+totp-setup-wrong = Dieser Code ist falsch. Prüfen Sie die Uhrzeit auf Ihrem Telefon und geben Sie den aktuellen Code ein.
+factor-needed-first = Richten Sie zuerst eine Authenticator-App oder einen Passkey ein.
+backup-heading = Backup-Codes
+backup-remaining = Noch { $left } von 10 Backup-Codes übrig.
+backup-none = Sie haben keine Backup-Codes. Holen Sie sich welche, damit Sie sich auch ohne Telefon oder Passkey anmelden können.
+backup-get = Backup-Codes erstellen
+backup-get-new = Neue Backup-Codes erstellen
+backup-replace = Neue Codes ersetzen alle bisherigen.
+backup-codes-title = Ihre Backup-Codes
+backup-codes-intro = Wenn Sie Ihr Telefon oder Ihren Passkey verlieren, meldet Sie jeder dieser Codes einmal an. Bewahren Sie sie sicher auf, etwa in einem Passwortmanager.
+backup-codes-once = Sie werden nur jetzt angezeigt.
+backup-codes-old-void = Frühere Codes gelten nicht mehr.
+backup-codes-download = Herunterladen (.txt)
+backup-codes-copy = Kopieren
+backup-codes-copied = Kopiert.
+backup-codes-print = Drucken
+backup-codes-continue = Weiter
+backup-codes-file-heading = { $product }-Backup-Codes für { $email }. Jeder funktioniert einmal.
+
+## Errors
+error-bad-request = Ungültige Anfrage
+error-forbidden = Nicht erlaubt
+error-not-found = Nicht gefunden
+error-not-found-body = Unter dieser Adresse gibt es keine Seite.
+error-too-large = Anfrage zu groß
+error-too-large-body = Das gesendete Formular war zu groß.
+error-too-many = Zu viele Versuche
+error-too-many-body = Zu viele Versuche. Versuchen Sie es in { $time } erneut.
+error-busy = Ausgelastet
+error-busy-body = Der Server ist ausgelastet. Bitte versuchen Sie es gleich noch einmal.
+error-unexpected = Etwas ist schiefgegangen
+error-unexpected-body = Ein unerwarteter Fehler ist aufgetreten. Referenz: { $id }
+error-csrf = Dieses Formular ist abgelaufen oder wurde nicht von dieser Website gesendet. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.
+error-nul = Der Link enthält ein NUL-Zeichen und kann nicht verwendet werden.
+error-no-client-id = Die Anwendung hat nicht angegeben, wer sie ist (client_id fehlt).
+error-unknown-client = Diese Anwendung ist bei diesem Server nicht registriert.
+error-no-redirect-uri = Die Anwendung hat nicht angegeben, wohin zurückgeleitet werden soll (redirect_uri fehlt).
+error-redirect-mismatch = Die Rücksprungadresse stimmt mit keiner der für diese Anwendung registrierten überein.
+error-localhost-redirect = Die Rücksprungadresse dieser Anwendung (http://localhost) ist nur auf einem Entwicklungsserver erlaubt.
+error-request-expired = Diese Anmeldeanfrage ist abgelaufen. Kehren Sie zur Anwendung zurück und beginnen Sie erneut.
+error-request-other-session = Diese Anmeldeanfrage wurde nicht in dieser Browsersitzung gestartet. Kehren Sie zur Anwendung zurück und beginnen Sie erneut.
+error-bad-id-token-hint = Die Abmeldeanfrage enthält ein ungültiges ID-Token.
+error-post-logout-mismatch = Die Rücksprungadresse ist für diese Anwendung nicht registriert.
+error-hint-client-mismatch = client_id passt nicht zum ID-Token.
+error-logout-needs-client = Eine Rücksprungadresse braucht client_id oder id_token_hint, damit klar ist, welche Anwendung fragt.
+form-post-title = Zurück zur Anwendung
+form-post-noscript = Skripte sind deaktiviert. Klicken Sie auf die Schaltfläche, um zur Anwendung zurückzukehren.

@@ -1,0 +1,281 @@
+# Signet's pages, English (the reference catalog: every other catalog has exactly these keys).
+
+## Shared
+skip-to-content = Skip to content
+nav-label = Account
+nav-account = Account
+nav-sign-out = Sign out
+footer-language = Language
+footer-support = Help
+footer-terms = Terms
+footer-privacy = Privacy
+field-email = Email
+field-password = Password
+continue = Continue
+cancel = Cancel
+allow = Allow
+deny = Deny
+verify = Verify
+remove = Remove
+action = Action
+actions = Actions
+off = off
+back-to-account = Back to your account
+message-home = Go to the start page
+never = Never
+just-now = just now
+minutes-ago = { $n ->
+    [one] 1 minute ago
+   *[other] { $n } minutes ago
+}
+hours-ago = { $n ->
+    [one] 1 hour ago
+   *[other] { $n } hours ago
+}
+duration-minutes = { $n ->
+    [one] 1 minute
+   *[other] { $n } minutes
+}
+duration-seconds = { $n ->
+    [one] 1 second
+   *[other] { $n } seconds
+}
+passkey-cancelled = The passkey request was cancelled or timed out.
+passkey-failed = Something went wrong. Try again.
+passkey-sign-in-failed = Passkey sign-in failed. Try again, or use another way to sign in.
+passkey-expired = This passkey request expired. Try again.
+passkey-not-registered = The passkey could not be registered.
+passkey-already-registered = This passkey is already registered.
+passkey-password-first = Sign in with your password first.
+passkey-none-on-account = This account has no passkey.
+passkey-unavailable = Passkeys are not available on this server: its address is not a domain name.
+
+## Sign in
+login-title = Sign in
+login-continue-to = Sign in to continue to { $app }.
+login-submit = Sign in
+login-or = or
+login-passkey = Sign in with a passkey
+login-new-here = New here?
+login-create-account = Create an account
+login-cant-sign-in = Can’t sign in?
+login-locked-passkey = You can still sign in with a passkey.
+login-incorrect = Incorrect email or password.
+login-incorrect-left = { $n ->
+    [one] Incorrect email or password. 1 attempt left before sign-in is paused.
+   *[other] Incorrect email or password. { $n } attempts left before sign-in is paused.
+}
+login-incorrect-paused = Incorrect email or password. Sign-in for this account is now paused for a while.
+login-locked = Too many sign-in attempts for this account. Try again in { $time }.
+notice-signed-out = You have signed out.
+notice-signed-out-everywhere = You have signed out on every device.
+notice-mfa-expired = That sign-in took too long. Please sign in again.
+notice-reauth = For your security, confirm it’s you to continue.
+
+## Sign-in help
+help-title = Can’t sign in?
+help-password-heading = Forgot your password
+help-password-body = { $product } cannot send you your password: it is stored only in a form nobody can read back. Ask the people who run this service to set a new one for you.
+help-locked-heading = Sign-in paused
+help-locked-body = After several wrong passwords, sign-in for the account pauses for up to { $minutes } minutes, then works again by itself. The browser you usually sign in with is not paused by guesses from elsewhere.
+help-locked-passkey = A passkey still works while sign-in is paused.
+help-factor-heading = Lost your phone or passkey
+help-factor-body = Use one of your backup codes on the two-step verification page. If you have none left, the people who run this service can remove your second factors after checking who you are.
+help-operator-heading = Who can help
+help-operator-body = The people who run this service can set a new password, re-enable an account or remove lost second factors.
+help-contact-support = Contact support
+help-back-to-sign-in = Back to sign in
+
+## Sign up
+signup-title = Create an account
+signup-submit = Create account
+signup-password-help = At least { $min } characters. A passphrase of a few unrelated words works well; very common passwords are refused.
+signup-have-account = Already have an account?
+signup-sign-in = Sign in
+signup-sign-in-instead = Sign in instead.
+signup-closed = Sign-up is closed on this server. Ask an administrator for an account.
+signup-exists = An account with this email already exists.
+signup-invalid-email = Enter a valid email address, like name@example.com.
+
+## Password
+password-title = Change password
+password-current = Current password
+password-new = New password
+password-new-help = At least { $min } characters. Changing it signs you out on every other device.
+password-submit = Change password
+password-wrong-current = Your current password is incorrect.
+password-too-short = Password must be at least { $min } characters long.
+password-too-long = Password must be at most { $max } characters long.
+password-too-common = This password is too common and easy to guess. Choose another.
+password-same-as-email = Password must not be the same as your email address.
+
+## Account
+account-title = Your account
+account-role = Role
+account-role-admin = Administrator
+account-member-since = Member since
+account-backup-used = A backup code was used to sign in on { $when }.
+account-review-security = Review your security settings.
+account-security-link = Two-step verification and passkeys
+notice-password-changed = Your password was changed. Every other session was signed out.
+notice-session-revoked = That session was signed out.
+notice-app-revoked = The app’s access was withdrawn.
+apps-heading = Connected apps
+apps-app = App
+apps-access = Access
+apps-allowed = Allowed
+apps-remove = Remove access
+apps-remove-label = Remove access for { $app }
+apps-none = No apps have access to your account.
+apps-deleted = (deleted app)
+sessions-heading = Active sessions
+sessions-device = Device
+sessions-ip = IP address
+sessions-signed-in = Signed in
+sessions-last-seen = Last seen
+sessions-this = This session
+sessions-sign-out-this = Sign out this session
+sessions-sign-out-device = Sign out session on { $device }
+sessions-sign-out-everywhere = Sign out everywhere
+device-unknown = Unknown device
+device-browser-on = { $browser } on { $os }
+device-browser-on-unknown = Browser on { $os }
+
+## Scopes, in plain words
+scope-openid = Confirm who you are (your account id)
+scope-profile = See your basic profile
+scope-email = See your email address
+scope-offline_access = Stay connected when you are not using it
+scope-other = Access “{ $scope }”
+scope-none = Know that you have an account here
+
+## Consent
+consent-title = Allow access?
+consent-heading = Allow { $app } to access your account?
+consent-signed-in-as = Signed in as
+consent-third-party = { $app } is not run by { $product }. Allow it only if you trust it.
+consent-would-like = { $app } would like to:
+consent-return-to = You will be sent back to { $host }. You can withdraw access later under “Connected apps” on your account page.
+
+## Sign out (asked by an app)
+logout-title = Sign out?
+logout-heading = Sign out of { $product }?
+logout-signed-in-as = You are signed in as
+logout-asked = An application asked to sign you out.
+logout-asked-by = { $app } asked to sign you out.
+logout-stay = Stay signed in
+logout-done-title = Signed out
+logout-done = You have signed out of { $product }.
+
+## Devices (RFC 8628)
+device-title = Connect a device
+device-code-label = Code shown on your device
+device-confirm-heading = Connect { $app }?
+device-confirm-code = Only continue if this code is shown on a device you are using right now:
+device-bad-code = That code is not valid or has expired. Check the code on your device.
+device-answered = This request was already answered.
+device-connected-title = Device connected
+device-connected = { $app } is now connected. You can return to your device.
+device-denied-title = Request denied
+device-denied = { $app } was not given access.
+
+## Two-step verification at sign-in
+second-factor-title = Two-step verification
+second-factor-signing-in-as = Signing in as
+second-factor-passkey-intro = Use your passkey (security key, phone or this device).
+second-factor-passkey = Use a passkey
+second-factor-totp-label = Code from your authenticator app
+second-factor-use-backup = Use a backup code
+second-factor-backup-label = Backup code
+second-factor-backup-help = Each backup code works once.
+second-factor-cancel = Cancel and sign in again
+second-factor-replayed = That code was already used. Wait for the next one and try again.
+second-factor-bad-backup = That backup code is not valid or was already used.
+second-factor-bad-totp = That code is not correct. Check your authenticator app and try again.
+
+## Security settings
+security-title = Security
+security-intro = Two-step verification asks for a second proof after your password, so a stolen password alone cannot open your account.
+security-backup-used = A backup code was used to sign in on { $when }. { $left } left. If this wasn’t you, change your password.
+notice-totp-on = Two-step verification with your authenticator app is on.
+notice-totp-off = Your authenticator app was removed.
+notice-passkey-added = Your passkey was added.
+notice-passkey-removed = The passkey was removed.
+notice-passkey-renamed = The passkey was renamed.
+notice-mfa-required = The app you are signing in to requires two-step verification. Set it up to continue.
+passkeys-heading = Passkeys
+passkeys-intro = Sign in with your fingerprint, face, screen lock or security key instead of a password.
+passkeys-name = Name
+passkeys-added = Added
+passkeys-last-used = Last used
+passkeys-synced = Synced
+passkeys-new-name = New name for { $name }
+passkeys-rename = Rename
+passkeys-remove-label = Remove passkey { $name }
+passkeys-none = You have no passkeys.
+passkeys-add = Add a passkey
+passkeys-need-js = Adding a passkey needs JavaScript in this browser.
+passkey-default-name = Passkey
+totp-heading = Authenticator app
+totp-on = On since { $since }.
+totp-on-used = On since { $since }, last used { $used }.
+totp-off = Off. Use an app on your phone that shows a new six-digit code every 30 seconds.
+totp-remove = Remove authenticator app
+totp-set-up = Set up authenticator app
+totp-setup-title = Set up your authenticator app
+totp-setup-step1 = Open an authenticator app (for example Google Authenticator, Microsoft Authenticator, 1Password or Aegis).
+totp-setup-step2 = Scan this code, or enter the key below by hand.
+totp-setup-step3 = Enter the six-digit code the app shows.
+totp-setup-qr-alt = QR code for your authenticator app. If you cannot scan it, enter the key shown below.
+totp-setup-key = Key:
+totp-setup-link = Setup link
+totp-setup-open-app = Open in an authenticator app on this device
+totp-setup-code-label = Code from the app
+totp-setup-submit = Turn on
+totp-setup-wrong = That code is not correct. Check the time on your phone and enter the current code.
+factor-needed-first = Set up an authenticator app or a passkey first.
+backup-heading = Backup codes
+backup-remaining = { $left } of 10 backup codes left.
+backup-none = You have no backup codes. Get a set, so you can still sign in if you lose your phone or passkey.
+backup-get = Get backup codes
+backup-get-new = Get new backup codes
+backup-replace = New codes replace all earlier ones.
+backup-codes-title = Your backup codes
+backup-codes-intro = If you lose your phone or passkey, each of these codes signs you in once. Keep them somewhere safe, such as a password manager.
+backup-codes-once = They are shown only now.
+backup-codes-old-void = Any earlier codes no longer work.
+backup-codes-download = Download (.txt)
+backup-codes-copy = Copy
+backup-codes-copied = Copied.
+backup-codes-print = Print
+backup-codes-continue = Continue
+backup-codes-file-heading = { $product } backup codes for { $email }. Each works once.
+
+## Errors
+error-bad-request = Bad request
+error-forbidden = Forbidden
+error-not-found = Not found
+error-not-found-body = There is no page at this address.
+error-too-large = Request too large
+error-too-large-body = The submitted form was too large.
+error-too-many = Too many attempts
+error-too-many-body = Too many attempts. Try again in { $time }.
+error-busy = Busy
+error-busy-body = The server is busy. Please try again in a moment.
+error-unexpected = Something went wrong
+error-unexpected-body = An unexpected error occurred. Reference: { $id }
+error-csrf = This form has expired or was not sent from this site. Go back, reload the page and try again.
+error-nul = The link contains a NUL character and cannot be used.
+error-no-client-id = The application did not say who it is (client_id is missing).
+error-unknown-client = This application is not registered with this server.
+error-no-redirect-uri = The application did not say where to return (redirect_uri is missing).
+error-redirect-mismatch = The return address does not match the ones registered for this application.
+error-localhost-redirect = This application’s return address (http://localhost) is allowed only on a development server.
+error-request-expired = This sign-in request has expired. Go back to the application and start again.
+error-request-other-session = This sign-in request was not started in this browser session. Go back to the application and start again.
+error-bad-id-token-hint = The sign-out request carries an invalid ID token.
+error-post-logout-mismatch = The return address is not registered for this application.
+error-hint-client-mismatch = client_id does not match the ID token.
+error-logout-needs-client = A return address needs client_id or id_token_hint to say which application asks.
+form-post-title = Returning to the application
+form-post-noscript = Scripts are off. Press the button to return to the application.

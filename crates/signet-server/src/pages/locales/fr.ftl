@@ -1,0 +1,281 @@
+# Les pages de Signet, en français. Les mêmes clés que en.ftl (every_catalog_has_every_key).
+
+## Shared
+skip-to-content = Aller au contenu
+nav-label = Compte
+nav-account = Compte
+nav-sign-out = Se déconnecter
+footer-language = Langue
+footer-support = Aide
+footer-terms = Conditions d’utilisation
+footer-privacy = Confidentialité
+field-email = Adresse e-mail
+field-password = Mot de passe
+continue = Continuer
+cancel = Annuler
+allow = Autoriser
+deny = Refuser
+verify = Vérifier
+remove = Supprimer
+action = Action
+actions = Actions
+off = désactivée
+back-to-account = Retour à votre compte
+message-home = Aller à la page d’accueil
+never = Jamais
+just-now = à l’instant
+minutes-ago = { $n ->
+    [one] il y a { $n } minute
+   *[other] il y a { $n } minutes
+}
+hours-ago = { $n ->
+    [one] il y a { $n } heure
+   *[other] il y a { $n } heures
+}
+duration-minutes = { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+duration-seconds = { $n ->
+    [one] { $n } seconde
+   *[other] { $n } secondes
+}
+passkey-cancelled = La demande de clé d’accès a été annulée ou a expiré.
+passkey-failed = Une erreur s’est produite. Réessayez.
+passkey-sign-in-failed = La connexion avec la clé d’accès a échoué. Réessayez, ou connectez-vous autrement.
+passkey-expired = Cette demande de clé d’accès a expiré. Réessayez.
+passkey-not-registered = La clé d’accès n’a pas pu être enregistrée.
+passkey-already-registered = Cette clé d’accès est déjà enregistrée.
+passkey-password-first = Connectez-vous d’abord avec votre mot de passe.
+passkey-none-on-account = Ce compte n’a pas de clé d’accès.
+passkey-unavailable = Les clés d’accès ne sont pas disponibles sur ce serveur : son adresse n’est pas un nom de domaine.
+
+## Sign in
+login-title = Se connecter
+login-continue-to = Connectez-vous pour continuer vers { $app }.
+login-submit = Se connecter
+login-or = ou
+login-passkey = Se connecter avec une clé d’accès
+login-new-here = Nouveau ici ?
+login-create-account = Créer un compte
+login-cant-sign-in = Impossible de vous connecter ?
+login-locked-passkey = Vous pouvez toujours vous connecter avec une clé d’accès.
+login-incorrect = Adresse e-mail ou mot de passe incorrect.
+login-incorrect-left = { $n ->
+    [one] Adresse e-mail ou mot de passe incorrect. Encore { $n } essai avant la suspension de la connexion.
+   *[other] Adresse e-mail ou mot de passe incorrect. Encore { $n } essais avant la suspension de la connexion.
+}
+login-incorrect-paused = Adresse e-mail ou mot de passe incorrect. La connexion à ce compte est maintenant suspendue pour un moment.
+login-locked = Trop de tentatives de connexion pour ce compte. Réessayez dans { $time }.
+notice-signed-out = Vous êtes déconnecté.
+notice-signed-out-everywhere = Vous êtes déconnecté sur tous vos appareils.
+notice-mfa-expired = Cette connexion a pris trop de temps. Veuillez vous reconnecter.
+notice-reauth = Pour votre sécurité, confirmez qu’il s’agit bien de vous.
+
+## Sign-in help
+help-title = Impossible de vous connecter ?
+help-password-heading = Mot de passe oublié
+help-password-body = { $product } ne peut pas vous envoyer votre mot de passe : il n’est conservé que sous une forme que personne ne peut relire. Demandez aux personnes qui gèrent ce service de vous en définir un nouveau.
+help-locked-heading = Connexion suspendue
+help-locked-body = Après plusieurs mots de passe erronés, la connexion au compte est suspendue jusqu’à { $minutes } minutes, puis refonctionne d’elle-même. Le navigateur avec lequel vous vous connectez d’habitude n’est pas bloqué par des tentatives venues d’ailleurs.
+help-locked-passkey = Une clé d’accès fonctionne même pendant la suspension.
+help-factor-heading = Téléphone ou clé d’accès perdu
+help-factor-body = Utilisez l’un de vos codes de secours sur la page de validation en deux étapes. S’il ne vous en reste aucun, les personnes qui gèrent ce service peuvent supprimer vos seconds facteurs après avoir vérifié votre identité.
+help-operator-heading = Qui peut vous aider
+help-operator-body = Les personnes qui gèrent ce service peuvent définir un nouveau mot de passe, réactiver un compte ou supprimer des seconds facteurs perdus.
+help-contact-support = Contacter l’assistance
+help-back-to-sign-in = Retour à la connexion
+
+## Sign up
+signup-title = Créer un compte
+signup-submit = Créer le compte
+signup-password-help = Au moins { $min } caractères. Une phrase de passe de quelques mots sans rapport fonctionne bien ; les mots de passe très courants sont refusés.
+signup-have-account = Vous avez déjà un compte ?
+signup-sign-in = Se connecter
+signup-sign-in-instead = Se connecter plutôt.
+signup-closed = L’inscription est fermée sur ce serveur. Demandez un compte à un administrateur.
+signup-exists = Un compte existe déjà avec cette adresse e-mail.
+signup-invalid-email = Saisissez une adresse e-mail valide, par exemple nom@example.com.
+
+## Password
+password-title = Changer le mot de passe
+password-current = Mot de passe actuel
+password-new = Nouveau mot de passe
+password-new-help = Au moins { $min } caractères. Le changer vous déconnecte de tous vos autres appareils.
+password-submit = Changer le mot de passe
+password-wrong-current = Votre mot de passe actuel est incorrect.
+password-too-short = Le mot de passe doit comporter au moins { $min } caractères.
+password-too-long = Le mot de passe doit comporter au plus { $max } caractères.
+password-too-common = Ce mot de passe est trop courant et facile à deviner. Choisissez-en un autre.
+password-same-as-email = Le mot de passe ne doit pas être votre adresse e-mail.
+
+## Account
+account-title = Votre compte
+account-role = Rôle
+account-role-admin = Administrateur
+account-member-since = Membre depuis
+account-backup-used = Un code de secours a été utilisé pour se connecter le { $when }.
+account-review-security = Vérifiez vos paramètres de sécurité.
+account-security-link = Validation en deux étapes et clés d’accès
+notice-password-changed = Votre mot de passe a été changé. Toutes les autres sessions ont été déconnectées.
+notice-session-revoked = Cette session a été déconnectée.
+notice-app-revoked = L’accès de l’application a été retiré.
+apps-heading = Applications connectées
+apps-app = Application
+apps-access = Accès
+apps-allowed = Autorisée le
+apps-remove = Retirer l’accès
+apps-remove-label = Retirer l’accès de { $app }
+apps-none = Aucune application n’a accès à votre compte.
+apps-deleted = (application supprimée)
+sessions-heading = Sessions actives
+sessions-device = Appareil
+sessions-ip = Adresse IP
+sessions-signed-in = Connexion
+sessions-last-seen = Dernière activité
+sessions-this = Cette session
+sessions-sign-out-this = Déconnecter cette session
+sessions-sign-out-device = Déconnecter la session sur { $device }
+sessions-sign-out-everywhere = Se déconnecter partout
+device-unknown = Appareil inconnu
+device-browser-on = { $browser } sous { $os }
+device-browser-on-unknown = Navigateur sous { $os }
+
+## Scopes, in plain words
+scope-openid = Confirmer votre identité (l’identifiant de votre compte)
+scope-profile = Voir votre profil de base
+scope-email = Voir votre adresse e-mail
+scope-offline_access = Rester connectée quand vous ne l’utilisez pas
+scope-other = Accéder à « { $scope } »
+scope-none = Savoir que vous avez un compte ici
+
+## Consent
+consent-title = Autoriser l’accès ?
+consent-heading = Autoriser { $app } à accéder à votre compte ?
+consent-signed-in-as = Connecté en tant que
+consent-third-party = { $app } n’est pas géré par { $product }. Ne l’autorisez que si vous lui faites confiance.
+consent-would-like = { $app } souhaite :
+consent-return-to = Vous serez renvoyé vers { $host }. Vous pourrez retirer cet accès plus tard dans « Applications connectées » sur la page de votre compte.
+
+## Sign out (asked by an app)
+logout-title = Se déconnecter ?
+logout-heading = Se déconnecter de { $product } ?
+logout-signed-in-as = Vous êtes connecté en tant que
+logout-asked = Une application a demandé à vous déconnecter.
+logout-asked-by = { $app } a demandé à vous déconnecter.
+logout-stay = Rester connecté
+logout-done-title = Déconnecté
+logout-done = Vous êtes déconnecté de { $product }.
+
+## Devices (RFC 8628)
+device-title = Connecter un appareil
+device-code-label = Code affiché sur votre appareil
+device-confirm-heading = Connecter { $app } ?
+device-confirm-code = Ne continuez que si ce code s’affiche sur un appareil que vous utilisez en ce moment :
+device-bad-code = Ce code n’est pas valide ou a expiré. Vérifiez le code sur votre appareil.
+device-answered = Cette demande a déjà reçu une réponse.
+device-connected-title = Appareil connecté
+device-connected = { $app } est maintenant connecté. Vous pouvez retourner à votre appareil.
+device-denied-title = Demande refusée
+device-denied = { $app } n’a pas reçu d’accès.
+
+## Two-step verification at sign-in
+second-factor-title = Validation en deux étapes
+second-factor-signing-in-as = Connexion en tant que
+second-factor-passkey-intro = Utilisez votre clé d’accès (clé de sécurité, téléphone ou cet appareil).
+second-factor-passkey = Utiliser une clé d’accès
+second-factor-totp-label = Code de votre application d’authentification
+second-factor-use-backup = Utiliser un code de secours
+second-factor-backup-label = Code de secours
+second-factor-backup-help = Chaque code de secours ne fonctionne qu’une fois.
+second-factor-cancel = Annuler et se reconnecter
+second-factor-replayed = Ce code a déjà été utilisé. Attendez le suivant et réessayez.
+second-factor-bad-backup = Ce code de secours n’est pas valide ou a déjà été utilisé.
+second-factor-bad-totp = Ce code est incorrect. Vérifiez votre application d’authentification et réessayez.
+
+## Security settings
+security-title = Sécurité
+security-intro = La validation en deux étapes demande une seconde preuve après votre mot de passe : un mot de passe volé ne suffit plus à ouvrir votre compte.
+security-backup-used = Un code de secours a été utilisé pour se connecter le { $when }. Il en reste { $left }. Si ce n’était pas vous, changez votre mot de passe.
+notice-totp-on = La validation en deux étapes avec votre application d’authentification est activée.
+notice-totp-off = Votre application d’authentification a été supprimée.
+notice-passkey-added = Votre clé d’accès a été ajoutée.
+notice-passkey-removed = La clé d’accès a été supprimée.
+notice-passkey-renamed = La clé d’accès a été renommée.
+notice-mfa-required = L’application à laquelle vous vous connectez exige la validation en deux étapes. Configurez-la pour continuer.
+passkeys-heading = Clés d’accès
+passkeys-intro = Connectez-vous avec votre empreinte, votre visage, le verrouillage de l’écran ou une clé de sécurité plutôt qu’avec un mot de passe.
+passkeys-name = Nom
+passkeys-added = Ajoutée le
+passkeys-last-used = Dernière utilisation
+passkeys-synced = Synchronisée
+passkeys-new-name = Nouveau nom pour { $name }
+passkeys-rename = Renommer
+passkeys-remove-label = Supprimer la clé d’accès { $name }
+passkeys-none = Vous n’avez aucune clé d’accès.
+passkeys-add = Ajouter une clé d’accès
+passkeys-need-js = L’ajout d’une clé d’accès nécessite JavaScript dans ce navigateur.
+passkey-default-name = Clé d’accès
+totp-heading = Application d’authentification
+totp-on = Activée depuis le { $since }.
+totp-on-used = Activée depuis le { $since }, dernière utilisation { $used }.
+totp-off = Désactivée. Utilisez une application sur votre téléphone qui affiche un nouveau code à six chiffres toutes les 30 secondes.
+totp-remove = Supprimer l’application d’authentification
+totp-set-up = Configurer une application d’authentification
+totp-setup-title = Configurer votre application d’authentification
+totp-setup-step1 = Ouvrez une application d’authentification (par exemple Google Authenticator, Microsoft Authenticator, 1Password ou Aegis).
+totp-setup-step2 = Scannez ce code, ou saisissez la clé ci-dessous à la main.
+totp-setup-step3 = Saisissez le code à six chiffres affiché par l’application.
+totp-setup-qr-alt = Code QR pour votre application d’authentification. Si vous ne pouvez pas le scanner, saisissez la clé affichée ci-dessous.
+totp-setup-key = Clé :
+totp-setup-link = Lien de configuration
+totp-setup-open-app = Ouvrir dans une application d’authentification sur cet appareil
+totp-setup-code-label = Code de l’application
+totp-setup-submit = Activer
+totp-setup-wrong = Ce code est incorrect. Vérifiez l’heure de votre téléphone et saisissez le code actuel.
+factor-needed-first = Configurez d’abord une application d’authentification ou une clé d’accès.
+backup-heading = Codes de secours
+backup-remaining = Il vous reste { $left } codes de secours sur 10.
+backup-none = Vous n’avez aucun code de secours. Obtenez-en, pour pouvoir vous connecter même si vous perdez votre téléphone ou votre clé d’accès.
+backup-get = Obtenir des codes de secours
+backup-get-new = Obtenir de nouveaux codes de secours
+backup-replace = Les nouveaux codes remplacent tous les précédents.
+backup-codes-title = Vos codes de secours
+backup-codes-intro = Si vous perdez votre téléphone ou votre clé d’accès, chacun de ces codes vous connecte une fois. Conservez-les en lieu sûr, par exemple dans un gestionnaire de mots de passe.
+backup-codes-once = Ils ne sont affichés que maintenant.
+backup-codes-old-void = Les codes précédents ne fonctionnent plus.
+backup-codes-download = Télécharger (.txt)
+backup-codes-copy = Copier
+backup-codes-copied = Copiés.
+backup-codes-print = Imprimer
+backup-codes-continue = Continuer
+backup-codes-file-heading = Codes de secours { $product } pour { $email }. Chacun fonctionne une fois.
+
+## Errors
+error-bad-request = Requête invalide
+error-forbidden = Interdit
+error-not-found = Page introuvable
+error-not-found-body = Il n’y a pas de page à cette adresse.
+error-too-large = Requête trop volumineuse
+error-too-large-body = Le formulaire envoyé était trop volumineux.
+error-too-many = Trop de tentatives
+error-too-many-body = Trop de tentatives. Réessayez dans { $time }.
+error-busy = Serveur occupé
+error-busy-body = Le serveur est occupé. Réessayez dans un instant.
+error-unexpected = Une erreur s’est produite
+error-unexpected-body = Une erreur inattendue s’est produite. Référence : { $id }
+error-csrf = Ce formulaire a expiré ou n’a pas été envoyé depuis ce site. Revenez en arrière, rechargez la page et réessayez.
+error-nul = Le lien contient un caractère NUL et ne peut pas être utilisé.
+error-no-client-id = L’application n’a pas indiqué qui elle est (client_id manquant).
+error-unknown-client = Cette application n’est pas enregistrée sur ce serveur.
+error-no-redirect-uri = L’application n’a pas indiqué où revenir (redirect_uri manquant).
+error-redirect-mismatch = L’adresse de retour ne correspond à aucune de celles enregistrées pour cette application.
+error-localhost-redirect = L’adresse de retour de cette application (http://localhost) n’est autorisée que sur un serveur de développement.
+error-request-expired = Cette demande de connexion a expiré. Revenez à l’application et recommencez.
+error-request-other-session = Cette demande de connexion n’a pas été lancée dans cette session du navigateur. Revenez à l’application et recommencez.
+error-bad-id-token-hint = La demande de déconnexion contient un jeton d’identité invalide.
+error-post-logout-mismatch = L’adresse de retour n’est pas enregistrée pour cette application.
+error-hint-client-mismatch = client_id ne correspond pas au jeton d’identité.
+error-logout-needs-client = Une adresse de retour nécessite client_id ou id_token_hint pour savoir quelle application le demande.
+form-post-title = Retour à l’application
+form-post-noscript = Les scripts sont désactivés. Appuyez sur le bouton pour revenir à l’application.
