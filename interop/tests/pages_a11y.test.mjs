@@ -1,0 +1,191 @@
+// Every page Signet shows, in headless Chromium: axe-core (zero serious or critical violations)
+// in light and dark mode, no horizontal scrolling at 390 px, and screenshots at 1280 and 390 px,
+// light and dark, in English and German under interop/artifacts/pages/ (with axe-results.json).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSignet, artifacts, repoRoot } from '../lib/signet.mjs';
+import { launch } from '../lib/browser.mjs';
+
+const out = join(artifacts, 'pages');
+mkdirSync(out, { recursive: true });
+const axeSource = readFileSync(join(repoRoot, 'interop', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const MODES = [
+  { scheme: 'light', width: 1280 }, { scheme: 'dark', width: 1280 },
+  { scheme: 'light', width: 390 }, { scheme: 'dark', width: 390 },
+];
+const LANGS = ['en', 'de'];
+const REDIRECT = 'https://app.example.com/cb';
+const PASSWORD = 'a walk in the accessible park';
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) for the code the user would read off their phone. */
+function totp(base32) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of base32.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 0xf;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_scroll, screenshots', async () => {
+  const signet = await startSignet({
+    SIGNET_ISSUER: 'auto-localhost', // a domain name, so the passkey parts of the pages show
+    SIGNET_RATE_LIMIT__LOGIN_FAILURES_PER_IP: '1000',
+    SIGNET_RATE_LIMIT__AUTH_REQUESTS_PER_IP_PER_MINUTE: '1000',
+    SIGNET_BRANDING__SUPPORT_URL: 'mailto:help@example.com',
+  });
+  const base = signet.issuer;
+  const results = [];
+  const ctx = await launch();
+  const anon = await launch();
+  try {
+    const app = JSON.parse(signet.cli([
+      'client', 'create', '--name', 'Example Notes', '--grant', 'authorization_code,refresh_token',
+      '--scope', 'openid email offline_access', '--redirect-uri', REDIRECT,
+      '--post-logout-redirect-uri', 'https://app.example.com/bye', '--json',
+    ]));
+    const tv = JSON.parse(signet.cli(['client', 'create', '--name', 'Living Room TV', '--public', '--grant', 'device_code', '--scope', 'openid profile', '--json']));
+    const authorizeUrl = () => `${base}/oauth2/authorize?` + new URLSearchParams({
+      response_type: 'code', client_id: app.client_id, redirect_uri: REDIRECT, scope: 'openid email offline_access',
+      state: 'st', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSFZAbnk', code_challenge_method: 'S256',
+    });
+
+    /** Checks the page as loaded now in every mode, then again in German. */
+    async function check(page, name, reload = () => page.reload()) {
+      for (const lang of LANGS) {
+        if (lang !== 'en') {
+          await page.context().addCookies([{ name: 'signet_lang', value: lang, url: base }]);
+          await reload();
+        }
+        assert.equal(await page.evaluate(() => document.documentElement.lang), lang, `${name}: <html lang>`);
+        for (const m of MODES) {
+          await page.setViewportSize({ width: m.width, height: m.width === 390 ? 844 : 900 });
+          await page.emulateMedia({ colorScheme: m.scheme });
+          if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(axeSource);
+          const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+            .violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
+          const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+          results.push({ page: name, lang, ...m, scrollWidth, violations });
+          await page.screenshot({ path: join(out, `${name}-${lang}-${m.width}-${m.scheme}.png`), fullPage: true });
+        }
+      }
+      await page.context().clearCookies({ name: 'signet_lang' });
+    }
+
+    // Signed out.
+    const a = await anon.newPage();
+    await a.goto(`${base}/login`);
+    await check(a, 'login');
+    const wrong = async () => {
+      await a.goto(`${base}/login`);
+      await a.getByLabel(/^(Email|E-Mail)$/).fill('nobody@example.com');
+      await a.locator('#password').fill('not the password');
+      await a.locator('form[action="/login"] button[type=submit]').click();
+    };
+    await wrong(); await wrong();
+    await check(a, 'login-error', wrong);
+    const locked = async () => {
+      for (let i = 0; i < 6; i++) await wrong();
+    };
+    await locked();
+    await check(a, 'login-locked', wrong);
+    await a.goto(`${base}/help/sign-in`);
+    await check(a, 'help');
+    await a.goto(`${base}/signup`);
+    await check(a, 'signup');
+    const short = async () => {
+      await a.goto(`${base}/signup`);
+      await a.locator('#email').fill('short@example.com');
+      await a.locator('#password').fill('short');
+      await a.locator('form[action="/signup"] button[type=submit]').click();
+    };
+    await short();
+    await check(a, 'signup-error', short);
+    await a.goto(`${base}/no-such-page`);
+    await check(a, 'not-found');
+    await a.goto(`${base}/oauth2/authorize?client_id=${app.client_id}&redirect_uri=https://evil.example/`);
+    await check(a, 'authorize-error');
+    await a.goto(authorizeUrl());
+    await check(a, 'login-from-app');
+
+    // Signed in.
+    const p = await ctx.newPage();
+    await p.route('https://app.example.com/**', (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<p>app</p>' }));
+    await p.goto(`${base}/signup`);
+    await p.locator('#email').fill('ann@example.com');
+    await p.locator('#password').fill(PASSWORD);
+    await p.locator('form[action="/signup"] button[type=submit]').click();
+    await p.waitForURL(`${base}/account`);
+    await p.goto(authorizeUrl());
+    await p.waitForURL(/\/oauth2\/authorize/);
+    await check(p, 'consent', () => p.goto(authorizeUrl()));
+    await p.locator('button[value=allow]').click();
+    await p.waitForURL(/^https:\/\/app\.example\.com\/cb/);
+    await p.goto(`${base}/account`);
+    await check(p, 'account');
+    await p.goto(`${base}/account/password`);
+    await check(p, 'password');
+    await p.goto(`${base}/oauth2/logout?client_id=${app.client_id}`);
+    await check(p, 'logout-confirm');
+    // A device asks; the user enters the code and confirms.
+    const d = await (await fetch(`${signet.base}/oauth2/device_authorization`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: tv.client_id, scope: 'openid profile' }),
+    })).json();
+    await p.goto(`${base}/device`);
+    await check(p, 'device');
+    const confirm = async () => {
+      await p.goto(`${base}/device?user_code=${encodeURIComponent(d.user_code)}`);
+      await p.locator('form[action="/device"] button[type=submit]').click();
+    };
+    await confirm();
+    await check(p, 'device-confirm', confirm);
+    // Two-step verification: the security page, setting up an app, backup codes.
+    await p.goto(`${base}/account/security`);
+    await check(p, 'security');
+    await p.locator('form[action="/account/security/totp"] button').click();
+    await p.waitForURL(`${base}/account/security/totp`);
+    await check(p, 'totp-setup');
+    const secret = await p.locator('#totp-secret').textContent();
+    await p.locator('#code').fill(totp(secret));
+    await p.locator('form[action="/account/security/totp/confirm"] button').click();
+    await p.locator('#backup-codes').waitFor();
+    const newCodes = async () => {
+      await p.goto(`${base}/account/security`);
+      await p.locator('form[action="/account/security/backup-codes"] button').click();
+      await p.locator('#backup-codes').waitFor();
+    };
+    await check(p, 'backup-codes', newCodes);
+    await p.goto(`${base}/account/security`);
+    await check(p, 'security-totp-on');
+    // Sign out and in again: the second step.
+    await p.goto(`${base}/account`);
+    await p.locator('header form[action="/logout"] button').click();
+    await p.waitForURL(/\/login/);
+    await p.locator('#email').fill('ann@example.com');
+    await p.locator('#password').fill(PASSWORD);
+    await p.locator('form[action="/login"] button[type=submit]').click();
+    await p.waitForURL(`${base}/login/second-factor`);
+    await check(p, 'second-factor');
+
+    writeFileSync(join(out, 'axe-results.json'), JSON.stringify(results, null, 2));
+    const serious = results.filter((r) => r.violations.some((v) => v.impact === 'serious' || v.impact === 'critical'));
+    assert.deepEqual(serious.map((r) => `${r.page} ${r.lang} ${r.width} ${r.scheme}: ${JSON.stringify(r.violations)}`), [],
+      'axe_clean_light_and_dark');
+    const wide = results.filter((r) => r.width === 390 && r.scrollWidth > 390);
+    assert.deepEqual(wide.map((r) => `${r.page} ${r.lang} ${r.scheme}: ${r.scrollWidth}px`), [],
+      'pages_fit_390px_without_horizontal_scroll');
+    const pages = new Set(results.map((r) => r.page));
+    assert.ok(pages.size >= 20, `${pages.size} pages checked`);
+  } finally {
+    await ctx.close();
+    await anon.close();
+    await signet.stop();
+  }
+});
