@@ -122,7 +122,12 @@ pub async fn register_finish(
     })?;
     let serialized = serde_json::to_string(&pk).map_err(|e| ApiError::unexpected(e.into()))?;
     let d = passkey::details(&serialized);
-    let name = clean_name(&req.name).unwrap_or_else(|| format!("Passkey {}", crate::pages::fmt_time(now)));
+    // Named after the authenticator when its AAGUID is a known one, else "Passkey"; the user
+    // can rename it.
+    let aaguid = passkey::aaguid(req.credential.response.attestation_object.as_ref());
+    let name = clean_name(&req.name)
+        .or_else(|| passkey::authenticator_name(&aaguid).map(str::to_owned))
+        .unwrap_or_else(|| tr("passkey-default-name"));
     let added = state
         .store
         .add_passkey(NewPasskey {
@@ -134,7 +139,7 @@ pub async fn register_finish(
             backup_eligible: d.backup_eligible,
             backup_state: d.backup_state,
             transports: &d.transports,
-            aaguid: &passkey::aaguid(req.credential.response.attestation_object.as_ref()),
+            aaguid: &aaguid,
             now,
         })
         .await;

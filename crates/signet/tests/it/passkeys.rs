@@ -294,3 +294,28 @@ async fn passkey_user_handle_must_match_account() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(b.session_cookie().is_some());
 }
+
+/// A passkey added without a name is named after its authenticator when the AAGUID is a
+/// known one ("Google Password Manager"), else "Passkey" (in the page's language); a name the
+/// user gives wins.
+#[tokio::test]
+async fn new_passkey_named_after_authenticator() {
+    let s = TestServer::start().await;
+    let mut b = s.signed_in("ann@example.com").await;
+    let google: [u8; 16] = [0xea, 0x9b, 0x8d, 0x66, 0x4d, 0x01, 0x1d, 0x21, 0x3c, 0xe4, 0xb6, 0xb4, 0x8c, 0xb5, 0x75, 0xd4];
+    for (aaguid, given, lang) in [(google, "", "en"), ([7; 16], "", "en"), ([7; 16], "", "de"), (google, "Work phone", "en")] {
+        b.headers.retain(|(k, _)| k != "accept-language");
+        b.headers.push(("accept-language".into(), lang.into()));
+        let csrf = b.get("/account/security").await.csrf();
+        let (_, start) = b.post_json("/account/security/passkeys/register/start", &csrf, &json!({})).await;
+        let mut auth = SoftAuthenticator::new(ORIGIN, RP_ID);
+        auth.aaguid = aaguid;
+        let body = json!({ "id": start["id"], "name": given, "credential": auth.register(&start["options"]) });
+        let (status, done) = b.post_json("/account/security/passkeys/register/finish", &csrf, &body).await;
+        assert_eq!(status, StatusCode::OK, "{done}");
+    }
+    let names = crate::harness::db_strings(&s, "SELECT name FROM passkeys ORDER BY id").await;
+    assert_eq!(names, ["Google Password Manager", "Passkey", "Passkey", "Work phone"]);
+    let models = crate::harness::db_strings(&s, "SELECT aaguid FROM passkeys ORDER BY id").await;
+    assert_eq!(models[0], "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4");
+}

@@ -25,6 +25,8 @@ pub struct SoftAuthenticator {
     pub rp_id: String,
     /// The user-verification flag (PIN or biometric checked).
     pub user_verified: bool,
+    /// The authenticator model's AAGUID in attested credential data.
+    pub aaguid: [u8; 16],
 }
 
 fn b64(b: &[u8]) -> String {
@@ -41,6 +43,8 @@ impl SoftAuthenticator {
             origin: origin.to_owned(),
             rp_id: rp_id.to_owned(),
             user_verified: true,
+            // 01020304-0506-0708-090a-0b0c0d0e0f10: a model no table knows.
+            aaguid: std::array::from_fn(|i| i as u8 + 1),
         }
     }
 
@@ -82,7 +86,7 @@ impl SoftAuthenticator {
         cose.insert(Cbor::Integer(-1), Cbor::Integer(1)); // crv: P-256
         cose.insert(Cbor::Integer(-2), Cbor::Bytes(point.x().expect("x").to_vec()));
         cose.insert(Cbor::Integer(-3), Cbor::Bytes(point.y().expect("y").to_vec()));
-        let mut attested: Vec<u8> = (1..=16).collect(); // AAGUID 01020304-0506-0708-090a-0b0c0d0e0f10
+        let mut attested: Vec<u8> = self.aaguid.to_vec();
         attested.extend_from_slice(&(self.credential_id.len() as u16).to_be_bytes());
         attested.extend_from_slice(&self.credential_id);
         attested.extend_from_slice(&serde_cbor_2::to_vec(&Cbor::Map(cose)).expect("cose"));
