@@ -118,6 +118,9 @@ pub struct Registration {
     pub id_token_alg: Option<String>,
     /// `public` (default) or `pairwise` (OIDC Core §8).
     pub subject_type: Option<String>,
+    /// RFC 7591 §2: a logo and the client's home page, shown on the consent page.
+    pub logo_uri: Option<String>,
+    pub client_uri: Option<String>,
 }
 
 /// A registration that passed every rule.
@@ -229,10 +232,32 @@ impl Registration {
                 "pairwise needs redirect URIs that all share one host (OIDC Core §8.1)",
             ));
         }
+        for (field, v) in [("logo_uri", &self.logo_uri), ("client_uri", &self.client_uri)] {
+            if let Some(v) = v {
+                display_uri(v, issuer).map_err(|m| RegistrationError::new(field, format!("{v:?}: {m}")))?;
+            }
+        }
         if self.access_token_ttl.is_some_and(|t| t <= 0) {
             return Err(RegistrationError::new("access_token_ttl", "must be positive"));
         }
         Ok(ValidRegistration { grant_types, scope, signing_alg, id_token_alg, pairwise_subjects })
+    }
+}
+
+/// A logo or home-page URL shown to users: https (plain http only under a development issuer),
+/// no credentials, no fragment tricks; a page links to it and loads the logo from it.
+fn display_uri(v: &str, issuer: redirect_uri::Issuer) -> Result<(), &'static str> {
+    if v.len() > 2048 || v.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("must be a URL without spaces or control characters");
+    }
+    let u = url::Url::parse(v).map_err(|_| "not an absolute URL")?;
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err("must not contain user information");
+    }
+    match u.scheme() {
+        "https" => Ok(()),
+        "http" if issuer == redirect_uri::Issuer::LoopbackDev => Ok(()),
+        _ => Err("must be an https URL"),
     }
 }
 
@@ -256,6 +281,14 @@ mod tests {
     #[test]
     fn registration_rules() {
         let algs = [SigningAlg::Es256, SigningAlg::Rs256];
+        let shown = Registration {
+            logo_uri: Some("https://cdn.example/logo.png".into()),
+            client_uri: Some("https://app.example/".into()),
+            ..web()
+        };
+        assert!(shown.validate(&algs, PROD).is_ok());
+        let dev_logo = Registration { logo_uri: Some("http://localhost:3000/logo.png".into()), ..web() };
+        assert!(dev_logo.validate(&algs, redirect_uri::Issuer::LoopbackDev).is_ok());
         let ok = web().validate(&algs, PROD);
         assert_eq!(ok.map(|v| v.grant_types), Ok(vec![GrantType::AuthorizationCode, GrantType::RefreshToken]));
         let cases: Vec<(Registration, &str)> = vec![
@@ -273,6 +306,10 @@ mod tests {
             (Registration { signing_alg: Some("HS256".into()), ..web() }, "access_token_signed_response_alg"),
             (Registration { signing_alg: Some("EdDSA".into()), ..web() }, "access_token_signed_response_alg"),
             (Registration { id_token_alg: Some("none".into()), ..web() }, "id_token_signed_response_alg"),
+            (Registration { logo_uri: Some("javascript:alert(1)".into()), ..web() }, "logo_uri"),
+            (Registration { logo_uri: Some("http://cdn.example/logo.png".into()), ..web() }, "logo_uri"),
+            (Registration { client_uri: Some("https://u:p@app.example/".into()), ..web() }, "client_uri"),
+            (Registration { client_uri: Some("https://app.example/ x".into()), ..web() }, "client_uri"),
             (Registration { subject_type: Some("secret".into()), ..web() }, "subject_type"),
             (
                 Registration {

@@ -14,10 +14,12 @@ use crate::state::AppState;
 /// The Content-Security-Policy of every page: no scripts at all, styles only from us, forms
 /// post only to us (plus `form_action`, the origin of a client a form's redirect chain ends at),
 /// never framed (clickjacking).
-pub fn page_csp(form_action: Option<&str>) -> String {
+/// `img` adds one origin to `img-src` (a client's registered logo on the consent page).
+pub fn page_csp(form_action: Option<&str>, img: Option<&str>) -> String {
     let extra = form_action.map(|o| format!(" {o}")).unwrap_or_default();
+    let img = img.map(|o| format!(" {o}")).unwrap_or_default();
     // Scripts: only our own static files (the passkey script), never inline.
-    format!("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'{extra}; frame-ancestors 'none'; base-uri 'none'")
+    format!("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:{img}; form-action 'self'{extra}; frame-ancestors 'none'; base-uri 'none'")
 }
 
 /// Sets security headers on every response unless a handler set its own.
@@ -25,7 +27,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if !h.contains_key("content-security-policy") {
-        if let Ok(v) = HeaderValue::from_str(&page_csp(None)) {
+        if let Ok(v) = HeaderValue::from_str(&page_csp(None, None)) {
             h.insert("content-security-policy", v);
         }
     }

@@ -102,6 +102,9 @@ pub struct Client {
     pub pairwise_subjects: bool,
     /// The ID-token algorithm the client registered (`None`: the server default, RS256).
     pub id_token_alg: Option<String>,
+    /// RFC 7591 §2: the client's logo and home page, shown on the consent page.
+    pub logo_uri: Option<String>,
+    pub client_uri: Option<String>,
 }
 
 #[derive(Debug)]
@@ -121,6 +124,8 @@ pub struct NewClient<'a> {
     pub require_mfa: bool,
     pub pairwise_subjects: bool,
     pub id_token_alg: Option<&'a str>,
+    pub logo_uri: Option<&'a str>,
+    pub client_uri: Option<&'a str>,
     pub now: OffsetDateTime,
 }
 

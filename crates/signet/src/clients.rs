@@ -26,6 +26,8 @@ fn flag_of(field: &str) -> &'static str {
         "id_token_signed_response_alg" => "--id-token-alg",
         "subject_type" => "--subject-type",
         "access_token_ttl" => "--access-token-ttl",
+        "logo_uri" => "--logo-uri",
+        "client_uri" => "--client-uri",
         _ => "registration",
     }
 }
@@ -83,6 +85,12 @@ pub enum ClientCmd {
         /// The algorithm of this client's ID tokens (default RS256, OIDC Core §3.1.3.7).
         #[arg(long, value_name = "ALG")]
         id_token_alg: Option<String>,
+        /// An https URL of the app's logo, shown on the consent page (RFC 7591 §2).
+        #[arg(long, value_name = "URL")]
+        logo_uri: Option<String>,
+        /// The app's home page, linked from the consent page (RFC 7591 §2).
+        #[arg(long, value_name = "URL")]
+        client_uri: Option<String>,
         /// Print the client as JSON (with the secret, once).
         #[arg(long)]
         json: bool,
@@ -166,6 +174,8 @@ fn client_json(c: &Client) -> serde_json::Value {
         "require_mfa": c.require_mfa,
         "subject_type": if c.pairwise_subjects { "pairwise" } else { "public" },
         "id_token_alg": c.id_token_alg,
+        "logo_uri": c.logo_uri,
+        "client_uri": c.client_uri,
     })
 }
 
@@ -199,6 +209,8 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
             require_mfa,
             subject_type,
             id_token_alg,
+            logo_uri,
+            client_uri,
             json,
         } => {
             let configured: Vec<SigningAlg> = state.keys.algs().iter().filter_map(|a| SigningAlg::parse(a)).collect();
@@ -214,6 +226,8 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                 signing_alg: signing_alg.clone(),
                 id_token_alg: id_token_alg.clone(),
                 subject_type: Some(subject_type),
+                logo_uri: logo_uri.clone(),
+                client_uri: client_uri.clone(),
             };
             // A loopback http issuer (local development) also takes http://localhost redirect URIs.
             let issuer = if state.config.is_insecure_dev() { Issuer::LoopbackDev } else { Issuer::Production };
@@ -245,6 +259,8 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                     require_mfa,
                     pairwise_subjects,
                     id_token_alg: id_token_alg.as_deref(),
+                    logo_uri: logo_uri.as_deref(),
+                    client_uri: client_uri.as_deref(),
                     now,
                 })
                 .await?;

@@ -187,13 +187,16 @@ fn consent_page(
             signed_in => true,
             csrf => csrf::session_token(state, &s.token_hash),
             client_name => client.name,
+            client_logo => client.logo_uri,
+            client_uri => client.client_uri,
+            client_host => client.client_uri.as_deref().and_then(|u| url::Url::parse(u).ok()).and_then(|u| u.host_str().map(str::to_owned)),
             email => s.user.email,
             scopes,
             req => id,
             redirect_host => url::Url::parse(&p.redirect_uri).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default(),
         },
     )?;
-    Ok(with_form_action(html.into_response(), &p.redirect_uri))
+    Ok(super::respond::with_client_origins(html.into_response(), &p.redirect_uri, client.logo_uri.as_deref()))
 }
 
 /// The answer to the consent page for stored request `req` (CSRF already checked). Only the

@@ -85,9 +85,16 @@ pub fn origin_of(uri: &str) -> Option<String> {
 
 /// Pages whose forms lead (through redirects) to the client must allow its origin in
 /// `form-action`: browsers apply the directive to the whole redirect chain.
-pub fn with_form_action(mut r: Response, redirect_uri: &str) -> Response {
+pub fn with_form_action(r: Response, redirect_uri: &str) -> Response {
+    with_client_origins(r, redirect_uri, None)
+}
+
+/// [`with_form_action`], and the origin of the client's https logo in `img-src` (the consent
+/// page shows it).
+pub fn with_client_origins(mut r: Response, redirect_uri: &str, logo_uri: Option<&str>) -> Response {
+    let img = logo_uri.filter(|u| u.starts_with("https://") || u.starts_with("http://")).and_then(origin_of);
     if let Some(origin) = origin_of(redirect_uri) {
-        if let Ok(v) = HeaderValue::from_str(&crate::http::page_csp(Some(&origin))) {
+        if let Ok(v) = HeaderValue::from_str(&crate::http::page_csp(Some(&origin), img.as_deref())) {
             r.headers_mut().insert("content-security-policy", v);
         }
     }

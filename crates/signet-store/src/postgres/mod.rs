@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
     (2, "mfa", include_str!("../../migrations/postgres/0002_mfa.sql")),
     (3, "subjects", include_str!("../../migrations/postgres/0003_subjects.sql")),
+    (4, "client_display", include_str!("../../migrations/postgres/0004_client_display.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

@@ -278,3 +278,58 @@ async fn invalid_field_marked_and_focused() {
     // Control: a fresh form marks nothing.
     assert!(!b.get("/signup").await.body.contains("aria-invalid"));
 }
+
+/// A client registered with a logo and home page (RFC 7591 §2) shows both on the consent page;
+/// only that logo's origin joins the page's `img-src`.
+#[tokio::test]
+async fn consent_shows_client_logo_and_homepage() {
+    let s = TestServer::start().await;
+    let (code, out, err) = crate::harness::run_cli(
+        s.dir.path(),
+        &[
+            "client",
+            "create",
+            "--name",
+            "Notes",
+            "--grant",
+            "authorization_code",
+            "--scope",
+            "openid",
+            "--redirect-uri",
+            "https://app.example.com/cb",
+            "--logo-uri",
+            "https://cdn.example.com/notes.png",
+            "--client-uri",
+            "https://notes.example.com/",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let id =
+        serde_json::from_str::<serde_json::Value>(&out).expect("json")["client_id"].as_str().expect("id").to_owned();
+    let mut b = s.signed_in("ann@example.com").await;
+    let p = pkce();
+    let consent =
+        b.get_follow(&format!("/oauth2/authorize?{}", authz_query(&id, &p.challenge, &[("scope", "openid")]))).await;
+    let body = consent.body.replace("&#x2f;", "/");
+    assert!(body.contains("<img src=\"https://cdn.example.com/notes.png\""), "{body}");
+    assert!(body.contains("<a href=\"https://notes.example.com/\""), "{body}");
+    let csp = consent.header("content-security-policy").expect("csp");
+    assert!(csp.contains("img-src 'self' data: https://cdn.example.com;"), "{csp}");
+    // Control: a client without them shows neither and keeps img-src to this site.
+    let plain = s.code_client("openid", false, false).await;
+    let other = b
+        .get_follow(&format!("/oauth2/authorize?{}", authz_query(&plain.id, &p.challenge, &[("scope", "openid")])))
+        .await;
+    assert!(!other.body.contains("<img") && !other.body.contains("consent-client-uri"));
+    assert!(other.header("content-security-policy").expect("csp").contains("img-src 'self' data:;"));
+    // Registration refuses a logo that is not https.
+    let (code, _, err) = crate::harness::run_cli(
+        s.dir.path(),
+        &["client", "create", "--name", "Bad", "--logo-uri", "javascript:alert(1)"],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("--logo-uri"), "{err}");
+}

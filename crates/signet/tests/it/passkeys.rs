@@ -302,8 +302,11 @@ async fn passkey_user_handle_must_match_account() {
 async fn new_passkey_named_after_authenticator() {
     let s = TestServer::start().await;
     let mut b = s.signed_in("ann@example.com").await;
-    let google: [u8; 16] = [0xea, 0x9b, 0x8d, 0x66, 0x4d, 0x01, 0x1d, 0x21, 0x3c, 0xe4, 0xb6, 0xb4, 0x8c, 0xb5, 0x75, 0xd4];
-    for (aaguid, given, lang) in [(google, "", "en"), ([7; 16], "", "en"), ([7; 16], "", "de"), (google, "Work phone", "en")] {
+    let google: [u8; 16] =
+        [0xea, 0x9b, 0x8d, 0x66, 0x4d, 0x01, 0x1d, 0x21, 0x3c, 0xe4, 0xb6, 0xb4, 0x8c, 0xb5, 0x75, 0xd4];
+    for (aaguid, given, lang) in
+        [(google, "", "en"), ([7; 16], "", "en"), ([7; 16], "", "de"), (google, "Work phone", "en")]
+    {
         b.headers.retain(|(k, _)| k != "accept-language");
         b.headers.push(("accept-language".into(), lang.into()));
         let csrf = b.get("/account/security").await.csrf();

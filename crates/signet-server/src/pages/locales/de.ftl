@@ -150,6 +150,7 @@ scope-other = Zugriff auf „{ $scope }“
 scope-none = Wissen, dass Sie hier ein Konto haben
 
 ## Consent
+consent-homepage = Website:
 consent-title = Zugriff erlauben?
 consent-heading = { $app } Zugriff auf Ihr Konto erlauben?
 consent-signed-in-as = Angemeldet als

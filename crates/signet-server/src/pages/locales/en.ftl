@@ -150,6 +150,7 @@ scope-other = Access “{ $scope }”
 scope-none = Know that you have an account here
 
 ## Consent
+consent-homepage = Home page:
 consent-title = Allow access?
 consent-heading = Allow { $app } to access your account?
 consent-signed-in-as = Signed in as

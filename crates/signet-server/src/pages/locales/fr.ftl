@@ -150,6 +150,7 @@ scope-other = Accéder à « { $scope } »
 scope-none = Savoir que vous avez un compte ici
 
 ## Consent
+consent-homepage = Site web :
 consent-title = Autoriser l’accès ?
 consent-heading = Autoriser { $app } à accéder à votre compte ?
 consent-signed-in-as = Connecté en tant que

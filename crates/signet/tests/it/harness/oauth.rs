@@ -51,6 +51,8 @@ impl TestServer {
                 require_mfa,
                 pairwise_subjects: false,
                 id_token_alg: None,
+                logo_uri: None,
+                client_uri: None,
                 now: self.state.now(),
             })
             .await
@@ -196,6 +198,8 @@ impl TestServer {
                 require_mfa,
                 pairwise_subjects: false,
                 id_token_alg: None,
+                logo_uri: None,
+                client_uri: None,
                 now: self.state.now(),
             })
             .await

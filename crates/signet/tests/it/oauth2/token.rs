@@ -211,6 +211,8 @@ async fn confidential_client_without_stored_secret_never_authenticates() {
             require_mfa: false,
             pairwise_subjects: false,
             id_token_alg: None,
+            logo_uri: None,
+            client_uri: None,
             now: s.state.now(),
         })
         .await

@@ -103,6 +103,8 @@ async fn host_client(s: &TestServer, host: &str, pairwise: bool) -> crate::harne
             require_mfa: false,
             pairwise_subjects: pairwise,
             id_token_alg: None,
+            logo_uri: None,
+            client_uri: None,
             now: s.state.now(),
         })
         .await
