@@ -23,8 +23,12 @@ pub enum UserCmd {
         /// Read the password from standard input (required: never put passwords in arguments).
         #[arg(long, required = true)]
         password_stdin: bool,
+        /// Give the account the administrator role.
         #[arg(long)]
         admin: bool,
+        /// Print the new account as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// List accounts.
     List {
@@ -108,7 +112,7 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
     let state = state(config).await?;
     let now = state.now();
     match cmd {
-        UserCmd::Create { email, password_stdin: _, admin } => {
+        UserCmd::Create { email, password_stdin: _, admin, json } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
             let record = hash_checked(&state, read_password()?, email.as_str()).await?;
             let u = match state
@@ -121,7 +125,11 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
                 Err(e) => return Err(e.into()),
             };
             write_audit(&state, AuditKind::UserCreate, Some(&u), if admin { "admin" } else { "" }).await;
-            println!("created {}{} (id {})", u.email, if admin { " [admin]" } else { "" }, u.id);
+            if json {
+                println!("{}", serde_json::json!({ "id": u.id, "email": u.email, "is_admin": u.is_admin }));
+            } else {
+                println!("created {}{} (id {})", u.email, if admin { " [admin]" } else { "" }, u.id);
+            }
         }
         UserCmd::List { json } => {
             let users = state.store.list_users().await?;

@@ -132,9 +132,15 @@ pub enum KeysCmd {
         /// Only this algorithm (default: every configured one).
         #[arg(long, value_name = "ALG")]
         alg: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Remove a compromised key from JWKS at once; tokens it signed become inactive.
-    Revoke { kid: String },
+    Revoke {
+        kid: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 async fn state(config: Config) -> anyhow::Result<AppState> {
@@ -377,19 +383,24 @@ pub async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
                 print!("{}", crate::admin::table(["KID", "ALG", "STATE"], &rows));
             }
         }
-        KeysCmd::Rotate { alg } => {
+        KeysCmd::Rotate { alg, json } => {
             let algs = match alg {
                 Some(a) if state.keys.algs().contains(&a) => vec![a],
                 Some(a) => bail!("{a:?} is not a configured signing algorithm"),
                 None => state.keys.algs().to_vec(),
             };
-            for a in algs {
-                state.keys.rotate(state.store.as_ref(), &a, now, signet_server::key_publish_time(&config)).await?;
-                audit(&state, AuditKind::KeyRotate, &a).await;
-                println!("rotated {a}");
+            for a in &algs {
+                state.keys.rotate(state.store.as_ref(), a, now, signet_server::key_publish_time(&config)).await?;
+                audit(&state, AuditKind::KeyRotate, a).await;
+                if !json {
+                    println!("rotated {a}");
+                }
+            }
+            if json {
+                println!("{}", json!({ "rotated": algs }));
             }
         }
-        KeysCmd::Revoke { kid } => {
+        KeysCmd::Revoke { kid, json } => {
             let key = state.store.list_keys().await?.into_iter().find(|k| k.kid == kid);
             let Some(key) = key else { bail!("no key {kid:?}") };
             // A revoked current key would leave nothing to sign with: rotate first.
@@ -401,9 +412,13 @@ pub async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
             }
             state.store.revoke_key(&kid, now).await?;
             audit(&state, AuditKind::KeyRevoke, &kid).await;
-            println!(
-                "revoked {kid}; it is gone from JWKS and its tokens are inactive (running servers pick this up within 2 s)"
-            );
+            if json {
+                println!("{}", json!({ "revoked": kid }));
+            } else {
+                println!(
+                    "revoked {kid}; it is gone from JWKS and its tokens are inactive (running servers pick this up within 2 s)"
+                );
+            }
         }
     }
     Ok(())
