@@ -233,6 +233,28 @@ pub fn describe_scope(scope: &str) -> String {
     }
 }
 
+/// The `?notice=` a page shows after a redirect ("You have signed out."): only these keys,
+/// so a link cannot put words of its own on a page.
+pub fn notice_text(key: &str) -> Option<String> {
+    let id = match key {
+        "signed_out" => "notice-signed-out",
+        "signed_out_everywhere" => "notice-signed-out-everywhere",
+        "mfa_expired" => "notice-mfa-expired",
+        "reauth" => "notice-reauth",
+        "password_changed" => "notice-password-changed",
+        "session_revoked" => "notice-session-revoked",
+        "app_revoked" => "notice-app-revoked",
+        "totp_on" => "notice-totp-on",
+        "totp_off" => "notice-totp-off",
+        "passkey_added" => "notice-passkey-added",
+        "passkey_removed" => "notice-passkey-removed",
+        "passkey_renamed" => "notice-passkey-renamed",
+        "mfa_required" => "notice-mfa-required",
+        _ => return None,
+    };
+    Some(tr(id))
+}
+
 /// A password-policy refusal in the page's language.
 pub fn policy_message(v: &signet_core::policy::PolicyViolation) -> String {
     use signet_core::policy::PolicyViolation as P;

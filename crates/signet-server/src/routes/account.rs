@@ -34,16 +34,6 @@ struct SessionRow {
     current: bool,
 }
 
-fn notice_text(key: &str) -> Option<String> {
-    let id = match key {
-        "password_changed" => "notice-password-changed",
-        "session_revoked" => "notice-session-revoked",
-        "app_revoked" => "notice-app-revoked",
-        _ => return None,
-    };
-    Some(tr(id))
-}
-
 pub async fn show(
     State(state): State<AppState>,
     RequireSession(auth): RequireSession,
@@ -61,7 +51,7 @@ pub async fn show(
             last_seen_at: fmt_relative(s.last_seen_at, state.now()),
         })
         .collect();
-    let notice = query_param(&uri, "notice").and_then(|n| notice_text(&n));
+    let notice = query_param(&uri, "notice").and_then(|n| crate::pages::notice_text(&n));
     let mut apps = Vec::new();
     for (client_id, scope, granted) in state.store.list_consents(auth.user.id).await? {
         let name = state.store.client(&client_id).await?.map(|c| c.name).unwrap_or_else(|| tr("apps-deleted"));

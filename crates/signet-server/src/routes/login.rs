@@ -33,17 +33,6 @@ pub struct LoginForm {
     return_to: String,
 }
 
-fn notice_text(key: &str) -> Option<String> {
-    let id = match key {
-        "signed_out" => "notice-signed-out",
-        "signed_out_everywhere" => "notice-signed-out-everywhere",
-        "mfa_expired" => "notice-mfa-expired",
-        "reauth" => "notice-reauth",
-        _ => return None,
-    };
-    Some(tr(id))
-}
-
 /// What the login page says above the form.
 #[derive(Default)]
 struct Message<'a> {
@@ -66,7 +55,7 @@ pub async fn show(
     if existing.is_some() && !force {
         return Ok(super::see_other(return_to.as_str(), []));
     }
-    let notice = query_param(&uri, "notice").and_then(|n| notice_text(&n));
+    let notice = query_param(&uri, "notice").and_then(|n| crate::pages::notice_text(&n));
     let hint = query_param(&uri, "login_hint").unwrap_or_default();
     let msg = Message { notice: notice.as_deref(), ..Message::default() };
     render(&state, &headers, StatusCode::OK, &hint, return_to.as_str(), msg).await

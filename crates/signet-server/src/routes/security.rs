@@ -27,19 +27,6 @@ use crate::state::AppState;
 const PAGE: &str = "/account/security";
 const SETUP_PAGE: &str = "/account/security/totp";
 
-fn notice_text(key: &str) -> Option<String> {
-    let id = match key {
-        "totp_on" => "notice-totp-on",
-        "totp_off" => "notice-totp-off",
-        "passkey_added" => "notice-passkey-added",
-        "passkey_removed" => "notice-passkey-removed",
-        "passkey_renamed" => "notice-passkey-renamed",
-        "mfa_required" => "notice-mfa-required",
-        _ => return None,
-    };
-    Some(tr(id))
-}
-
 #[derive(Serialize)]
 struct PasskeyRow {
     id: i64,
@@ -85,7 +72,7 @@ pub async fn show(
             mode => "overview",
             passkeys_enabled => state.webauthn.is_some(),
             csrf => csrf::session_token(&state, &auth.token_hash),
-            notice => query_param(&uri, "notice").and_then(|n| notice_text(&n)),
+            notice => query_param(&uri, "notice").and_then(|n| crate::pages::notice_text(&n)),
             totp_on => totp.is_some(),
             totp_since => totp.as_ref().map(|t| fmt_time(t.created_at)),
             totp_last_used => totp.as_ref().and_then(|t| t.last_used_at).map(fmt_time),
