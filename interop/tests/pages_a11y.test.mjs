@@ -146,8 +146,20 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     };
     await confirm();
     await check(p, 'device-confirm', confirm);
-    // Two-step verification: the security page, setting up an app, backup codes.
+    // Two-step verification: the security page (with a passkey from a virtual authenticator,
+    // so its table is checked too), setting up an app, backup codes.
+    const cdp = await ctx.newCDPSession(p);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+      protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
+    } });
     await p.goto(`${base}/account/security`);
+    await p.locator('#passkey-add').click();
+    await p.waitForURL(/notice=passkey_added/);
+    // Gone again, so the sign-in below types a password (the authenticator would answer the
+    // login page's passkey autofill at once).
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
     await check(p, 'security');
     await p.locator('form[action="/account/security/totp"] button').click();
     await p.waitForURL(`${base}/account/security/totp`);
