@@ -14,6 +14,7 @@ pub mod grants;
 pub mod hash_pool;
 pub mod http;
 pub mod kek;
+pub mod mail;
 pub mod mfa;
 pub mod oauth;
 pub mod pages;
@@ -102,11 +103,13 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
-    let housekeeping = tokio::spawn(housekeeping(state.clone(), stop_rx));
+    let housekeeping = tokio::spawn(housekeeping(state.clone(), stop_rx.clone()));
+    let mail_worker = tokio::spawn(mail_worker(state.clone(), stop_rx));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let res = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     drop(stop_tx);
     let _ = housekeeping.await;
+    let _ = mail_worker.await;
     res
 }
 
@@ -124,6 +127,21 @@ async fn housekeeping(state: AppState, mut stop: tokio::sync::watch::Receiver<()
         rounds += 1;
         if let Err(e) = upkeep(&state, rounds % 300 == 1).await {
             tracing::warn!(error = %format!("{e:#}"), "housekeeping failed");
+        }
+    }
+}
+
+/// Delivers the mail outbox every 2 s, on its own task so a slow SMTP server never delays key
+/// reloads or purges.
+async fn mail_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<()>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
+        if let Err(e) = mail::deliver_due(&state).await {
+            tracing::warn!(error = %format!("{e:#}"), "mail delivery round failed");
         }
     }
 }

@@ -37,6 +37,8 @@ pub struct Inner {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The discovery document (RFC 8414 / OpenID Connect Discovery), serialized once.
     pub discovery: axum::body::Bytes,
+    /// The mail transport the outbox worker delivers with.
+    pub mailer: crate::mail::transport::Mailer,
 }
 
 /// Cookie names and attributes. `__Host-` plus `Secure` unless the issuer is plain-HTTP
@@ -99,6 +101,7 @@ impl AppState {
             }
         };
         let pages = Pages::new(&config.branding)?;
+        let mailer = crate::mail::transport::Mailer::new(&config)?;
         let trusted_proxies = config.trusted_proxies.iter().filter_map(|n| crate::config::parse_net(n).ok()).collect();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -114,6 +117,7 @@ impl AppState {
                 trusted_proxies,
                 keys,
                 webauthn,
+                mailer,
                 clients: Default::default(),
                 verified: Default::default(),
                 discovery,

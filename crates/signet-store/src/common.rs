@@ -33,6 +33,9 @@ macro_rules! shared_queries {
         mod keys {
             include!("../sql/keys.rs");
         }
+        mod mail {
+            include!("../sql/mail.rs");
+        }
         mod purge {
             include!("../sql/purge.rs");
         }

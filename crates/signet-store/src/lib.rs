@@ -272,6 +272,27 @@ pub struct PurgeCutoffs {
     pub keep_spent: time::Duration,
 }
 
+/// The mail outbox: requests enqueue, the delivery worker claims, sends and marks.
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    async fn enqueue_mail(&self, m: NewMail<'_>) -> Result<i64>;
+    /// Claims up to `limit` due messages until `lease_until` (attempts + 1 each): a message is
+    /// due when unsent, not given up, its next attempt is at or before `now`, and no unexpired
+    /// lease holds it. Two workers never claim the same message while a lease lasts.
+    async fn claim_mail(&self, now: OffsetDateTime, lease_until: OffsetDateTime, limit: i64)
+        -> Result<Vec<QueuedMail>>;
+    async fn mail_sent(&self, id: i64, now: OffsetDateTime) -> Result<()>;
+    /// A failed attempt: retry at `retry_at`, or give up (`None`).
+    async fn mail_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+    async fn outbox_counts(&self) -> Result<OutboxCounts>;
+}
+
 /// Housekeeping: deletes expired rows of every kind, at most `batch` rows per statement, so
 /// a large backlog never holds the database's write lock for long.
 #[async_trait]
@@ -297,6 +318,7 @@ pub trait Store:
     + PasskeyStore
     + ChallengeStore
     + PurgeStore
+    + MailStore
     + 'static
 {
     /// Is the database reachable? For `/readyz`.

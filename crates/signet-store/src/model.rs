@@ -346,3 +346,36 @@ pub struct PasskeyUse<'a> {
     pub backup_state: bool,
     pub now: OffsetDateTime,
 }
+
+/// A message to put in the outbox.
+#[derive(Debug, Clone)]
+pub struct NewMail<'a> {
+    /// What it is (`verify_email`, `password_reset`, …), for logs and tests; never its content.
+    pub kind: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text_body: &'a str,
+    pub html_body: Option<&'a str>,
+    pub now: OffsetDateTime,
+}
+
+/// A message claimed for delivery.
+#[derive(Debug, Clone)]
+pub struct QueuedMail {
+    pub id: i64,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: Option<String>,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+}
+
+/// Counts of the outbox, for `/readyz` and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub sent: i64,
+    pub failed: i64,
+}

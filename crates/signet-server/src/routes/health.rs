@@ -1,4 +1,5 @@
-//! `/healthz`: the process is up. `/readyz`: the database answers.
+//! `/healthz`: the process is up. `/readyz`: the database answers (and Redis and the SMTP
+//! server, when configured).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -27,14 +28,21 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         tracing::warn!(error = %e, "readiness: redis unreachable");
     }
     let word = |r: &Result<(), signet_store::StoreError>| if r.is_ok() { "ok" } else { "unreachable" };
+    // Mail still queues while SMTP fails (nothing is lost), so a failing server degrades
+    // readiness without making the instance unavailable.
+    let mail_failing = state.mailer.is_failing();
     let status = match (&db, &redis) {
-        (Ok(()), None | Some(Ok(()))) => "ready",
-        (Ok(()), Some(Err(_))) => "degraded",
         (Err(_), _) => "unavailable",
+        (Ok(()), Some(Err(_))) => "degraded",
+        (Ok(()), _) if mail_failing => "degraded",
+        (Ok(()), None | Some(Ok(()))) => "ready",
     };
     let mut body = json!({ "status": status, "database": word(&db) });
     if let Some(r) = &redis {
         body["redis"] = json!(word(r));
+    }
+    if state.mailer.uses_smtp() {
+        body["mail"] = json!(if mail_failing { "failing" } else { "ok" });
     }
     let code = if status == "ready" { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (code, Json(body))

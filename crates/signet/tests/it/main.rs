@@ -10,6 +10,7 @@ mod housekeeping;
 mod jwks;
 mod login;
 mod logs;
+mod mail;
 mod mfa;
 mod oauth2;
 mod pages;

@@ -382,7 +382,9 @@ pub mod authenticator;
 mod oauth;
 mod postgres_server;
 mod redis_server;
+mod smtp_server;
 
 pub use oauth::*;
 pub use postgres_server::*;
 pub use redis_server::*;
+pub use smtp_server::*;

@@ -1,0 +1,111 @@
+//! Mail through an outbox. A request only adds a row (`send`); the delivery worker
+//! (`deliver_due`, run by the server's upkeep loop every 2 s) claims due messages under a lease,
+//! so with several instances one delivers each, and retries with backoff. A slow or failing
+//! SMTP server never blocks or fails a request, and nothing is lost across restarts.
+
+pub mod transport;
+
+use signet_store::NewMail;
+use time::Duration;
+
+use crate::state::AppState;
+use transport::Outcome;
+
+/// How long a claimed message is held by one worker: longer than a delivery can take.
+const LEASE: Duration = Duration::minutes(5);
+/// Messages per worker round.
+const BATCH: i64 = 20;
+
+/// A message to queue. The recipient must be a plain address (no display name, nothing that
+/// could be read as another header); subject and bodies come from templates.
+#[derive(Debug, Clone)]
+pub struct Mail<'a> {
+    pub kind: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: Option<&'a str>,
+}
+
+/// Why a message was not queued.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("not a deliverable address")]
+    BadAddress,
+    #[error("the subject has a line break or control character")]
+    BadSubject,
+    #[error(transparent)]
+    Store(#[from] signet_store::StoreError),
+}
+
+/// Queues a message (one row; delivery happens in the background).
+pub async fn send(state: &AppState, m: Mail<'_>) -> Result<i64, MailError> {
+    // Parsed twice: our account rules (no whitespace or control characters) and lettre's
+    // address grammar; a CR/LF in either would otherwise be a header-injection attempt.
+    signet_core::Email::parse(m.to).map_err(|_| MailError::BadAddress)?;
+    m.to.parse::<lettre::Address>().map_err(|_| MailError::BadAddress)?;
+    if m.subject.chars().any(char::is_control) {
+        return Err(MailError::BadSubject);
+    }
+    let id = state
+        .store
+        .enqueue_mail(NewMail {
+            kind: m.kind,
+            to: m.to,
+            subject: m.subject,
+            text_body: m.text,
+            html_body: m.html,
+            now: state.now(),
+        })
+        .await?;
+    Ok(id)
+}
+
+/// The wait before attempt `n + 1` after `n` failed: 30 s, 1 min, 2 min, … up to an hour.
+pub fn backoff(attempts: i64) -> Duration {
+    let shift = attempts.clamp(1, 8) - 1;
+    Duration::seconds((30_i64 << shift).min(3600))
+}
+
+/// One worker round: claims due messages and tries each once. Returns how many were sent.
+pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.now();
+    let due = state.store.claim_mail(now, now + LEASE, BATCH).await?;
+    let mut sent = 0;
+    for m in due {
+        let outcome = state.mailer.send(&m).await;
+        let now = state.now();
+        match outcome {
+            Outcome::Sent => {
+                state.store.mail_sent(m.id, now).await?;
+                sent += 1;
+                match &state.mailer.files {
+                    Some(dir) => {
+                        tracing::info!(id = m.id, kind = %m.kind, dir = %dir.display(), "mail written as .eml")
+                    }
+                    None => tracing::info!(id = m.id, kind = %m.kind, "mail sent"),
+                }
+            }
+            Outcome::Retry(e) if m.attempts < state.mailer.max_attempts => {
+                tracing::warn!(id = m.id, kind = %m.kind, attempts = m.attempts, error = %e, "mail delivery failed; will retry");
+                state.store.mail_failed(m.id, &e, Some(now + backoff(m.attempts)), now).await?;
+            }
+            Outcome::Retry(e) | Outcome::GiveUp(e) => {
+                tracing::error!(id = m.id, kind = %m.kind, attempts = m.attempts, error = %e, "mail given up");
+                state.store.mail_failed(m.id, &e, None, now).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_an_hour() {
+        let secs: Vec<i64> = (1..=10).map(|n| backoff(n).whole_seconds()).collect();
+        assert_eq!(secs, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
+    }
+}
