@@ -2,6 +2,7 @@
 
 mod admin;
 mod clients;
+mod mail;
 mod reference;
 
 use std::path::PathBuf;
@@ -46,6 +47,9 @@ enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(clients::KeysCmd),
+    /// Check the mail settings.
+    #[command(subcommand)]
+    Mail(mail::MailCmd),
     /// Print the README's command table (generated from these definitions).
     #[command(hide = true)]
     CliReference,
@@ -109,6 +113,7 @@ fn main() -> ExitCode {
             Command::Audit(cmd) => admin::audit(config, cmd).await,
             Command::Client(cmd) => clients::client(config, cmd).await,
             Command::Keys(cmd) => clients::keys(config, cmd).await,
+            Command::Mail(cmd) => mail::mail(config, cmd).await,
             Command::Config(_) | Command::CliReference => Ok(()),
         }
     });

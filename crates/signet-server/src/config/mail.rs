@@ -60,7 +60,8 @@ impl MailConfig {
         let u = url::Url::parse(raw).map_err(|_| bad("not a URL"))?;
         let host = u.host().ok_or_else(|| bad("no host"))?;
         let loopback = match host {
-            url::Host::Domain(d) => d == "localhost",
+            // (smtp: is not a "special" scheme to the URL parser: an IP address stays a string.)
+            url::Host::Domain(d) => d == "localhost" || d.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()),
             url::Host::Ipv4(ip) => ip.is_loopback(),
             url::Host::Ipv6(ip) => ip.is_loopback(),
         };

@@ -71,3 +71,27 @@ fn errors_name_the_key() {
     let e = Config::load("[password]\nmemory_kib = 1024", "f", &[]).expect_err("weak");
     assert!(e.to_string().starts_with("password.memory_kib"), "{e}");
 }
+
+#[test]
+fn mail_smtp_url_needs_tls_off_loopback() {
+    let load = |url: &str| Config::load(&format!("[mail]\nsmtp_url = {url:?}\n"), "t", &[]);
+    for ok in [
+        "smtps://u:p@smtp.example.com:465",
+        "smtp://u:p@smtp.example.com:587?tls=required",
+        "smtp://127.0.0.1:2525",
+        "smtp://localhost:25",
+        "smtp://[::1]:2525",
+    ] {
+        assert!(load(ok).is_ok(), "{ok}");
+    }
+    for bad in ["smtp://smtp.example.com:25", "smtp://10.0.0.1:25", "http://smtp.example.com", "smtp://"] {
+        let err = load(bad).expect_err(bad);
+        assert_eq!(err.key, "mail.smtp_url", "{bad}");
+        assert!(!err.message.contains("u:p"), "the password is never shown");
+    }
+    // The password is redacted from errors and Debug.
+    let err = load("smtp://user:hunter2@smtp.example.com:25").expect_err("plain");
+    assert!(!err.message.contains("hunter2"), "{}", err.message);
+    let c = load("smtps://user:hunter2@smtp.example.com:465").expect("ok");
+    assert!(!format!("{c:?}").contains("hunter2"));
+}

@@ -34,16 +34,30 @@ pub enum MailError {
     BadAddress,
     #[error("the subject has a line break or control character")]
     BadSubject,
+    #[error("rendering the message: {0}")]
+    Render(String),
     #[error(transparent)]
     Store(#[from] signet_store::StoreError),
 }
 
+/// Renders message `kind` (templates `mail_KIND.txt`/`.html`, subject `mail-KIND-subject`) in
+/// the current language and the operator's brand, and queues it.
+pub async fn compose(state: &AppState, kind: &str, to: &str, ctx: impl serde::Serialize) -> Result<i64, MailError> {
+    let m = state.pages.render_mail(kind, ctx).map_err(|e| MailError::Render(format!("{e:#}")))?;
+    send(state, Mail { kind, to, subject: &m.subject, text: &m.text, html: Some(&m.html) }).await
+}
+
+/// A plain address both our account rules (no whitespace or control characters) and lettre's
+/// address grammar accept; a CR/LF in either would otherwise be a header-injection attempt.
+pub fn is_deliverable(to: &str) -> bool {
+    signet_core::Email::parse(to).is_ok() && to.parse::<lettre::Address>().is_ok()
+}
+
 /// Queues a message (one row; delivery happens in the background).
 pub async fn send(state: &AppState, m: Mail<'_>) -> Result<i64, MailError> {
-    // Parsed twice: our account rules (no whitespace or control characters) and lettre's
-    // address grammar; a CR/LF in either would otherwise be a header-injection attempt.
-    signet_core::Email::parse(m.to).map_err(|_| MailError::BadAddress)?;
-    m.to.parse::<lettre::Address>().map_err(|_| MailError::BadAddress)?;
+    if !is_deliverable(m.to) {
+        return Err(MailError::BadAddress);
+    }
     if m.subject.chars().any(char::is_control) {
         return Err(MailError::BadSubject);
     }

@@ -81,6 +81,13 @@ pub(crate) fn current_pages() -> Option<Pages> {
     CTX.try_with(|c| c.pages.clone()).ok()
 }
 
+/// Runs `f` with `lang` (one of [`LANGUAGES`], else English) and `pages` as the current ones:
+/// for work outside a request, such as the CLI rendering a message.
+pub async fn in_language<F: std::future::Future>(lang: &str, pages: Pages, f: F) -> F::Output {
+    let lang = LANGUAGES.iter().map(|(c, _)| *c).find(|c| *c == lang).unwrap_or(DEFAULT);
+    CTX.scope(PageCtx { lang, pages, here: "/".into() }, f).await
+}
+
 /// The current page, for the language switcher's `return_to`.
 pub(crate) fn here() -> String {
     CTX.try_with(|c| c.here.clone()).unwrap_or_else(|_| "/".into())

@@ -31,6 +31,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("second_factor.html", include_str!("templates/second_factor.html")),
     ("security.html", include_str!("templates/security.html")),
     ("help.html", include_str!("templates/help.html")),
+    ("mail_layout.html", include_str!("templates/mail_layout.html")),
+    ("mail_test.html", include_str!("templates/mail_test.html")),
+    ("mail_test.txt", include_str!("templates/mail_test.txt")),
 ];
 
 /// What every template receives as `brand`.
@@ -43,10 +46,17 @@ pub struct Brand {
     pub support_url: Option<String>,
     pub terms_url: Option<String>,
     pub privacy_url: Option<String>,
+    /// The accent and the text on it (light palette, AA contrast), for e-mail, which cannot
+    /// load the stylesheet.
+    pub accent: String,
+    pub on_accent: String,
 }
 
 impl Brand {
     fn from_config(b: &BrandingConfig) -> Self {
+        let accent =
+            b.accent_color.as_deref().and_then(crate::config::parse_hex_colour).unwrap_or(theme::DEFAULT_ACCENT);
+        let palette = theme::Palette::for_accent(accent);
         Self {
             name: b.product_name.trim().to_owned(),
             logo: b.logo.as_ref().map(|l| format!("/static/{l}")),
@@ -54,6 +64,8 @@ impl Brand {
             support_url: b.support_url.clone(),
             terms_url: b.terms_url.clone(),
             privacy_url: b.privacy_url.clone(),
+            accent: theme::hex(palette.light_accent),
+            on_accent: theme::hex(palette.light_on_accent),
         }
     }
 }
@@ -167,6 +179,29 @@ impl Pages {
             ..minijinja::Value::from_serialize(&ctx)
         };
         Ok(t.render(ctx)?)
+    }
+}
+
+/// A rendered e-mail: subject (catalog `mail-KIND-subject`), text and HTML
+/// (`mail_KIND.txt`, `mail_KIND.html`), in the current language and the operator's brand.
+#[derive(Debug, Clone)]
+pub struct RenderedMail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Pages {
+    pub fn render_mail(&self, kind: &str, ctx: impl Serialize) -> Result<RenderedMail, anyhow::Error> {
+        let subject = tr_args(
+            &format!("mail-{}-subject", kind.replace('_', "-")),
+            &[("product", self.0.brand.name.clone().into())],
+        );
+        let ctx = minijinja::Value::from_serialize(&ctx);
+        let with_subject = minijinja::context! { subject => &subject, ..ctx };
+        let text = self.render_html(&format!("mail_{kind}.txt"), &with_subject)?;
+        let html = self.render_html(&format!("mail_{kind}.html"), &with_subject)?;
+        Ok(RenderedMail { subject, text, html })
     }
 }
 

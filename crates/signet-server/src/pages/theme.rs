@@ -73,7 +73,7 @@ fn text_on(c: [u8; 3]) -> [u8; 3] {
     }
 }
 
-fn hex(c: [u8; 3]) -> String {
+pub fn hex(c: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
 }
 

@@ -193,3 +193,40 @@ async fn outbox_claims_are_disjoint() {
     assert_eq!(again.len(), all.len());
     assert!(again.iter().all(|m| m.attempts == 2));
 }
+
+/// `signet mail test` sends a branded message in the chosen language through the configured
+/// SMTP server and says so; with the server down it says why, and exits non-zero.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_test_command_sends_branded_translated_mail() {
+    let smtp = SmtpServer::start();
+    let s = TestServer::start().await;
+    let run = |url: &str, lang: &str| {
+        crate::harness::signet_cmd(s.dir.path())
+            .env("SIGNET_MAIL__SMTP_URL", url)
+            .env("SIGNET_MAIL__FROM", "Acme ID <no-reply@acme.example>")
+            .env("SIGNET_BRANDING__PRODUCT_NAME", "Acme ID")
+            .args(["mail", "test", "--to", "ops@acme.example", "--lang", lang])
+            .output()
+            .expect("run signet")
+    };
+    let out = run(&smtp.url(), "de");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "sent to ops@acme.example");
+    let got = smtp.wait_for(1).await;
+    assert_eq!(got.len(), 1);
+    let m = &got[0];
+    assert!(m.contains("Subject: Testnachricht von Acme ID"), "{m}");
+    assert!(m.contains("From: \"Acme ID\" <no-reply@acme.example>"), "{m}");
+    assert!(m.contains("lang=3D\"de\""), "the HTML part is German: {m}");
+    assert!(!m.contains("Signet"), "the product is Acme ID: {m}");
+    // The server down: a clear failure, not a hang or a panic.
+    drop(smtp);
+    let down = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let out = run(&format!("smtp://127.0.0.1:{down}"), "en");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("temporary failure"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

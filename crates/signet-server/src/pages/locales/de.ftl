@@ -280,3 +280,9 @@ error-hint-client-mismatch = client_id passt nicht zum ID-Token.
 error-logout-needs-client = Eine Rücksprungadresse braucht client_id oder id_token_hint, damit klar ist, welche Anwendung fragt.
 form-post-title = Zurück zur Anwendung
 form-post-noscript = Skripte sind deaktiviert. Klicken Sie auf die Schaltfläche, um zur Anwendung zurückzukehren.
+
+## Mail
+mail-footer = Diese Nachricht wurde von { $product } gesendet. Sie können nicht darauf antworten.
+mail-test-subject = Testnachricht von { $product }
+mail-test-body = Wenn Sie dies lesen können, kann { $product } E-Mails senden: Bestätigungen, Wiederherstellung und Sicherheitshinweise erreichen Ihre Nutzer.
+mail-test-button = Es funktioniert

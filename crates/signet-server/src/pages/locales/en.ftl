@@ -280,3 +280,9 @@ error-hint-client-mismatch = client_id does not match the ID token.
 error-logout-needs-client = A return address needs client_id or id_token_hint to say which application asks.
 form-post-title = Returning to the application
 form-post-noscript = Scripts are off. Press the button to return to the application.
+
+## Mail
+mail-footer = This message was sent by { $product }. You cannot reply to it.
+mail-test-subject = Test message from { $product }
+mail-test-body = If you can read this, { $product } can send mail: verification, recovery and security notices will reach your users.
+mail-test-button = It works

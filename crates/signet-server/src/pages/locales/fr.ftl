@@ -280,3 +280,9 @@ error-hint-client-mismatch = client_id ne correspond pas au jeton d’identité.
 error-logout-needs-client = Une adresse de retour nécessite client_id ou id_token_hint pour savoir quelle application le demande.
 form-post-title = Retour à l’application
 form-post-noscript = Les scripts sont désactivés. Appuyez sur le bouton pour revenir à l’application.
+
+## Mail
+mail-footer = Ce message a été envoyé par { $product }. Vous ne pouvez pas y répondre.
+mail-test-subject = Message de test de { $product }
+mail-test-body = Si vous pouvez lire ceci, { $product } peut envoyer des e-mails : les vérifications, la récupération et les alertes de sécurité parviendront à vos utilisateurs.
+mail-test-button = Ça marche
