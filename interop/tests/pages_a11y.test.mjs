@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSignet, artifacts, repoRoot } from '../lib/signet.mjs';
 import { launch } from '../lib/browser.mjs';
@@ -97,6 +97,32 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     await check(a, 'login-locked', wrong);
     await a.goto(`${base}/help/sign-in`);
     await check(a, 'help');
+    // Password recovery: ask, the answer, the link from the mail (an .eml file: no SMTP here).
+    signet.cli(['user', 'create', '--email', 'lost@example.com', '--password-stdin'], 'a forgotten passphrase\n');
+    await a.goto(`${base}/recover`);
+    await check(a, 'recover');
+    const askLink = async () => {
+      await a.goto(`${base}/recover`);
+      await a.locator('#email').fill('lost@example.com');
+      await a.locator('form[action="/recover"] button[type=submit]').click();
+      await a.locator('#recover-sent').waitFor();
+    };
+    await askLink();
+    await check(a, 'recover-sent', askLink);
+    let link;
+    for (let i = 0; i < 100 && !link; i++) {
+      for (const f of (existsSync(join(signet.dataDir, 'mail')) ? readdirSync(join(signet.dataDir, 'mail')) : [])) {
+        const text = readFileSync(join(signet.dataDir, 'mail', f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+        const m = text.match(/\/recover\/sgn_rc_[A-Za-z0-9_-]+/);
+        if (m) link = m[0];
+      }
+      if (!link) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(link, 'a recovery link in the mail');
+    await a.goto(`${base}${link}`);
+    await check(a, 'recover-reset');
+    await a.goto(`${base}/recover/sgn_rc_expired`);
+    await check(a, 'recover-invalid');
     await a.goto(`${base}/signup`);
     await check(a, 'signup');
     const short = async () => {
@@ -194,7 +220,7 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     assert.deepEqual(wide.map((r) => `${r.page} ${r.lang} ${r.scheme}: ${r.scrollWidth}px`), [],
       'pages_fit_390px_without_horizontal_scroll');
     const pages = new Set(results.map((r) => r.page));
-    assert.ok(pages.size >= 20, `${pages.size} pages checked`);
+    assert.ok(pages.size >= 24, `${pages.size} pages checked`);
   } finally {
     await ctx.close();
     await anon.close();

@@ -36,6 +36,10 @@ pub enum AuditKind {
     DeviceDeny,
     /// A client revoked a token (RFC 7009).
     TokenRevoke,
+    /// A recovery link was mailed to an account (requests for unknown addresses leave nothing).
+    PasswordResetRequest,
+    /// A password was set through a recovery link.
+    PasswordReset,
 }
 
 impl AuditKind {
@@ -73,6 +77,8 @@ impl AuditKind {
             Self::DeviceApprove => "device_approve",
             Self::DeviceDeny => "device_deny",
             Self::TokenRevoke => "token_revoke",
+            Self::PasswordResetRequest => "password_reset_request",
+            Self::PasswordReset => "password_reset",
         }
     }
 }
@@ -143,6 +149,8 @@ mod tests {
             (DeviceApprove, "device_approve"),
             (DeviceDeny, "device_deny"),
             (TokenRevoke, "token_revoke"),
+            (PasswordResetRequest, "password_reset_request"),
+            (PasswordReset, "password_reset"),
         ];
         for (kind, name) in kinds {
             assert_eq!(kind.as_str(), name);

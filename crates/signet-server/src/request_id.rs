@@ -29,11 +29,21 @@ pub fn current() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| "-".into())
 }
 
+/// The path as logged: a secret in it (the token of a recovery link, `sgn_…`) is replaced.
+pub fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains("/sgn_") {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let parts: Vec<&str> = path.split('/').map(|p| if p.starts_with("sgn_") { "[redacted]" } else { p }).collect();
+    std::borrow::Cow::Owned(parts.join("/"))
+}
+
 /// Middleware: assigns the id (ignoring any the client sent, which it could forge) and runs
 /// the rest of the stack inside a span that carries it.
 pub async fn layer(req: Request, next: Next) -> Response {
     let id = next_id();
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
+    let path = logged_path(req.uri().path());
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path);
     let started = std::time::Instant::now();
     let mut res = tracing::Instrument::instrument(REQUEST_ID.scope(id.clone(), next.run(req)), span.clone()).await;
     // Only method, path (never the query, which may carry codes) and status are logged.

@@ -2,5 +2,6 @@
 //! and checks CSRF, then calls a flow, which carries out what `signet_core` decides.
 
 pub mod authorize;
+pub mod recovery;
 pub mod respond;
 pub mod sign_in;

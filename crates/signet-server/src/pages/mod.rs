@@ -34,6 +34,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("mail_layout.html", include_str!("templates/mail_layout.html")),
     ("mail_test.html", include_str!("templates/mail_test.html")),
     ("mail_test.txt", include_str!("templates/mail_test.txt")),
+    ("recover.html", include_str!("templates/recover.html")),
+    ("mail_password_reset.html", include_str!("templates/mail_password_reset.html")),
+    ("mail_password_reset.txt", include_str!("templates/mail_password_reset.txt")),
+    ("mail_password_changed.html", include_str!("templates/mail_password_changed.html")),
+    ("mail_password_changed.txt", include_str!("templates/mail_password_changed.txt")),
 ];
 
 /// What every template receives as `brand`.
@@ -273,6 +278,7 @@ pub fn describe_scope(scope: &str) -> String {
 pub fn notice_text(key: &str) -> Option<String> {
     let id = match key {
         "signed_out" => "notice-signed-out",
+        "password_reset" => "notice-password-reset",
         "signed_out_everywhere" => "notice-signed-out-everywhere",
         "mfa_expired" => "notice-mfa-expired",
         "reauth" => "notice-reauth",

@@ -14,6 +14,7 @@ pub mod login;
 pub mod logout;
 pub mod passkeys;
 pub mod password;
+pub mod recover;
 pub mod revoke;
 pub mod second_factor;
 pub mod security;
@@ -72,6 +73,8 @@ pub fn table() -> Vec<Route> {
         route("/favicon.ico", ReadOnly, get(favicon)),
         route("/language/{lang}", ReadOnly, get(language::choose)),
         route("/help/sign-in", ReadOnly, get(help::sign_in)),
+        route("/recover", PreSession, get(recover::show).post(recover::submit)),
+        route("/recover/{token}", PreSession, get(recover::show_reset).post(recover::submit_reset)),
         route("/signup", PreSession, get(signup::show).post(signup::submit)),
         route("/login", PreSession, get(login::show).post(login::submit)),
         route("/logout", Session, post(logout::submit)),

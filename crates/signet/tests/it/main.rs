@@ -15,6 +15,7 @@ mod mfa;
 mod oauth2;
 mod pages;
 mod passkeys;
+mod recover;
 mod redis;
 mod routes;
 mod scale;

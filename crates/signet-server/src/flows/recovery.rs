@@ -1,0 +1,107 @@
+//! Password recovery by e-mail (OWASP Forgot Password Cheat Sheet).
+//!
+//! - The request answers the same for every address, and does the same work: looking the
+//!   address up, making a token and queueing the mail happen after the answer, in a task of
+//!   their own ([`request`]), so neither the text nor the timing tells whether an account exists.
+//! - The link carries a random single-use token (stored as SHA-256 only, valid 15 minutes) and no
+//!   e-mail address; the token is bound to the account's current password hash, so a password
+//!   change (by recovery or otherwise) invalidates every outstanding link.
+//! - Opening the link changes nothing (mail scanners fetch links); the form's POST uses the
+//!   token up, sets the password, ends every session and refresh family, asks for the second
+//!   factor when one is enrolled, mails a notice, and never signs the user in.
+
+use serde::{Deserialize, Serialize};
+use signet_core::{Email, PlainToken, TokenHash};
+use signet_store::User;
+use time::Duration;
+
+use crate::state::AppState;
+
+/// The challenge kind of recovery tokens.
+pub const KIND: &str = "password_reset";
+/// How long a recovery link works.
+pub const TTL: Duration = Duration::minutes(15);
+/// Token prefix (so a leaked one is recognisable in logs and scanners).
+const PREFIX: &str = "sgn_rc_";
+
+/// What the stored token remembers.
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    /// The account (also the challenge's owner; kept here so a look without using the token
+    /// up can find it).
+    uid: i64,
+    /// SHA-256 of the password hash when the link was made.
+    pw: String,
+}
+
+/// The fingerprint a token is bound to: SHA-256 of the stored password hash (or of nothing,
+/// for an account without a password).
+fn fingerprint(user: &User) -> String {
+    TokenHash::of(user.password.as_ref().map_or("", |p| p.hash.as_str()).as_bytes()).as_str().to_owned()
+}
+
+/// Starts a recovery for the address as typed, after the response: see the module docs.
+/// `lang` is the language of the page that asked, for the mail.
+pub fn request(state: &AppState, email_input: &str, lang: &'static str) {
+    let state = state.clone();
+    let email_input = email_input.to_owned();
+    tokio::spawn(async move {
+        let pages = state.pages.clone();
+        let res = crate::pages::i18n::in_language(lang, pages, send_link(&state, &email_input)).await;
+        if let Err(e) = res {
+            tracing::warn!(error = %format!("{e:#}"), "password recovery request failed");
+        }
+    });
+}
+
+async fn send_link(state: &AppState, email_input: &str) -> anyhow::Result<()> {
+    let Ok(email) = Email::parse(email_input) else { return Ok(()) };
+    let Some(user) = state.store.user_by_email(&email).await? else { return Ok(()) };
+    if user.disabled {
+        return Ok(());
+    }
+    let token = PlainToken::generate(PREFIX);
+    let stored = serde_json::to_string(&Stored { uid: user.id, pw: fingerprint(&user) })?;
+    state.store.put_challenge(&token.hash(), KIND, Some(user.id), &stored, state.now() + TTL).await?;
+    let link = format!("{}/recover/{}", state.config.issuer_base(), token.expose());
+    let ctx = minijinja::context! { link, minutes => TTL.whole_minutes(), email => user.email.clone() };
+    crate::mail::compose(state, "password_reset", &user.email, ctx).await?;
+    let who = signet_core::audit::Actor::User { id: user.id, email: Some(&user.email) };
+    let e = signet_store::NewAudit {
+        kind: signet_core::audit::AuditKind::PasswordResetRequest,
+        at: state.now(),
+        user_id: who.user_id(),
+        email: Some(&user.email),
+        actor: &who.label(),
+        ip: "",
+        user_agent: "",
+        detail: "",
+    };
+    state.store.audit(e).await?;
+    Ok(())
+}
+
+/// The account a recovery token is for, if the token is known, unexpired, unused, and the
+/// password has not changed since it was made. Uses nothing up.
+pub async fn peek(state: &AppState, token: &str) -> anyhow::Result<Option<User>> {
+    if !token.starts_with(PREFIX) || token.len() > 64 {
+        return Ok(None);
+    }
+    let hash = TokenHash::of(token.as_bytes());
+    let Some(json) = state.store.peek_challenge(&hash, KIND, state.now()).await? else { return Ok(None) };
+    let stored: Stored = serde_json::from_str(&json)?;
+    let Some(user) = state.store.user_by_id(stored.uid).await? else { return Ok(None) };
+    if user.disabled || fingerprint(&user) != stored.pw {
+        return Ok(None);
+    }
+    Ok(Some(user))
+}
+
+/// Uses the token up: `true` for exactly one caller, and only while it is still bound to the
+/// password the account has now.
+pub async fn take(state: &AppState, token: &str, user: &User) -> anyhow::Result<bool> {
+    let hash = TokenHash::of(token.as_bytes());
+    let Some((owner, json)) = state.store.take_challenge(&hash, KIND, state.now()).await? else { return Ok(false) };
+    let stored: Stored = serde_json::from_str(&json)?;
+    Ok(owner == Some(user.id) && stored.uid == user.id && stored.pw == fingerprint(user))
+}
