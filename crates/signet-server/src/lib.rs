@@ -140,8 +140,16 @@ async fn mail_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<()>
             _ = tick.tick() => {}
             _ = stop.changed() => return,
         }
-        if let Err(e) = mail::deliver_due(&state).await {
-            tracing::warn!(error = %format!("{e:#}"), "mail delivery round failed");
+        // Rounds follow each other at once while full batches come back (a burst of mail).
+        loop {
+            match mail::deliver_due(&state).await {
+                Ok((claimed, _)) if mail::more_waiting(claimed) && !stop.has_changed().unwrap_or(true) => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "mail delivery round failed");
+                    break;
+                }
+            }
         }
     }
 }

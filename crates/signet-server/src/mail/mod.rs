@@ -81,10 +81,12 @@ pub fn backoff(attempts: i64) -> Duration {
     Duration::seconds((30_i64 << shift).min(3600))
 }
 
-/// One worker round: claims due messages and tries each once. Returns how many were sent.
-pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
+/// One worker round: claims up to a batch of due messages and tries each once. Returns
+/// (claimed, sent); a full batch means more may be waiting.
+pub async fn deliver_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
     let now = state.now();
     let due = state.store.claim_mail(now, now + LEASE, BATCH).await?;
+    let claimed = due.len();
     let mut sent = 0;
     for m in due {
         let outcome = state.mailer.send(&m).await;
@@ -110,7 +112,12 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
             }
         }
     }
-    Ok(sent)
+    Ok((claimed, sent))
+}
+
+/// Whether a round claimed a full batch (the worker then goes again at once).
+pub fn more_waiting(claimed: usize) -> bool {
+    claimed as i64 >= BATCH
 }
 
 #[cfg(test)]
