@@ -123,8 +123,31 @@ pub fn tr_in(lang: &str, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     id.to_owned()
 }
 
+/// Endpoints that answer machines (JSON, JWKS, static files): no page, so no language to pick.
+/// Skipping them keeps the token paths free of this middleware's work.
+fn answers_machines(path: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "/oauth2/token",
+        "/oauth2/introspect",
+        "/oauth2/revoke",
+        "/oauth2/device_authorization",
+        "/oauth2/userinfo",
+        "/jwks",
+        "/.well-known/",
+        "/api/",
+        "/healthz",
+        "/readyz",
+        "/static/",
+        "/favicon.ico",
+    ];
+    PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
 /// Chooses the request's language and runs the rest of the request with it.
 pub async fn scope(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if answers_machines(req.uri().path()) {
+        return next.run(req).await;
+    }
     let supported: Vec<&'static str> = LANGUAGES.iter().map(|(l, _)| *l).collect();
     let headers = req.headers();
     let ui_locales =
