@@ -284,8 +284,8 @@ async fn fail(state: &AppState, id: Option<&PlainToken>, p: &Pending, error: Err
 
 /// For sign-in pages (password, second factor): inside an OAuth flow the form's redirect chain
 /// ends at the client, so its origin is allowed in `form-action` ([`with_form_action`]).
-pub async fn allow_pending_client(state: &AppState, res: Response, return_to: &str) -> Response {
-    match pending_for(state, return_to).await {
+pub fn allow_pending_client(res: Response, pending: Option<&(Pending, Client)>) -> Response {
+    match pending {
         Some((p, _)) => with_form_action(res, &p.redirect_uri),
         None => res,
     }

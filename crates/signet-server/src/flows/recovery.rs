@@ -11,10 +11,12 @@
 //!   factor when one is enrolled, mails a notice, and never signs the user in.
 
 use serde::{Deserialize, Serialize};
+use signet_core::audit::AuditKind;
 use signet_core::{Email, PlainToken, TokenHash};
 use signet_store::User;
 use time::Duration;
 
+use crate::http::ClientInfo;
 use crate::state::AppState;
 
 /// The challenge kind of recovery tokens.
@@ -42,19 +44,20 @@ fn fingerprint(user: &User) -> String {
 
 /// Starts a recovery for the address as typed, after the response: see the module docs.
 /// `lang` is the language of the page that asked, for the mail.
-pub fn request(state: &AppState, email_input: &str, lang: &'static str) {
+pub fn request(state: &AppState, email_input: &str, lang: &'static str, client: &ClientInfo) {
     let state = state.clone();
     let email_input = email_input.to_owned();
+    let client = client.clone();
     tokio::spawn(async move {
         let pages = state.pages.clone();
-        let res = crate::pages::i18n::in_language(lang, pages, send_link(&state, &email_input)).await;
+        let res = crate::pages::i18n::in_language(lang, pages, send_link(&state, &email_input, &client)).await;
         if let Err(e) = res {
             tracing::warn!(error = %format!("{e:#}"), "password recovery request failed");
         }
     });
 }
 
-async fn send_link(state: &AppState, email_input: &str) -> anyhow::Result<()> {
+async fn send_link(state: &AppState, email_input: &str, client: &ClientInfo) -> anyhow::Result<()> {
     let Ok(email) = Email::parse(email_input) else { return Ok(()) };
     let Some(user) = state.store.user_by_email(&email).await? else { return Ok(()) };
     if user.disabled {
@@ -66,18 +69,7 @@ async fn send_link(state: &AppState, email_input: &str) -> anyhow::Result<()> {
     let link = format!("{}/recover/{}", state.config.issuer_base(), token.expose());
     let ctx = minijinja::context! { link, minutes => TTL.whole_minutes(), email => user.email.clone() };
     crate::mail::compose(state, "password_reset", &user.email, ctx).await?;
-    let who = signet_core::audit::Actor::User { id: user.id, email: Some(&user.email) };
-    let e = signet_store::NewAudit {
-        kind: signet_core::audit::AuditKind::PasswordResetRequest,
-        at: state.now(),
-        user_id: who.user_id(),
-        email: Some(&user.email),
-        actor: &who.label(),
-        ip: "",
-        user_agent: "",
-        detail: "",
-    };
-    state.store.audit(e).await?;
+    crate::audit::record(state, AuditKind::PasswordResetRequest, crate::audit::user(&user), client, "").await;
     Ok(())
 }
 

@@ -83,10 +83,7 @@ async fn render(
         },
     )?;
     let res = with_cookies((status, html).into_response(), set);
-    Ok(match pending {
-        Some((p, _)) => crate::flows::respond::with_form_action(res, &p.redirect_uri),
-        None => res,
-    })
+    Ok(crate::flows::authorize::allow_pending_client(res, pending.as_ref()))
 }
 
 pub async fn submit(

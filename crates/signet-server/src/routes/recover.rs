@@ -74,7 +74,7 @@ pub async fn submit(
     if let Some(retry_after) = ratelimit::hit_all(&state, &limits, state.config.rate_limit.window, now).await? {
         return Err(PageError::RateLimited { retry_after });
     }
-    recovery::request(&state, &typed, i18n::current());
+    recovery::request(&state, &typed, i18n::current(), &client);
     render(&state, &headers, StatusCode::OK, minijinja::context! { mode => "sent", email => typed })
 }
 

@@ -79,10 +79,7 @@ async fn render(
         },
     )?;
     let res = with_cookies((status, html).into_response(), set);
-    Ok(match pending {
-        Some((pending, _)) => crate::flows::respond::with_form_action(res, &pending.redirect_uri),
-        None => res,
-    })
+    Ok(crate::flows::authorize::allow_pending_client(res, pending.as_ref()))
 }
 
 pub async fn submit(
