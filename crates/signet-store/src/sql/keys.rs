@@ -108,13 +108,21 @@ impl KeyStore for DbStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        sqlx::query("UPDATE signing_keys SET state = 'current', activated_at = $1 WHERE state = 'next' AND alg = $2")
-            .bind(ts(now))
-            .bind(&new_next.alg)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        insert(&mut tx, new_next).await?;
+        let promoted =
+            sqlx::query("UPDATE signing_keys SET state = 'current', activated_at = $1 WHERE state = 'next' AND alg = $2")
+                .bind(ts(now))
+                .bind(&new_next.alg)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        if promoted.rows_affected() == 0 {
+            // No `next` to promote (an operator revoked it): the new key signs at once, so the
+            // algorithm is never left without a current key.
+            let current = StoredKey { state: KeyState::Current, activated_at: Some(now), ..new_next.clone() };
+            insert(&mut tx, &current).await?;
+        } else {
+            insert(&mut tx, new_next).await?;
+        }
         tx.commit().await.map_err(map_err)?;
         Ok(true)
     }

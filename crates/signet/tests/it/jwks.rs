@@ -193,3 +193,34 @@ async fn id_tokens_default_to_rs256() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["id_token_alg"], "ES256");
 }
+
+/// Revoking the pre-published `next` key and then rotating (by hand or on schedule) must not
+/// leave an algorithm without a signing key: the new key signs at once.
+#[tokio::test]
+async fn revoked_next_key_then_rotation_keeps_signing() {
+    let s = TestServer::start().await;
+    let c = s.client(&["client_credentials"], "read", &[], false).await;
+    s.client_credentials(&c, None).await; // control: signing works
+    let next = s
+        .state
+        .store
+        .list_keys()
+        .await
+        .expect("keys")
+        .into_iter()
+        .find(|k| k.alg == "ES256" && k.state == signet_store::KeyState::Next)
+        .expect("a next key");
+    let (code, _, err) = crate::harness::run_cli(s.dir.path(), &["keys", "revoke", &next.kid], "");
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = crate::harness::run_cli(s.dir.path(), &["keys", "rotate", "--alg", "ES256"], "");
+    assert_eq!(code, 0, "{err}");
+    s.state.keys.reload(s.state.store.as_ref()).await.expect("reload");
+    let keys = s.state.store.list_keys().await.expect("keys");
+    let current: Vec<_> =
+        keys.iter().filter(|k| k.alg == "ES256" && k.state == signet_store::KeyState::Current).collect();
+    assert_eq!(current.len(), 1, "exactly one current ES256 key: {keys:?}");
+    let at = s.client_credentials(&c, None).await["access_token"].as_str().expect("at").to_owned();
+    let (h, _) = crate::harness::jwt_parts(&at);
+    assert_eq!(h["kid"], current[0].kid.as_str());
+    assert_ne!(h["kid"], next.kid.as_str(), "never the revoked key");
+}
