@@ -40,6 +40,30 @@ pub enum AuditKind {
     PasswordResetRequest,
     /// A password was set through a recovery link.
     PasswordReset,
+    /// An address was proven (link or code).
+    EmailVerified,
+    /// Someone tried to sign up with a registered address (its owner was told).
+    SignupExisting,
+    /// Profile claims changed.
+    ProfileUpdate,
+    /// A change of address was asked for (a link went to the new address).
+    EmailChangeRequest,
+    /// The address changed (confirmed at the new address).
+    EmailChange,
+    /// A change of address was undone from the old address; every session ended.
+    EmailChangeRevert,
+    /// A sign-in from a new browser on a new network was mailed to the owner.
+    NewDeviceNotice,
+    /// The owner said a sign-in was not theirs: every session ended, recovery started.
+    NotMe,
+    /// The owner asked for the account to be deleted (after the grace period).
+    DeletionRequest,
+    /// A scheduled deletion was cancelled.
+    DeletionCancel,
+    /// An account was erased after its grace period.
+    UserErase,
+    /// The owner downloaded their data.
+    DataExport,
 }
 
 impl AuditKind {
@@ -79,6 +103,18 @@ impl AuditKind {
             Self::TokenRevoke => "token_revoke",
             Self::PasswordResetRequest => "password_reset_request",
             Self::PasswordReset => "password_reset",
+            Self::EmailVerified => "email_verified",
+            Self::SignupExisting => "signup_existing",
+            Self::ProfileUpdate => "profile_update",
+            Self::EmailChangeRequest => "email_change_request",
+            Self::EmailChange => "email_change",
+            Self::EmailChangeRevert => "email_change_revert",
+            Self::NewDeviceNotice => "new_device_notice",
+            Self::NotMe => "not_me",
+            Self::DeletionRequest => "deletion_request",
+            Self::DeletionCancel => "deletion_cancel",
+            Self::UserErase => "user_erase",
+            Self::DataExport => "data_export",
         }
     }
 }
@@ -151,6 +187,18 @@ mod tests {
             (TokenRevoke, "token_revoke"),
             (PasswordResetRequest, "password_reset_request"),
             (PasswordReset, "password_reset"),
+            (EmailVerified, "email_verified"),
+            (SignupExisting, "signup_existing"),
+            (ProfileUpdate, "profile_update"),
+            (EmailChangeRequest, "email_change_request"),
+            (EmailChange, "email_change"),
+            (EmailChangeRevert, "email_change_revert"),
+            (NewDeviceNotice, "new_device_notice"),
+            (NotMe, "not_me"),
+            (DeletionRequest, "deletion_request"),
+            (DeletionCancel, "deletion_cancel"),
+            (UserErase, "user_erase"),
+            (DataExport, "data_export"),
         ];
         for (kind, name) in kinds {
             assert_eq!(kind.as_str(), name);

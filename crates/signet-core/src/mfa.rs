@@ -153,6 +153,20 @@ pub fn generate_backup_code() -> Zeroizing<String> {
     s
 }
 
+/// A fresh code of `n` decimal digits (e-mail verification), uniform: bytes of 250 and above
+/// are drawn again, so `b % 10` has no bias.
+pub fn generate_digits(n: usize) -> Zeroizing<String> {
+    let mut s = Zeroizing::new(String::with_capacity(n));
+    while s.len() < n {
+        for b in Zeroizing::new(random_bytes::<16>()).iter() {
+            if *b < 250 && s.len() < n {
+                s.push(char::from(b'0' + b % 10));
+            }
+        }
+    }
+    s
+}
+
 /// The canonical form of a typed backup code: case, spaces and dashes do not matter, and the
 /// look-alikes o, i and l read as 0, 1 and 1. `None` if it cannot be one of ours.
 pub fn normalize_backup_code(input: &str) -> Option<Zeroizing<String>> {

@@ -26,7 +26,12 @@ pub fn issue(state: &AppState, email: &str) -> HeaderValue {
 
 /// The browser's device id if its cookie is valid for the account `email_input` names.
 pub fn known(state: &AppState, headers: &HeaderMap, email_input: &str) -> Option<String> {
-    let (nonce, mac) = cookie(headers, state.cookies.device)?.split_once('.')?;
+    known_value(state, cookie(headers, state.cookies.device), email_input)
+}
+
+/// The same, from the cookie's value (`ClientInfo::device`).
+pub fn known_value(state: &AppState, value: Option<&str>, email_input: &str) -> Option<String> {
+    let (nonce, mac) = value?.split_once('.')?;
     let expected = crate::csrf::mac(state, "device", &format!("{nonce}:{}", account(email_input)));
     ct_eq(expected.as_bytes(), mac.as_bytes()).then(|| nonce.to_owned())
 }

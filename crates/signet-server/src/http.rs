@@ -50,6 +50,8 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 pub struct ClientInfo {
     pub ip: String,
     pub user_agent: String,
+    /// The device cookie as sent (see `device_cookie`), checked against an account when used.
+    pub device: Option<String>,
 }
 
 /// The client's address: the socket peer, unless the peer is a trusted proxy, in which case
@@ -91,7 +93,8 @@ impl FromRequestParts<AppState> for ClientInfo {
             .chars()
             .take(512)
             .collect();
-        Ok(Self { ip, user_agent })
+        let device = cookie(&parts.headers, state.cookies.device).filter(|v| v.len() <= 200).map(str::to_owned);
+        Ok(Self { ip, user_agent, device })
     }
 }
 

@@ -55,6 +55,32 @@ pub trait UserStore: Send + Sync {
     async fn set_disabled(&self, user_id: i64, disabled: bool, now: OffsetDateTime) -> Result<()>;
     /// Makes every token issued to the user before `now` inactive.
     async fn revoke_tokens_before(&self, user_id: i64, now: OffsetDateTime) -> Result<()>;
+    /// Marks `email` verified if it is still the account's address (a link mailed to an old
+    /// address verifies nothing). `false` when it is not.
+    async fn set_email_verified(&self, user_id: i64, email: &str, now: OffsetDateTime) -> Result<bool>;
+    async fn set_profile(&self, user_id: i64, profile: &signet_core::Profile, now: OffsetDateTime) -> Result<()>;
+    /// Moves the account from address `from` (only while it is still current) to `to`:
+    /// `Ok(false)` when `from` is no longer current, `Err(Conflict)` when `to` has an account.
+    async fn change_email(
+        &self,
+        user_id: i64,
+        from: &str,
+        to: &Email,
+        verified: bool,
+        now: OffsetDateTime,
+    ) -> Result<bool>;
+    /// Schedules (`Some`) or cancels (`None`) the account's erasure.
+    async fn schedule_deletion(&self, user_id: i64, at: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<()>;
+    /// Accounts whose deletion grace period ended before `now`.
+    async fn due_deletions(&self, now: OffsetDateTime, limit: i64) -> Result<Vec<i64>>;
+    /// Erases the account and everything that hangs off it (sessions, tokens, factors,
+    /// consents, queued mail to it); audit events keep the user id only. `false` if it was gone.
+    async fn erase_user(&self, user_id: i64) -> Result<bool>;
+    /// Records a sign-in from network `prefix`; says whether it was new, and whether the user
+    /// had others before. Atomic: of two sign-ins racing from a new network, one sees it new.
+    async fn note_network(&self, user_id: i64, prefix: &str, now: OffsetDateTime) -> Result<NetworkSeen>;
+    /// The networks a user signed in from: prefix, first and last seen.
+    async fn list_networks(&self, user_id: i64) -> Result<Vec<(String, OffsetDateTime, OffsetDateTime)>>;
 }
 
 #[async_trait]

@@ -15,6 +15,30 @@ pub struct User {
     pub created_at: OffsetDateTime,
     pub password_changed_at: Option<OffsetDateTime>,
     pub revoked_before: Option<OffsetDateTime>,
+    /// When the current address was last proven (a verification link or code, or an e-mail
+    /// change confirmed at the new address); `None` until then.
+    pub email_verified_at: Option<OffsetDateTime>,
+    /// OIDC Core §5.1 profile claims.
+    pub profile: signet_core::Profile,
+    /// Last change to the account (the OIDC `updated_at` claim).
+    pub updated_at: OffsetDateTime,
+    /// A self-service deletion waiting out its grace period: erased after this time.
+    pub delete_after: Option<OffsetDateTime>,
+}
+
+impl User {
+    pub fn email_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
+}
+
+/// What signing in from a network told about it (for the new-device notice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetworkSeen {
+    /// The prefix had not been seen for this user before.
+    pub new_prefix: bool,
+    /// The user had signed in from some other network before (so a new one is news).
+    pub had_others: bool,
 }
 
 #[derive(Debug)]

@@ -9,8 +9,10 @@ use signet_core::client::SigningAlg;
 use signet_core::HashParams;
 use time::Duration;
 
+mod accounts;
 mod branding;
 mod mail;
+pub use accounts::AccountsConfig;
 pub use branding::{is_static_name, parse_hex_colour, BrandingConfig};
 pub use mail::MailConfig;
 
@@ -54,6 +56,7 @@ pub struct Config {
     pub tokens: TokensConfig,
     pub branding: BrandingConfig,
     pub mail: MailConfig,
+    pub accounts: AccountsConfig,
 }
 
 /// Token service settings.
@@ -182,6 +185,7 @@ impl Default for Config {
             tokens: TokensConfig::default(),
             branding: BrandingConfig::default(),
             mail: MailConfig::default(),
+            accounts: AccountsConfig::default(),
         }
     }
 }

@@ -30,13 +30,26 @@ pub async fn complete(
     if let Some(old) = existing {
         state.store.delete_session(old.session.id).await?;
     }
+    // The operator requires a proven address: no session until then; a new code goes out
+    // (within the resend limit) and the user types it on the verification page.
+    if state.config.accounts.require_verified_email && !user.email_verified() {
+        let key = [(format!("verify-resend:{}", user.email), 3)];
+        if ratelimit::hit_all(state, &key, state.config.rate_limit.window, state.now()).await?.is_none() {
+            crate::flows::verify::send_later(state, user.clone());
+        }
+        let cookies: Vec<_> = extra_cookies.into_iter().collect();
+        return Ok(crate::http::see_other("/verify-email?why=login", cookies));
+    }
     let (_, cookie) = session::start(state, user.id, client, state.now(), amr).await?;
     let who = audit::user(user);
     audit::record(state, AuditKind::LoginSuccess, who, client, &amr.to_stored()).await;
+    crate::flows::new_device::after_sign_in(state, user, client).await;
     // This browser now knows the account (OWASP device cookies; see `ratelimit`).
     let device = crate::device_cookie::issue(state, &user.email);
     let cookies: Vec<_> = [cookie, device].into_iter().chain(extra_cookies).collect();
-    Ok(crate::http::see_other(return_to, cookies))
+    // An account waiting to be deleted: signing in offers to cancel first.
+    let to = if user.delete_after.is_some() { "/account/delete" } else { return_to };
+    Ok(crate::http::see_other(to, cookies))
 }
 
 /// The second factor is done: use up the pending login (once) and start the session.

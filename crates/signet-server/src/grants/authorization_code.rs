@@ -96,8 +96,7 @@ pub async fn grant(
                 tokens::keys::parse_alg(alg).unwrap_or(jsonwebtoken::Algorithm::ES256),
                 &at.token,
             ),
-            email: scope.contains("email").then(|| user.email.clone()),
-            email_verified: scope.contains("email").then_some(false),
+            user: id_token::scope_claims(&user, &scope),
         };
         Some(id_token::sign(&state.keys.snapshot(), alg, &claims)?)
     } else {

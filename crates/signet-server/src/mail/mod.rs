@@ -47,6 +47,30 @@ pub async fn compose(state: &AppState, kind: &str, to: &str, ctx: impl serde::Se
     send(state, Mail { kind, to, subject: &m.subject, text: &m.text, html: Some(&m.html) }).await
 }
 
+/// A message in the generic layout (`mail_notice.*`): translated paragraphs, an optional code
+/// and button, and small print. The subject is the catalog's `mail-KIND-subject`.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Notice {
+    pub paragraphs: Vec<String>,
+    pub code_label: Option<String>,
+    pub code: Option<String>,
+    pub button: Option<Button>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Button {
+    pub label: String,
+    pub link: String,
+}
+
+impl Notice {
+    pub fn button(mut self, label: String, link: String) -> Self {
+        self.button = Some(Button { label, link });
+        self
+    }
+}
+
 /// A plain address both our account rules (no whitespace or control characters) and lettre's
 /// address grammar accept; a CR/LF in either would otherwise be a header-injection attempt.
 pub fn is_deliverable(to: &str) -> bool {

@@ -20,6 +20,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
     ("signup.html", include_str!("templates/signup.html")),
+    ("verify.html", include_str!("templates/verify.html")),
+    ("confirm.html", include_str!("templates/confirm.html")),
     ("account.html", include_str!("templates/account.html")),
     ("password.html", include_str!("templates/password.html")),
     ("message.html", include_str!("templates/message.html")),
@@ -39,6 +41,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("mail_password_reset.txt", include_str!("templates/mail_password_reset.txt")),
     ("mail_password_changed.html", include_str!("templates/mail_password_changed.html")),
     ("mail_password_changed.txt", include_str!("templates/mail_password_changed.txt")),
+    ("mail_notice.html", include_str!("templates/mail_notice.html")),
+    ("mail_notice.txt", include_str!("templates/mail_notice.txt")),
 ];
 
 /// What every template receives as `brand`.
@@ -204,8 +208,14 @@ impl Pages {
         );
         let ctx = minijinja::Value::from_serialize(&ctx);
         let with_subject = minijinja::context! { subject => &subject, ..ctx };
-        let text = self.render_html(&format!("mail_{kind}.txt"), &with_subject)?;
-        let html = self.render_html(&format!("mail_{kind}.html"), &with_subject)?;
+        // A message without templates of its own uses the generic notice (paragraphs, a code,
+        // a button, notes); an operator may still give it its own `mail_KIND.*`.
+        let base = match self.0.env.get_template(&format!("mail_{kind}.txt")) {
+            Ok(_) => format!("mail_{kind}"),
+            Err(_) => "mail_notice".to_owned(),
+        };
+        let text = self.render_html(&format!("{base}.txt"), &with_subject)?;
+        let html = self.render_html(&format!("{base}.html"), &with_subject)?;
         Ok(RenderedMail { subject, text, html })
     }
 }
@@ -291,6 +301,7 @@ pub fn notice_text(key: &str) -> Option<String> {
         "passkey_removed" => "notice-passkey-removed",
         "passkey_renamed" => "notice-passkey-renamed",
         "mfa_required" => "notice-mfa-required",
+        "email_verified" => "notice-email-verified",
         _ => return None,
     };
     Some(tr(id))

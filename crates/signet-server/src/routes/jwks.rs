@@ -46,7 +46,7 @@ pub fn metadata_document(config: &crate::config::Config, algs: &[String]) -> axu
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "acr_values_supported": signet_core::mfa::Acr::SUPPORTED,
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "amr", "acr", "at_hash", "email", "email_verified"],
+        "claims_supported": crate::tokens::id_token::claims_supported(),
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": algs,
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],

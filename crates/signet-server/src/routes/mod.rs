@@ -12,6 +12,7 @@ pub mod jwks;
 pub mod language;
 pub mod login;
 pub mod logout;
+pub mod not_me;
 pub mod passkeys;
 pub mod password;
 pub mod recover;
@@ -21,6 +22,7 @@ pub mod security;
 pub mod signup;
 pub mod token;
 pub mod userinfo;
+pub mod verify;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
@@ -75,6 +77,10 @@ pub fn table() -> Vec<Route> {
         route("/help/sign-in", ReadOnly, get(help::sign_in)),
         route("/recover", PreSession, get(recover::show).post(recover::submit)),
         route("/recover/{token}", PreSession, get(recover::show_reset).post(recover::submit_reset)),
+        route("/verify-email", PreSession, get(verify::show).post(verify::submit_code)),
+        route("/verify-email/resend", PreSession, post(verify::resend)),
+        route("/verify-email/{token}", PreSession, get(verify::show_link).post(verify::submit_link)),
+        route("/not-me/{token}", PreSession, get(not_me::show).post(not_me::submit)),
         route("/signup", PreSession, get(signup::show).post(signup::submit)),
         route("/login", PreSession, get(login::show).post(login::submit)),
         route("/logout", Session, post(logout::submit)),

@@ -161,6 +161,10 @@ pub async fn submit_reset(
     }
     let record = state.hash_pool.hash(form.new_password.clone()).await?;
     state.store.set_password(user.id, &record, true, now).await?;
+    // The link reached this address's inbox: the address is proven too.
+    if !user.email_verified() {
+        state.store.set_email_verified(user.id, &user.email, now).await?;
+    }
     crate::tokens::revoke_user(&state, user.id, None, "password_reset").await?;
     ratelimit::attempt_succeeded(&state, &budget, &client.ip, now).await?;
     audit::record(&state, AuditKind::PasswordReset, audit::user(&user), &client, "").await;

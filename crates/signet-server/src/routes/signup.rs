@@ -1,4 +1,5 @@
-//! `GET /signup` shows the form; `POST /signup` creates an account and signs it in.
+//! `GET /signup` shows the form; `POST /signup` answers "check your inbox" and creates the
+//! account (unverified; a link and code go to the address) or tells the address's owner.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -11,10 +12,8 @@ use signet_store::{NewUser, StoreError};
 use crate::audit;
 use crate::csrf::PresessionForm;
 use crate::error::PageError;
-use crate::http::with_cookies;
-use crate::http::ClientInfo;
+use crate::http::{with_cookies, ClientInfo};
 use crate::pages::tr;
-use crate::session;
 use crate::state::AppState;
 use crate::{csrf, ratelimit};
 
@@ -39,7 +38,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     render(&state, &headers, StatusCode::OK, "", None)
 }
 
-/// A refusal: which field (`email`, `password`, or `exists` for a taken address) and why.
+/// A refusal: which field (`email` or `password`) and why.
 type Refusal<'a> = Option<(&'a str, &'a str)>;
 
 fn render(
@@ -62,6 +61,13 @@ fn render(
     Ok(with_cookies((status, html).into_response(), set))
 }
 
+/// Sign-ups per typed address in each rate-limit window (each one mails that address).
+const PER_ADDRESS: u32 = 3;
+
+/// The same answer for a new and a registered address ("check your inbox"), after the same
+/// work (the password is hashed either way); creating the account, or telling the registered
+/// owner that someone tried, happens after the answer (OWASP Authentication Cheat Sheet,
+/// "Authentication and Error Messages": account enumeration).
 pub async fn submit(
     State(state): State<AppState>,
     client: ClientInfo,
@@ -82,17 +88,51 @@ pub async fn submit(
     if let Err(v) = state.policy.check(&form.password, email.as_str()) {
         return bad("password", &crate::pages::policy_message(&v));
     }
+    let limit = [(format!("signup-addr:{email}"), PER_ADDRESS)];
+    if let Some(retry_after) = ratelimit::hit_all(&state, &limit, state.config.rate_limit.window, now).await? {
+        return Err(PageError::RateLimited { retry_after });
+    }
     let record = state.hash_pool.hash(form.password.clone()).await?;
-    let user =
-        match state.store.create_user(NewUser { email: &email, password: Some(&record), is_admin: false, now }).await {
-            Ok(u) => u,
-            // Known trade-off: without email verification, sign-up has to say the address is taken.
-            // The per-IP ceiling bounds how fast anyone can probe addresses this way.
-            Err(StoreError::Conflict) => return bad("exists", &tr("signup-exists")),
-            Err(e) => return Err(e.into()),
-        };
-    let who = audit::user(&user);
-    audit::record(&state, AuditKind::UserCreate, who, &client, "signup").await;
-    let (_, cookie) = session::start(&state, user.id, &client, now, &signet_core::mfa::Amr::password()).await?;
-    Ok(super::see_other("/account", [cookie]))
+    let (state2, email2, client2) = (state.clone(), email.clone(), client.clone());
+    let lang = crate::pages::i18n::current();
+    tokio::spawn(async move {
+        let pages = state2.pages.clone();
+        let work = create_or_tell_owner(&state2, &email2, &record, &client2);
+        if let Err(e) = crate::pages::i18n::in_language(lang, pages, work).await {
+            tracing::warn!(error = %format!("{e:#}"), "sign-up failed after the answer");
+        }
+    });
+    super::verify::code_page(&state, &headers, StatusCode::OK, email.as_str(), "signup", None)
+}
+
+async fn create_or_tell_owner(
+    state: &AppState,
+    email: &Email,
+    record: &signet_core::PasswordRecord,
+    client: &ClientInfo,
+) -> anyhow::Result<()> {
+    let now = state.now();
+    match state.store.create_user(NewUser { email, password: Some(record), is_admin: false, now }).await {
+        Ok(user) => {
+            audit::record(state, AuditKind::UserCreate, audit::user(&user), client, "signup").await;
+            crate::flows::verify::send(state, &user).await?;
+        }
+        Err(StoreError::Conflict) => {
+            let Some(owner) = state.store.user_by_email(email).await? else { return Ok(()) };
+            audit::record(state, AuditKind::SignupExisting, audit::user(&owner), client, "").await;
+            let base = state.config.issuer_base();
+            let notice = crate::mail::Notice {
+                paragraphs: vec![
+                    crate::pages::tr_args("mail-signup-exists-body", &[("email", owner.email.clone().into())]),
+                    tr("mail-signup-exists-if-you"),
+                ],
+                notes: vec![tr("mail-signup-exists-ignore")],
+                ..Default::default()
+            }
+            .button(tr("mail-signup-exists-button"), format!("{base}/recover"));
+            crate::mail::compose(state, "signup_exists", &owner.email, notice).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
 }

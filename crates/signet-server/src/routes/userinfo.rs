@@ -79,12 +79,8 @@ pub async fn userinfo(State(state): State<AppState>, req: Request) -> Result<Res
         _ => return Err(BearerError::InvalidToken("the access token is no longer valid")),
     };
     // OIDC Core §5.3.2: the same `sub` as in the client's ID token (pairwise or public).
-    let mut body = json!({ "sub": crate::tokens::subject_for(&state, &client, &user.subject) });
-    if scope.contains("email") {
-        body["email"] = json!(user.email);
-        // Signet does not verify email addresses yet, so it never claims it did.
-        body["email_verified"] = json!(false);
-    }
+    let mut body = crate::tokens::id_token::scope_claims(&user, &scope);
+    body.insert("sub".into(), json!(crate::tokens::subject_for(&state, &client, &user.subject)));
     let mut r = Json(body).into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(r)

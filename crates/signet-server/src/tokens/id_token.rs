@@ -23,10 +23,35 @@ pub struct IdClaims {
     pub amr: Vec<String>,
     pub acr: String,
     pub at_hash: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email_verified: Option<bool>,
+    /// The claims the granted scopes release ([`scope_claims`]).
+    #[serde(flatten)]
+    pub user: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The claims about the user that the granted scopes release (OIDC Core §5.4): `email` gives
+/// `email` and `email_verified` (true only once the address was proven); `profile` gives the
+/// profile claims that are set and `updated_at` (seconds, OIDC Core §5.1). The same for the ID
+/// token and userinfo.
+pub fn scope_claims(user: &signet_store::User, scope: &signet_core::Scope) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let mut m = serde_json::Map::new();
+    if scope.contains("profile") {
+        for (name, value) in user.profile.claims() {
+            m.insert(name.to_owned(), json!(value));
+        }
+        m.insert("updated_at".into(), json!(user.updated_at.unix_timestamp()));
+    }
+    if scope.contains("email") {
+        m.insert("email".into(), json!(user.email));
+        m.insert("email_verified".into(), json!(user.email_verified()));
+    }
+    m
+}
+
+/// Every claim Signet can release, for discovery's `claims_supported`.
+pub fn claims_supported() -> Vec<&'static str> {
+    let protocol = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "amr", "acr", "at_hash"];
+    protocol.into_iter().chain(signet_core::profile::FIELDS).chain(["updated_at", "email", "email_verified"]).collect()
 }
 
 /// OIDC Core §3.1.3.6: the left half of the hash of the access token, with the hash that

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "subjects", include_str!("../../migrations/postgres/0003_subjects.sql")),
     (4, "client_display", include_str!("../../migrations/postgres/0004_client_display.sql")),
     (5, "mail_outbox", include_str!("../../migrations/postgres/0005_mail_outbox.sql")),
+    (6, "account_lifecycle", include_str!("../../migrations/postgres/0006_account_lifecycle.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

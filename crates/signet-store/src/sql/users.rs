@@ -3,10 +3,10 @@ use signet_core::{Email, OffsetDateTime, PasswordRecord};
 use sqlx::Row;
 
 use super::{from_ts, map_err, ts, DbRow, DbStore};
-use crate::{NewUser, Result, StoreError, User, UserStore};
+use crate::{NetworkSeen, NewUser, Result, StoreError, User, UserStore};
 
-const COLS: &str =
-    "id, subject, email, password_hash, pepper_id, is_admin, disabled, created_at, password_changed_at, revoked_before";
+const COLS: &str = "id, subject, email, password_hash, pepper_id, is_admin, disabled, created_at, password_changed_at, \
+    revoked_before, email_verified_at, profile, updated_at, delete_after";
 
 fn row_to_user(r: &DbRow) -> Result<User> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
@@ -22,6 +22,11 @@ fn row_to_user(r: &DbRow) -> Result<User> {
         created_at: from_ts(r.try_get("created_at").map_err(get)?),
         password_changed_at: r.try_get::<Option<i64>, _>("password_changed_at").map_err(get)?.map(from_ts),
         revoked_before: r.try_get::<Option<i64>, _>("revoked_before").map_err(get)?.map(from_ts),
+        email_verified_at: r.try_get::<Option<i64>, _>("email_verified_at").map_err(get)?.map(from_ts),
+        // A profile that no longer parses (hand-edited) reads as empty rather than failing sign-in.
+        profile: serde_json::from_str(&r.try_get::<String, _>("profile").map_err(get)?).unwrap_or_default(),
+        updated_at: from_ts(r.try_get("updated_at").map_err(get)?),
+        delete_after: r.try_get::<Option<i64>, _>("delete_after").map_err(get)?.map(from_ts),
     })
 }
 
@@ -130,5 +135,149 @@ impl UserStore for DbStore {
             .await
             .map_err(map_err)?;
         Ok(())
+    }
+
+    async fn set_email_verified(&self, user_id: i64, email: &str, now: OffsetDateTime) -> Result<bool> {
+        let res = sqlx::query("UPDATE users SET email_verified_at = $1, updated_at = $2 WHERE id = $3 AND email = $4")
+            .bind(ts(now))
+            .bind(ts(now))
+            .bind(user_id)
+            .bind(email)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    async fn set_profile(&self, user_id: i64, profile: &signet_core::Profile, now: OffsetDateTime) -> Result<()> {
+        let json = serde_json::to_string(profile).map_err(|e| StoreError::Other(e.into()))?;
+        let res = sqlx::query("UPDATE users SET profile = $1, updated_at = $2 WHERE id = $3")
+            .bind(json)
+            .bind(ts(now))
+            .bind(user_id)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        if res.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn change_email(
+        &self,
+        user_id: i64,
+        from: &str,
+        to: &Email,
+        verified: bool,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let res = sqlx::query(
+            "UPDATE users SET email = $1, email_verified_at = $2, updated_at = $3 WHERE id = $4 AND email = $5",
+        )
+        .bind(to.as_str())
+        .bind(verified.then(|| ts(now)))
+        .bind(ts(now))
+        .bind(user_id)
+        .bind(from)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    async fn schedule_deletion(&self, user_id: i64, at: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<()> {
+        sqlx::query("UPDATE users SET delete_after = $1, updated_at = $2 WHERE id = $3")
+            .bind(at.map(ts))
+            .bind(ts(now))
+            .bind(user_id)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn due_deletions(&self, now: OffsetDateTime, limit: i64) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT id FROM users WHERE delete_after IS NOT NULL AND delete_after <= $1 ORDER BY id LIMIT $2")
+            .bind(ts(now))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(|r| r.try_get("id").map_err(|e| StoreError::Other(e.into()))).collect()
+    }
+
+    async fn erase_user(&self, user_id: i64) -> Result<bool> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let Some(email) = email else { return Ok(false) };
+        // The audit trail keeps that something happened to user N, not who N was or where from.
+        sqlx::query("UPDATE audit_log SET email = NULL, ip = '', user_agent = '' WHERE user_id = $1 OR email = $2")
+            .bind(user_id)
+            .bind(&email)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("DELETE FROM mail_outbox WHERE to_addr = $1").bind(&email).execute(&mut *tx).await.map_err(map_err)?;
+        // Sessions, refresh families, codes, consents, factors, challenges and networks cascade.
+        sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(true)
+    }
+
+    async fn note_network(&self, user_id: i64, prefix: &str, now: OffsetDateTime) -> Result<NetworkSeen> {
+        let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_networks WHERE user_id = $1 AND prefix <> $2")
+            .bind(user_id)
+            .bind(prefix)
+            .fetch_one(&self.writer)
+            .await
+            .map_err(map_err)?;
+        let inserted = sqlx::query(
+            "INSERT INTO user_networks (user_id, prefix, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, prefix) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(prefix)
+        .bind(ts(now))
+        .bind(ts(now))
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?
+        .rows_affected()
+            == 1;
+        if !inserted {
+            sqlx::query("UPDATE user_networks SET last_seen_at = $1 WHERE user_id = $2 AND prefix = $3")
+                .bind(ts(now))
+                .bind(user_id)
+                .bind(prefix)
+                .execute(&self.writer)
+                .await
+                .map_err(map_err)?;
+        }
+        Ok(NetworkSeen { new_prefix: inserted, had_others: others > 0 })
+    }
+
+    async fn list_networks(&self, user_id: i64) -> Result<Vec<(String, OffsetDateTime, OffsetDateTime)>> {
+        let rows = sqlx::query(
+            "SELECT prefix, first_seen_at, last_seen_at FROM user_networks WHERE user_id = $1 ORDER BY first_seen_at",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let get = |e: sqlx::Error| StoreError::Other(e.into());
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("prefix").map_err(get)?,
+                    from_ts(r.try_get("first_seen_at").map_err(get)?),
+                    from_ts(r.try_get("last_seen_at").map_err(get)?),
+                ))
+            })
+            .collect()
     }
 }

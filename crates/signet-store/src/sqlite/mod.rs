@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "parity", include_str!("../../migrations/sqlite/0007_parity.sql")),
     (8, "client_display", include_str!("../../migrations/sqlite/0008_client_display.sql")),
     (9, "mail_outbox", include_str!("../../migrations/sqlite/0009_mail_outbox.sql")),
+    (10, "account_lifecycle", include_str!("../../migrations/sqlite/0010_account_lifecycle.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

@@ -1,0 +1,16 @@
+-- The account lifecycle (issue 18): a verified address, an OIDC profile, scheduled deletion,
+-- and the networks a user has signed in from (for the new-device notice).
+ALTER TABLE users ADD COLUMN email_verified_at INTEGER;
+-- The OIDC Core §5.1 profile claims as a JSON object (name, given_name, …); '{}' when unset.
+ALTER TABLE users ADD COLUMN profile TEXT NOT NULL DEFAULT '{}';
+-- Set while a self-service deletion waits out its grace period; the account is erased after it.
+ALTER TABLE users ADD COLUMN delete_after INTEGER;
+
+CREATE TABLE user_networks (
+    user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    -- The client address's network prefix: IPv4 /24, IPv6 /48.
+    prefix        TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    last_seen_at  INTEGER NOT NULL,
+    PRIMARY KEY (user_id, prefix)
+);
