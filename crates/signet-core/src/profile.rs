@@ -102,12 +102,14 @@ fn valid(field: &str, v: &str) -> bool {
     match field {
         "picture" => {
             v.len() <= MAX_URL
-                && url::Url::parse(v).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some() && u.password().is_none())
+                && url::Url::parse(v)
+                    .is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some() && u.password().is_none())
         }
         "locale" => valid_locale(v),
         "zoneinfo" => {
             v.len() <= 64
-                && v.split('/').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c)))
+                && v.split('/')
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c)))
         }
         _ => v.chars().count() <= MAX_NAME,
     }
@@ -117,8 +119,11 @@ fn valid(field: &str, v: &str) -> bool {
 /// letters or digits, separated by hyphens (`en`, `de-CH`, `zh-Hant-TW`).
 fn valid_locale(v: &str) -> bool {
     let mut parts = v.split('-');
-    let lang_ok = parts.next().is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()));
-    lang_ok && v.len() <= 35 && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    let lang_ok =
+        parts.next().is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()));
+    lang_ok
+        && v.len() <= 35
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]

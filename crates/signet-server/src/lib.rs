@@ -14,6 +14,7 @@ pub mod grants;
 pub mod hash_pool;
 pub mod http;
 pub mod kek;
+pub mod link_pages;
 pub mod mail;
 pub mod mfa;
 pub mod oauth;
@@ -159,6 +160,8 @@ async fn upkeep(state: &AppState, purge: bool) -> anyhow::Result<()> {
     let store = state.store.as_ref();
     state.keys.reload(store).await?;
     state.keys.rotate_due(store, now, state.config.tokens.key_rotation, key_publish_time(&state.config)).await?;
+    // Accounts past their deletion grace period (an indexed query that finds nothing, usually).
+    flows::deletion::erase_due(state).await?;
     if purge {
         state.store.purge_keys(now).await?;
         purge_expired(state).await?;

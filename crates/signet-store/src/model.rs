@@ -30,6 +30,11 @@ impl User {
     pub fn email_verified(&self) -> bool {
         self.email_verified_at.is_some()
     }
+
+    /// Not disabled, and not past a deletion's grace period (erasure may lag a little).
+    pub fn can_sign_in(&self, now: OffsetDateTime) -> bool {
+        !self.disabled && self.delete_after.is_none_or(|t| t > now)
+    }
 }
 
 /// What signing in from a network told about it (for the new-device notice).

@@ -2,6 +2,8 @@
 //! and checks CSRF, then calls a flow, which carries out what `signet_core` decides.
 
 pub mod authorize;
+pub mod deletion;
+pub mod email_change;
 pub mod new_device;
 pub mod recovery;
 pub mod respond;

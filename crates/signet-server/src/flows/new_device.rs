@@ -47,11 +47,8 @@ async fn notice_if_new(state: &AppState, user: &User, client: &ClientInfo) -> an
     let stored = serde_json::to_string(&Stored { uid: user.id })?;
     state.store.put_challenge(&token.hash(), KIND, Some(user.id), &stored, now + TTL).await?;
     let device = crate::pages::describe_user_agent(&client.user_agent);
-    let args = [
-        ("when", crate::pages::fmt_time(now).into()),
-        ("device", device.into()),
-        ("network", prefix.clone().into()),
-    ];
+    let args =
+        [("when", crate::pages::fmt_time(now).into()), ("device", device.into()), ("network", prefix.clone().into())];
     let notice = crate::mail::Notice {
         paragraphs: vec![tr_args("mail-new-device-body", &args), tr("mail-new-device-if-you")],
         notes: vec![tr_args("mail-new-device-expiry", &[("days", TTL.whole_days().into())])],

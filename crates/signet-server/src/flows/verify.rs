@@ -89,8 +89,7 @@ pub async fn peek_link(state: &AppState, token: &str) -> anyhow::Result<Option<(
     if !token.starts_with(PREFIX) || token.len() > 64 {
         return Ok(None);
     }
-    let Some(json) = state.store.peek_challenge(&TokenHash::of(token.as_bytes()), LINK_KIND, state.now()).await?
-    else {
+    let Some(json) = state.store.peek_challenge(&TokenHash::of(token.as_bytes()), LINK_KIND, state.now()).await? else {
         return Ok(None);
     };
     let stored: Stored = serde_json::from_str(&json)?;
@@ -107,12 +106,7 @@ pub async fn take_link(state: &AppState, token: &str, client: &ClientInfo) -> an
 }
 
 /// Uses up a code typed for `email` (and its link) and verifies the address.
-pub async fn take_code(
-    state: &AppState,
-    user: &User,
-    code: &str,
-    client: &ClientInfo,
-) -> anyhow::Result<Option<User>> {
+pub async fn take_code(state: &AppState, user: &User, code: &str, client: &ClientInfo) -> anyhow::Result<Option<User>> {
     let code: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     if code.len() != CODE_DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(None);

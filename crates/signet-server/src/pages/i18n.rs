@@ -274,6 +274,7 @@ mod tests {
                 "passkey-default-name",
                 "account-role-admin",
                 "error-hint-client-mismatch",
+                "verify-code-label",
             ];
             let en_text: BTreeMap<_, _> = text_of(CATALOGS[0].1);
             let untranslated: Vec<_> = text_of(src)
@@ -335,6 +336,12 @@ mod tests {
         // Built at run time: scope-{name}.
         for s in ["openid", "profile", "email", "offline_access"] {
             asked.insert(("pages/mod.rs".into(), format!("scope-{s}")));
+        }
+        // Built at run time: profile-{field}, -help, -invalid.
+        for f in signet_core::profile::FIELDS {
+            for suffix in ["", "-help", "-invalid"] {
+                asked.insert(("routes/profile.rs".into(), format!("profile-{}{suffix}", f.replace('_', "-"))));
+            }
         }
         let unknown: Vec<_> = asked.iter().filter(|(_, id)| !en.contains_key(id)).collect();
         assert!(asked.len() > 150, "{}", asked.len());

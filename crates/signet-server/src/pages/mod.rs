@@ -22,6 +22,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("signup.html", include_str!("templates/signup.html")),
     ("verify.html", include_str!("templates/verify.html")),
     ("confirm.html", include_str!("templates/confirm.html")),
+    ("profile.html", include_str!("templates/profile.html")),
+    ("delete.html", include_str!("templates/delete.html")),
     ("account.html", include_str!("templates/account.html")),
     ("password.html", include_str!("templates/password.html")),
     ("message.html", include_str!("templates/message.html")),
@@ -302,6 +304,10 @@ pub fn notice_text(key: &str) -> Option<String> {
         "passkey_renamed" => "notice-passkey-renamed",
         "mfa_required" => "notice-mfa-required",
         "email_verified" => "notice-email-verified",
+        "email_changed" => "notice-email-changed",
+        "profile_saved" => "notice-profile-saved",
+        "deletion_scheduled" => "notice-deletion-scheduled",
+        "deletion_cancelled" => "notice-deletion-cancelled",
         _ => return None,
     };
     Some(tr(id))

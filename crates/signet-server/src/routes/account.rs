@@ -65,6 +65,7 @@ pub async fn show(
             signed_in => true,
             csrf => csrf::session_token(&state, &auth.token_hash),
             email => auth.user.email,
+            verified => auth.user.email_verified(),
             is_admin => auth.user.is_admin,
             created_at => fmt_time(auth.user.created_at),
             sessions => rows,

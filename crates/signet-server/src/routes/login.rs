@@ -123,11 +123,11 @@ pub async fn submit(
     let verified = state.hash_pool.verify(record, form.password.clone()).await?;
 
     let (user, verified) = match (user, verified) {
-        (Some(u), Some(v)) if !u.disabled => (u, v),
+        (Some(u), Some(v)) if u.can_sign_in(now) => (u, v),
         (user, verified) => {
             let reason = match (&user, verified) {
                 (None, _) => LoginFailure::UnknownUser,
-                (Some(u), Some(_)) if u.disabled => LoginFailure::Disabled,
+                (Some(u), Some(_)) if !u.can_sign_in(now) => LoginFailure::Disabled,
                 _ => LoginFailure::BadPassword,
             };
             let who = Actor::Anonymous { user_id: user.as_ref().map(|u| u.id), email: Some(form.email.trim()) };

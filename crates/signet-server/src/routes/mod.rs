@@ -3,6 +3,7 @@
 pub mod account;
 pub mod api;
 pub mod authorize;
+pub mod deletion;
 pub mod device;
 pub mod end_session;
 pub mod health;
@@ -15,6 +16,7 @@ pub mod logout;
 pub mod not_me;
 pub mod passkeys;
 pub mod password;
+pub mod profile;
 pub mod recover;
 pub mod revoke;
 pub mod second_factor;
@@ -87,6 +89,13 @@ pub fn table() -> Vec<Route> {
         route("/account", ReadOnly, get(account::show)),
         route("/account/sessions/{id}/revoke", Session, post(account::revoke_session)),
         route("/account/logout-everywhere", Session, post(account::logout_everywhere)),
+        route("/account/profile", Session, get(profile::show).post(profile::submit)),
+        route("/account/email", Session, post(profile::change_email)),
+        route("/account/email/confirm/{token}", PreSession, get(profile::show_confirm).post(profile::submit_confirm)),
+        route("/account/email/revert/{token}", PreSession, get(profile::show_revert).post(profile::submit_revert)),
+        route("/account/delete", Session, get(deletion::show).post(deletion::submit)),
+        route("/account/delete/cancel", Session, post(deletion::cancel)),
+        route("/account/export", ReadOnly, get(deletion::export)),
         route("/account/password", Session, get(password::show).post(password::submit)),
         route("/account/security", ReadOnly, get(security::show)),
         route("/account/security/totp", Session, get(security::totp_setup).post(security::totp_start)),

@@ -4,34 +4,22 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::csrf::{self, PresessionForm};
 use crate::error::PageError;
 use crate::flows::new_device;
-use crate::http::{with_cookies, ClientInfo};
+use crate::http::ClientInfo;
+use crate::link_pages;
 use crate::pages::{tr, tr_args};
 use crate::state::AppState;
-
-/// A page in the generic confirmation layout (`confirm.html`): a title, paragraphs, and a
-/// button that posts back to the same address (with the pre-session CSRF token).
-pub fn confirm_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    status: StatusCode,
-    ctx: minijinja::Value,
-) -> Result<Response, PageError> {
-    let (csrf, set) = csrf::presession_token(state, headers);
-    let html = state.pages.render("confirm.html", minijinja::context! { csrf, ..ctx })?;
-    Ok(with_cookies((status, html).into_response(), set))
-}
 
 fn invalid(state: &AppState, headers: &HeaderMap) -> Result<Response, PageError> {
     let ctx = minijinja::context! {
         title => tr("recover-invalid-title"), paragraphs => [tr("link-invalid")],
         back => minijinja::context! { href => "/login", label => tr("help-back-to-sign-in") },
     };
-    confirm_page(state, headers, StatusCode::BAD_REQUEST, ctx)
+    link_pages::confirm(state, headers, StatusCode::BAD_REQUEST, ctx)
 }
 
 pub async fn show(
@@ -41,11 +29,11 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let Some(user) = new_device::peek(&state, &token).await? else { return invalid(&state, &headers) };
     let ctx = minijinja::context! {
-        title => tr("not-me-title"),
-        paragraphs => [tr_args("not-me-text", &[("email", user.email.into())])],
-        button => tr("not-me-submit"), danger => true,
+        title => tr("newdevice-title"),
+        paragraphs => [tr_args("newdevice-text", &[("email", user.email.into())])],
+        button => tr("newdevice-submit"), danger => true,
     };
-    confirm_page(&state, &headers, StatusCode::OK, ctx)
+    link_pages::confirm(&state, &headers, StatusCode::OK, ctx)
 }
 
 pub async fn submit(
@@ -58,9 +46,9 @@ pub async fn submit(
     crate::ratelimit::auth_ceiling(&state, &client.ip, state.now()).await?;
     let Some(user) = new_device::not_me(&state, &token, &client).await? else { return invalid(&state, &headers) };
     let ctx = minijinja::context! {
-        title => tr("not-me-done-title"),
-        paragraphs => [tr("not-me-done"), tr_args("recover-sent", &[("email", user.email.into())])],
+        title => tr("newdevice-done-title"),
+        paragraphs => [tr("newdevice-done"), tr_args("recover-sent", &[("email", user.email.into())])],
         back => minijinja::context! { href => "/login", label => tr("help-back-to-sign-in") },
     };
-    confirm_page(&state, &headers, StatusCode::OK, ctx)
+    link_pages::confirm(&state, &headers, StatusCode::OK, ctx)
 }

@@ -238,7 +238,7 @@ pub async fn login_finish(
         .await;
         return Err(failed());
     };
-    let Some(user) = state.store.user_by_id(record.user_id).await?.filter(|u| !u.disabled) else {
+    let Some(user) = state.store.user_by_id(record.user_id).await?.filter(|u| u.can_sign_in(state.now())) else {
         return Err(failed());
     };
     let mut pk = passkey::parse(&record).map_err(ApiError::unexpected)?;

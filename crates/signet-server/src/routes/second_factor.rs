@@ -40,7 +40,7 @@ async fn pending_or_restart(
     let restart = || super::see_other("/login?notice=mfa_expired", [mfa::clear_pending_cookie(state)]);
     let Some((hash, p)) = mfa::load_pending(state, headers).await? else { return Ok(Err(restart())) };
     match state.store.user_by_id(p.user_id).await? {
-        Some(u) if !u.disabled => Ok(Ok((hash, p, u))),
+        Some(u) if u.can_sign_in(state.now()) => Ok(Ok((hash, p, u))),
         _ => Ok(Err(restart())),
     }
 }

@@ -102,7 +102,7 @@ pub async fn submit(
             tracing::warn!(error = %format!("{e:#}"), "sign-up failed after the answer");
         }
     });
-    super::verify::code_page(&state, &headers, StatusCode::OK, email.as_str(), "signup", None)
+    crate::link_pages::code_page(&state, &headers, StatusCode::OK, email.as_str(), "signup", None)
 }
 
 async fn create_or_tell_owner(

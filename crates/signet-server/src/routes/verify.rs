@@ -4,18 +4,19 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use signet_core::Password;
 
 use crate::csrf::{self, PresessionForm};
 use crate::error::PageError;
 use crate::flows::verify;
-use crate::http::{with_cookies, ClientInfo};
+use crate::http::ClientInfo;
+use crate::link_pages;
 use crate::pages::tr;
+use crate::ratelimit;
 use crate::session::MaybeSession;
 use crate::state::AppState;
-use crate::ratelimit;
 
 /// New links per account in each rate-limit window.
 const RESENDS: u32 = 3;
@@ -34,28 +35,6 @@ pub struct ResendForm {
     email: String,
 }
 
-fn render(state: &AppState, headers: &HeaderMap, status: StatusCode, ctx: minijinja::Value) -> Result<Response, PageError> {
-    let (csrf, set) = csrf::presession_token(state, headers);
-    let html = state.pages.render(
-        "verify.html",
-        minijinja::context! { title => tr("verify-title"), csrf, digits => verify::CODE_DIGITS, ..ctx },
-    )?;
-    Ok(with_cookies((status, html).into_response(), set))
-}
-
-/// The code form. `why`: `signup` (just signed up), `sent` (a new code went out), `login` (the
-/// operator requires a verified address to sign in), or `ask`.
-pub fn code_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    status: StatusCode,
-    email: &str,
-    why: &str,
-    error: Option<String>,
-) -> Result<Response, PageError> {
-    render(state, headers, status, minijinja::context! { mode => "code", email, why, error })
-}
-
 pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -65,7 +44,7 @@ pub async fn show(
     let email = auth.map(|a| a.user.email).unwrap_or_default();
     // `why=login`: sent here by a sign-in the operator refuses until the address is verified.
     let why = if crate::http::query_param(&uri, "why").as_deref() == Some("login") { "login" } else { "ask" };
-    code_page(&state, &headers, StatusCode::OK, &email, why, None)
+    link_pages::code_page(&state, &headers, StatusCode::OK, &email, why, None)
 }
 
 /// Where a verified user goes: their account page if this browser is signed in, else sign-in.
@@ -95,7 +74,7 @@ pub async fn submit_code(
             return Ok(done(auth.is_some()));
         }
     }
-    code_page(&state, &headers, StatusCode::BAD_REQUEST, typed, "ask", Some(tr("verify-bad-code")))
+    link_pages::code_page(&state, &headers, StatusCode::BAD_REQUEST, typed, "ask", Some(tr("verify-bad-code")))
 }
 
 /// A new link and code, if the address is an account's and not yet verified; the same answer
@@ -127,11 +106,11 @@ pub async fn resend(
             tracing::warn!(error = %format!("{e:#}"), "could not queue a verification mail");
         }
     });
-    code_page(&state, &headers, StatusCode::OK, &typed, "sent", None)
+    link_pages::code_page(&state, &headers, StatusCode::OK, &typed, "sent", None)
 }
 
 fn invalid(state: &AppState, headers: &HeaderMap) -> Result<Response, PageError> {
-    render(state, headers, StatusCode::BAD_REQUEST, minijinja::context! { mode => "invalid" })
+    link_pages::verify_page(state, headers, StatusCode::BAD_REQUEST, minijinja::context! { mode => "invalid" })
 }
 
 /// Opening the link changes nothing (mail scanners open links): the page asks to confirm.
@@ -141,7 +120,9 @@ pub async fn show_link(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     match verify::peek_link(&state, &token).await? {
-        Some((_, email)) => render(&state, &headers, StatusCode::OK, minijinja::context! { mode => "link", email }),
+        Some((_, email)) => {
+            link_pages::verify_page(&state, &headers, StatusCode::OK, minijinja::context! { mode => "link", email })
+        }
         None => invalid(&state, &headers),
     }
 }

@@ -32,7 +32,10 @@ pub struct IdClaims {
 /// `email` and `email_verified` (true only once the address was proven); `profile` gives the
 /// profile claims that are set and `updated_at` (seconds, OIDC Core §5.1). The same for the ID
 /// token and userinfo.
-pub fn scope_claims(user: &signet_store::User, scope: &signet_core::Scope) -> serde_json::Map<String, serde_json::Value> {
+pub fn scope_claims(
+    user: &signet_store::User,
+    scope: &signet_core::Scope,
+) -> serde_json::Map<String, serde_json::Value> {
     use serde_json::json;
     let mut m = serde_json::Map::new();
     if scope.contains("profile") {

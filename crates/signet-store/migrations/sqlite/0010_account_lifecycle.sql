@@ -5,6 +5,7 @@ ALTER TABLE users ADD COLUMN email_verified_at INTEGER;
 ALTER TABLE users ADD COLUMN profile TEXT NOT NULL DEFAULT '{}';
 -- Set while a self-service deletion waits out its grace period; the account is erased after it.
 ALTER TABLE users ADD COLUMN delete_after INTEGER;
+CREATE INDEX users_delete_after ON users(delete_after);
 
 CREATE TABLE user_networks (
     user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,

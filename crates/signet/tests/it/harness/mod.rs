@@ -379,6 +379,7 @@ pub fn run_cli(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> (i32, 
 }
 
 pub mod authenticator;
+pub mod inbox;
 mod oauth;
 mod postgres_server;
 mod redis_server;
