@@ -63,7 +63,12 @@ impl MailStore for DbStore {
     }
 
     async fn mail_sent(&self, id: i64, now: OffsetDateTime) -> Result<()> {
-        sqlx::query("UPDATE mail_outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1")
+        // The bodies go once delivered: they hold live links and codes (only their hashes are
+        // kept elsewhere), and the database should not be a second inbox.
+        sqlx::query(
+            "UPDATE mail_outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL, text_body = '', html_body = NULL
+             WHERE id = $1",
+        )
             .bind(id)
             .bind(ts(now))
             .execute(&self.writer)
@@ -77,7 +82,9 @@ impl MailStore for DbStore {
         sqlx::query(
             "UPDATE mail_outbox SET claimed_until = NULL, last_error = $2,
                     next_attempt_at = COALESCE($3, next_attempt_at),
-                    failed_at = CASE WHEN $3 IS NULL THEN $4 ELSE NULL END
+                    failed_at = CASE WHEN $3 IS NULL THEN $4 ELSE NULL END,
+                    text_body = CASE WHEN $3 IS NULL THEN '' ELSE text_body END,
+                    html_body = CASE WHEN $3 IS NULL THEN NULL ELSE html_body END
              WHERE id = $1",
         )
         .bind(id)

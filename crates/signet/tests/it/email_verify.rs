@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 
 use crate::harness::inbox::{code_in, link_in, with_smtp};
-use crate::harness::{jwt_parts, Browser, TestServer, PASSWORD};
+use crate::harness::{db_strings, jwt_parts, Browser, TestServer, PASSWORD};
 
 /// The page's text without what differs between any two answers (the CSRF token, the address).
 fn normalised(body: &str, email: &str) -> String {
@@ -99,6 +99,17 @@ async fn verification_link_and_code_single_use() {
     // … and the link of that mail is spent with it.
     let link = link_in(&mail, "/verify-email/sgn_ev_");
     assert_eq!(b.get(&link).await.status, StatusCode::BAD_REQUEST);
+    // Delivered mail keeps no body in the outbox: the database is not a second inbox.
+    let mut bodies = Vec::new();
+    for _ in 0..50 {
+        bodies = db_strings(&s, "SELECT text_body || COALESCE(html_body, '') FROM mail_outbox").await;
+        if bodies.iter().all(String::is_empty) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(bodies.len(), 2);
+    assert!(bodies.iter().all(|b| !b.contains("sgn_ev_") && !b.contains(&code)), "{bodies:?}");
 }
 
 #[tokio::test]

@@ -75,7 +75,7 @@ async fn signup_then_login(addr: &str, email: &str, password: &str) -> Browser {
             return c;
         }
     }
-    panic!("the account was never created");
+    unreachable!("the account was never created");
 }
 
 #[tokio::test]
