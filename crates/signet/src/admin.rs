@@ -50,6 +50,37 @@ pub enum UserCmd {
     },
     /// Import accounts from JSON Lines: {"email": "...", "password_hash": "$2b$…" | "$argon2id$…", "is_admin": false}
     Import { file: PathBuf },
+    /// Verify an account's address: mail it a link and code (`--send`; the running server
+    /// delivers it), or mark it verified yourself (`--mark`).
+    #[command(group(clap::ArgGroup::new("how").required(true).args(["send", "mark"])))]
+    VerifyEmail {
+        email: String,
+        #[arg(long)]
+        send: bool,
+        #[arg(long)]
+        mark: bool,
+    },
+    /// Set profile claims (OIDC Core §5.1); an empty value clears one.
+    SetProfile {
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        given_name: Option<String>,
+        #[arg(long)]
+        family_name: Option<String>,
+        #[arg(long)]
+        nickname: Option<String>,
+        /// An https:// URL of an image.
+        #[arg(long)]
+        picture: Option<String>,
+        /// A BCP 47 language tag, e.g. de-CH.
+        #[arg(long)]
+        locale: Option<String>,
+        /// A time-zone name, e.g. Europe/Paris.
+        #[arg(long)]
+        zoneinfo: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -138,7 +169,8 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
                     .iter()
                     .map(|u| {
                         serde_json::json!({
-                            "id": u.id, "email": u.email, "is_admin": u.is_admin, "disabled": u.disabled,
+                            "id": u.id, "email": u.email, "email_verified": u.email_verified(),
+                            "is_admin": u.is_admin, "disabled": u.disabled,
                             "created_at": rfc3339(u.created_at),
                         })
                     })
@@ -193,6 +225,38 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
             println!("password set for {}; their sessions were ended", u.email);
         }
         UserCmd::Import { file } => import(&state, &file, now).await?,
+        UserCmd::VerifyEmail { email, send, mark: _ } => {
+            let u = find(&state, &email).await?;
+            if send {
+                signet_server::flows::verify::send(&state, &u).await?;
+                println!("a verification link and code for {} are queued; the server delivers them", u.email);
+            } else {
+                state.store.set_email_verified(u.id, &u.email, now).await?;
+                write_audit(&state, AuditKind::EmailVerified, Some(&u), "cli").await;
+                println!("{} is marked verified", u.email);
+            }
+        }
+        UserCmd::SetProfile { email, name, given_name, family_name, nickname, picture, locale, zoneinfo } => {
+            let u = find(&state, &email).await?;
+            let mut profile = u.profile.clone();
+            let given = [
+                ("name", name),
+                ("given_name", given_name),
+                ("family_name", family_name),
+                ("nickname", nickname),
+                ("picture", picture),
+                ("locale", locale),
+                ("zoneinfo", zoneinfo),
+            ];
+            for (field, value) in given {
+                if let Some(v) = value {
+                    profile.set(field, &v).map_err(|_| anyhow::anyhow!("--{}: not a valid value", field.replace('_', "-")))?;
+                }
+            }
+            state.store.set_profile(u.id, &profile, now).await?;
+            write_audit(&state, AuditKind::ProfileUpdate, Some(&u), "cli").await;
+            println!("{}", serde_json::to_string_pretty(&profile)?);
+        }
     }
     Ok(())
 }

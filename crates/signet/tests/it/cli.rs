@@ -475,5 +475,38 @@ fn readme_lists_every_cli_flag() {
     for flag in ["--skip-consent", "--post-logout-redirect-uri", "--require-mfa", "--password-stdin", "--alg"] {
         assert!(generated.contains(flag), "{flag}");
     }
-    assert_eq!(generated.matches("| `signet ").count(), 20, "every command has a row");
+    assert_eq!(generated.matches("| `signet ").count(), 22, "every command has a row");
+}
+
+#[tokio::test]
+async fn cli_sets_profile_and_verifies_email() {
+    let s = TestServer::start().await;
+    s.create_user("ann@example.com", PASSWORD).await;
+    let dir = s.dir.path();
+    // A bad value is refused, naming the option, and nothing is stored.
+    let (code, _, err) =
+        run_cli(dir, &["user", "set-profile", "ann@example.com", "--name", "Ann", "--picture", "http://x.example/a"], "");
+    assert_ne!(code, 0);
+    assert!(err.contains("--picture"), "{err}");
+    assert!(s.user("ann@example.com").await.profile.is_empty());
+    let (code, out, err) =
+        run_cli(dir, &["user", "set-profile", "ann@example.com", "--name", "Ann Example", "--locale", "de-CH"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"name\": \"Ann Example\""), "{out}");
+    let p = s.user("ann@example.com").await.profile;
+    assert_eq!((p.name.as_deref(), p.locale.as_deref()), (Some("Ann Example"), Some("de-CH")));
+    // An empty value clears one field and leaves the others.
+    assert_eq!(run_cli(dir, &["user", "set-profile", "ann@example.com", "--locale", ""], "").0, 0);
+    let p = s.user("ann@example.com").await.profile;
+    assert_eq!((p.name.as_deref(), p.locale), (Some("Ann Example"), None));
+
+    // Verification: one of --send or --mark is required.
+    assert_ne!(run_cli(dir, &["user", "verify-email", "ann@example.com"], "").0, 0);
+    let (code, _, err) = run_cli(dir, &["user", "verify-email", "ann@example.com", "--send"], "");
+    assert_eq!(code, 0, "{err}");
+    let queued = crate::harness::db_strings(&s, "SELECT kind FROM mail_outbox").await;
+    assert!(queued.iter().any(|k| k == "verify_email"), "{queued:?}");
+    assert!(!s.user("ann@example.com").await.email_verified());
+    assert_eq!(run_cli(dir, &["user", "verify-email", "ann@example.com", "--mark"], "").0, 0);
+    assert!(s.user("ann@example.com").await.email_verified());
 }
