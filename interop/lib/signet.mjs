@@ -1,6 +1,6 @@
 // Starts a real `signet serve` on 127.0.0.1:0 with a fresh data directory, for interop tests.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,4 +73,25 @@ export async function startSignet(extraEnv = {}) {
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/** The .eml files Signet wrote under `dataDir/mail` (no SMTP configured), decoded enough to
+ * read: quoted-printable soft breaks and `=3D`. */
+export function mails(dataDir) {
+  const dir = join(dataDir, 'mail');
+  return (existsSync(dir) ? readdirSync(dir) : []).filter((f) => f.endsWith('.eml'))
+    .map((f) => readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '='));
+}
+
+/** Waits (up to 10 s: the outbox worker runs every 2 s) for a mail matching `re` whose match
+ * is not in `seen`; returns the match (its groups too). */
+export async function mailed(dataDir, re, seen = new Set()) {
+  for (let i = 0; i < 100; i++) {
+    for (const text of mails(dataDir)) {
+      const m = text.match(re);
+      if (m && !seen.has(m[0])) { seen.add(m[0]); return m; }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail matching ${re}`);
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startSignet, artifacts } from '../lib/signet.mjs';
+import { startSignet, artifacts, mailed } from '../lib/signet.mjs';
 import { launch } from '../lib/browser.mjs';
 
 test('sign up, sign out, sign in and see sessions in Chromium', async () => {
@@ -19,6 +19,15 @@ test('sign up, sign out, sign in and see sessions in Chromium', async () => {
     await page.getByLabel('Password').fill('a walk in the chromium park');
     await page.screenshot({ path: join(artifacts, 'signup.png') });
     await page.getByRole('button', { name: 'Create account' }).click();
+    // "Check your inbox": the code from the mail, typed into the form on that page.
+    await page.locator('#verify-sent').waitFor();
+    const [, code] = await mailed(signet.dataDir, /Your code: (\d{6})/);
+    await page.locator('#code').fill(code);
+    await page.locator('form[action="/verify-email"] button[type=submit]').click();
+    await page.waitForURL(/\/login\?notice=email_verified/);
+    await page.locator('#email').fill('chromium@example.com');
+    await page.locator('#password').fill('a walk in the chromium park');
+    await page.locator('form[action="/login"] button[type=submit]').click();
     await page.waitForURL(`${signet.base}/account`);
     assert.equal(await page.locator('#account-email').textContent(), 'chromium@example.com');
 

@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSignet, artifacts, repoRoot } from '../lib/signet.mjs';
+import { startSignet, artifacts, repoRoot, mails, mailed } from '../lib/signet.mjs';
 import { launch } from '../lib/browser.mjs';
 
 const out = join(artifacts, 'pages');
@@ -33,6 +33,19 @@ function totp(base32) {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
+/** The HTML part of a message, quoted-printable decoded (as a mail client would show it). */
+function htmlPart(mail) {
+  const at = mail.indexOf('Content-Type: text/html');
+  if (at < 0) return null;
+  const body = mail.slice(mail.indexOf('\r\n\r\n', at) + 4).split(/\r?\n--/)[0];
+  const bytes = [];
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '=' && /^[0-9A-F]{2}$/.test(body.slice(i + 1, i + 3))) { bytes.push(parseInt(body.slice(i + 1, i + 3), 16)); i += 2; }
+    else bytes.push(...Buffer.from(body[i]));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_scroll, screenshots', async () => {
   const signet = await startSignet({
     SIGNET_ISSUER: 'auto-localhost', // a domain name, so the passkey parts of the pages show
@@ -42,6 +55,8 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
   });
   const base = signet.issuer;
   const results = [];
+  const seen = new Set();
+  const mailedLink = async (re) => (await mailed(signet.dataDir, re, seen))[0];
   const ctx = await launch();
   const anon = await launch();
   try {
@@ -109,16 +124,7 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     };
     await askLink();
     await check(a, 'recover-sent', askLink);
-    let link;
-    for (let i = 0; i < 100 && !link; i++) {
-      for (const f of (existsSync(join(signet.dataDir, 'mail')) ? readdirSync(join(signet.dataDir, 'mail')) : [])) {
-        const text = readFileSync(join(signet.dataDir, 'mail', f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-        const m = text.match(/\/recover\/sgn_rc_[A-Za-z0-9_-]+/);
-        if (m) link = m[0];
-      }
-      if (!link) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(link, 'a recovery link in the mail');
+    const link = await mailedLink(/\/recover\/sgn_rc_[A-Za-z0-9_-]+/);
     await a.goto(`${base}${link}`);
     await check(a, 'recover-reset');
     await a.goto(`${base}/recover/sgn_rc_expired`);
@@ -143,10 +149,41 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     // Signed in.
     const p = await ctx.newPage();
     await p.route('https://app.example.com/**', (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<p>app</p>' }));
-    await p.goto(`${base}/signup`);
+    // Sign up: the same "check your inbox" page for every address, with the code form.
+    const signup = async () => {
+      await p.goto(`${base}/signup`);
+      await p.locator('#email').fill('ann@example.com');
+      await p.locator('#password').fill(PASSWORD);
+      await p.locator('form[action="/signup"] button[type=submit]').click();
+      await p.locator('#verify-sent').waitFor();
+    };
+    await signup();
+    await check(p, 'signup-sent', signup);
+    // The mailed link: its page, then its button (in another browser, as from a mail app).
+    const verifyLink = await mailedLink(/\/verify-email\/sgn_ev_[A-Za-z0-9_-]+/);
+    await a.goto(`${base}${verifyLink}`);
+    await check(a, 'verify-link');
+    await a.locator('main form button[type=submit]').click();
+    await a.waitForURL(/notice=email_verified/);
+    await check(a, 'login-verified');
+    await a.goto(`${base}/verify-email`);
+    await check(a, 'verify-code');
+    await a.goto(`${base}/not-me/sgn_nm_expired`);
+    await check(a, 'link-invalid');
+    // The verification mail as a mail client shows it.
+    const verifyMail = mails(signet.dataDir).find((m) => m.includes(verifyLink));
+    const html = verifyMail && htmlPart(verifyMail);
+    if (html) {
+      const mp = await anon.newPage();
+      await mp.setContent(html);
+      await mp.setViewportSize({ width: 600, height: 700 });
+      await mp.screenshot({ path: join(out, 'mail-verify-email-en-600-light.png'), fullPage: true });
+      await mp.close();
+    }
+    await p.goto(`${base}/login`);
     await p.locator('#email').fill('ann@example.com');
     await p.locator('#password').fill(PASSWORD);
-    await p.locator('form[action="/signup"] button[type=submit]').click();
+    await p.locator('form[action="/login"] button[type=submit]').click();
     await p.waitForURL(`${base}/account`);
     await p.goto(authorizeUrl());
     await p.waitForURL(/\/oauth2\/authorize/);
@@ -157,6 +194,18 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     await check(p, 'account');
     await p.goto(`${base}/account/password`);
     await check(p, 'password');
+    await p.goto(`${base}/account/profile`);
+    await check(p, 'profile');
+    const badPicture = async () => {
+      await p.goto(`${base}/account/profile`);
+      await p.locator('#p-picture').fill('http://not-https.example/me.png');
+      await p.locator('form[action="/account/profile"] button[type=submit]').click();
+      await p.locator('#profile-error').waitFor();
+    };
+    await badPicture();
+    await check(p, 'profile-error', badPicture);
+    await p.goto(`${base}/account/delete`);
+    await check(p, 'delete');
     await p.goto(`${base}/oauth2/logout?client_id=${app.client_id}`);
     await check(p, 'logout-confirm');
     // A device asks; the user enters the code and confirms.
@@ -220,7 +269,7 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     assert.deepEqual(wide.map((r) => `${r.page} ${r.lang} ${r.scheme}: ${r.scrollWidth}px`), [],
       'pages_fit_390px_without_horizontal_scroll');
     const pages = new Set(results.map((r) => r.page));
-    assert.ok(pages.size >= 24, `${pages.size} pages checked`);
+    assert.ok(pages.size >= 32, `${pages.size} pages checked`);
   } finally {
     await ctx.close();
     await anon.close();
