@@ -23,6 +23,8 @@ pub const KIND_REGISTER: &str = "passkey_register";
 pub const KIND_DISCOVERABLE: &str = "passkey_login";
 /// A passkey as the second factor after a password.
 pub const KIND_SECOND: &str = "passkey_second";
+/// A passkey as the second factor of a password recovery.
+pub const KIND_RECOVER: &str = "passkey_recover";
 
 /// Builds the relying party from the config: origin = the issuer's origin, RP id = the
 /// configured `passkey_rp_id` or the issuer's host. Fails at start-up (naming the key) if the

@@ -250,7 +250,9 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
             ];
             for (field, value) in given {
                 if let Some(v) = value {
-                    profile.set(field, &v).map_err(|_| anyhow::anyhow!("--{}: not a valid value", field.replace('_', "-")))?;
+                    profile
+                        .set(field, &v)
+                        .map_err(|_| anyhow::anyhow!("--{}: not a valid value", field.replace('_', "-")))?;
                 }
             }
             state.store.set_profile(u.id, &profile, now).await?;

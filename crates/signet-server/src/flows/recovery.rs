@@ -8,7 +8,8 @@
 //!   change (by recovery or otherwise) invalidates every outstanding link.
 //! - Opening the link changes nothing (mail scanners fetch links); the form's POST uses the
 //!   token up, sets the password, ends every session and refresh family, asks for the second
-//!   factor when one is enrolled, mails a notice, and never signs the user in.
+//!   factor when one is enrolled (a TOTP or backup code typed in the form, or a passkey
+//!   ceremony on the page: [`passkey_proven`]), mails a notice, and never signs the user in.
 
 use serde::{Deserialize, Serialize};
 use signet_core::audit::AuditKind;
@@ -96,4 +97,30 @@ pub async fn take(state: &AppState, token: &str, user: &User) -> anyhow::Result<
     let Some((owner, json)) = state.store.take_challenge(&hash, KIND, state.now()).await? else { return Ok(false) };
     let stored: Stored = serde_json::from_str(&json)?;
     Ok(owner == Some(user.id) && stored.uid == user.id && stored.pw == fingerprint(user))
+}
+
+/// The challenge kind of "this link's second factor was proven with a passkey".
+const PASSKEY_PROOF: &str = "password_reset_passkey";
+/// How long that proof waits for the new-password form.
+const PROOF_TTL: Duration = Duration::minutes(5);
+
+fn proof_id(token: &str) -> TokenHash {
+    TokenHash::of(format!("passkey-proof:{token}").as_bytes())
+}
+
+/// A passkey of the account answered a recovery ceremony for `token` (`routes::passkeys`):
+/// the new-password form may go through once within [`PROOF_TTL`].
+pub async fn passkey_proven(state: &AppState, token: &str, user_id: i64) -> Result<(), signet_store::StoreError> {
+    state.store.put_challenge(&proof_id(token), PASSKEY_PROOF, Some(user_id), "", state.now() + PROOF_TTL).await
+}
+
+/// Whether a passkey proved this recovery (without using the proof up).
+pub async fn has_passkey_proof(state: &AppState, token: &str) -> Result<bool, signet_store::StoreError> {
+    Ok(state.store.peek_challenge(&proof_id(token), PASSKEY_PROOF, state.now()).await?.is_some())
+}
+
+/// Uses the proof up: `true` for exactly one caller, and only for `user`.
+pub async fn take_passkey_proof(state: &AppState, token: &str, user: &User) -> Result<bool, signet_store::StoreError> {
+    let taken = state.store.take_challenge(&proof_id(token), PASSKEY_PROOF, state.now()).await?;
+    Ok(taken.is_some_and(|(owner, _)| owner == Some(user.id)))
 }

@@ -29,10 +29,11 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 use crate::audit::{self, Actor};
 use crate::csrf::SessionForm;
 use crate::error::{ApiError, PageError};
+use crate::flows::recovery;
 use crate::flows::sign_in;
 use crate::http::ClientInfo;
 use crate::pages::tr;
-use crate::passkey::{self, KIND_DISCOVERABLE, KIND_REGISTER, KIND_SECOND};
+use crate::passkey::{self, KIND_DISCOVERABLE, KIND_RECOVER, KIND_REGISTER, KIND_SECOND};
 use crate::session::{require_recent_auth, ApiSession, MaybeSession};
 use crate::state::AppState;
 use crate::{csrf, mfa, ratelimit};
@@ -170,6 +171,9 @@ fn clean_name(s: &str) -> Option<String> {
 pub struct LoginStart {
     #[serde(default)]
     mode: String,
+    /// `recover` mode: the recovery link's token (the account whose passkey proves it).
+    #[serde(default)]
+    token: String,
 }
 
 pub async fn login_start(
@@ -182,17 +186,27 @@ pub async fn login_start(
     ratelimit::auth_ceiling(&state, &client.ip, state.now()).await?;
     let req: LoginStart = json_body(&headers, &body)?;
     let unexpected = |e: WebauthnError| ApiError::unexpected(anyhow::anyhow!("passkey sign-in start: {e}"));
-    if req.mode == "second" {
-        let Some((_, pending)) = mfa::load_pending(&state, &headers).await? else {
-            return Err(ApiError::bad_request(tr("passkey-password-first")));
-        };
+    // The second factor after a password, or the factor a recovery link asks for: this
+    // account's passkeys only.
+    let (kind, user_id) = match req.mode.as_str() {
+        "second" => match mfa::load_pending(&state, &headers).await? {
+            Some((_, pending)) => (KIND_SECOND, Some(pending.user_id)),
+            None => return Err(ApiError::bad_request(tr("passkey-password-first"))),
+        },
+        "recover" => match recovery::peek(&state, &req.token).await.map_err(ApiError::unexpected)? {
+            Some(user) => (KIND_RECOVER, Some(user.id)),
+            None => return Err(ApiError::bad_request(tr("recover-invalid"))),
+        },
+        _ => ("", None),
+    };
+    if let Some(user_id) = user_id {
         let keys: Vec<_> =
-            state.store.list_passkeys(pending.user_id).await?.iter().filter_map(|r| passkey::parse(r).ok()).collect();
+            state.store.list_passkeys(user_id).await?.iter().filter_map(|r| passkey::parse(r).ok()).collect();
         if keys.is_empty() {
             return Err(ApiError::bad_request(tr("passkey-none-on-account")));
         }
         let (options, st) = passkey::rp(&state)?.start_passkey_authentication(&keys).map_err(unexpected)?;
-        let id = passkey::put_state(&state, KIND_SECOND, Some(pending.user_id), &st).await?;
+        let id = passkey::put_state(&state, kind, Some(user_id), &st).await?;
         return Ok(Json(json!({ "id": id, "options": options })).into_response());
     }
     let (options, st) = passkey::rp(&state)?.start_discoverable_authentication().map_err(unexpected)?;
@@ -207,7 +221,17 @@ pub struct LoginFinish {
     mode: String,
     #[serde(default)]
     return_to: String,
+    #[serde(default)]
+    token: String,
     credential: PublicKeyCredential,
+}
+
+/// Which ceremony an assertion finishes.
+enum Ceremony {
+    Discoverable,
+    Second(signet_core::TokenHash, mfa::PendingLogin),
+    /// The second factor of a password recovery: proven, nobody signed in.
+    Recover,
 }
 
 /// The audit reason when the challenge was used already or expired (WebAuthn §13.4.3:
@@ -244,7 +268,7 @@ pub async fn login_finish(
     let mut pk = passkey::parse(&record).map_err(ApiError::unexpected)?;
     let who = audit::user(&user);
 
-    let (result, pending) = if req.mode == "second" {
+    let (result, ceremony) = if req.mode == "second" {
         let Some((hash, pending)) = mfa::load_pending(&state, &headers).await? else {
             return Err(ApiError::bad_request(tr("passkey-password-first")));
         };
@@ -258,7 +282,23 @@ pub async fn login_finish(
             audit::record(&state, AuditKind::LoginFailure, who, &client, "passkey_wrong_account").await;
             return Err(failed());
         }
-        (passkey::rp(&state)?.finish_passkey_authentication(&req.credential, &st), Some((hash, pending)))
+        (passkey::rp(&state)?.finish_passkey_authentication(&req.credential, &st), Ceremony::Second(hash, pending))
+    } else if req.mode == "recover" {
+        let Some(target) = recovery::peek(&state, &req.token).await.map_err(ApiError::unexpected)? else {
+            return Err(failed());
+        };
+        let Some((owner, st)) =
+            passkey::take_state::<PasskeyAuthentication>(&state, KIND_RECOVER, &req.id, now).await?
+        else {
+            audit::record(&state, AuditKind::LoginFailure, who, &client, CHALLENGE_GONE).await;
+            return Err(failed());
+        };
+        // The passkey must belong to the account the recovery link is for.
+        if owner != Some(target.id) || record.user_id != target.id {
+            audit::record(&state, AuditKind::LoginFailure, who, &client, "passkey_wrong_account").await;
+            return Err(failed());
+        }
+        (passkey::rp(&state)?.finish_passkey_authentication(&req.credential, &st), Ceremony::Recover)
     } else {
         let Some((_, st)) =
             passkey::take_state::<DiscoverableAuthentication>(&state, KIND_DISCOVERABLE, &req.id, now).await?
@@ -275,7 +315,7 @@ pub async fn login_finish(
             }
         }
         let key: webauthn_rs::prelude::DiscoverableKey = (&pk).into();
-        (passkey::rp(&state)?.finish_discoverable_authentication(&req.credential, st, &[key]), None)
+        (passkey::rp(&state)?.finish_discoverable_authentication(&req.credential, st, &[key]), Ceremony::Discoverable)
     };
     let result = match result {
         Ok(r) => r,
@@ -309,9 +349,15 @@ pub async fn login_finish(
     if result.user_verified() {
         methods.push(Method::User);
     }
-    let r = match pending {
-        Some((hash, p)) => sign_in::second_factor_done(&state, existing, &hash, &p, &user, &methods, &client).await?,
-        None => {
+    let r = match ceremony {
+        Ceremony::Second(hash, p) => {
+            sign_in::second_factor_done(&state, existing, &hash, &p, &user, &methods, &client).await?
+        }
+        Ceremony::Recover => {
+            recovery::passkey_proven(&state, &req.token, user.id).await?;
+            return Ok(Json(json!({ "proven": true })).into_response());
+        }
+        Ceremony::Discoverable => {
             let return_to = signet_core::ReturnTo::parse(&req.return_to).unwrap_or_default();
             sign_in::complete(&state, existing, &user, &Amr::new(methods), &client, return_to.as_str(), []).await?
         }

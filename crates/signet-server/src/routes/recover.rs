@@ -83,7 +83,7 @@ fn second_step(f: &mfa::Factors) -> &'static str {
     match (f.any(), f.totp || f.backup_remaining > 0) {
         (false, _) => "none",
         (true, true) => "code",
-        // Passkeys only: a passkey signs in without a password anyway.
+        // Passkeys only: a passkey ceremony on the page proves the second factor.
         (true, false) => "passkey",
     }
 }
@@ -91,6 +91,7 @@ fn second_step(f: &mfa::Factors) -> &'static str {
 async fn reset_page(
     state: &AppState,
     headers: &HeaderMap,
+    token: &str,
     user: &User,
     status: StatusCode,
     error: Option<(&str, String)>,
@@ -98,6 +99,7 @@ async fn reset_page(
     let factors = mfa::factors(state, user.id).await?;
     let ctx = minijinja::context! {
         mode => "reset", email => user.email.clone(), second => second_step(&factors), totp => factors.totp,
+        token,
         error_field => error.as_ref().map(|e| e.0), error => error.map(|e| e.1),
     };
     render(state, headers, status, ctx)
@@ -114,7 +116,7 @@ pub async fn show_reset(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     match recovery::peek(&state, &token).await? {
-        Some(user) => reset_page(&state, &headers, &user, StatusCode::OK, None).await,
+        Some(user) => reset_page(&state, &headers, &token, &user, StatusCode::OK, None).await,
         None => invalid(&state, &headers),
     }
 }
@@ -136,7 +138,7 @@ pub async fn submit_reset(
     }
     if let Err(v) = state.policy.check(&form.new_password, &user.email) {
         let msg = crate::pages::policy_message(&v);
-        return reset_page(&state, &headers, &user, StatusCode::BAD_REQUEST, Some(("new", msg))).await;
+        return reset_page(&state, &headers, &token, &user, StatusCode::BAD_REQUEST, Some(("new", msg))).await;
     }
     let factors = mfa::factors(&state, user.id).await?;
     match second_step(&factors) {
@@ -146,16 +148,23 @@ pub async fn submit_reset(
                 || mfa::check_backup(&state, user.id, code, now).await?;
             if !ok {
                 let msg = tr("recover-bad-code");
-                return reset_page(&state, &headers, &user, StatusCode::BAD_REQUEST, Some(("code", msg))).await;
+                return reset_page(&state, &headers, &token, &user, StatusCode::BAD_REQUEST, Some(("code", msg))).await;
             }
         }
+        // The page's passkey ceremony (`passkey.js`, mode `recover`) left a proof for this link.
         "passkey" => {
-            let msg = tr("recover-use-passkey");
-            return reset_page(&state, &headers, &user, StatusCode::BAD_REQUEST, Some(("passkey", msg))).await;
+            if !recovery::has_passkey_proof(&state, &token).await? {
+                let msg = tr("recover-passkey-needed");
+                return reset_page(&state, &headers, &token, &user, StatusCode::BAD_REQUEST, Some(("passkey", msg)))
+                    .await;
+            }
         }
         _ => {}
     }
     // Single use: of two submissions racing, one gets here.
+    if second_step(&factors) == "passkey" && !recovery::take_passkey_proof(&state, &token, &user).await? {
+        return invalid(&state, &headers);
+    }
     if !recovery::take(&state, &token, &user).await? {
         return invalid(&state, &headers);
     }

@@ -484,8 +484,11 @@ async fn cli_sets_profile_and_verifies_email() {
     s.create_user("ann@example.com", PASSWORD).await;
     let dir = s.dir.path();
     // A bad value is refused, naming the option, and nothing is stored.
-    let (code, _, err) =
-        run_cli(dir, &["user", "set-profile", "ann@example.com", "--name", "Ann", "--picture", "http://x.example/a"], "");
+    let (code, _, err) = run_cli(
+        dir,
+        &["user", "set-profile", "ann@example.com", "--name", "Ann", "--picture", "http://x.example/a"],
+        "",
+    );
     assert_ne!(code, 0);
     assert!(err.contains("--picture"), "{err}");
     assert!(s.user("ann@example.com").await.profile.is_empty());

@@ -322,3 +322,54 @@ async fn new_passkey_named_after_authenticator() {
     let models = crate::harness::db_strings(&s, "SELECT aaguid FROM passkeys ORDER BY id").await;
     assert_eq!(models[0], "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4");
 }
+
+/// The reset page's form: the new password alone.
+async fn submit_reset(b: &mut Browser, link: &str, password: &str) -> crate::harness::Resp {
+    let csrf = b.get(link).await.csrf();
+    b.post_form(link, &[("csrf", &csrf), ("new_password", password)]).await
+}
+
+/// A recovery link's passkey ceremony, as the reset page's script runs it: `(status, body)` of
+/// the finish call.
+async fn recovery_ceremony(b: &mut Browser, link: &str, auth: &mut SoftAuthenticator) -> (StatusCode, Value) {
+    let page = b.get(link).await;
+    assert!(page.body.contains("data-mode=\"recover\""), "the page offers the passkey");
+    let csrf = page.body.split("data-csrf=\"").nth(1).and_then(|r| r.split('"').next()).expect("data-csrf").to_owned();
+    let token = link.trim_start_matches("/recover/");
+    let (status, start) =
+        b.post_json("/login/passkey/start", &csrf, &json!({ "mode": "recover", "token": token })).await;
+    assert_eq!(status, StatusCode::OK, "{start}");
+    let credential = auth.assert(&start["options"]);
+    let body = json!({ "id": start["id"], "mode": "recover", "token": token, "credential": credential });
+    b.post_json("/login/passkey/finish", &csrf, &body).await
+}
+
+#[tokio::test]
+async fn recovery_with_passkey_as_second_factor() {
+    let s = TestServer::start().await;
+    let mut ann = user_with_passkey(&s, "ann@example.com").await;
+    let mut bob = user_with_passkey(&s, "bob@example.com").await;
+    let link = crate::recover::link_for(&s, "ann@example.com").await;
+    let new_pw = "recovered with a passkey in hand";
+    let mut b = s.browser();
+    // The form alone is not enough: the passkey is the second factor.
+    let r = submit_reset(&mut b, &link, new_pw).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Confirm with your passkey first"), "{}", r.body);
+    // Another account's passkey proves nothing.
+    let (status, body) = recovery_ceremony(&mut b, &link, &mut bob).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let r = submit_reset(&mut b, &link, new_pw).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // The account's own passkey does; nobody is signed in by it.
+    let (status, body) = recovery_ceremony(&mut b, &link, &mut ann).await;
+    assert_eq!((status, &body), (StatusCode::OK, &json!({ "proven": true })));
+    assert!(b.session_cookie().is_none());
+    let r = submit_reset(&mut b, &link, new_pw).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/login?notice=password_reset"), "{}", r.body);
+    assert!(b.session_cookie().is_none());
+    assert_eq!(s.browser().login("ann@example.com", PASSWORD).await.status, StatusCode::OK, "old password dead");
+    assert_eq!(s.browser().login("ann@example.com", new_pw).await.status, StatusCode::SEE_OTHER);
+    // Once: the link is spent.
+    assert_eq!(b.get(&link).await.status, StatusCode::BAD_REQUEST);
+}

@@ -58,7 +58,7 @@ fn link_in(mail: &str) -> String {
 }
 
 /// Asks for a link for `email` and returns the new one (mail order on disk is not reliable).
-async fn link_for(s: &TestServer, email: &str) -> String {
+pub(crate) async fn link_for(s: &TestServer, email: &str) -> String {
     let links = |s: &TestServer| -> Vec<String> {
         mails(s).iter().filter(|m| m.contains("/recover/sgn_rc_")).map(|m| link_in(m)).collect()
     };

@@ -431,3 +431,6 @@ mail-deletion-subject = Ihr { $product }-Konto wird gelöscht
 mail-deletion-body = Das Konto { $email } wird am { $when } mit seinen persönlichen Daten gelöscht.
 mail-deletion-cancel = Um es zu behalten, melden Sie sich vorher an und brechen Sie die Löschung ab.
 mail-deletion-button = Anmelden
+recover-passkey-help = Dieses Konto hat einen Passkey: Bestätigen Sie das neue Passwort damit.
+recover-passkey-submit = Mit meinem Passkey bestätigen und Passwort setzen
+recover-passkey-needed = Bestätigen Sie zuerst mit Ihrem Passkey.

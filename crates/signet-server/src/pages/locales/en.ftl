@@ -431,3 +431,6 @@ mail-deletion-subject = Your { $product } account will be deleted
 mail-deletion-body = The account { $email } will be deleted on { $when }, with its personal data.
 mail-deletion-cancel = To keep it, sign in before then and cancel the deletion.
 mail-deletion-button = Sign in
+recover-passkey-help = This account has a passkey: after choosing the new password, confirm with it.
+recover-passkey-submit = Confirm with my passkey and set the password
+recover-passkey-needed = Confirm with your passkey first.

@@ -431,3 +431,6 @@ mail-deletion-subject = Votre compte { $product } va être supprimé
 mail-deletion-body = Le compte { $email } sera supprimé le { $when }, avec ses données personnelles.
 mail-deletion-cancel = Pour le garder, connectez-vous avant cette date et annulez la suppression.
 mail-deletion-button = Se connecter
+recover-passkey-help = Ce compte a une clé d’accès : après avoir choisi le nouveau mot de passe, confirmez avec elle.
+recover-passkey-submit = Confirmer avec ma clé d’accès et définir le mot de passe
+recover-passkey-needed = Confirmez d’abord avec votre clé d’accès.

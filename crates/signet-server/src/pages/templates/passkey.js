@@ -1,5 +1,6 @@
 // Passkeys for Signet's pages: registration on /account/security, sign-in on /login (button
-// and, where the browser supports it, autofill) and on /login/second-factor. The server does
+// and, where the browser supports it, autofill) and on /login/second-factor, and the second
+// factor of a password recovery on /recover/{token}. The server does
 // every check; this script only moves bytes between it and navigator.credentials.
 "use strict";
 (function () {
@@ -76,6 +77,23 @@
     // The autofill (conditional) request waits in the background; the button cancels it first,
     // since a browser runs one WebAuthn request at a time.
     let conditional = null;
+    // Recovery: the passkey proves the second factor of a recovery link, then the page's
+    // new-password form is sent as usual (the server checks the proof).
+    if (mode === "recover") {
+      const form = document.getElementById(login.dataset.form), token = login.dataset.token;
+      document.getElementById("passkey-button").addEventListener("click", async () => {
+        if (!form.reportValidity()) return;
+        try {
+          const start = await post("/login/passkey/start", csrf, { mode, token });
+          const cred = await navigator.credentials.get(requestOptions(start.options, null));
+          await post("/login/passkey/finish", csrf, { id: start.id, mode, token, credential: assertionJSON(cred) });
+          form.submit();
+        } catch (e) {
+          showError(err, e);
+        }
+      });
+      return;
+    }
     async function signIn(mediation) {
       const start = await post("/login/passkey/start", csrf, { mode });
       const opts = requestOptions(start.options, mediation);
