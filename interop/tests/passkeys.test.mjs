@@ -77,6 +77,31 @@ test('passkey: register, sign in without a username, and as a second factor in C
     await page.waitForURL(`${base}/account`);
     assert.equal(await page.locator('#account-email').textContent(), 'passkey@example.com');
 
+    // Forgot the password: the recovery link's page asks for the passkey as the second factor
+    // (the account has no authenticator app or backup codes), then sets the new password.
+    await page.getByRole('button', { name: 'Sign out', exact: true }).first().click();
+    await page.waitForURL(/\/login/);
+    await page.goto(`${base}/recover`);
+    await page.locator('#email').fill('passkey@example.com');
+    await page.locator('form[action="/recover"] button[type=submit]').click();
+    await page.locator('#recover-sent').waitFor();
+    const [link] = await mailed(signet.dataDir, /\/recover\/sgn_rc_[A-Za-z0-9_-]+/);
+    await page.goto(`${base}${link}`);
+    const recovered = 'a new passphrase, confirmed by passkey';
+    await page.locator('#new_password').fill(recovered);
+    await page.getByRole('button', { name: 'Confirm with my passkey and set the password' }).click();
+    await page.waitForURL(/\/login\?notice=password_reset/);
+    // The new password works (autofill held back while typing, as above).
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false });
+    await page.reload();
+    await page.getByLabel('Email').fill('passkey@example.com');
+    await page.getByLabel('Password').fill(recovered);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${base}/login/second-factor`);
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true });
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.waitForURL(`${base}/account`);
+
     // The authenticator-app setup page: a server-rendered QR code and the key to type in.
     await page.goto(`${base}/account/security`);
     await page.getByRole('button', { name: 'Set up authenticator app' }).click();
