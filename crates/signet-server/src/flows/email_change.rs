@@ -51,15 +51,8 @@ fn well_formed(token: &str, prefix: &str) -> bool {
 
 /// Step 1, after the answer (see the module docs).
 pub fn request(state: &AppState, user: &User, new: Email, client: &ClientInfo) {
-    let (state, user, client) = (state.clone(), user.clone(), client.clone());
-    let lang = crate::pages::i18n::current();
-    tokio::spawn(async move {
-        let pages = state.pages.clone();
-        let work = send_confirmation(&state, &user, &new, &client);
-        if let Err(e) = crate::pages::i18n::in_language(lang, pages, work).await {
-            tracing::warn!(error = %format!("{e:#}"), "could not start an e-mail change");
-        }
-    });
+    let (st, user, client) = (state.clone(), user.clone(), client.clone());
+    super::after_answer(state, "e-mail change", async move { send_confirmation(&st, &user, &new, &client).await });
 }
 
 async fn send_confirmation(state: &AppState, user: &User, new: &Email, client: &ClientInfo) -> anyhow::Result<()> {
@@ -183,6 +176,6 @@ pub async fn revert(state: &AppState, token: &str, client: &ClientInfo) -> anyho
     crate::tokens::revoke_user(state, s.uid, None, "email_change_revert").await?;
     let Some(user) = state.store.user_by_id(s.uid).await? else { return Ok(None) };
     crate::audit::record(state, AuditKind::EmailChangeRevert, crate::audit::user(&user), client, "").await;
-    crate::flows::recovery::request(state, &user.email, crate::pages::i18n::current(), client);
+    crate::flows::recovery::request(state, &user.email, client);
     Ok(Some(user))
 }

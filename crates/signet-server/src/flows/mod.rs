@@ -9,3 +9,20 @@ pub mod recovery;
 pub mod respond;
 pub mod sign_in;
 pub mod verify;
+
+/// Runs `work` after the answer, in a task of its own, in the language of the page that asked
+/// (for its mail). The answers about an address (sign-up, recovery, resend, change of address)
+/// are the same for every address because the work that depends on it happens here; a failure
+/// is logged as `what`.
+pub fn after_answer<F>(state: &crate::state::AppState, what: &'static str, work: F)
+where
+    F: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    let lang = crate::pages::i18n::current();
+    let pages = state.pages.clone();
+    tokio::spawn(async move {
+        if let Err(e) = crate::pages::i18n::in_language(lang, pages, work).await {
+            tracing::warn!(error = %format!("{e:#}"), "{what} failed after the answer");
+        }
+    });
+}

@@ -85,6 +85,6 @@ pub async fn not_me(state: &AppState, token: &str, client: &ClientInfo) -> anyho
     }
     crate::tokens::revoke_user(state, user.id, None, "not_me").await?;
     crate::audit::record(state, AuditKind::NotMe, crate::audit::user(&user), client, "").await;
-    crate::flows::recovery::request(state, &user.email, crate::pages::i18n::current(), client);
+    crate::flows::recovery::request(state, &user.email, client);
     Ok(Some(user))
 }

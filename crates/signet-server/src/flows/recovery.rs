@@ -44,18 +44,9 @@ fn fingerprint(user: &User) -> String {
 }
 
 /// Starts a recovery for the address as typed, after the response: see the module docs.
-/// `lang` is the language of the page that asked, for the mail.
-pub fn request(state: &AppState, email_input: &str, lang: &'static str, client: &ClientInfo) {
-    let state = state.clone();
-    let email_input = email_input.to_owned();
-    let client = client.clone();
-    tokio::spawn(async move {
-        let pages = state.pages.clone();
-        let res = crate::pages::i18n::in_language(lang, pages, send_link(&state, &email_input, &client)).await;
-        if let Err(e) = res {
-            tracing::warn!(error = %format!("{e:#}"), "password recovery request failed");
-        }
-    });
+pub fn request(state: &AppState, email_input: &str, client: &ClientInfo) {
+    let (st, email_input, client) = (state.clone(), email_input.to_owned(), client.clone());
+    super::after_answer(state, "password recovery request", async move { send_link(&st, &email_input, &client).await });
 }
 
 async fn send_link(state: &AppState, email_input: &str, client: &ClientInfo) -> anyhow::Result<()> {

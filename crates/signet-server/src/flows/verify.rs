@@ -74,14 +74,8 @@ pub async fn send(state: &AppState, user: &User) -> anyhow::Result<()> {
 /// [`send`] in a task of its own, in the current page language (after the response, so the
 /// answer's timing does not depend on the account).
 pub fn send_later(state: &AppState, user: User) {
-    let state = state.clone();
-    let lang = crate::pages::i18n::current();
-    tokio::spawn(async move {
-        let pages = state.pages.clone();
-        if let Err(e) = crate::pages::i18n::in_language(lang, pages, send(&state, &user)).await {
-            tracing::warn!(error = %format!("{e:#}"), "could not queue the verification mail");
-        }
-    });
+    let st = state.clone();
+    super::after_answer(state, "verification mail", async move { send(&st, &user).await });
 }
 
 /// The account and address a verification link is for, without using it up.

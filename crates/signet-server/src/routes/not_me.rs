@@ -15,11 +15,7 @@ use crate::pages::{tr, tr_args};
 use crate::state::AppState;
 
 fn invalid(state: &AppState, headers: &HeaderMap) -> Result<Response, PageError> {
-    let ctx = minijinja::context! {
-        title => tr("recover-invalid-title"), paragraphs => [tr("link-invalid")],
-        back => minijinja::context! { href => "/login", label => tr("help-back-to-sign-in") },
-    };
-    link_pages::confirm(state, headers, StatusCode::BAD_REQUEST, ctx)
+    link_pages::invalid(state, headers, "link-invalid", ("/login", "help-back-to-sign-in"))
 }
 
 pub async fn show(

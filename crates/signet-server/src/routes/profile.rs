@@ -121,11 +121,7 @@ pub async fn change_email(
 }
 
 fn invalid(state: &AppState, headers: &HeaderMap, why: &str) -> Result<Response, PageError> {
-    let ctx = minijinja::context! {
-        title => tr("recover-invalid-title"), paragraphs => [tr(why)],
-        back => minijinja::context! { href => "/account", label => tr("account-title") },
-    };
-    crate::link_pages::confirm(state, headers, StatusCode::BAD_REQUEST, ctx)
+    crate::link_pages::invalid(state, headers, why, ("/account", "account-title"))
 }
 
 /// Opening the link changes nothing (mail scanners open links); the button does.

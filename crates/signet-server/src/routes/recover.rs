@@ -3,18 +3,18 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use signet_core::audit::AuditKind;
 use signet_core::Password;
 use signet_store::User;
 
-use crate::csrf::{self, PresessionForm};
+use crate::csrf::PresessionForm;
 use crate::error::PageError;
 use crate::flows::recovery;
-use crate::http::{with_cookies, ClientInfo};
+use crate::http::ClientInfo;
 use crate::mfa::{self, Verdict};
-use crate::pages::{i18n, tr};
+use crate::pages::tr;
 use crate::state::AppState;
 use crate::{audit, ratelimit};
 
@@ -43,17 +43,13 @@ fn render(
     status: StatusCode,
     ctx: minijinja::Value,
 ) -> Result<Response, PageError> {
-    let (csrf, set) = csrf::presession_token(state, headers);
-    let html = state.pages.render(
-        "recover.html",
-        minijinja::context! {
-            title => tr("recover-title"), csrf,
-            min_length => state.policy.min_length(),
-            max_length => state.config.password.max_length,
-            ..ctx
-        },
-    )?;
-    Ok(with_cookies((status, html).into_response(), set))
+    let ctx = minijinja::context! {
+        title => tr("recover-title"),
+        min_length => state.policy.min_length(),
+        max_length => state.config.password.max_length,
+        ..ctx
+    };
+    crate::link_pages::presession_page(state, headers, status, "recover.html", ctx)
 }
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
@@ -74,7 +70,7 @@ pub async fn submit(
     if let Some(retry_after) = ratelimit::hit_all(&state, &limits, state.config.rate_limit.window, now).await? {
         return Err(PageError::RateLimited { retry_after });
     }
-    recovery::request(&state, &typed, i18n::current(), &client);
+    recovery::request(&state, &typed, &client);
     render(&state, &headers, StatusCode::OK, minijinja::context! { mode => "sent", email => typed })
 }
 
@@ -141,25 +137,22 @@ pub async fn submit_reset(
         return reset_page(&state, &headers, &token, &user, StatusCode::BAD_REQUEST, Some(("new", msg))).await;
     }
     let factors = mfa::factors(&state, user.id).await?;
-    match second_step(&factors) {
+    let refusal = match second_step(&factors) {
         "code" => {
             let code = form.code.expose();
             let ok = (factors.totp && mfa::check_totp(&state, user.id, code, now).await? == Verdict::Accepted)
                 || mfa::check_backup(&state, user.id, code, now).await?;
-            if !ok {
-                let msg = tr("recover-bad-code");
-                return reset_page(&state, &headers, &token, &user, StatusCode::BAD_REQUEST, Some(("code", msg))).await;
-            }
+            (!ok).then(|| ("code", tr("recover-bad-code")))
         }
         // The page's passkey ceremony (`passkey.js`, mode `recover`) left a proof for this link.
         "passkey" => {
-            if !recovery::has_passkey_proof(&state, &token).await? {
-                let msg = tr("recover-passkey-needed");
-                return reset_page(&state, &headers, &token, &user, StatusCode::BAD_REQUEST, Some(("passkey", msg)))
-                    .await;
-            }
+            let proven = recovery::has_passkey_proof(&state, &token).await?;
+            (!proven).then(|| ("passkey", tr("recover-passkey-needed")))
         }
-        _ => {}
+        _ => None,
+    };
+    if let Some(error) = refusal {
+        return reset_page(&state, &headers, &token, &user, StatusCode::BAD_REQUEST, Some(error)).await;
     }
     // Single use: of two submissions racing, one gets here.
     if second_step(&factors) == "passkey" && !recovery::take_passkey_proof(&state, &token, &user).await? {

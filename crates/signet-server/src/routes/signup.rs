@@ -93,14 +93,9 @@ pub async fn submit(
         return Err(PageError::RateLimited { retry_after });
     }
     let record = state.hash_pool.hash(form.password.clone()).await?;
-    let (state2, email2, client2) = (state.clone(), email.clone(), client.clone());
-    let lang = crate::pages::i18n::current();
-    tokio::spawn(async move {
-        let pages = state2.pages.clone();
-        let work = create_or_tell_owner(&state2, &email2, &record, &client2);
-        if let Err(e) = crate::pages::i18n::in_language(lang, pages, work).await {
-            tracing::warn!(error = %format!("{e:#}"), "sign-up failed after the answer");
-        }
+    let (st, email2, client2) = (state.clone(), email.clone(), client.clone());
+    crate::flows::after_answer(&state, "sign-up", async move {
+        create_or_tell_owner(&st, &email2, &record, &client2).await
     });
     crate::link_pages::code_page(&state, &headers, StatusCode::OK, email.as_str(), "signup", None)
 }

@@ -92,18 +92,11 @@ pub async fn resend(
     if let Some(retry_after) = ratelimit::hit_all(&state, &limits, state.config.rate_limit.window, now).await? {
         return Err(PageError::RateLimited { retry_after });
     }
-    let (state2, typed2) = (state.clone(), typed.clone());
-    let lang = crate::pages::i18n::current();
-    tokio::spawn(async move {
-        let pages = state2.pages.clone();
-        let work = async {
-            match verify::account_for(&state2, &typed2).await? {
-                Some(user) if !user.email_verified() && !user.disabled => verify::send(&state2, &user).await,
-                _ => Ok(()),
-            }
-        };
-        if let Err(e) = crate::pages::i18n::in_language(lang, pages, work).await {
-            tracing::warn!(error = %format!("{e:#}"), "could not queue a verification mail");
+    let (st, typed2) = (state.clone(), typed.clone());
+    crate::flows::after_answer(&state, "verification resend", async move {
+        match verify::account_for(&st, &typed2).await? {
+            Some(user) if !user.email_verified() && !user.disabled => verify::send(&st, &user).await,
+            _ => Ok(()),
         }
     });
     link_pages::code_page(&state, &headers, StatusCode::OK, &typed, "sent", None)

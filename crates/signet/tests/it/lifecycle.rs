@@ -212,21 +212,8 @@ async fn export_contains_no_secrets() {
     let tokens = s.user_tokens("ann@example.com").await;
     let mut b = s.signed_in("ann@example.com").await;
     // A second factor: TOTP, enrolled through the pages, and its backup codes.
-    let csrf = b.get("/account/security").await.csrf();
-    b.post_form("/account/security/totp", &[("csrf", &csrf), ("return_to", "")]).await;
-    let page = b.get("/account/security/totp").await;
-    let shown =
-        page.body.split("<code id=\"totp-secret\">").nth(1).and_then(|r| r.split("</code>").next()).expect("key");
-    let secret = signet_core::totp::TotpSecret::from_base32(shown).expect("secret");
-    let step = s.state.now().unix_timestamp().div_euclid(30);
-    let code = secret.code_at_step(step).expect("code");
-    let r = b
-        .post_form("/account/security/totp/confirm", &[("csrf", &page.csrf()), ("code", &code), ("return_to", "")])
-        .await;
-    let backup: Vec<String> =
-        r.body.split("<li><code>").skip(1).filter_map(|c| c.split("</code>").next()).map(str::to_owned).collect();
-    assert_eq!(backup.len(), 10);
-
+    let (secret, backup) = crate::mfa::enrol_totp(&s, &mut b).await;
+    let base32 = secret.base32().expect("base32").to_string();
     let r = b.get("/account/export").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.header("content-disposition").is_some_and(|d| d.starts_with("attachment")));
@@ -244,7 +231,7 @@ async fn export_contains_no_secrets() {
     let mut secrets = vec![
         PASSWORD.to_owned(),
         user.password.expect("password").hash,
-        shown.replace(' ', ""),
+        base32,
         hex::encode(secret.expose_bytes()),
         tokens.access.clone(),
         tokens.refresh.clone(),
