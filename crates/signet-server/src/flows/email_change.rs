@@ -7,7 +7,8 @@
 //!    notice with a revert link valid 7 days (Kratos never tells the old address).
 //! 3. `revert` (that link): the old address comes back, every session and refresh-token family
 //!    ends, and a recovery link goes to the old address, since whoever changed it may know
-//!    the password.
+//!    the password. An unverified account registered on the old address meanwhile (to block
+//!    the revert) is erased; a verified one wins, and the reverted account is disabled.
 //!
 //! Links are single use, carry no address in clear, and are stored as SHA-256.
 
@@ -167,15 +168,33 @@ pub async fn revert(state: &AppState, token: &str, client: &ClientInfo) -> anyho
     let now = state.now();
     // The account may have moved on to yet another address: take it back from whatever it is.
     let Some(current) = state.store.user_by_id(s.uid).await? else { return Ok(None) };
-    match state.store.change_email(s.uid, &current.email, &old, true, now).await {
-        Ok(_) => {}
-        // The old address was registered by someone else meanwhile: still end every session.
-        Err(StoreError::Conflict) => tracing::warn!(user = s.uid, "revert: the old address has another account now"),
-        Err(e) => return Err(e.into()),
-    }
     crate::tokens::revoke_user(state, s.uid, None, "email_change_revert").await?;
+    let restored = match state.store.change_email(s.uid, &current.email, &old, true, now).await {
+        Ok(_) => true,
+        // Someone registered the old address after the change, to block this revert. Whoever
+        // opened the revert link reads that mailbox; an account that never proved the address
+        // gives way to them. One that did (the mailbox owner's own) stays, and this account is
+        // disabled instead: its address is in the hands of whoever changed it.
+        Err(StoreError::Conflict) => {
+            let blocker = state.store.user_by_email(&old).await?;
+            match blocker {
+                Some(b) if !b.email_verified() && b.id != s.uid => {
+                    state.store.erase_user(b.id).await?;
+                    tracing::warn!(user = s.uid, squatter = b.id, "revert: an unverified account on the old address was erased");
+                    state.store.change_email(s.uid, &current.email, &old, true, now).await?
+                }
+                _ => false,
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
     let Some(user) = state.store.user_by_id(s.uid).await? else { return Ok(None) };
     crate::audit::record(state, AuditKind::EmailChangeRevert, crate::audit::user(&user), client, "").await;
-    crate::flows::recovery::request(state, &user.email, client);
+    if restored {
+        crate::flows::recovery::request(state, &user.email, client);
+    } else {
+        state.store.set_disabled(user.id, true, now).await?;
+        tracing::warn!(user = user.id, "revert: the old address has a verified account; this one is disabled");
+    }
     Ok(Some(user))
 }

@@ -58,11 +58,16 @@ async fn email_change_confirms_new_and_notifies_old_with_revert() {
     let revert = link_in(&notice, "/account/email/revert/sgn_er_");
     let tokens = s.user_tokens("ann.new@example.com").await;
     assert_eq!(b.get("/account").await.status, StatusCode::OK);
+    // Whoever changed it registers the freed old address, to block the revert (unverified: they
+    // cannot read that mailbox).
+    let squatter = s.create_user("ann@example.com", "the squatter's passphrase").await;
     // Revert: the old address is back, every session and token ends, recovery starts.
     let r = press(&mut s.browser(), &revert).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Your address is restored"), "{}", r.body);
-    assert_eq!(s.user("ann@example.com").await.email, "ann@example.com");
+    let ann = s.user("ann@example.com").await;
+    assert_eq!(ann.id, u.id, "the old address is back on the account it was taken from");
+    assert!(s.state.store.user_by_id(squatter).await.expect("store").is_none(), "the squatter gave way");
     assert!(signed_out(&b.get("/account").await));
     s.assert_tokens_dead(&tokens).await;
     smtp.wait_mail("ann@example.com", "/recover/sgn_rc_").await;
