@@ -180,7 +180,11 @@ pub async fn revert(state: &AppState, token: &str, client: &ClientInfo) -> anyho
             match blocker {
                 Some(b) if !b.email_verified() && b.id != s.uid => {
                     state.store.erase_user(b.id).await?;
-                    tracing::warn!(user = s.uid, squatter = b.id, "revert: an unverified account on the old address was erased");
+                    tracing::warn!(
+                        user = s.uid,
+                        squatter = b.id,
+                        "revert: an unverified account on the old address was erased"
+                    );
                     state.store.change_email(s.uid, &current.email, &old, true, now).await?
                 }
                 _ => false,
