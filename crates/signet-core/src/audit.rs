@@ -64,6 +64,26 @@ pub enum AuditKind {
     UserErase,
     /// The owner downloaded their data.
     DataExport,
+    /// An organization was created.
+    OrgCreate,
+    /// An organization was deleted.
+    OrgDelete,
+    /// A member was added to an organization or their built-in role changed.
+    OrgMemberSet,
+    /// A member left or was removed from an organization.
+    OrgMemberRemove,
+    /// An API (resource server) was registered.
+    ApiCreate,
+    /// An API got a new permission.
+    ApiPermissionAdd,
+    /// A role was defined.
+    RoleCreate,
+    /// A user was given a role.
+    RoleGrant,
+    /// A user's role was taken away.
+    RoleRevoke,
+    /// A client was granted API permissions for its own tokens.
+    ClientGrant,
 }
 
 impl AuditKind {
@@ -115,6 +135,16 @@ impl AuditKind {
             Self::DeletionCancel => "deletion_cancel",
             Self::UserErase => "user_erase",
             Self::DataExport => "data_export",
+            Self::OrgCreate => "org_create",
+            Self::OrgDelete => "org_delete",
+            Self::OrgMemberSet => "org_member_set",
+            Self::OrgMemberRemove => "org_member_remove",
+            Self::ApiCreate => "api_create",
+            Self::ApiPermissionAdd => "api_permission_add",
+            Self::RoleCreate => "role_create",
+            Self::RoleGrant => "role_grant",
+            Self::RoleRevoke => "role_revoke",
+            Self::ClientGrant => "client_grant",
         }
     }
 }
@@ -199,6 +229,16 @@ mod tests {
             (DeletionCancel, "deletion_cancel"),
             (UserErase, "user_erase"),
             (DataExport, "data_export"),
+            (OrgCreate, "org_create"),
+            (OrgDelete, "org_delete"),
+            (OrgMemberSet, "org_member_set"),
+            (OrgMemberRemove, "org_member_remove"),
+            (ApiCreate, "api_create"),
+            (ApiPermissionAdd, "api_permission_add"),
+            (RoleCreate, "role_create"),
+            (RoleGrant, "role_grant"),
+            (RoleRevoke, "role_revoke"),
+            (ClientGrant, "client_grant"),
         ];
         for (kind, name) in kinds {
             assert_eq!(kind.as_str(), name);

@@ -16,6 +16,7 @@ pub mod pkce;
 pub mod policy;
 pub mod profile;
 pub mod protocol;
+pub mod rbac;
 pub mod redirect_uri;
 pub mod refresh;
 pub mod return_to;

@@ -36,6 +36,9 @@ macro_rules! shared_queries {
         mod mail {
             include!("../sql/mail.rs");
         }
+        mod orgs {
+            include!("../sql/orgs.rs");
+        }
         mod purge {
             include!("../sql/purge.rs");
         }

@@ -319,6 +319,46 @@ pub trait MailStore: Send + Sync {
     async fn outbox_counts(&self) -> Result<OutboxCounts>;
 }
 
+/// Organizations, APIs, roles and grants (issue 19). Ids here are row ids; the server maps
+/// the public ones (`org_…`, slugs, API identifiers) to them.
+#[async_trait]
+pub trait OrgStore: Send + Sync {
+    async fn create_org(&self, public_id: &str, slug: &str, name: &str, now: OffsetDateTime) -> Result<Org>;
+    /// By public id (`org_…`) or slug.
+    async fn org(&self, id_or_slug: &str) -> Result<Option<Org>>;
+    async fn org_by_row(&self, id: i64) -> Result<Option<Org>>;
+    async fn list_orgs(&self, after: i64, limit: i64) -> Result<Vec<Org>>;
+    /// Deletes the organization, its memberships, its own roles and every assignment in it.
+    async fn delete_org(&self, id: i64) -> Result<bool>;
+    /// Adds a member, or changes their built-in role.
+    async fn set_member(&self, org_id: i64, user_id: i64, org_role: &str, now: OffsetDateTime) -> Result<()>;
+    /// Removes a member and every role they held in the organization.
+    async fn remove_member(&self, org_id: i64, user_id: i64) -> Result<bool>;
+    async fn member_role(&self, org_id: i64, user_id: i64) -> Result<Option<String>>;
+    async fn list_members(&self, org_id: i64) -> Result<Vec<Member>>;
+    async fn count_owners(&self, org_id: i64) -> Result<i64>;
+    /// The organizations a user belongs to, with their built-in role in each.
+    async fn user_orgs(&self, user_id: i64) -> Result<Vec<(Org, String)>>;
+    async fn create_api(&self, identifier: &str, name: &str, now: OffsetDateTime) -> Result<Api>;
+    async fn api(&self, identifier: &str) -> Result<Option<Api>>;
+    async fn list_apis(&self) -> Result<Vec<Api>>;
+    async fn add_api_permission(&self, api_id: i64, name: &str, description: &str) -> Result<()>;
+    async fn create_role(&self, org_id: i64, name: &str, description: &str, now: OffsetDateTime) -> Result<Role>;
+    /// A role usable in `org_id`: the organization's own of that name, else the global one.
+    async fn role(&self, org_id: i64, name: &str) -> Result<Option<Role>>;
+    /// The roles defined in `org_id` (0: the global ones).
+    async fn list_roles(&self, org_id: i64) -> Result<Vec<Role>>;
+    async fn add_role_permission(&self, role_id: i64, api_id: i64, permission: &str) -> Result<()>;
+    /// Gives `user_id` the role in `org_id` (0: everywhere).
+    async fn assign_role(&self, user_id: i64, org_id: i64, role_id: i64, now: OffsetDateTime) -> Result<()>;
+    async fn unassign_role(&self, user_id: i64, org_id: i64, role_id: i64) -> Result<bool>;
+    /// Everything `user_id` holds in `org_id` (or outside organizations: `None`), in one query.
+    async fn access(&self, user_id: i64, org_id: Option<i64>) -> Result<Access>;
+    async fn grant_client(&self, client_id: &str, api_id: i64, permission: &str) -> Result<()>;
+    /// A client's grants: (API identifier, permission).
+    async fn client_grants(&self, client_id: &str) -> Result<Vec<(String, String)>>;
+}
+
 /// Housekeeping: deletes expired rows of every kind, at most `batch` rows per statement, so
 /// a large backlog never holds the database's write lock for long.
 #[async_trait]
@@ -345,6 +385,7 @@ pub trait Store:
     + ChallengeStore
     + PurgeStore
     + MailStore
+    + OrgStore
     + 'static
 {
     /// Is the database reachable? For `/readyz`.

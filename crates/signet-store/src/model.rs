@@ -134,6 +134,16 @@ pub struct Client {
     /// RFC 7591 §2: the client's logo and home page, shown on the consent page.
     pub logo_uri: Option<String>,
     pub client_uri: Option<String>,
+    /// The registered APIs among the client's audiences, by identifier: their permissions and
+    /// which of them this client was granted (client credentials). Loaded by `client()` only.
+    pub apis: std::collections::BTreeMap<String, ApiAccess>,
+}
+
+/// An API as one client sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiAccess {
+    pub permissions: std::collections::BTreeSet<String>,
+    pub granted: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug)]
@@ -407,4 +417,67 @@ pub struct OutboxCounts {
     pub pending: i64,
     pub sent: i64,
     pub failed: i64,
+}
+
+/// An organization (tenant).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Org {
+    #[serde(skip)]
+    pub id: i64,
+    /// `org_…`: the id APIs and tokens show.
+    #[serde(rename = "id")]
+    pub public_id: String,
+    pub slug: String,
+    pub name: String,
+    pub domains: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A resource server: `identifier` is its tokens' `aud`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Api {
+    #[serde(skip)]
+    pub id: i64,
+    pub identifier: String,
+    pub name: String,
+    pub permissions: Vec<String>,
+}
+
+/// A role: global (`org_id` 0) or an organization's; its permissions as (API identifier, name).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Role {
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
+    pub org_id: i64,
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<(String, String)>,
+}
+
+/// A member as an organization's pages and APIs list them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Member {
+    #[serde(skip)]
+    pub user_id: i64,
+    pub email: String,
+    pub org_role: String,
+    pub roles: Vec<String>,
+}
+
+/// What a user holds, resolved in one query: the built-in role in the organization (when one
+/// was asked about and they are a member), role names, and permissions per API identifier.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Access {
+    pub org_role: Option<String>,
+    pub roles: std::collections::BTreeSet<String>,
+    pub permissions: std::collections::BTreeSet<(String, String)>,
+}
+
+impl Access {
+    /// The permissions held on the API `identifier`.
+    pub fn on(&self, identifier: &str) -> std::collections::BTreeSet<String> {
+        self.permissions.iter().filter(|(a, _)| a == identifier).map(|(_, p)| p.clone()).collect()
+    }
 }

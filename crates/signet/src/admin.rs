@@ -96,7 +96,7 @@ pub enum AuditCmd {
     },
 }
 
-async fn state(config: Config) -> anyhow::Result<AppState> {
+pub(crate) async fn state(config: Config) -> anyhow::Result<AppState> {
     signet_server::build_state(config, Arc::new(SystemClock)).await
 }
 
@@ -109,12 +109,12 @@ fn read_password() -> anyhow::Result<Password> {
     Ok(Password::new(line))
 }
 
-async fn find(state: &AppState, email: &str) -> anyhow::Result<User> {
+pub(crate) async fn find(state: &AppState, email: &str) -> anyhow::Result<User> {
     let e = Email::parse(email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
     state.store.user_by_email(&e).await?.ok_or_else(|| anyhow::anyhow!("no account with email {email:?}"))
 }
 
-async fn write_audit(state: &AppState, kind: AuditKind, user: Option<&User>, detail: &str) {
+pub(crate) async fn write_audit(state: &AppState, kind: AuditKind, user: Option<&User>, detail: &str) {
     let actor = signet_server::audit::Actor::Cli.label();
     let res = state
         .store
@@ -351,7 +351,7 @@ pub(crate) fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> 
     out
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 

@@ -118,6 +118,16 @@ pub enum ClientCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Grant a client permissions of an API for its own tokens (client credentials); the API
+    /// must be one of the client's audiences.
+    Grant {
+        client_id: String,
+        api: String,
+        #[arg(required = true)]
+        permissions: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -334,6 +344,26 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                 println!("{}", json!({ "deleted": client_id }));
             } else {
                 println!("deleted client {client_id}; its refresh tokens are revoked");
+            }
+        }
+        ClientCmd::Grant { client_id, api, permissions, json } => {
+            let c = state.store.client(&client_id).await?.ok_or_else(|| anyhow::anyhow!("no client {client_id:?}"))?;
+            let a = state.store.api(&api).await?.ok_or_else(|| anyhow::anyhow!("no API {api:?}"))?;
+            if !c.audiences.contains(&api) {
+                bail!("{api} is not among the client's audiences (--audience at creation)");
+            }
+            if let Some(bad) = permissions.iter().find(|p| !a.permissions.contains(p)) {
+                bail!("{api} has no permission {bad:?}");
+            }
+            for p in &permissions {
+                state.store.grant_client(&client_id, a.id, p).await?;
+            }
+            let detail = format!("client:{client_id} api:{api} {}", permissions.join(" "));
+            audit(&state, AuditKind::ClientGrant, &detail).await;
+            if json {
+                println!("{}", json!({ "client_id": client_id, "api": api, "granted": permissions }));
+            } else {
+                println!("{client_id} may ask {api} for: {}", permissions.join(" "));
             }
         }
     }

@@ -3,6 +3,7 @@
 mod admin;
 mod clients;
 mod mail;
+mod orgs;
 mod reference;
 
 use std::path::PathBuf;
@@ -50,6 +51,15 @@ enum Command {
     /// Check the mail settings.
     #[command(subcommand)]
     Mail(mail::MailCmd),
+    /// Manage organizations (tenants) and their members.
+    #[command(subcommand)]
+    Org(orgs::OrgCmd),
+    /// Manage APIs (resource servers) and their permissions.
+    #[command(subcommand)]
+    Api(orgs::ApiCmd),
+    /// Manage roles: named sets of API permissions, global or per organization.
+    #[command(subcommand)]
+    Role(orgs::RoleCmd),
     /// Print the README's command table (generated from these definitions).
     #[command(hide = true)]
     CliReference,
@@ -114,6 +124,9 @@ fn main() -> ExitCode {
             Command::Client(cmd) => clients::client(config, cmd).await,
             Command::Keys(cmd) => clients::keys(config, cmd).await,
             Command::Mail(cmd) => mail::mail(config, cmd).await,
+            Command::Org(cmd) => orgs::org(config, cmd).await,
+            Command::Api(cmd) => orgs::api(config, cmd).await,
+            Command::Role(cmd) => orgs::role(config, cmd).await,
             Command::Config(_) | Command::CliReference => Ok(()),
         }
     });

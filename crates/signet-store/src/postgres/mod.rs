@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "client_display", include_str!("../../migrations/postgres/0004_client_display.sql")),
     (5, "mail_outbox", include_str!("../../migrations/postgres/0005_mail_outbox.sql")),
     (6, "account_lifecycle", include_str!("../../migrations/postgres/0006_account_lifecycle.sql")),
+    (7, "organizations", include_str!("../../migrations/postgres/0007_organizations.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

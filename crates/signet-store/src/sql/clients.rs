@@ -44,7 +44,43 @@ fn row_to_client(r: &DbRow) -> Result<Client> {
         id_token_alg: r.try_get("id_token_alg").map_err(get)?,
         logo_uri: r.try_get("logo_uri").map_err(get)?,
         client_uri: r.try_get("client_uri").map_err(get)?,
+        apis: Default::default(),
     })
+}
+
+impl DbStore {
+    /// The registered APIs among a client's audiences, with their permissions and the client's
+    /// grants, in one query (an audience is matched as a whole word of the stored list, then
+    /// exactly in Rust).
+    async fn client_apis(&self, c: &mut Client) -> Result<()> {
+        let rows = sqlx::query(
+            "SELECT a.identifier, p.name AS permission,
+                    EXISTS (SELECT 1 FROM client_grants g
+                            WHERE g.client_id = c.client_id AND g.api_id = a.id AND g.permission = p.name) AS granted
+             FROM clients c JOIN apis a ON (' ' || c.audiences || ' ') LIKE ('% ' || a.identifier || ' %')
+             LEFT JOIN api_permissions p ON p.api_id = a.id
+             WHERE c.client_id = $1",
+        )
+        .bind(&c.client_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let get = |e: sqlx::Error| StoreError::Other(e.into());
+        for r in &rows {
+            let identifier: String = r.try_get("identifier").map_err(get)?;
+            if !c.audiences.contains(&identifier) {
+                continue;
+            }
+            let entry = c.apis.entry(identifier).or_default();
+            if let Some(p) = r.try_get::<Option<String>, _>("permission").map_err(get)? {
+                if r.try_get::<bool, _>("granted").map_err(get)? {
+                    entry.granted.insert(p.clone());
+                }
+                entry.permissions.insert(p);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -87,7 +123,9 @@ impl ClientStore for DbStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(map_err)?;
-        row.as_ref().map(row_to_client).transpose()
+        let Some(mut client) = row.as_ref().map(row_to_client).transpose()? else { return Ok(None) };
+        self.client_apis(&mut client).await?;
+        Ok(Some(client))
     }
 
     async fn list_clients(&self) -> Result<Vec<Client>> {

@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "client_display", include_str!("../../migrations/sqlite/0008_client_display.sql")),
     (9, "mail_outbox", include_str!("../../migrations/sqlite/0009_mail_outbox.sql")),
     (10, "account_lifecycle", include_str!("../../migrations/sqlite/0010_account_lifecycle.sql")),
+    (11, "organizations", include_str!("../../migrations/sqlite/0011_organizations.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

@@ -15,6 +15,7 @@ mod logs;
 mod mail;
 mod mfa;
 mod oauth2;
+mod orgs;
 mod pages;
 mod passkeys;
 mod recover;

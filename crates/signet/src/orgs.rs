@@ -1,0 +1,386 @@
+//! `signet org …`, `signet api …`, `signet role …`: organizations, APIs and roles, as the
+//! global administrator manages them (organization admins will use the pages and the API).
+
+use anyhow::{bail, Context};
+use clap::Subcommand;
+use serde_json::json;
+use signet_core::audit::AuditKind;
+use signet_core::rbac::{self, OrgRole};
+use signet_server::{AppState, Config};
+use signet_store::{Org, StoreError};
+
+use crate::admin::{find, printable, rfc3339, state, table, write_audit};
+
+#[derive(Subcommand)]
+pub enum OrgCmd {
+    /// Create an organization. SLUG goes into URLs and tokens (a-z, 0-9, -).
+    Create {
+        slug: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List organizations.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an organization (by id or slug) and its members.
+    Show {
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an organization with its memberships and its own roles.
+    Delete { org: String },
+    /// Manage members.
+    #[command(subcommand)]
+    Member(MemberCmd),
+}
+
+#[derive(Subcommand)]
+pub enum MemberCmd {
+    /// Add a member, or change their built-in role.
+    Add {
+        org: String,
+        email: String,
+        /// owner, admin or member.
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// Remove a member (and the roles they held in the organization).
+    Remove { org: String, email: String },
+    /// List members with their built-in and assigned roles.
+    List {
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ApiCmd {
+    /// Register an API (resource server); IDENTIFIER is the `aud` of its tokens.
+    Create {
+        #[arg(long)]
+        identifier: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// A permission clients and roles may be given (repeatable), e.g. read:docs.
+        #[arg(long = "permission", value_name = "PERMISSION")]
+        permissions: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List APIs and their permissions.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage an API's permissions.
+    #[command(subcommand)]
+    Permission(PermissionCmd),
+}
+
+#[derive(Subcommand)]
+pub enum PermissionCmd {
+    /// Add a permission to an API.
+    Add {
+        api: String,
+        permission: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RoleCmd {
+    /// Define a role: a named set of permissions of one API. Global, or an organization's own.
+    Create {
+        name: String,
+        #[arg(long)]
+        api: String,
+        #[arg(long = "permission", value_name = "PERMISSION")]
+        permissions: Vec<String>,
+        /// The organization (id or slug) whose role this is; global without it.
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Give a user a role, in one organization (they must be a member) or everywhere.
+    Grant {
+        role: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Take a role away.
+    Revoke {
+        role: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// List roles, global or of one organization.
+    List {
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+async fn find_org(state: &AppState, org: &str) -> anyhow::Result<Org> {
+    state.store.org(org).await?.ok_or_else(|| anyhow::anyhow!("no organization {org:?}"))
+}
+
+async fn org_row(state: &AppState, org: Option<&str>) -> anyhow::Result<(i64, String)> {
+    Ok(match org {
+        Some(o) => {
+            let o = find_org(state, o).await?;
+            (o.id, format!("org:{}", o.public_id))
+        }
+        None => (0, "global".into()),
+    })
+}
+
+/// A new organization's public id: `org_` and 16 random hex digits.
+fn new_org_id() -> String {
+    format!("org_{}", hex::encode(signet_core::secret::random_bytes::<8>()))
+}
+
+pub async fn org(config: Config, cmd: OrgCmd) -> anyhow::Result<()> {
+    let state = state(config).await?;
+    let now = state.now();
+    match cmd {
+        OrgCmd::Create { slug, name, json } => {
+            if !rbac::valid_slug(&slug) {
+                bail!("{slug:?}: a slug is 2-63 of a-z, 0-9 and -, not starting or ending with -");
+            }
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+                bail!("--name: 1-100 characters, no control characters");
+            }
+            let o = match state.store.create_org(&new_org_id(), &slug, name, now).await {
+                Ok(o) => o,
+                Err(StoreError::Conflict) => bail!("an organization with slug {slug} already exists"),
+                Err(e) => return Err(e.into()),
+            };
+            write_audit(&state, AuditKind::OrgCreate, None, &format!("org:{}", o.public_id)).await;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&o)?);
+            } else {
+                println!("created {} ({})", o.slug, o.public_id);
+            }
+        }
+        OrgCmd::List { json } => {
+            let orgs = state.store.list_orgs(0, i64::MAX).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&orgs)?);
+            } else {
+                let rows: Vec<[String; 4]> = orgs
+                    .iter()
+                    .map(|o| {
+                        [o.public_id.clone(), o.slug.clone(), printable(&o.name).into_owned(), rfc3339(o.created_at)]
+                    })
+                    .collect();
+                print!("{}", table(["ID", "SLUG", "NAME", "CREATED"], &rows));
+            }
+        }
+        OrgCmd::Show { org, json } => {
+            let o = find_org(&state, &org).await?;
+            let members = state.store.list_members(o.id).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&json!({ "organization": o, "members": members }))?);
+            } else {
+                println!("{} ({}): {}", o.slug, o.public_id, printable(&o.name));
+                let rows: Vec<[String; 3]> =
+                    members.iter().map(|m| [m.email.clone(), m.org_role.clone(), m.roles.join(" ")]).collect();
+                print!("{}", table(["EMAIL", "ORG ROLE", "ROLES"], &rows));
+            }
+        }
+        OrgCmd::Delete { org } => {
+            let o = find_org(&state, &org).await?;
+            state.store.delete_org(o.id).await?;
+            write_audit(&state, AuditKind::OrgDelete, None, &format!("org:{}", o.public_id)).await;
+            println!("deleted {}", o.slug);
+        }
+        OrgCmd::Member(cmd) => member(&state, cmd).await?,
+    }
+    Ok(())
+}
+
+async fn member(state: &AppState, cmd: MemberCmd) -> anyhow::Result<()> {
+    let now = state.now();
+    match cmd {
+        MemberCmd::Add { org, email, role } => {
+            let o = find_org(state, &org).await?;
+            let u = find(state, &email).await?;
+            let to = OrgRole::parse(&role).context("--role: owner, admin or member")?;
+            let from = state.store.member_role(o.id, u.id).await?.and_then(|r| OrgRole::parse(&r));
+            // The operator may do anything but leave an organization without an owner.
+            if from == Some(OrgRole::Owner) && to != OrgRole::Owner && state.store.count_owners(o.id).await? <= 1 {
+                bail!("{}: {}", u.email, rbac::Refused::LastOwner);
+            }
+            state.store.set_member(o.id, u.id, to.as_str(), now).await?;
+            let detail = format!("org:{} role:{}", o.public_id, to.as_str());
+            write_audit(state, AuditKind::OrgMemberSet, Some(&u), &detail).await;
+            println!("{} is {} of {}", u.email, to.as_str(), o.slug);
+        }
+        MemberCmd::Remove { org, email } => {
+            let o = find_org(state, &org).await?;
+            let u = find(state, &email).await?;
+            let from = state.store.member_role(o.id, u.id).await?;
+            if from.as_deref() == Some("owner") && state.store.count_owners(o.id).await? <= 1 {
+                bail!("{}: {}", u.email, rbac::Refused::LastOwner);
+            }
+            if !state.store.remove_member(o.id, u.id).await? {
+                bail!("{} is not a member of {}", u.email, o.slug);
+            }
+            write_audit(state, AuditKind::OrgMemberRemove, Some(&u), &format!("org:{}", o.public_id)).await;
+            println!("removed {} from {}", u.email, o.slug);
+        }
+        MemberCmd::List { org, json } => {
+            let o = find_org(state, &org).await?;
+            let members = state.store.list_members(o.id).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&members)?);
+            } else {
+                let rows: Vec<[String; 3]> =
+                    members.iter().map(|m| [m.email.clone(), m.org_role.clone(), m.roles.join(" ")]).collect();
+                print!("{}", table(["EMAIL", "ORG ROLE", "ROLES"], &rows));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn api(config: Config, cmd: ApiCmd) -> anyhow::Result<()> {
+    let state = state(config).await?;
+    let now = state.now();
+    match cmd {
+        ApiCmd::Create { identifier, name, permissions, json } => {
+            let parsed = url::Url::parse(&identifier).ok().filter(|u| u.scheme() == "https" || u.scheme() == "http");
+            if parsed.is_none() || identifier.contains(char::is_whitespace) {
+                bail!("--identifier: an absolute http(s) URL, e.g. https://api.example.com");
+            }
+            if let Some(bad) = permissions.iter().find(|p| !rbac::valid_permission(p)) {
+                bail!("--permission {bad:?}: scope-token characters only (RFC 6749 §3.3), no spaces");
+            }
+            let name = name.unwrap_or_else(|| identifier.clone());
+            let api = match state.store.create_api(&identifier, &name, now).await {
+                Ok(a) => a,
+                Err(StoreError::Conflict) => bail!("an API with identifier {identifier} already exists"),
+                Err(e) => return Err(e.into()),
+            };
+            for p in &permissions {
+                state.store.add_api_permission(api.id, p, "").await?;
+            }
+            write_audit(&state, AuditKind::ApiCreate, None, &format!("api:{identifier}")).await;
+            if json {
+                println!("{}", json!({ "identifier": identifier, "name": name, "permissions": permissions }));
+            } else {
+                println!("registered {identifier} with {} permission(s)", permissions.len());
+            }
+        }
+        ApiCmd::List { json } => {
+            let apis = state.store.list_apis().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&apis)?);
+            } else {
+                let rows: Vec<[String; 3]> = apis
+                    .iter()
+                    .map(|a| [a.identifier.clone(), printable(&a.name).into_owned(), a.permissions.join(" ")])
+                    .collect();
+                print!("{}", table(["IDENTIFIER", "NAME", "PERMISSIONS"], &rows));
+            }
+        }
+        ApiCmd::Permission(PermissionCmd::Add { api, permission, description }) => {
+            let a = state.store.api(&api).await?.with_context(|| format!("no API {api:?}"))?;
+            if !rbac::valid_permission(&permission) {
+                bail!("{permission:?}: scope-token characters only (RFC 6749 §3.3), no spaces");
+            }
+            match state.store.add_api_permission(a.id, &permission, &description).await {
+                Ok(()) => {}
+                Err(StoreError::Conflict) => bail!("{api} already has {permission}"),
+                Err(e) => return Err(e.into()),
+            }
+            write_audit(&state, AuditKind::ApiPermissionAdd, None, &format!("api:{api} permission:{permission}")).await;
+            println!("{api} now has {permission}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn role(config: Config, cmd: RoleCmd) -> anyhow::Result<()> {
+    let state = state(config).await?;
+    let now = state.now();
+    match cmd {
+        RoleCmd::Create { name, api, permissions, org, description } => {
+            if !rbac::valid_role_name(&name) {
+                bail!("{name:?}: 1-64 of letters, digits, - _ . :");
+            }
+            let a = state.store.api(&api).await?.with_context(|| format!("no API {api:?}"))?;
+            if let Some(bad) = permissions.iter().find(|p| !a.permissions.contains(p)) {
+                bail!("{api} has no permission {bad:?} (add it with `signet api permission add`)");
+            }
+            let (org_id, scope) = org_row(&state, org.as_deref()).await?;
+            let r = match state.store.create_role(org_id, &name, &description, now).await {
+                Ok(r) => r,
+                Err(StoreError::Conflict) => bail!("a role {name} already exists there"),
+                Err(e) => return Err(e.into()),
+            };
+            for p in &permissions {
+                state.store.add_role_permission(r.id, a.id, p).await?;
+            }
+            write_audit(&state, AuditKind::RoleCreate, None, &format!("{scope} role:{name}")).await;
+            println!("role {name} ({scope}) holds {} permission(s) of {api}", permissions.len());
+        }
+        RoleCmd::Grant { role, user, org } => assign(&state, &role, &user, org.as_deref(), true).await?,
+        RoleCmd::Revoke { role, user, org } => assign(&state, &role, &user, org.as_deref(), false).await?,
+        RoleCmd::List { org, json } => {
+            let (org_id, _) = org_row(&state, org.as_deref()).await?;
+            let roles = state.store.list_roles(org_id).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&roles)?);
+            } else {
+                let rows: Vec<[String; 2]> = roles
+                    .iter()
+                    .map(|r| {
+                        let perms: Vec<String> = r.permissions.iter().map(|(a, p)| format!("{a} {p}")).collect();
+                        [r.name.clone(), perms.join(", ")]
+                    })
+                    .collect();
+                print!("{}", table(["ROLE", "PERMISSIONS"], &rows));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Gives (`grant`) or takes a role, in one organization or everywhere.
+async fn assign(state: &AppState, role: &str, email: &str, org: Option<&str>, grant: bool) -> anyhow::Result<()> {
+    let (org_id, scope) = org_row(state, org).await?;
+    let u = find(state, email).await?;
+    let r = state.store.role(org_id, role).await?.with_context(|| format!("no role {role:?} ({scope})"))?;
+    if org_id != 0 && state.store.member_role(org_id, u.id).await?.is_none() {
+        bail!("{} is not a member of that organization (add them with `signet org member add`)", u.email);
+    }
+    let detail = format!("{scope} role:{role}");
+    if grant {
+        state.store.assign_role(u.id, org_id, r.id, state.now()).await?;
+        write_audit(state, AuditKind::RoleGrant, Some(&u), &detail).await;
+        println!("{} has {role} ({scope})", u.email);
+    } else {
+        if !state.store.unassign_role(u.id, org_id, r.id).await? {
+            bail!("{} does not have {role} ({scope})", u.email);
+        }
+        write_audit(state, AuditKind::RoleRevoke, Some(&u), &detail).await;
+        println!("{} no longer has {role} ({scope})", u.email);
+    }
+    Ok(())
+}
