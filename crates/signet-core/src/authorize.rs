@@ -107,6 +107,10 @@ pub struct Pending {
     pub created_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_step: Option<ConsentStep>,
+    /// The organization the client asked for (its id or slug), from `organization=` or the
+    /// `organization:<id>` scope form; resolved against the user's memberships by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
 }
 
 impl Pending {
@@ -160,6 +164,8 @@ pub struct AuthorizeRequest {
     pub request: Option<String>,
     #[serde(deserialize_with = "non_empty")]
     pub request_uri: Option<String>,
+    #[serde(deserialize_with = "non_empty")]
+    pub organization: Option<String>,
     /// The first parameter (known or not) longer than [`MAX_PARAM_LEN`].
     #[serde(skip)]
     pub oversized: Option<String>,
@@ -252,6 +258,15 @@ impl AuthorizeRequest {
         };
         let requested = Scope::parse(self.scope.as_deref().unwrap_or(""))
             .map_err(|_| refuse(ErrorCode::InvalidScope, "scope contains invalid characters"))?;
+        // The organization: `organization=` or one `organization:<id>` scope token, not two.
+        let mut organization = self.organization.clone();
+        for o in requested.iter().filter_map(|t| t.strip_prefix(ORG_SCOPE_PREFIX)) {
+            if organization.as_deref().is_some_and(|x| x != o) || o.is_empty() {
+                return Err(refuse(ErrorCode::InvalidRequest, "ask for one organization at a time"));
+            }
+            organization = Some(o.to_owned());
+        }
+        let requested = requested.filter(|t| !t.starts_with(ORG_SCOPE_PREFIX));
         // Scopes are narrowed to what the client may ask for (RFC 6749 §3.3).
         let scope = requested.intersect(client.allowed_scope);
         if scope.is_empty() && !requested.is_empty() {
@@ -278,9 +293,14 @@ impl AuthorizeRequest {
             acr_values: self.acr_values.clone(),
             created_at: now,
             consent_step: None,
+            organization,
         })
     }
 }
+
+/// The scope form of the organization: `organization:<id>` in a request, and in the scope a
+/// code or refresh token carries once the server has checked the membership.
+pub const ORG_SCOPE_PREFIX: &str = "organization:";
 
 /// What the flow needs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,6 +331,16 @@ pub struct Facts {
     /// The user's recorded consent covers the requested scope (or the client skips consent).
     pub consent_held: bool,
     pub client_requires_mfa: bool,
+    pub organization: OrgFact,
+}
+
+/// The organization the request asked for, against the signed-in user's memberships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgFact {
+    NotAsked,
+    Member,
+    /// Not a member, or no such organization (the same answer: ids are not probed this way).
+    NotMember,
 }
 
 /// The transition function (OIDC Core §3.1.2.1 for `prompt`, `max_age` and `acr_values`;
@@ -336,6 +366,11 @@ pub fn decide(p: &Pending, f: &Facts, now: OffsetDateTime) -> Step {
             (false, true) => Step::Login,
             (false, false) => Step::EnrolMfa,
         };
+    }
+    // An organization the user does not belong to: refused, whatever else (RFC 6749 §4.1.2.1
+    // access_denied), after authentication so the answer says nothing to strangers.
+    if f.organization == OrgFact::NotMember {
+        return Step::Fail(ErrorCode::AccessDenied);
     }
     if !f.consent_held || p.prompt.consent {
         return if none { Step::Fail(ErrorCode::ConsentRequired) } else { Step::Consent };

@@ -20,6 +20,7 @@ fn pending(prompt: &str, max_age: Option<i64>, acr_values: Option<&str>) -> Pend
         // The request arrived five seconds ago.
         created_at: NOW.unix_timestamp() - 5,
         consent_step: None,
+        organization: None,
     }
 }
 
@@ -103,7 +104,7 @@ fn facts(session: Session, consent_held: bool, enrolled: bool, client_mfa: bool)
             has_second_factor: enrolled,
         }),
     };
-    Facts { signed_in, consent_held, client_requires_mfa: client_mfa }
+    Facts { signed_in, consent_held, client_requires_mfa: client_mfa, organization: OrgFact::NotAsked }
 }
 
 /// Every combination of prompt × max_age × acr_values × client MFA policy × consent held ×
@@ -285,4 +286,34 @@ fn repeated_and_oversized_parameters() {
     // An empty value is no value.
     let Ok(req) = AuthorizeRequest::parse(b"client_id=&state=") else { unreachable!() };
     assert_eq!((req.client_id, req.state), (None, None));
+}
+
+/// A member passes on to consent as before; a non-member is refused with access_denied once
+/// signed in (with or without prompt=none), and a stranger is first asked to sign in.
+#[test]
+fn organization_membership_decides_after_authentication() {
+    let p = pending("", None, None);
+    let mut f = facts(Session::One(Age::Fresh), true, false, false);
+    f.organization = OrgFact::Member;
+    assert_eq!(decide(&p, &f, NOW), Step::IssueCode);
+    f.organization = OrgFact::NotMember;
+    assert_eq!(decide(&p, &f, NOW), Step::Fail(ErrorCode::AccessDenied));
+    assert_eq!(decide(&pending("none", None, None), &f, NOW), Step::Fail(ErrorCode::AccessDenied));
+    let mut stranger = facts(Session::None, false, false, false);
+    stranger.organization = OrgFact::NotMember;
+    assert_eq!(decide(&p, &stranger, NOW), Step::Login);
+}
+
+#[test]
+fn organization_from_parameter_or_scope_form() {
+    let scope = Scope::parse("openid read:docs").expect("scope");
+    let rules = ClientRules { client_id: "app", may_use_code_flow: true, allowed_scope: &scope };
+    let base = "response_type=code&client_id=app&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+    let parse = |extra: &str| AuthorizeRequest::parse(format!("{base}&{extra}").as_bytes()).expect("parse");
+    let p = parse("scope=openid%20organization%3Aacme").validate(rules, "https://app.example/cb", 0).expect("valid");
+    assert_eq!((p.organization.as_deref(), p.scope.as_str()), (Some("acme"), "openid"));
+    let p = parse("scope=openid&organization=org_1").validate(rules, "https://app.example/cb", 0).expect("valid");
+    assert_eq!(p.organization.as_deref(), Some("org_1"));
+    let two = parse("scope=openid%20organization%3Aa&organization=b").validate(rules, "https://app.example/cb", 0);
+    assert_eq!(two.map_err(|r| r.error), Err(ErrorCode::InvalidRequest));
 }

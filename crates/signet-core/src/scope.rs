@@ -41,6 +41,18 @@ impl Scope {
         self.0.iter().map(String::as_str)
     }
 
+    /// The tokens for which `keep` is true.
+    pub fn filter(&self, keep: impl Fn(&str) -> bool) -> Scope {
+        Scope(self.0.iter().filter(|t| keep(t)).cloned().collect())
+    }
+
+    /// `self` with `token` added (it must be a valid scope token).
+    pub fn with(&self, token: &str) -> Scope {
+        let mut s = self.0.clone();
+        s.insert(token.to_owned());
+        Scope(s)
+    }
+
     /// The tokens of `self` that are also in `allowed`.
     pub fn intersect(&self, allowed: &Scope) -> Scope {
         Scope(self.0.intersection(&allowed.0).cloned().collect())

@@ -5,7 +5,7 @@
 
 use axum::response::{IntoResponse, Redirect, Response};
 use signet_core::audit::AuditKind;
-use signet_core::authorize::{decide, ConsentStep, Facts, Pending, SignedIn, Step};
+use signet_core::authorize::{decide, ConsentStep, Facts, OrgFact, Pending, SignedIn, Step, ORG_SCOPE_PREFIX};
 use signet_core::mfa::Amr;
 use signet_core::protocol::ErrorCode;
 use signet_core::{OffsetDateTime, PlainToken, Scope, TokenHash};
@@ -111,7 +111,22 @@ async fn evaluate(
         }
         None => None,
     };
-    Ok(decide(p, &Facts { signed_in, consent_held, client_requires_mfa: client.require_mfa }, now))
+    let organization = match (&p.organization, session) {
+        (None, _) | (_, None) => OrgFact::NotAsked,
+        (Some(o), Some(s)) => match requested_org(state, o, s.user.id).await? {
+            Some(_) => OrgFact::Member,
+            None => OrgFact::NotMember,
+        },
+    };
+    let facts = Facts { signed_in, consent_held, client_requires_mfa: client.require_mfa, organization };
+    Ok(decide(p, &facts, now))
+}
+
+/// The organization a request named (id or slug), if `user_id` is a member of it. An unknown
+/// organization and one the user is not in look the same.
+async fn requested_org(state: &AppState, org: &str, user_id: i64) -> Result<Option<signet_store::Org>, PageError> {
+    let Some(o) = state.store.org(org).await? else { return Ok(None) };
+    Ok(state.store.member_role(o.id, user_id).await?.is_some().then_some(o))
 }
 
 /// Moves the flow forward for the current browser session. `id` is the stored pending request,
@@ -244,6 +259,16 @@ async fn issue_code(
 ) -> Result<Response, PageError> {
     let code = PlainToken::generate("");
     let now = state.now();
+    // The organization, checked by `decide` a moment ago, travels in the code's scope by its id
+    // (`tokens::tenant` reads it back at every issue, refresh and introspection).
+    let mut scope = Scope::parse(&p.scope).unwrap_or_default();
+    if let Some(o) = &p.organization {
+        match requested_org(state, o, s.user.id).await? {
+            Some(org) => scope = scope.with(&format!("{ORG_SCOPE_PREFIX}{}", org.public_id)),
+            None => return Ok(fail(state, id, p, ErrorCode::AccessDenied, "not a member of the organization").await),
+        }
+    }
+    let scope = scope.to_string();
     state
         .store
         .put_code(NewCode {
@@ -254,7 +279,7 @@ async fn issue_code(
             redirect_uri: &p.redirect_uri,
             code_challenge: &p.code_challenge,
             nonce: p.nonce.as_deref(),
-            scope: &p.scope,
+            scope: &scope,
             auth_time: s.session.auth_time,
             amr: &s.session.amr,
             now,

@@ -67,6 +67,7 @@ pub async fn grant(
     // The tokens are made first so that marking the code used and recording them is one write.
     let grant = tokens::issue_for_user(state, client, &user, &aud, &scope, &auth, now).await?;
     let at = grant.access;
+    let issued_scope = grant.scope;
     let family_id = grant.refresh.as_ref().map(|(id, _)| *id);
     let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
     // Compare-and-set: of two concurrent redemptions exactly one proceeds; the other is a replay
@@ -102,7 +103,8 @@ pub async fn grant(
     } else {
         None
     };
-    Ok(TokenResponse::new(at, &scope, refresh_token, id_token))
+    // RFC 6749 §5.1: the scope granted, which may be narrower than the one consented to.
+    Ok(TokenResponse::new(at, &issued_scope, refresh_token, id_token))
 }
 
 /// A used code came back: someone has a copy. Revoke what it produced and refuse.

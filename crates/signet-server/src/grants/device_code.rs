@@ -49,6 +49,7 @@ pub async fn grant(state: &AppState, client: &Client, device_code: Option<&str>)
             let auth = tokens::UserAuth::from_stored(auth_time, &rec.amr);
             let grant = tokens::issue_for_user(state, client, &user, &aud, &scope, &auth, now).await?;
             let at = grant.access;
+            let scope = grant.scope;
             let refresh_token = grant.refresh.map(|(_, t)| t.expose().to_owned());
             Ok(TokenResponse::new(at, &scope, refresh_token, None))
         }

@@ -41,7 +41,19 @@ pub async fn grant(
         Some(_) => return Err(OAuthError::InvalidGrant("the user's grant is no longer valid".into())),
         None => client.client_id.clone(),
     };
-    let auth = rec.auth_time.map(|t| tokens::UserAuth::from_stored(t, &rec.amr));
+    let mut auth = rec.auth_time.map(|t| tokens::UserAuth::from_stored(t, &rec.amr));
+    // The organization and roles as they are now: a membership or role removed since the last
+    // token is not carried forward (`tokens::tenant`).
+    let scope = match rec.user_id {
+        Some(user_id) => {
+            let (scope, tenant) = tokens::tenant::resolve(state, client, user_id, &scope, &rec.audience).await?;
+            if let Some(a) = auth.as_mut() {
+                a.tenant = tenant;
+            }
+            scope
+        }
+        None => scope,
+    };
     let at = tokens::issue_access(state, client, &sub, &rec.audience, &scope, auth.as_ref(), now)?;
     // RFC 6749 §6: the new refresh token keeps the scope of the one presented.
     Ok(TokenResponse::new(at, &scope, Some(successor.expose().to_owned()), None))

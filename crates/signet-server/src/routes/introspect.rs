@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use signet_core::PlainToken;
+use signet_core::{PlainToken, Scope};
 
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::state::AppState;
 use crate::tokens::access::denylist_key;
-use crate::tokens::refresh;
+use crate::tokens::{refresh, tenant};
 
 #[derive(Debug, Deserialize)]
 pub struct IntrospectForm {
@@ -57,20 +57,32 @@ async fn access_info(state: &AppState, token: &str) -> Result<Option<Value>, OAu
         return Ok(None);
     }
     // A deleted client's tokens die with it (within the client cache's 2 s on every instance).
-    if state.clients.get(state.store.as_ref(), &c.client_id).await?.is_none() {
+    let Some(client) = state.clients.get(state.store.as_ref(), &c.client_id).await? else {
         return Ok(None);
-    }
+    };
     // A user's "sign out everywhere" / password change / disabling makes older tokens inactive.
+    let (mut scope, mut tenant) = (c.scope.clone(), c.tenant.clone());
     if c.sub != c.client_id {
-        match state.store.user_by_subject(&c.sub).await? {
-            Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < c.iat) => {}
+        let user = match state.store.user_by_subject(&c.sub).await? {
+            Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < c.iat) => u,
             _ => return Ok(None),
+        };
+        // The organization and roles as they are now: a token never outlives a membership, and
+        // a removed role's permissions leave its scope at once (`tokens::tenant`).
+        let token_scope = Scope::parse(&c.scope).unwrap_or_default();
+        match tenant::resolve(state, &client, user.id, &token_scope, &c.aud).await {
+            Ok((now_scope, now_tenant)) => {
+                scope = now_scope.to_string();
+                tenant = now_tenant.unwrap_or_default();
+            }
+            Err(tenant::Lost::Store(e)) => return Err(e.into()),
+            Err(_) => return Ok(None),
         }
     }
     let mut v = json!({
         "active": true,
         "token_type": "Bearer",
-        "scope": c.scope,
+        "scope": scope,
         "client_id": c.client_id,
         "sub": c.sub,
         "aud": c.aud,
@@ -89,6 +101,9 @@ async fn access_info(state: &AppState, token: &str) -> Result<Option<Value>, OAu
         }
         if let Some(amr) = c.amr {
             m.insert("amr".into(), json!(amr));
+        }
+        if let Value::Object(t) = json!(tenant) {
+            m.extend(t);
         }
     }
     Ok(Some(v))

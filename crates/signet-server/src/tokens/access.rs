@@ -29,6 +29,9 @@ pub struct AccessClaims {
     pub acr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amr: Option<Vec<String>>,
+    /// `org_id`, `org_slug`, `roles` (issue 19; `tokens::tenant`).
+    #[serde(flatten)]
+    pub tenant: super::tenant::Tenant,
 }
 
 impl AccessClaims {

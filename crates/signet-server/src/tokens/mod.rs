@@ -5,6 +5,7 @@ pub mod id_token;
 pub mod keys;
 pub mod provider;
 pub mod refresh;
+pub mod tenant;
 
 pub use access::AccessClaims;
 pub use keys::KeyRing;
@@ -81,13 +82,16 @@ pub struct IssuedAccess {
 pub struct UserAuth {
     pub time: OffsetDateTime,
     pub amr: signet_core::mfa::Amr,
+    /// The organization and roles, resolved now (`tenant::resolve`).
+    pub tenant: Option<tenant::Tenant>,
 }
 
 impl UserAuth {
     /// From stored columns; rows written before `amr` existed were password logins.
     pub fn from_stored(time: OffsetDateTime, amr: &str) -> Self {
         let amr = signet_core::mfa::Amr::parse(amr);
-        Self { time, amr: if amr == Default::default() { signet_core::mfa::Amr::password() } else { amr } }
+        let amr = if amr == Default::default() { signet_core::mfa::Amr::password() } else { amr };
+        Self { time, amr, tenant: None }
     }
 }
 
@@ -138,6 +142,7 @@ pub fn issue_access(
         auth_time: auth.map(|a| a.time.unix_timestamp()),
         acr: auth.map(|a| a.amr.acr().as_str().to_owned()),
         amr: auth.map(|a| a.amr.to_claim()),
+        tenant: auth.and_then(|a| a.tenant.clone()).unwrap_or_default(),
     };
     let token = access::sign(&state.keys.snapshot(), client_alg(state, client), &claims)?;
     Ok(IssuedAccess { token, ttl, jti: claims.jti, exp: now + ttl })
@@ -163,6 +168,9 @@ pub async fn revoke_user(
 /// What a user grant (authorization code, device code) issues.
 pub struct UserGrant {
     pub access: IssuedAccess,
+    /// The scope the access token carries (the consented one, narrowed to what the user's roles
+    /// hold now for a registered API); the refresh family keeps the consented one.
+    pub scope: Scope,
     /// The new refresh family's id and first token, if the grant includes refresh.
     pub refresh: Option<(i64, signet_core::PlainToken)>,
 }
@@ -180,12 +188,14 @@ pub async fn issue_for_user(
     auth: &UserAuth,
     now: OffsetDateTime,
 ) -> Result<UserGrant, crate::oauth::OAuthError> {
-    let access = issue_access(state, client, &user.subject, aud, scope, Some(auth), now)?;
+    let (effective, tenant) = tenant::resolve(state, client, user.id, scope, aud).await?;
+    let auth = UserAuth { tenant, ..auth.clone() };
+    let access = issue_access(state, client, &user.subject, aud, &effective, Some(&auth), now)?;
     let wants_refresh = signet_core::client::GrantType::RefreshToken.allowed_in(&client.grant_types);
     let refresh = if wants_refresh {
-        Some(refresh::start_family(state, &client.client_id, Some(user.id), scope, aud, Some(auth), now).await?)
+        Some(refresh::start_family(state, &client.client_id, Some(user.id), scope, aud, Some(&auth), now).await?)
     } else {
         None
     };
-    Ok(UserGrant { access, refresh })
+    Ok(UserGrant { access, refresh, scope: effective })
 }

@@ -5,7 +5,8 @@ use reqwest::StatusCode;
 
 use crate::harness::{audit_kinds, jwt_parts, run_cli, TestServer, PASSWORD};
 
-const API: &str = "https://docs.example.com";
+/// The audience the harness's code clients get by default, registered here as an API.
+const API: &str = "https://api.example.com";
 
 /// Runs the CLI against the test server's data; panics with its output unless it succeeds.
 fn cli(s: &TestServer, args: &[&str]) -> String {
@@ -129,4 +130,176 @@ async fn org_membership_and_roles_resolve_per_organization() {
     for k in ["org_create", "org_member_set", "org_member_remove", "api_create", "role_create", "role_grant"] {
         assert!(kinds.iter().any(|x| x == k), "{k} audited");
     }
+}
+
+/// Acme (ann: member, with acme's `editor` role) and Globex (ann: member, no roles there); the
+/// global `reader` role for ann everywhere. Returns acme's public id.
+async fn two_tenants(s: &TestServer) -> String {
+    docs_api(s);
+    s.create_user("ann@example.com", PASSWORD).await;
+    s.create_user("owner@example.com", PASSWORD).await;
+    s.create_user("bob@example.com", PASSWORD).await;
+    for org in ["acme", "globex"] {
+        cli(s, &["org", "create", org, "--name", org]);
+        cli(s, &["org", "member", "add", org, "owner@example.com", "--role", "owner"]);
+        cli(s, &["org", "member", "add", org, "ann@example.com"]);
+    }
+    cli(s, &["role", "create", "reader", "--api", API, "--permission", "read:docs"]);
+    cli(s, &["role", "create", "editor", "--api", API, "--permission", "write:docs", "--org", "acme"]);
+    cli(s, &["role", "grant", "reader", "--user", "ann@example.com"]);
+    cli(s, &["role", "grant", "editor", "--user", "ann@example.com", "--org", "acme"]);
+    s.state.store.org("acme").await.expect("store").expect("acme").public_id
+}
+
+/// A code flow for `email` with `extra` authorization parameters: the redirect's parameters.
+async fn authorize_as(
+    s: &TestServer,
+    c: &crate::harness::TestClient,
+    email: &str,
+    extra: &[(&str, &str)],
+) -> (std::collections::HashMap<String, String>, crate::harness::Pkce) {
+    let p = crate::harness::pkce();
+    let mut b = s.signed_in(email).await;
+    let mut params = vec![("scope", "openid read:docs write:docs")];
+    params.extend_from_slice(extra);
+    let r = b.authorize(&crate::harness::authz_query(&c.id, &p.challenge, &params)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    (crate::harness::location_params(r.location()), p)
+}
+
+/// Code → tokens; returns the token response and the access token's claims.
+async fn tokens_for(
+    s: &TestServer,
+    c: &crate::harness::TestClient,
+    email: &str,
+    extra: &[(&str, &str)],
+) -> (serde_json::Value, serde_json::Value) {
+    let (params, p) = authorize_as(s, c, email, extra).await;
+    let (status, body) = s.exchange(c, &params["code"], &p.verifier).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let claims = jwt_parts(body["access_token"].as_str().expect("at")).1;
+    (body, claims)
+}
+
+#[tokio::test]
+async fn organization_param_selects_org_in_token() {
+    let s = TestServer::start().await;
+    let acme = two_tenants(&s).await;
+    let c = s.code_client("openid read:docs write:docs", false, true).await;
+    let (body, claims) = tokens_for(&s, &c, "ann@example.com", &[("organization", "acme")]).await;
+    assert_eq!((claims["org_id"].as_str(), claims["org_slug"].as_str()), (Some(acme.as_str()), Some("acme")));
+    assert_eq!(claims["roles"], serde_json::json!(["editor", "reader"]));
+    let scope = format!("openid organization:{acme} read:docs write:docs");
+    assert_eq!((body["scope"].as_str(), claims["scope"].as_str()), (Some(scope.as_str()), Some(scope.as_str())));
+    // The scope form selects it as well, by id.
+    let form = format!("openid read:docs organization:{acme}");
+    let (_, claims) = tokens_for(&s, &c, "ann@example.com", &[("scope", &form)]).await;
+    assert_eq!(claims["org_slug"], "acme");
+    // Without an organization: no organization claims, global roles only.
+    let (_, claims) = tokens_for(&s, &c, "ann@example.com", &[]).await;
+    assert!(claims.get("org_id").is_none());
+    assert_eq!(claims["roles"], serde_json::json!(["reader"]));
+}
+
+#[tokio::test]
+async fn scope_is_intersection_of_requested_and_assigned() {
+    let s = TestServer::start().await;
+    two_tenants(&s).await;
+    let c = s.code_client("openid read:docs write:docs", false, true).await;
+    // In globex ann holds only the global reader role: write:docs is not granted, and the
+    // response says so (RFC 6749 §5.1) instead of failing the sign-in.
+    let (body, claims) = tokens_for(&s, &c, "ann@example.com", &[("organization", "globex")]).await;
+    let scope = body["scope"].as_str().expect("scope");
+    assert!(scope.contains("read:docs") && !scope.contains("write:docs"), "{scope}");
+    assert_eq!(claims["scope"].as_str(), Some(scope));
+    // Control: in acme she holds both.
+    let (body, _) = tokens_for(&s, &c, "ann@example.com", &[("organization", "acme")]).await;
+    assert!(body["scope"].as_str().expect("scope").contains("write:docs"));
+    // Bob holds no role at all: neither permission, the protocol scopes still.
+    let (body, _) = tokens_for(&s, &c, "bob@example.com", &[]).await;
+    assert_eq!(body["scope"], "openid");
+}
+
+#[tokio::test]
+async fn non_member_organization_refused() {
+    let s = TestServer::start().await;
+    two_tenants(&s).await;
+    let c = s.code_client("openid read:docs write:docs", false, true).await;
+    for org in ["acme", "no-such-org"] {
+        let (params, _) = authorize_as(&s, &c, "bob@example.com", &[("organization", org)]).await;
+        assert_eq!(params.get("error").map(String::as_str), Some("access_denied"), "{org}: {params:?}");
+        assert!(params.get("code").is_none());
+    }
+    // Control: a member gets a code.
+    let (params, _) = authorize_as(&s, &c, "ann@example.com", &[("organization", "acme")]).await;
+    assert!(params.contains_key("code"));
+}
+
+#[tokio::test]
+async fn tenant_id_in_body_ignored_for_token_tenant() {
+    let s = TestServer::start().await;
+    let acme = two_tenants(&s).await;
+    let globex = s.state.store.org("globex").await.expect("store").expect("globex").public_id;
+    let c = s.code_client("openid offline_access read:docs write:docs", false, true).await;
+    let (params, p) = authorize_as(&s, &c, "ann@example.com", &[("organization", "acme")]).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", params["code"].as_str()),
+        ("redirect_uri", crate::harness::REDIRECT),
+        ("code_verifier", p.verifier.as_str()),
+        ("organization", "globex"),
+        ("org_id", globex.as_str()),
+    ];
+    let (status, _, body) = s.oauth_post("/oauth2/token", &c, &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let claims = jwt_parts(body["access_token"].as_str().expect("at")).1;
+    assert_eq!(claims["org_id"].as_str(), Some(acme.as_str()), "the organization comes from the grant");
+    // A refresh cannot move the grant to another organization either (scope only narrows).
+    let refresh = body["refresh_token"].as_str().expect("refresh");
+    let other = format!("openid organization:{globex}");
+    let (status, body) = s.refresh(&c, refresh, Some(&other)).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_scope")), "{body}");
+}
+
+#[tokio::test]
+async fn role_removal_visible_at_introspection() {
+    let s = TestServer::start().await;
+    two_tenants(&s).await;
+    let c = s.code_client("openid read:docs write:docs", false, true).await;
+    let (body, _) = tokens_for(&s, &c, "ann@example.com", &[("organization", "acme")]).await;
+    let at = body["access_token"].as_str().expect("at");
+    let before = s.introspect(&c, at).await;
+    assert_eq!(before["active"], true);
+    assert!(before["scope"].as_str().expect("scope").contains("write:docs"));
+    assert_eq!(before["roles"], serde_json::json!(["editor", "reader"]));
+    cli(&s, &["role", "revoke", "editor", "--user", "ann@example.com", "--org", "acme"]);
+    // The same token, at once: still active (she is still a member), without the role's permission.
+    let after = s.introspect(&c, at).await;
+    assert_eq!(after["active"], true);
+    let scope = after["scope"].as_str().expect("scope");
+    assert!(scope.contains("read:docs") && !scope.contains("write:docs"), "{scope}");
+    assert_eq!(after["roles"], serde_json::json!(["reader"]));
+    assert_eq!(after["org_slug"], "acme");
+}
+
+#[tokio::test]
+async fn membership_removal_visible_at_introspection_and_refresh() {
+    let s = TestServer::start().await;
+    two_tenants(&s).await;
+    let c = s.code_client("openid offline_access read:docs write:docs", false, true).await;
+    let (body, _) = tokens_for(&s, &c, "ann@example.com", &[("organization", "acme")]).await;
+    let at = body["access_token"].as_str().expect("at").to_owned();
+    let refresh = body["refresh_token"].as_str().expect("refresh").to_owned();
+    // Control: a refresh while she is a member works, and keeps the organization.
+    let (status, body) = s.refresh(&c, &refresh, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(jwt_parts(body["access_token"].as_str().expect("at")).1["org_slug"], "acme");
+    let refresh = body["refresh_token"].as_str().expect("refresh").to_owned();
+    cli(&s, &["org", "member", "remove", "acme", "ann@example.com"]);
+    assert_eq!(s.introspect(&c, &at).await, serde_json::json!({ "active": false }));
+    let (status, body) = s.refresh(&c, &refresh, None).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
+    // Her tokens outside any organization are untouched.
+    let (body, _) = tokens_for(&s, &c, "ann@example.com", &[]).await;
+    assert_eq!(s.introspect(&c, body["access_token"].as_str().expect("at")).await["active"], true);
 }

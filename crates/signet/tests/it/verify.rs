@@ -39,6 +39,7 @@ fn claims(exp_in: i64, nbf_in: i64) -> AccessClaims {
         auth_time: None,
         acr: None,
         amr: None,
+        tenant: Default::default(),
     }
 }
 

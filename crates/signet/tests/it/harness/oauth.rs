@@ -100,7 +100,7 @@ impl TestServer {
             user_id,
             &scope,
             "https://api.example.com",
-            Some(&signet_server::tokens::UserAuth { time: now, amr: signet_core::mfa::Amr::password() }),
+            Some(&signet_server::tokens::UserAuth { time: now, amr: signet_core::mfa::Amr::password(), tenant: None }),
             now,
         )
         .await

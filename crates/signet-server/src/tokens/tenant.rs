@@ -1,0 +1,101 @@
+//! The organization and roles behind a user token, resolved from current state every time a
+//! token is issued, refreshed or introspected — so a removed role or membership never outlives
+//! its removal at introspection, and the next refresh drops it (issue 19; ZITADEL's stale role
+//! claims are the trap avoided).
+//!
+//! - The organization travels in the consented scope as `organization:<org id>` (the server
+//!   adds it once the membership is checked, `flows::authorize`); the token shows it as
+//!   `org_id` and `org_slug`.
+//! - For a registered API audience, permission scopes are narrowed to what the user's roles
+//!   (global, and in that organization) hold now: issued scope = requested ∩ assigned. The
+//!   response's `scope` says what was granted (RFC 6749 §5.1).
+//! - Nothing here runs for a token with neither an organization nor a registered API audience.
+
+use serde::{Deserialize, Serialize};
+use signet_core::authorize::ORG_SCOPE_PREFIX;
+use signet_core::Scope;
+use signet_store::Client;
+
+use crate::state::AppState;
+
+/// The claims an access token carries about the user's organization and roles.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_slug: Option<String>,
+    /// The user's role names (global and in the organization), at most [`MAX_ROLES`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+}
+
+/// Role names a token carries at most; beyond, the claim holds the first ones (sorted) and
+/// introspection has them all.
+pub const MAX_ROLES: usize = 50;
+
+/// Why a user's grant no longer stands.
+#[derive(Debug, thiserror::Error)]
+pub enum Lost {
+    #[error("the organization no longer exists")]
+    NoOrganization,
+    #[error("the user is no longer a member of the organization")]
+    NotMember,
+    #[error(transparent)]
+    Store(#[from] signet_store::StoreError),
+}
+
+impl From<Lost> for crate::oauth::OAuthError {
+    fn from(e: Lost) -> Self {
+        match e {
+            Lost::Store(e) => e.into(),
+            // RFC 6749 §5.2: the grant is no longer valid.
+            other => crate::oauth::OAuthError::InvalidGrant(other.to_string()),
+        }
+    }
+}
+
+/// The organization a scope names, if any.
+pub fn org_of(scope: &Scope) -> Option<&str> {
+    scope.iter().find_map(|t| t.strip_prefix(ORG_SCOPE_PREFIX))
+}
+
+/// What `user_id` may have in a token for `aud` now: the scope narrowed to the permissions
+/// their roles hold on that API, and the tenant claims. `Err(Lost)` when the organization is
+/// gone or the user left it.
+pub async fn resolve(
+    state: &AppState,
+    client: &Client,
+    user_id: i64,
+    scope: &Scope,
+    aud: &str,
+) -> Result<(Scope, Option<Tenant>), Lost> {
+    let org_ref = org_of(scope);
+    let api = client.apis.get(aud);
+    if org_ref.is_none() && api.is_none() {
+        return Ok((scope.clone(), None));
+    }
+    let org = match org_ref {
+        Some(r) => Some(state.store.org(r).await?.ok_or(Lost::NoOrganization)?),
+        None => None,
+    };
+    let access = state.store.access(user_id, org.as_ref().map(|o| o.id)).await?;
+    if org.is_some() && access.org_role.is_none() {
+        return Err(Lost::NotMember);
+    }
+    let scope = match api {
+        Some(api) => {
+            let held = access.on(aud);
+            let g = signet_core::rbac::grant_scope(scope.iter(), &api.permissions, &held);
+            scope.filter(|t| !api.permissions.contains(t) || g.granted.contains(t))
+        }
+        None => scope.clone(),
+    };
+    let roles: Vec<String> = access.roles.into_iter().take(MAX_ROLES).collect();
+    let tenant = (org.is_some() || !roles.is_empty()).then(|| Tenant {
+        org_id: org.as_ref().map(|o| o.public_id.clone()),
+        org_slug: org.map(|o| o.slug),
+        roles,
+    });
+    Ok((scope, tenant))
+}
