@@ -31,7 +31,19 @@ pub struct AccessClaims {
     pub amr: Option<Vec<String>>,
     /// `org_id`, `org_slug`, `roles` (issue 19; `tokens::tenant`).
     #[serde(flatten)]
-    pub tenant: super::tenant::Tenant,
+    pub tenant: Tenant,
+}
+
+/// The claims an access token carries about the user's organization and roles.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_slug: Option<String>,
+    /// The user's role names (global and in the organization), at most `tenant::MAX_ROLES`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
 }
 
 impl AccessClaims {

@@ -11,24 +11,13 @@
 //!   response's `scope` says what was granted (RFC 6749 §5.1).
 //! - Nothing here runs for a token with neither an organization nor a registered API audience.
 
-use serde::{Deserialize, Serialize};
 use signet_core::authorize::ORG_SCOPE_PREFIX;
 use signet_core::Scope;
 use signet_store::Client;
 
 use crate::state::AppState;
 
-/// The claims an access token carries about the user's organization and roles.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tenant {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org_slug: Option<String>,
-    /// The user's role names (global and in the organization), at most [`MAX_ROLES`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub roles: Vec<String>,
-}
+pub use super::access::Tenant;
 
 /// Role names a token carries at most; beyond, the claim holds the first ones (sorted) and
 /// introspection has them all.
