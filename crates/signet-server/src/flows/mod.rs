@@ -5,6 +5,7 @@ pub mod authorize;
 pub mod deletion;
 pub mod email_change;
 pub mod new_device;
+pub mod orgs;
 pub mod recovery;
 pub mod respond;
 pub mod sign_in;

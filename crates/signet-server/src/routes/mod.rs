@@ -14,6 +14,7 @@ pub mod language;
 pub mod login;
 pub mod logout;
 pub mod not_me;
+pub mod orgs_api;
 pub mod passkeys;
 pub mod password;
 pub mod profile;
@@ -29,7 +30,7 @@ pub mod verify;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{get, post, put, MethodRouter};
 
 pub use crate::http::see_other;
 use crate::state::AppState;
@@ -126,6 +127,15 @@ pub fn table() -> Vec<Route> {
         route("/device", Session, get(device::show).post(device::submit)),
         route("/api/v1/me", ReadOnly, get(api::me)),
         route("/api/v1/admin/users", ReadOnly, get(api::admin_users)),
+        route("/api/v1/orgs", ReadOnly, get(orgs_api::list)),
+        route("/api/v1/orgs/{org}/members", ReadOnly, get(orgs_api::members)),
+        route("/api/v1/orgs/{org}/members/{sub}", Session, put(orgs_api::set_member).delete(orgs_api::remove_member)),
+        route(
+            "/api/v1/orgs/{org}/members/{sub}/roles/{role}",
+            Session,
+            put(orgs_api::grant_role).delete(orgs_api::revoke_role),
+        ),
+        route("/api/v1/orgs/{org}/roles", Session, get(orgs_api::roles).post(orgs_api::create_role)),
     ]
 }
 

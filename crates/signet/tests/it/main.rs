@@ -16,6 +16,7 @@ mod mail;
 mod mfa;
 mod oauth2;
 mod orgs;
+mod orgs_api;
 mod pages;
 mod passkeys;
 mod recover;

@@ -6,7 +6,11 @@ use signet_server::routes::{table, Guard};
 use crate::harness::{TestServer, PASSWORD};
 
 fn concrete(path: &str) -> String {
-    path.replace("{id}", "1").replace("{client_id}", "app")
+    path.replace("{id}", "1")
+        .replace("{client_id}", "app")
+        .replace("{org}", "acme")
+        .replace("{sub}", "s")
+        .replace("{role}", "r")
 }
 
 /// Every route that changes state for a browser is guarded: a cross-site POST that carries the
@@ -29,7 +33,20 @@ async fn every_state_changing_route_requires_csrf() {
         let res = b.post_form(&path, &[("name", "x"), ("decision", "allow"), ("user_code", "ABCD-EFGH")]).await;
         match r.guard {
             Guard::Session | Guard::PreSession => {
-                assert_eq!(res.status, StatusCode::FORBIDDEN, "POST {path} without a token: {}", res.body);
+                // Every state-changing method the route has is refused; the others are 405.
+                let mut refused = 0;
+                for (method, r) in [
+                    ("POST", res),
+                    ("PUT", b.method(reqwest::Method::PUT, &path).await),
+                    ("DELETE", b.method(reqwest::Method::DELETE, &path).await),
+                ] {
+                    match r.status {
+                        StatusCode::FORBIDDEN => refused += 1,
+                        StatusCode::METHOD_NOT_ALLOWED => {}
+                        other => unreachable!("{method} {path} without a token: {other} {}", r.body),
+                    }
+                }
+                assert!(refused > 0, "{path}: no state-changing method refused");
                 guarded += 1;
             }
             Guard::ReadOnly => assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED, "POST {path}"),

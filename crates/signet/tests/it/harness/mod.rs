@@ -261,6 +261,28 @@ impl Browser {
         self.send(req).await
     }
 
+    /// A script's call to the JSON API: `method`, JSON body, CSRF token in `X-CSRF-Token`.
+    pub async fn call(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        csrf: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base)).header("x-csrf-token", csrf);
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        let r = self.send(req).await;
+        (r.status, serde_json::from_str(&r.body).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// `method` with an empty body (PUT and DELETE of the JSON API).
+    pub async fn method(&mut self, method: reqwest::Method, path: &str) -> Resp {
+        let req = self.client.request(method, format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
     pub async fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
         let req = self.client.post(format!("{}{path}", self.base)).header("content-type", content_type).body(body);
         self.send(req).await

@@ -1,0 +1,346 @@
+//! The organization JSON API (`/api/v1/orgs`): tenant isolation on every path and the rules of
+//! who may change whom (`flows::orgs`, `signet_core::rbac`), driven by real signed-in browsers.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::harness::{run_cli, Browser, TestServer, PASSWORD};
+
+const API: &str = "https://api.example.com";
+
+fn cli(s: &TestServer, args: &[&str]) {
+    let (code, _, err) = run_cli(s.dir.path(), args, "");
+    assert_eq!(code, 0, "signet {args:?}: {err}");
+}
+
+/// Acme: olga (owner, global `superdoc`: read/write/delete), adam (admin, acme's `editor`:
+/// read/write), mia (member). Globex: gina (owner), gus (member), and its own role `gx-role`.
+async fn world(s: &TestServer) {
+    cli(
+        s,
+        &[
+            "api",
+            "create",
+            "--identifier",
+            API,
+            "--permission",
+            "read:docs",
+            "--permission",
+            "write:docs",
+            "--permission",
+            "delete:docs",
+        ],
+    );
+    for (email, org, role) in [
+        ("olga", "acme", "owner"),
+        ("adam", "acme", "admin"),
+        ("mia", "acme", "member"),
+        ("gina", "globex", "owner"),
+        ("gus", "globex", "member"),
+    ] {
+        let email = format!("{email}@example.com");
+        s.create_user(&email, PASSWORD).await;
+        if s.state.store.org(org).await.expect("store").is_none() {
+            cli(s, &["org", "create", org, "--name", org]);
+        }
+        cli(s, &["org", "member", "add", org, &email, "--role", role]);
+    }
+    cli(
+        s,
+        &[
+            "role",
+            "create",
+            "superdoc",
+            "--api",
+            API,
+            "--permission",
+            "read:docs",
+            "--permission",
+            "write:docs",
+            "--permission",
+            "delete:docs",
+        ],
+    );
+    cli(s, &["role", "grant", "superdoc", "--user", "olga@example.com"]);
+    cli(
+        s,
+        &[
+            "role",
+            "create",
+            "editor",
+            "--api",
+            API,
+            "--permission",
+            "read:docs",
+            "--permission",
+            "write:docs",
+            "--org",
+            "acme",
+        ],
+    );
+    cli(s, &["role", "grant", "editor", "--user", "adam@example.com", "--org", "acme"]);
+    cli(s, &["role", "create", "gx-role", "--api", API, "--permission", "read:docs", "--org", "globex"]);
+}
+
+async fn sub(s: &TestServer, name: &str) -> String {
+    s.user(&format!("{name}@example.com")).await.subject
+}
+
+/// A signed-in browser and its CSRF token.
+async fn as_user(s: &TestServer, name: &str) -> (Browser, String) {
+    let mut b = s.signed_in(&format!("{name}@example.com")).await;
+    let csrf = b.account_csrf().await;
+    (b, csrf)
+}
+
+async fn put(b: &mut Browser, csrf: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    b.call(Method::PUT, path, csrf, body.as_ref()).await
+}
+
+async fn delete(b: &mut Browser, csrf: &str, path: &str) -> StatusCode {
+    b.call(Method::DELETE, path, csrf, None).await.0
+}
+
+async fn get(b: &mut Browser, path: &str) -> (StatusCode, Value) {
+    let r = b.get(path).await;
+    (r.status, serde_json::from_str(&r.body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn idor_object_id_swap_denied_everywhere() {
+    let s = TestServer::start().await;
+    world(&s).await;
+    let (mut adam, csrf) = as_user(&s, "adam").await;
+    let (gus, mia) = (sub(&s, "gus").await, sub(&s, "mia").await);
+    let before = s.state.store.access(s.user("gus@example.com").await.id, None).await.expect("access");
+    // Acme's routes with Globex's objects: not found, whatever the method.
+    let paths = [format!("/api/v1/orgs/acme/members/{gus}"), format!("/api/v1/orgs/acme/members/{gus}/roles/editor")];
+    for p in &paths {
+        assert_eq!(
+            put(&mut adam, &csrf, p, Some(json!({ "org_role": "member" }))).await.0,
+            StatusCode::NOT_FOUND,
+            "PUT {p}"
+        );
+        assert_eq!(delete(&mut adam, &csrf, p).await, StatusCode::NOT_FOUND, "DELETE {p}");
+    }
+    // Globex's role on an Acme member: not found in Acme.
+    let p = format!("/api/v1/orgs/acme/members/{mia}/roles/gx-role");
+    assert_eq!(put(&mut adam, &csrf, &p, None).await.0, StatusCode::NOT_FOUND);
+    // Globex's paths by slug and by id: not found, no data in the answer.
+    let globex = s.state.store.org("globex").await.expect("store").expect("globex").public_id;
+    for org in ["globex", globex.as_str()] {
+        let (status, body) = get(&mut adam, &format!("/api/v1/orgs/{org}/members")).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+        assert!(!body.to_string().contains("gus@"), "{body}");
+        assert_eq!(get(&mut adam, &format!("/api/v1/orgs/{org}/roles")).await.0, StatusCode::NOT_FOUND);
+        let (status, _) = adam
+            .call(
+                Method::POST,
+                &format!("/api/v1/orgs/{org}/roles"),
+                &csrf,
+                Some(&json!({ "name": "x", "api": API, "permissions": [] })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(s.state.store.access(s.user("gus@example.com").await.id, None).await.expect("access"), before);
+    // Control: the same calls on Acme's own objects act.
+    assert_eq!(
+        put(&mut adam, &csrf, &format!("/api/v1/orgs/acme/members/{mia}/roles/editor"), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+}
+
+#[tokio::test]
+async fn cross_tenant_member_listing_isolated() {
+    let s = TestServer::start().await;
+    world(&s).await;
+    let (mut mia, _) = as_user(&s, "mia").await;
+    let (status, body) = get(&mut mia, "/api/v1/orgs/acme/members").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let emails: Vec<&str> =
+        body["members"].as_array().expect("members").iter().filter_map(|m| m["email"].as_str()).collect();
+    assert_eq!(emails.len(), 3);
+    assert!(emails.iter().all(|e| !e.starts_with("g")), "{emails:?}");
+    // Pages of one: the cursor walks the same three members, none twice.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (_, page) = get(&mut mia, &format!("/api/v1/orgs/acme/members?limit=1&cursor={cursor}")).await;
+        seen.extend(
+            page["members"].as_array().expect("members").iter().map(|m| m["sub"].as_str().unwrap_or("").to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 3);
+    let (status, body) = get(&mut mia, "/api/v1/orgs/globex/members").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (_, mine) = get(&mut mia, "/api/v1/orgs").await;
+    assert_eq!(mine["organizations"].as_array().expect("orgs").len(), 1);
+}
+
+#[tokio::test]
+async fn no_self_grant_of_role() {
+    let s = TestServer::start().await;
+    world(&s).await;
+    let (mut adam, csrf) = as_user(&s, "adam").await;
+    let me = sub(&s, "adam").await;
+    let (status, body) = put(&mut adam, &csrf, &format!("/api/v1/orgs/acme/members/{me}/roles/editor"), None).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    assert!(body["error_description"].as_str().expect("description").contains("own roles"));
+    let (status, _) =
+        put(&mut adam, &csrf, &format!("/api/v1/orgs/acme/members/{me}"), Some(json!({ "org_role": "owner" }))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.state
+            .store
+            .member_role(
+                s.state.store.org("acme").await.expect("s").expect("o").id,
+                s.user("adam@example.com").await.id
+            )
+            .await
+            .expect("s")
+            .as_deref(),
+        Some("admin")
+    );
+    // Control: the owner can give adam the role.
+    let (mut olga, ocsrf) = as_user(&s, "olga").await;
+    cli(&s, &["role", "revoke", "editor", "--user", "adam@example.com", "--org", "acme"]);
+    assert_eq!(
+        put(&mut olga, &ocsrf, &format!("/api/v1/orgs/acme/members/{me}/roles/editor"), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+}
+
+#[tokio::test]
+async fn cannot_grant_permission_one_lacks() {
+    let s = TestServer::start().await;
+    world(&s).await;
+    let (mut olga, ocsrf) = as_user(&s, "olga").await;
+    let role = json!({ "name": "deleter", "api": API, "permissions": ["delete:docs"] });
+    assert_eq!(olga.call(Method::POST, "/api/v1/orgs/acme/roles", &ocsrf, Some(&role)).await.0, StatusCode::CREATED);
+    let (mut adam, csrf) = as_user(&s, "adam").await;
+    let mia = sub(&s, "mia").await;
+    let (status, body) = put(&mut adam, &csrf, &format!("/api/v1/orgs/acme/members/{mia}/roles/deleter"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["error_description"].as_str().expect("d").contains("do not hold"));
+    let mia_id = s.user("mia@example.com").await.id;
+    let acme = s.state.store.org("acme").await.expect("s").expect("o").id;
+    assert!(s.state.store.access(mia_id, Some(acme)).await.expect("access").roles.is_empty());
+    // Control: what adam holds, he may give.
+    assert_eq!(
+        put(&mut adam, &csrf, &format!("/api/v1/orgs/acme/members/{mia}/roles/editor"), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    // A plain member gives nothing.
+    let (mut mia_b, mcsrf) = as_user(&s, "mia").await;
+    let adam_sub = sub(&s, "adam").await;
+    assert_eq!(
+        delete(&mut mia_b, &mcsrf, &format!("/api/v1/orgs/acme/members/{adam_sub}/roles/editor")).await,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn last_owner_cannot_be_removed() {
+    let s = TestServer::start().await;
+    world(&s).await;
+    let (mut olga, ocsrf) = as_user(&s, "olga").await;
+    let (mut adam, acsrf) = as_user(&s, "adam").await;
+    let (olga_sub, adam_sub) = (sub(&s, "olga").await, sub(&s, "adam").await);
+    assert_eq!(
+        delete(&mut olga, &ocsrf, &format!("/api/v1/orgs/acme/members/{olga_sub}")).await,
+        StatusCode::FORBIDDEN,
+        "the last owner cannot leave"
+    );
+    assert_eq!(
+        delete(&mut adam, &acsrf, &format!("/api/v1/orgs/acme/members/{olga_sub}")).await,
+        StatusCode::FORBIDDEN,
+        "an admin cannot remove an owner"
+    );
+    let (status, body) =
+        put(&mut olga, &ocsrf, &format!("/api/v1/orgs/acme/members/{olga_sub}"), Some(json!({ "org_role": "admin" })))
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let acme = s.state.store.org("acme").await.expect("s").expect("o").id;
+    assert_eq!(s.state.store.count_owners(acme).await.expect("owners"), 1);
+    // With a second owner, the first may go.
+    assert_eq!(
+        put(&mut olga, &ocsrf, &format!("/api/v1/orgs/acme/members/{adam_sub}"), Some(json!({ "org_role": "owner" })))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        delete(&mut olga, &ocsrf, &format!("/api/v1/orgs/acme/members/{olga_sub}")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(s.state.store.count_owners(acme).await.expect("owners"), 1);
+}
+
+#[tokio::test]
+async fn role_definition_escalation_rejected() {
+    let s = TestServer::start().await;
+    world(&s).await;
+    let (mut adam, csrf) = as_user(&s, "adam").await;
+    let god = json!({ "name": "godmode", "api": API, "permissions": ["read:docs", "write:docs", "delete:docs"] });
+    let (status, body) = adam.call(Method::POST, "/api/v1/orgs/acme/roles", &csrf, Some(&god)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let acme = s.state.store.org("acme").await.expect("s").expect("o").id;
+    assert!(s.state.store.role(acme, "godmode").await.expect("store").is_none(), "nothing stored");
+    let ok = json!({ "name": "reviewer", "api": API, "permissions": ["read:docs"] });
+    let (status, body) = adam.call(Method::POST, "/api/v1/orgs/acme/roles", &csrf, Some(&ok)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["permissions"], json!([{ "api": API, "permission": "read:docs" }]));
+    // A member defines nothing.
+    let (mut mia, mcsrf) = as_user(&s, "mia").await;
+    let r = json!({ "name": "m", "api": API, "permissions": [] });
+    assert_eq!(mia.call(Method::POST, "/api/v1/orgs/acme/roles", &mcsrf, Some(&r)).await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn org_admin_cannot_touch_other_org() {
+    let s = TestServer::start().await;
+    world(&s).await;
+    let (mut adam, csrf) = as_user(&s, "adam").await;
+    let gus = sub(&s, "gus").await;
+    let path = format!("/api/v1/orgs/globex/members/{gus}");
+    assert_eq!(put(&mut adam, &csrf, &path, Some(json!({ "org_role": "admin" }))).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(delete(&mut adam, &csrf, &path).await, StatusCode::NOT_FOUND);
+    let globex = s.state.store.org("globex").await.expect("s").expect("o").id;
+    assert_eq!(
+        s.state.store.member_role(globex, s.user("gus@example.com").await.id).await.expect("s").as_deref(),
+        Some("member")
+    );
+    // Control: globex's owner can.
+    let (mut gina, gcsrf) = as_user(&s, "gina").await;
+    assert_eq!(put(&mut gina, &gcsrf, &path, Some(json!({ "org_role": "admin" }))).await.0, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn org_changes_audited() {
+    let s = TestServer::start().await;
+    world(&s).await;
+    let (mut olga, csrf) = as_user(&s, "olga").await;
+    let mia = sub(&s, "mia").await;
+    put(&mut olga, &csrf, &format!("/api/v1/orgs/acme/members/{mia}/roles/editor"), None).await;
+    put(&mut olga, &csrf, &format!("/api/v1/orgs/acme/members/{mia}"), Some(json!({ "org_role": "admin" }))).await;
+    delete(&mut olga, &csrf, &format!("/api/v1/orgs/acme/members/{mia}")).await;
+    let acme = s.state.store.org("acme").await.expect("s").expect("o").public_id;
+    let olga_id = s.user("olga@example.com").await.id;
+    let events = s.state.store.list_audit(None, 200).await.expect("audit");
+    for kind in ["role_grant", "org_member_set", "org_member_remove"] {
+        let e = events
+            .iter()
+            .find(|e| e.kind == kind && e.actor == format!("user:{olga_id}"))
+            .unwrap_or_else(|| unreachable!("{kind} by olga not audited"));
+        assert!(
+            e.detail.contains(&format!("org:{acme}")) && e.detail.contains(&format!("target:{mia}")),
+            "{}",
+            e.detail
+        );
+    }
+}
