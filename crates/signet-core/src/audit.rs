@@ -84,6 +84,8 @@ pub enum AuditKind {
     RoleRevoke,
     /// A client was granted API permissions for its own tokens.
     ClientGrant,
+    /// Someone was invited to an organization.
+    OrgInvite,
 }
 
 impl AuditKind {
@@ -145,6 +147,7 @@ impl AuditKind {
             Self::RoleGrant => "role_grant",
             Self::RoleRevoke => "role_revoke",
             Self::ClientGrant => "client_grant",
+            Self::OrgInvite => "org_invite",
         }
     }
 }
@@ -239,6 +242,7 @@ mod tests {
             (RoleGrant, "role_grant"),
             (RoleRevoke, "role_revoke"),
             (ClientGrant, "client_grant"),
+            (OrgInvite, "org_invite"),
         ];
         for (kind, name) in kinds {
             assert_eq!(kind.as_str(), name);

@@ -275,6 +275,7 @@ mod tests {
                 "account-role-admin",
                 "error-hint-client-mismatch",
                 "verify-code-label",
+                "invite-title",
             ];
             let en_text: BTreeMap<_, _> = text_of(CATALOGS[0].1);
             let untranslated: Vec<_> = text_of(src)

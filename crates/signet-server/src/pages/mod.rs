@@ -22,6 +22,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("signup.html", include_str!("templates/signup.html")),
     ("verify.html", include_str!("templates/verify.html")),
     ("confirm.html", include_str!("templates/confirm.html")),
+    ("invite.html", include_str!("templates/invite.html")),
     ("profile.html", include_str!("templates/profile.html")),
     ("delete.html", include_str!("templates/delete.html")),
     ("account.html", include_str!("templates/account.html")),
@@ -308,6 +309,7 @@ pub fn notice_text(key: &str) -> Option<String> {
         "profile_saved" => "notice-profile-saved",
         "deletion_scheduled" => "notice-deletion-scheduled",
         "deletion_cancelled" => "notice-deletion-cancelled",
+        "org_joined" => "notice-org-joined",
         _ => return None,
     };
     Some(tr(id))

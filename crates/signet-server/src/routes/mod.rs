@@ -9,6 +9,7 @@ pub mod end_session;
 pub mod health;
 pub mod help;
 pub mod introspect;
+pub mod invite;
 pub mod jwks;
 pub mod language;
 pub mod login;
@@ -136,6 +137,8 @@ pub fn table() -> Vec<Route> {
             put(orgs_api::grant_role).delete(orgs_api::revoke_role),
         ),
         route("/api/v1/orgs/{org}/roles", Session, get(orgs_api::roles).post(orgs_api::create_role)),
+        route("/api/v1/orgs/{org}/invitations", Session, post(orgs_api::invite)),
+        route("/invite/{token}", PreSession, get(invite::show).post(invite::accept)),
     ]
 }
 

@@ -7,6 +7,7 @@
 //! - `PUT|DELETE /api/v1/orgs/{org}/members/{sub}`: set `{"org_role"}` / remove (or leave).
 //! - `PUT|DELETE /api/v1/orgs/{org}/members/{sub}/roles/{role}`: give / take a role.
 //! - `GET|POST /api/v1/orgs/{org}/roles`: the roles usable there / define one of its own.
+//! - `POST /api/v1/orgs/{org}/invitations`: invite `{"email","org_role","roles"}`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -202,4 +203,37 @@ pub async fn create_role(
     let ctx = orgs::enter(&state, &auth.user, &org).await?;
     let r = orgs::define_role(&state, &ctx, &client, &req.name, &req.api, &req.permissions).await?;
     Ok((StatusCode::CREATED, Json(role_json(&r))).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewInvitation {
+    email: String,
+    #[serde(default = "member")]
+    org_role: String,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+fn member() -> String {
+    "member".into()
+}
+
+/// `POST /api/v1/orgs/{org}/invitations`: a single-use link to `email`, valid 7 days.
+pub async fn invite(
+    State(state): State<AppState>,
+    ApiSession(auth): ApiSession,
+    client: ClientInfo,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check_csrf(&state, &auth, &headers)?;
+    let req: NewInvitation = json_body(&headers, &body)?;
+    let ctx = orgs::enter(&state, &auth.user, &org).await?;
+    let role =
+        OrgRole::parse(&req.org_role).ok_or_else(|| ApiError::bad_request("org_role: owner, admin or member"))?;
+    let expires = crate::flows::invite::invite(&state, &ctx, &client, &req.email, role, &req.roles).await?;
+    let at = expires.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    Ok((StatusCode::CREATED, Json(json!({ "email": req.email.trim().to_lowercase(), "expires_at": at })))
+        .into_response())
 }

@@ -344,3 +344,80 @@ async fn org_changes_audited() {
         );
     }
 }
+
+/// Asks for an invitation through the API; returns the link from the mail.
+async fn invite(
+    s: &TestServer,
+    smtp: &crate::harness::SmtpServer,
+    b: &mut Browser,
+    csrf: &str,
+    body: Value,
+) -> (StatusCode, Option<String>) {
+    let email = body["email"].as_str().unwrap_or("").to_owned();
+    let (status, _) = b.call(Method::POST, "/api/v1/orgs/acme/invitations", csrf, Some(&body)).await;
+    if status != StatusCode::CREATED {
+        return (status, None);
+    }
+    let _ = s;
+    let mail = smtp.wait_mail(&email, "invites you").await;
+    (status, Some(crate::harness::inbox::link_in(&mail, "/invite/sgn_iv_")))
+}
+
+#[tokio::test]
+async fn invitation_single_use_and_expires() {
+    let (s, smtp) = crate::harness::inbox::with_smtp(|_| {}).await;
+    world(&s).await;
+    let (mut adam, csrf) = as_user(&s, "adam").await;
+    // An admin invites only what they could grant: not an owner, not a role beyond their own.
+    let (status, _) =
+        invite(&s, &smtp, &mut adam, &csrf, json!({ "email": "x@example.com", "org_role": "owner" })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) =
+        invite(&s, &smtp, &mut adam, &csrf, json!({ "email": "x@example.com", "roles": ["gx-role"] })).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another organization's role is not found here");
+    // A new address: the link creates the account and joins, once.
+    let (status, link) =
+        invite(&s, &smtp, &mut adam, &csrf, json!({ "email": "newbie@example.com", "roles": ["editor"] })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let link = link.expect("link");
+    let mut b = s.browser();
+    let page = b.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Choose a password"), "{}", page.body);
+    let r = b.post_form(&link, &[("csrf", &page.csrf()), ("password", "a new member's passphrase")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/login?notice=org_joined"), "{}", r.body);
+    let newbie = s.user("newbie@example.com").await;
+    assert!(newbie.email_verified(), "the link proved the address");
+    let acme = s.state.store.org("acme").await.expect("s").expect("o").id;
+    let access = s.state.store.access(newbie.id, Some(acme)).await.expect("access");
+    assert_eq!(
+        (access.org_role.as_deref(), access.roles.iter().next().map(String::as_str)),
+        (Some("member"), Some("editor"))
+    );
+    let again = b.post_form(&link, &[("csrf", &page.csrf()), ("password", "a new member's passphrase")]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
+    assert_eq!(b.get(&link).await.status, StatusCode::BAD_REQUEST);
+    // An existing account: accepted only signed in as that address.
+    let (_, link) = invite(&s, &smtp, &mut adam, &csrf, json!({ "email": "gus@example.com" })).await;
+    let link = link.expect("link");
+    let (mut mia, _) = as_user(&s, "mia").await;
+    let page = mia.get(&link).await;
+    assert!(page.body.contains("This invitation is for gus@example.com"));
+    // Even with a valid (pre-session) token from another page, another account cannot accept.
+    let csrf_other = mia.get("/verify-email").await.csrf();
+    assert_eq!(mia.post_form(&link, &[("csrf", &csrf_other)]).await.status, StatusCode::BAD_REQUEST);
+    let (mut gus, _) = as_user(&s, "gus").await;
+    let page = gus.get(&link).await;
+    let r = gus.post_form(&link, &[("csrf", &page.csrf())]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/account?notice=org_joined"));
+    assert!(s.state.store.member_role(acme, s.user("gus@example.com").await.id).await.expect("s").is_some());
+    // Expiry: 7 days.
+    let (_, link) = invite(&s, &smtp, &mut adam, &csrf, json!({ "email": "late@example.com" })).await;
+    let link = link.expect("link");
+    s.clock.advance(time::Duration::days(7) + time::Duration::minutes(1));
+    let mut late = s.browser();
+    let r = late.get(&link).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("expired"));
+    assert!(crate::harness::audit_kinds(&s).await.iter().any(|k| k == "org_invite"));
+}

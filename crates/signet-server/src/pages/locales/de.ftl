@@ -434,3 +434,20 @@ mail-deletion-button = Anmelden
 recover-passkey-help = Dieses Konto hat einen Passkey: Bestätigen Sie das neue Passwort damit.
 recover-passkey-submit = Mit meinem Passkey bestätigen und Passwort setzen
 recover-passkey-needed = Bestätigen Sie zuerst mit Ihrem Passkey.
+
+## Organizations
+invite-title = Einladung
+invite-what = Sie sind eingeladen, { $org } als { $role } beizutreten.
+invite-roles = Mit den Rollen:
+invite-accept = Einladung annehmen
+invite-other = Diese Einladung gilt für { $email }. Melden Sie sich ab, öffnen Sie den Link erneut und melden Sie sich mit dieser Adresse an.
+invite-signin = Für { $email } gibt es ein Konto: Melden Sie sich an, um anzunehmen.
+invite-create = Wählen Sie ein Passwort für Ihr neues Konto { $email }.
+invite-create-submit = Konto anlegen und beitreten
+invite-invalid = Die Einladung ist abgelaufen, wurde schon verwendet oder gilt für eine andere Adresse.
+notice-org-joined = Sie sind der Organisation beigetreten.
+mail-invite-subject = Sie sind zu einer Organisation bei { $product } eingeladen
+mail-invite-body = { $inviter } lädt Sie ein, { $org } beizutreten.
+mail-invite-button = Einladung ansehen
+mail-invite-expiry = Der Link gilt einmal, { $days } Tage lang.
+mail-invite-ignore = Wenn Sie diese Organisation nicht kennen, ignorieren Sie diese Nachricht.

@@ -434,3 +434,20 @@ mail-deletion-button = Sign in
 recover-passkey-help = This account has a passkey: after choosing the new password, confirm with it.
 recover-passkey-submit = Confirm with my passkey and set the password
 recover-passkey-needed = Confirm with your passkey first.
+
+## Organizations
+invite-title = Invitation
+invite-what = You are invited to join { $org } as { $role }.
+invite-roles = With the roles:
+invite-accept = Accept the invitation
+invite-other = This invitation is for { $email }. Sign out, then open the link again and sign in with that address.
+invite-signin = { $email } has an account: sign in to accept.
+invite-create = Choose a password for your new account { $email }.
+invite-create-submit = Create the account and join
+invite-invalid = The invitation has expired, was already used, or is for another address.
+notice-org-joined = You have joined the organization.
+mail-invite-subject = You are invited to an organization on { $product }
+mail-invite-body = { $inviter } invites you to join { $org }.
+mail-invite-button = See the invitation
+mail-invite-expiry = The link works once, for { $days } days.
+mail-invite-ignore = If you do not know this organization, ignore this message.

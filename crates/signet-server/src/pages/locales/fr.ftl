@@ -434,3 +434,20 @@ mail-deletion-button = Se connecter
 recover-passkey-help = Ce compte a une clé d’accès : après avoir choisi le nouveau mot de passe, confirmez avec elle.
 recover-passkey-submit = Confirmer avec ma clé d’accès et définir le mot de passe
 recover-passkey-needed = Confirmez d’abord avec votre clé d’accès.
+
+## Organizations
+invite-title = Invitation
+invite-what = Vous êtes invité à rejoindre { $org } en tant que { $role }.
+invite-roles = Avec les rôles :
+invite-accept = Accepter l’invitation
+invite-other = Cette invitation est destinée à { $email }. Déconnectez-vous, rouvrez le lien et connectez-vous avec cette adresse.
+invite-signin = { $email } a déjà un compte : connectez-vous pour accepter.
+invite-create = Choisissez un mot de passe pour votre nouveau compte { $email }.
+invite-create-submit = Créer le compte et rejoindre
+invite-invalid = L’invitation a expiré, a déjà été utilisée ou est destinée à une autre adresse.
+notice-org-joined = Vous avez rejoint l’organisation.
+mail-invite-subject = Vous êtes invité dans une organisation sur { $product }
+mail-invite-body = { $inviter } vous invite à rejoindre { $org }.
+mail-invite-button = Voir l’invitation
+mail-invite-expiry = Le lien fonctionne une fois, pendant { $days } jours.
+mail-invite-ignore = Si vous ne connaissez pas cette organisation, ignorez ce message.
