@@ -206,6 +206,25 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     await check(p, 'profile-error', badPicture);
     await p.goto(`${base}/account/delete`);
     await check(p, 'delete');
+    // An invitation to an organization: ann owns one and invites a new address through the
+    // JSON API (as a page script would); the link's page for a new account, then a spent link.
+    signet.cli(['org', 'create', 'acme', '--name', 'Acme Corp']);
+    signet.cli(['org', 'member', 'add', 'acme', 'ann@example.com', '--role', 'owner']);
+    await p.goto(`${base}/account`);
+    const invited = await p.evaluate(async () => {
+      const csrf = document.querySelector('input[name=csrf]').value;
+      const r = await fetch('/api/v1/orgs/acme/invitations', {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({ email: 'newbie@example.com' }),
+      });
+      return r.status;
+    });
+    assert.equal(invited, 201, 'invitation created');
+    const inviteLink = await mailedLink(/\/invite\/sgn_iv_[A-Za-z0-9_-]+/);
+    await a.goto(`${base}${inviteLink}`);
+    await check(a, 'invite');
+    await a.goto(`${base}/invite/sgn_iv_expired`);
+    await check(a, 'invite-invalid');
     await p.goto(`${base}/oauth2/logout?client_id=${app.client_id}`);
     await check(p, 'logout-confirm');
     // A device asks; the user enters the code and confirms.
@@ -269,7 +288,7 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     assert.deepEqual(wide.map((r) => `${r.page} ${r.lang} ${r.scheme}: ${r.scrollWidth}px`), [],
       'pages_fit_390px_without_horizontal_scroll');
     const pages = new Set(results.map((r) => r.page));
-    assert.ok(pages.size >= 32, `${pages.size} pages checked`);
+    assert.ok(pages.size >= 34, `${pages.size} pages checked`);
   } finally {
     await ctx.close();
     await anon.close();

@@ -30,6 +30,15 @@ fn invalid(state: &AppState, headers: &HeaderMap) -> Result<Response, PageError>
     link_pages::invalid(state, headers, "invite-invalid", ("/login", "help-back-to-sign-in"))
 }
 
+/// A built-in role in the page's language.
+pub fn org_role_name(r: signet_core::rbac::OrgRole) -> String {
+    match r {
+        signet_core::rbac::OrgRole::Owner => tr("org-role-owner"),
+        signet_core::rbac::OrgRole::Admin => tr("org-role-admin"),
+        signet_core::rbac::OrgRole::Member => tr("org-role-member"),
+    }
+}
+
 /// What the page offers: `accept` (signed in as the invited address), `other` (signed in as
 /// someone else), `signin` (the address has an account), `create` (it has none).
 async fn mode(
@@ -58,7 +67,7 @@ async fn page(
 ) -> Result<Response, PageError> {
     let ctx = minijinja::context! {
         title => tr("invite-title"), mode => mode(state, inv, auth).await?,
-        org => inv.org.name.clone(), email => inv.email.clone(), org_role => inv.org_role.as_str(),
+        org => inv.org.name.clone(), email => inv.email.clone(), org_role => org_role_name(inv.org_role),
         roles => inv.roles.clone(), here => format!("/invite/{token}"), error,
         min_length => state.policy.min_length(), max_length => state.config.password.max_length,
     };

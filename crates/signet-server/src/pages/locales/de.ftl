@@ -451,3 +451,6 @@ mail-invite-body = { $inviter } lädt Sie ein, { $org } beizutreten.
 mail-invite-button = Einladung ansehen
 mail-invite-expiry = Der Link gilt einmal, { $days } Tage lang.
 mail-invite-ignore = Wenn Sie diese Organisation nicht kennen, ignorieren Sie diese Nachricht.
+org-role-owner = Inhaber
+org-role-admin = Administrator
+org-role-member = Mitglied

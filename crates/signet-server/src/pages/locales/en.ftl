@@ -451,3 +451,6 @@ mail-invite-body = { $inviter } invites you to join { $org }.
 mail-invite-button = See the invitation
 mail-invite-expiry = The link works once, for { $days } days.
 mail-invite-ignore = If you do not know this organization, ignore this message.
+org-role-owner = owner
+org-role-admin = administrator
+org-role-member = member

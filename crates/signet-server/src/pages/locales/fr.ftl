@@ -451,3 +451,6 @@ mail-invite-body = { $inviter } vous invite à rejoindre { $org }.
 mail-invite-button = Voir l’invitation
 mail-invite-expiry = Le lien fonctionne une fois, pendant { $days } jours.
 mail-invite-ignore = Si vous ne connaissez pas cette organisation, ignorez ce message.
+org-role-owner = propriétaire
+org-role-admin = administrateur
+org-role-member = membre
