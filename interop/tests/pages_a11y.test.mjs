@@ -225,6 +225,20 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     await check(a, 'invite');
     await a.goto(`${base}/invite/sgn_iv_expired`);
     await check(a, 'invite-invalid');
+    // The organization picker: a client that works only inside an organization, and ann in two.
+    signet.cli(['org', 'create', 'globex', '--name', 'Globex']);
+    signet.cli(['org', 'member', 'add', 'globex', 'ann@example.com']);
+    const tenantApp = JSON.parse(signet.cli([
+      'client', 'create', '--name', 'Team Board', '--grant', 'authorization_code', '--scope', 'openid',
+      '--redirect-uri', REDIRECT, '--require-organization', '--skip-consent', '--json',
+    ]));
+    const pickUrl = () => `${base}/oauth2/authorize?` + new URLSearchParams({
+      response_type: 'code', client_id: tenantApp.client_id, redirect_uri: REDIRECT, scope: 'openid',
+      state: 'st', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSFZAbnk', code_challenge_method: 'S256',
+    });
+    await p.goto(pickUrl());
+    await p.locator('#org-list').waitFor();
+    await check(p, 'pick-organization', () => p.goto(pickUrl()));
     await p.goto(`${base}/oauth2/logout?client_id=${app.client_id}`);
     await check(p, 'logout-confirm');
     // A device asks; the user enters the code and confirms.
@@ -288,7 +302,7 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     assert.deepEqual(wide.map((r) => `${r.page} ${r.lang} ${r.scheme}: ${r.scrollWidth}px`), [],
       'pages_fit_390px_without_horizontal_scroll');
     const pages = new Set(results.map((r) => r.page));
-    assert.ok(pages.size >= 34, `${pages.size} pages checked`);
+    assert.ok(pages.size >= 35, `${pages.size} pages checked`);
   } finally {
     await ctx.close();
     await anon.close();

@@ -309,6 +309,8 @@ pub enum Step {
     /// Two factors are required and the user has no second factor yet: set one up.
     EnrolMfa,
     Consent,
+    /// The client requires an organization and the user is in several: they pick one.
+    PickOrganization,
     IssueCode,
     /// `prompt=none` but the user must interact (OIDC Core §3.1.2.6).
     Fail(ErrorCode),
@@ -341,6 +343,8 @@ pub enum OrgFact {
     Member,
     /// Not a member, or no such organization (the same answer: ids are not probed this way).
     NotMember,
+    /// None asked for, the client requires one, and the user is in several.
+    PickNeeded,
 }
 
 /// The transition function (OIDC Core §3.1.2.1 for `prompt`, `max_age` and `acr_values`;
@@ -371,6 +375,9 @@ pub fn decide(p: &Pending, f: &Facts, now: OffsetDateTime) -> Step {
     // access_denied), after authentication so the answer says nothing to strangers.
     if f.organization == OrgFact::NotMember {
         return Step::Fail(ErrorCode::AccessDenied);
+    }
+    if f.organization == OrgFact::PickNeeded {
+        return if none { Step::Fail(ErrorCode::InteractionRequired) } else { Step::PickOrganization };
     }
     if !f.consent_held || p.prompt.consent {
         return if none { Step::Fail(ErrorCode::ConsentRequired) } else { Step::Consent };

@@ -299,6 +299,9 @@ fn organization_membership_decides_after_authentication() {
     f.organization = OrgFact::NotMember;
     assert_eq!(decide(&p, &f, NOW), Step::Fail(ErrorCode::AccessDenied));
     assert_eq!(decide(&pending("none", None, None), &f, NOW), Step::Fail(ErrorCode::AccessDenied));
+    f.organization = OrgFact::PickNeeded;
+    assert_eq!(decide(&p, &f, NOW), Step::PickOrganization);
+    assert_eq!(decide(&pending("none", None, None), &f, NOW), Step::Fail(ErrorCode::InteractionRequired));
     let mut stranger = facts(Session::None, false, false, false);
     stranger.organization = OrgFact::NotMember;
     assert_eq!(decide(&p, &stranger, NOW), Step::Login);

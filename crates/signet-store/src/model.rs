@@ -134,6 +134,8 @@ pub struct Client {
     /// RFC 7591 §2: the client's logo and home page, shown on the consent page.
     pub logo_uri: Option<String>,
     pub client_uri: Option<String>,
+    /// Every authorization happens in an organization (`organization=`, or the user picks one).
+    pub require_organization: bool,
     /// The registered APIs among the client's audiences, by identifier: their permissions and
     /// which of them this client was granted (client credentials). Loaded by `client()` only.
     pub apis: std::collections::BTreeMap<String, ApiAccess>,
@@ -165,6 +167,7 @@ pub struct NewClient<'a> {
     pub id_token_alg: Option<&'a str>,
     pub logo_uri: Option<&'a str>,
     pub client_uri: Option<&'a str>,
+    pub require_organization: bool,
     pub now: OffsetDateTime,
 }
 

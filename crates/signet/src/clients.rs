@@ -78,6 +78,10 @@ pub enum ClientCmd {
         /// client gets a code; users without one are asked to set it up.
         #[arg(long)]
         require_mfa: bool,
+        /// Every sign-in to this client happens in an organization: `organization=` on the
+        /// request, or the user picks one of theirs.
+        #[arg(long)]
+        require_organization: bool,
         /// `pairwise`: the client sees a different `sub` per user than clients on other hosts
         /// (OIDC Core §8.1; its redirect URIs must share one host).
         #[arg(long, value_name = "public|pairwise", default_value = "public")]
@@ -188,6 +192,7 @@ fn client_json(c: &Client) -> serde_json::Value {
         "skip_consent": c.skip_consent,
         "post_logout_redirect_uris": c.post_logout_redirect_uris,
         "require_mfa": c.require_mfa,
+        "require_organization": c.require_organization,
         "subject_type": if c.pairwise_subjects { "pairwise" } else { "public" },
         "id_token_alg": c.id_token_alg,
         "logo_uri": c.logo_uri,
@@ -223,6 +228,7 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
             skip_consent,
             post_logout_redirect_uri,
             require_mfa,
+            require_organization,
             subject_type,
             id_token_alg,
             logo_uri,
@@ -277,6 +283,7 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                     id_token_alg: id_token_alg.as_deref(),
                     logo_uri: logo_uri.as_deref(),
                     client_uri: client_uri.as_deref(),
+                    require_organization,
                     now,
                 })
                 .await?;

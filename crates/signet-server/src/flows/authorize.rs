@@ -112,10 +112,18 @@ async fn evaluate(
         None => None,
     };
     let organization = match (&p.organization, session) {
-        (None, _) | (_, None) => OrgFact::NotAsked,
+        (_, None) => OrgFact::NotAsked,
         (Some(o), Some(s)) => match requested_org(state, o, s.user.id).await? {
             Some(_) => OrgFact::Member,
             None => OrgFact::NotMember,
+        },
+        (None, Some(_)) if !client.require_organization => OrgFact::NotAsked,
+        // The client works only inside an organization: the user's only one is taken as asked
+        // for; several are a choice for the user; none is a refusal.
+        (None, Some(s)) => match state.store.user_orgs(s.user.id).await?.len() {
+            0 => OrgFact::NotMember,
+            1 => OrgFact::Member,
+            _ => OrgFact::PickNeeded,
         },
     };
     let facts = Facts { signed_in, consent_held, client_requires_mfa: client.require_mfa, organization };
@@ -143,7 +151,7 @@ pub async fn proceed(
     let step = evaluate(state, client, p, session.as_ref(), now).await?;
     let (step, session) = match (step, session) {
         (Step::Fail(error), _) => return Ok(fail(state, id.as_ref(), p, error, "user interaction is required").await),
-        (Step::IssueCode, Some(s)) => return issue_code(state, id.as_ref(), p, &s).await,
+        (Step::IssueCode, Some(s)) => return issue_code(state, client, id.as_ref(), p, &s).await,
         other => other,
     };
     // Only the session that is shown the consent page may answer it (OIDC Core §3.1.2.4:
@@ -182,9 +190,51 @@ pub async fn proceed(
             Ok(Redirect::to(&format!("/account/security?{q}")).into_response())
         }
         (Step::Consent, Some(s)) => consent_page(state, client, id.expose(), &p, &s),
+        (Step::PickOrganization, Some(s)) => pick_page(state, client, id.expose(), &s).await,
         // Consent and code need a session, which `decide` guarantees (and codes left above).
         (Step::Fail(_) | Step::IssueCode, _) | (_, None) => Err(PageError::LoginRequired(continue_url(id.expose()))),
     }
+}
+
+/// The organization picker: the user's organizations, each a button that answers
+/// `POST /oauth2/authorize/organization` for this stored request.
+async fn pick_page(state: &AppState, client: &Client, id: &str, s: &AuthSession) -> Result<Response, PageError> {
+    let orgs: Vec<minijinja::Value> = state
+        .store
+        .user_orgs(s.user.id)
+        .await?
+        .into_iter()
+        .map(|(o, _)| minijinja::context! { id => o.public_id, name => o.name, slug => o.slug })
+        .collect();
+    let html = state.pages.render(
+        "pick_org.html",
+        minijinja::context! {
+            title => tr("pick-org-title"), signed_in => true,
+            csrf => csrf::session_token(state, &s.token_hash),
+            client_name => client.name, email => s.user.email, orgs, req => id,
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+/// The picker's answer for stored request `req` (CSRF already checked): an organization of the
+/// user's, then on as if the client had asked for it. Any other id changes nothing (the
+/// organization comes from the user's memberships, never from the form alone).
+pub async fn choose_org(
+    state: &AppState,
+    s: AuthSession,
+    info: &ClientInfo,
+    req: &str,
+    org: &str,
+) -> Result<Response, PageError> {
+    let (mut p, client) = load(state, req).await?;
+    let id = PlainToken::from_client(req.to_owned());
+    let Some(o) = requested_org(state, org, s.user.id).await? else {
+        return Err(PageError::NotFound);
+    };
+    p.organization = Some(o.public_id);
+    update(state, &id, &p).await?;
+    proceed(state, &client, Some(id), &p, Some(s), info).await
 }
 
 fn consent_page(
@@ -248,27 +298,35 @@ pub async fn answer_consent(
         &format!("client:{} scope:{}", client.client_id, p.scope),
     )
     .await;
-    issue_code(state, Some(&id), &p, &s).await
+    issue_code(state, &client, Some(&id), &p, &s).await
 }
 
 async fn issue_code(
     state: &AppState,
+    client: &Client,
     id: Option<&PlainToken>,
     p: &Pending,
     s: &AuthSession,
 ) -> Result<Response, PageError> {
-    let code = PlainToken::generate("");
-    let now = state.now();
     // The organization, checked by `decide` a moment ago, travels in the code's scope by its id
     // (`tokens::tenant` reads it back at every issue, refresh and introspection).
     let mut scope = Scope::parse(&p.scope).unwrap_or_default();
-    if let Some(o) = &p.organization {
-        match requested_org(state, o, s.user.id).await? {
-            Some(org) => scope = scope.with(&format!("{ORG_SCOPE_PREFIX}{}", org.public_id)),
-            None => return Ok(fail(state, id, p, ErrorCode::AccessDenied, "not a member of the organization").await),
-        }
+    let org = match &p.organization {
+        Some(o) => Some(requested_org(state, o, s.user.id).await?),
+        // A client that requires one: the user's only organization (`evaluate`).
+        None if client.require_organization => match state.store.user_orgs(s.user.id).await?.as_slice() {
+            [(only, _)] => Some(Some(only.clone())),
+            _ => Some(None),
+        },
+        None => None,
+    };
+    match org {
+        Some(Some(org)) => scope = scope.with(&format!("{ORG_SCOPE_PREFIX}{}", org.public_id)),
+        Some(None) => return Ok(fail(state, id, p, ErrorCode::AccessDenied, "not a member of the organization").await),
+        None => {}
     }
-    let scope = scope.to_string();
+    let code = PlainToken::generate("");
+    let now = state.now();
     state
         .store
         .put_code(NewCode {
@@ -279,7 +337,7 @@ async fn issue_code(
             redirect_uri: &p.redirect_uri,
             code_challenge: &p.code_challenge,
             nonce: p.nonce.as_deref(),
-            scope: &scope,
+            scope: &scope.to_string(),
             auth_time: s.session.auth_time,
             amr: &s.session.amr,
             now,

@@ -23,6 +23,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("verify.html", include_str!("templates/verify.html")),
     ("confirm.html", include_str!("templates/confirm.html")),
     ("invite.html", include_str!("templates/invite.html")),
+    ("pick_org.html", include_str!("templates/pick_org.html")),
     ("profile.html", include_str!("templates/profile.html")),
     ("delete.html", include_str!("templates/delete.html")),
     ("account.html", include_str!("templates/account.html")),

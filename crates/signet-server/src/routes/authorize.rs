@@ -98,3 +98,20 @@ pub async fn consent(
 ) -> Result<Response, PageError> {
     flow::answer_consent(&state, s, &info, &form.req, form.decision == "allow").await
 }
+
+#[derive(Deserialize)]
+pub struct PickForm {
+    #[serde(default)]
+    req: String,
+    #[serde(default)]
+    organization: String,
+}
+
+/// `POST /oauth2/authorize/organization`: the answer to the organization picker.
+pub async fn pick_organization(
+    State(state): State<AppState>,
+    info: ClientInfo,
+    SessionForm { session: s, form }: SessionForm<PickForm>,
+) -> Result<Response, PageError> {
+    flow::choose_org(&state, s, &info, &form.req, &form.organization).await
+}

@@ -123,6 +123,7 @@ pub fn table() -> Vec<Route> {
         route("/oauth2/authorize", ProtocolRequest, get(authorize::authorize).post(authorize::authorize)),
         route("/oauth2/authorize/continue", ReadOnly, get(authorize::resume)),
         route("/oauth2/consent", Session, post(authorize::consent)),
+        route("/oauth2/authorize/organization", Session, post(authorize::pick_organization)),
         route("/oauth2/logout", ProtocolRequest, get(end_session::end_session).post(end_session::end_session)),
         route("/oauth2/logout/confirm", Session, post(end_session::confirm)),
         route("/device", Session, get(device::show).post(device::submit)),

@@ -62,6 +62,9 @@ CREATE TABLE user_roles (
     PRIMARY KEY (user_id, org_id, role_id)
 );
 
+-- A client that only works inside an organization: users in several pick one.
+ALTER TABLE clients ADD COLUMN require_organization INTEGER NOT NULL DEFAULT 0;
+
 -- Permissions a client holds on an API for its own tokens (client credentials).
 CREATE TABLE client_grants (
     client_id  TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,

@@ -7,7 +7,7 @@ use crate::{Client, ClientStore, NewClient, Result, StoreError};
 
 const COLS: &str = "id, client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris, \
                     access_token_ttl, signing_alg, created_at, skip_consent, post_logout_redirect_uris, require_mfa, \
-                    subject_type, id_token_alg, logo_uri, client_uri";
+                    subject_type, id_token_alg, logo_uri, client_uri, require_organization";
 
 fn words(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_owned).collect()
@@ -44,6 +44,7 @@ fn row_to_client(r: &DbRow) -> Result<Client> {
         id_token_alg: r.try_get("id_token_alg").map_err(get)?,
         logo_uri: r.try_get("logo_uri").map_err(get)?,
         client_uri: r.try_get("client_uri").map_err(get)?,
+        require_organization: r.try_get("require_organization").map_err(get)?,
         apis: Default::default(),
     })
 }
@@ -89,8 +90,9 @@ impl ClientStore for DbStore {
         let row = sqlx::query(&format!(
             "INSERT INTO clients (client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris,
                                   access_token_ttl, signing_alg, created_at, updated_at, skip_consent, post_logout_redirect_uris,
-                                  require_mfa, subject_type, id_token_alg, logo_uri, client_uri)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING {COLS}"
+                                  require_mfa, subject_type, id_token_alg, logo_uri, client_uri, require_organization)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+             RETURNING {COLS}"
         ))
         .bind(c.client_id)
         .bind(c.name)
@@ -111,6 +113,7 @@ impl ClientStore for DbStore {
         .bind(c.id_token_alg)
         .bind(c.logo_uri)
         .bind(c.client_uri)
+        .bind(c.require_organization)
         .fetch_one(&self.writer)
         .await
         .map_err(map_err)?;

@@ -303,3 +303,70 @@ async fn membership_removal_visible_at_introspection_and_refresh() {
     let (body, _) = tokens_for(&s, &c, "ann@example.com", &[]).await;
     assert_eq!(s.introspect(&c, body["access_token"].as_str().expect("at")).await["active"], true);
 }
+
+/// A confidential code-flow client that works only inside an organization.
+async fn org_client(s: &TestServer) -> crate::harness::TestClient {
+    let c = s.code_client("openid read:docs write:docs", false, true).await;
+    let url = match &s.state.config.database_url {
+        Some(u) if u.starts_with("postgres") => u.clone(),
+        _ => format!("sqlite://{}", s.dir.path().join("signet.db").display()),
+    };
+    // The harness makes clients without the flag; set it as `client create --require-organization` would.
+    let sql = format!("UPDATE clients SET require_organization = TRUE WHERE client_id = '{}'", c.id);
+    if url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(&url).await.expect("db");
+        sqlx::query(&sql).execute(&pool).await.expect("update");
+    } else {
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("db");
+        sqlx::query(&sql.replace("TRUE", "1")).execute(&pool).await.expect("update");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await; // the client cache's TTL
+    c
+}
+
+#[tokio::test]
+async fn organization_picker_when_required() {
+    let s = TestServer::start().await;
+    let acme = two_tenants(&s).await;
+    cli(&s, &["org", "create", "initech", "--name", "Initech"]);
+    let initech = s.state.store.org("initech").await.expect("store").expect("initech").public_id;
+    s.create_user("solo@example.com", PASSWORD).await;
+    cli(&s, &["org", "member", "add", "globex", "solo@example.com"]);
+    let c = org_client(&s).await;
+    // Ann is in two organizations: she picks one.
+    let p = crate::harness::pkce();
+    let mut b = s.signed_in("ann@example.com").await;
+    let query = crate::harness::authz_query(&c.id, &p.challenge, &[("scope", "openid read:docs write:docs")]);
+    let page = b.authorize(&query).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("Choose an organization") && page.body.contains(">acme<") && page.body.contains(">globex<")
+    );
+    let req = crate::harness::hidden_field(&page.body, "req").expect("req");
+    // One she is not in: not found, nothing issued.
+    let r = b
+        .post_form(
+            "/oauth2/authorize/organization",
+            &[("csrf", &page.csrf()), ("req", &req), ("organization", &initech)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = b
+        .post_form("/oauth2/authorize/organization", &[("csrf", &page.csrf()), ("req", &req), ("organization", &acme)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let params = crate::harness::location_params(r.location());
+    let (status, body) = s.exchange(&c, &params["code"], &p.verifier).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(jwt_parts(body["access_token"].as_str().expect("at")).1["org_slug"], "acme");
+    // prompt=none cannot show the picker.
+    let (params, _) = authorize_as(&s, &c, "ann@example.com", &[("prompt", "none")]).await;
+    assert_eq!(params.get("error").map(String::as_str), Some("interaction_required"));
+    // One organization: taken without asking.
+    let (params, p) = authorize_as(&s, &c, "solo@example.com", &[]).await;
+    let (_, body) = s.exchange(&c, &params["code"], &p.verifier).await;
+    assert_eq!(jwt_parts(body["access_token"].as_str().expect("at")).1["org_slug"], "globex");
+    // None: refused.
+    let (params, _) = authorize_as(&s, &c, "bob@example.com", &[]).await;
+    assert_eq!(params.get("error").map(String::as_str), Some("access_denied"));
+}

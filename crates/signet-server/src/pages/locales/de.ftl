@@ -454,3 +454,5 @@ mail-invite-ignore = Wenn Sie diese Organisation nicht kennen, ignorieren Sie di
 org-role-owner = Inhaber
 org-role-admin = Administrator
 org-role-member = Mitglied
+pick-org-title = Organisation wählen
+pick-org-intro = { $app } arbeitet in einer Ihrer Organisationen. In welcher?

@@ -454,3 +454,5 @@ mail-invite-ignore = If you do not know this organization, ignore this message.
 org-role-owner = owner
 org-role-admin = administrator
 org-role-member = member
+pick-org-title = Choose an organization
+pick-org-intro = { $app } works inside one of your organizations. Which one?

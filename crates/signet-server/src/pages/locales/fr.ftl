@@ -454,3 +454,5 @@ mail-invite-ignore = Si vous ne connaissez pas cette organisation, ignorez ce me
 org-role-owner = propriétaire
 org-role-admin = administrateur
 org-role-member = membre
+pick-org-title = Choisir une organisation
+pick-org-intro = { $app } fonctionne dans l’une de vos organisations. Laquelle ?

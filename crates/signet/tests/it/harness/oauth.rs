@@ -53,6 +53,7 @@ impl TestServer {
                 id_token_alg: None,
                 logo_uri: None,
                 client_uri: None,
+                require_organization: false,
                 now: self.state.now(),
             })
             .await
@@ -200,6 +201,7 @@ impl TestServer {
                 id_token_alg: None,
                 logo_uri: None,
                 client_uri: None,
+                require_organization: false,
                 now: self.state.now(),
             })
             .await

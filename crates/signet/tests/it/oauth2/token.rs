@@ -213,6 +213,7 @@ async fn confidential_client_without_stored_secret_never_authenticates() {
             id_token_alg: None,
             logo_uri: None,
             client_uri: None,
+            require_organization: false,
             now: s.state.now(),
         })
         .await

@@ -105,6 +105,7 @@ async fn host_client(s: &TestServer, host: &str, pairwise: bool) -> crate::harne
             id_token_alg: None,
             logo_uri: None,
             client_uri: None,
+            require_organization: false,
             now: s.state.now(),
         })
         .await
