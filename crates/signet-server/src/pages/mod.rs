@@ -24,6 +24,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("confirm.html", include_str!("templates/confirm.html")),
     ("invite.html", include_str!("templates/invite.html")),
     ("pick_org.html", include_str!("templates/pick_org.html")),
+    ("organizations.html", include_str!("templates/organizations.html")),
     ("profile.html", include_str!("templates/profile.html")),
     ("delete.html", include_str!("templates/delete.html")),
     ("account.html", include_str!("templates/account.html")),
@@ -311,6 +312,7 @@ pub fn notice_text(key: &str) -> Option<String> {
         "deletion_scheduled" => "notice-deletion-scheduled",
         "deletion_cancelled" => "notice-deletion-cancelled",
         "org_joined" => "notice-org-joined",
+        "org_left" => "notice-org-left",
         _ => return None,
     };
     Some(tr(id))

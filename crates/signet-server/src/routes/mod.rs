@@ -15,6 +15,7 @@ pub mod language;
 pub mod login;
 pub mod logout;
 pub mod not_me;
+pub mod organizations;
 pub mod orgs_api;
 pub mod passkeys;
 pub mod password;
@@ -98,6 +99,8 @@ pub fn table() -> Vec<Route> {
         route("/account/delete", Session, get(deletion::show).post(deletion::submit)),
         route("/account/delete/cancel", Session, post(deletion::cancel)),
         route("/account/export", ReadOnly, get(deletion::export)),
+        route("/account/organizations", ReadOnly, get(organizations::show)),
+        route("/account/organizations/{org}/leave", Session, post(organizations::leave)),
         route("/account/password", Session, get(password::show).post(password::submit)),
         route("/account/security", ReadOnly, get(security::show)),
         route("/account/security/totp", Session, get(security::totp_setup).post(security::totp_start)),

@@ -421,3 +421,27 @@ async fn invitation_single_use_and_expires() {
     assert!(r.body.contains("expired"));
     assert!(crate::harness::audit_kinds(&s).await.iter().any(|k| k == "org_invite"));
 }
+
+#[tokio::test]
+async fn account_organizations_page_lists_and_leaves() {
+    let s = TestServer::start().await;
+    world(&s).await;
+    let acme = s.state.store.org("acme").await.expect("s").expect("o");
+    let mut mia = s.signed_in("mia@example.com").await;
+    let page = mia.get("/account/organizations").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("acme") && !page.body.contains("globex"), "only her organizations");
+    let leave = format!("/account/organizations/{}/leave", acme.public_id);
+    let r = mia.post_form(&leave, &[("csrf", &page.csrf())]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/account/organizations?notice=org_left"));
+    assert!(s.state.store.member_role(acme.id, s.user("mia@example.com").await.id).await.expect("s").is_none());
+    // Leaving again, or another organization's id: not found.
+    assert_eq!(mia.post_form(&leave, &[("csrf", &page.csrf())]).await.status, StatusCode::NOT_FOUND);
+    // The last owner stays, and is told why.
+    let mut olga = s.signed_in("olga@example.com").await;
+    let page = olga.get("/account/organizations").await;
+    let r = olga.post_form(&leave, &[("csrf", &page.csrf())]).await;
+    assert_eq!(r.location(), "/account/organizations?error=last_owner");
+    assert!(olga.get(r.location()).await.body.contains("last owner"));
+    assert_eq!(s.state.store.count_owners(acme.id).await.expect("owners"), 1);
+}
