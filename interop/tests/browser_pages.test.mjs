@@ -23,7 +23,7 @@ test('sign up, sign out, sign in and see sessions in Chromium', async () => {
     await page.locator('#verify-sent').waitFor();
     const [, code] = await mailed(signet.dataDir, /Your code: (\d{6})/);
     await page.locator('#code').fill(code);
-    await page.locator('form[action="/verify-email"] button[type=submit]').click();
+    await page.locator('form[action="/verify-email"] button.primary').click();
     await page.waitForURL(/\/login\?notice=email_verified/);
     await page.locator('#email').fill('chromium@example.com');
     await page.locator('#password').fill('a walk in the chromium park');

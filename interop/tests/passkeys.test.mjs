@@ -34,7 +34,7 @@ test('passkey: register, sign in without a username, and as a second factor in C
     await page.locator('#verify-sent').waitFor();
     const [, code] = await mailed(signet.dataDir, /Your code: (\d{6})/);
     await page.locator('#code').fill(code);
-    await page.locator('form[action="/verify-email"] button[type=submit]').click();
+    await page.locator('form[action="/verify-email"] button.primary').click();
     await page.waitForURL(/\/login\?notice=email_verified/);
     await page.locator('#email').fill('passkey@example.com');
     await page.locator('#password').fill(password);
