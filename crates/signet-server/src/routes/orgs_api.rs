@@ -51,6 +51,20 @@ fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) ->
     serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}.")))
 }
 
+/// The start of a state-changing call: the CSRF token, the JSON body, the caller's standing in
+/// the organization (in that order: nothing about the organization is looked at before).
+async fn begin<T: for<'de> Deserialize<'de>>(
+    state: &AppState,
+    auth: &AuthSession,
+    headers: &HeaderMap,
+    body: &Bytes,
+    org: &str,
+) -> Result<(T, Ctx), ApiError> {
+    check_csrf(state, auth, headers)?;
+    let req: T = json_body(headers, body)?;
+    Ok((req, orgs::enter(state, &auth.user, org).await?))
+}
+
 fn org_json(ctx: &Ctx) -> Value {
     json!({ "id": ctx.org.public_id, "slug": ctx.org.slug, "name": ctx.org.name, "your_role": ctx.role.as_str() })
 }
@@ -106,9 +120,7 @@ pub async fn set_member(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    check_csrf(&state, &auth, &headers)?;
-    let req: SetMember = json_body(&headers, &body)?;
-    let ctx = orgs::enter(&state, &auth.user, &org).await?;
+    let (req, ctx): (SetMember, _) = begin(&state, &auth, &headers, &body, &org).await?;
     let to = OrgRole::parse(&req.org_role).ok_or_else(|| ApiError::bad_request("org_role: owner, admin or member"))?;
     // Only existing members here; new ones come through invitations.
     let (target, from) = orgs::member(&state, &ctx, &sub).await?;
@@ -198,9 +210,7 @@ pub async fn create_role(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    check_csrf(&state, &auth, &headers)?;
-    let req: NewRole = json_body(&headers, &body)?;
-    let ctx = orgs::enter(&state, &auth.user, &org).await?;
+    let (req, ctx): (NewRole, _) = begin(&state, &auth, &headers, &body, &org).await?;
     let r = orgs::define_role(&state, &ctx, &client, &req.name, &req.api, &req.permissions).await?;
     Ok((StatusCode::CREATED, Json(role_json(&r))).into_response())
 }
@@ -227,9 +237,7 @@ pub async fn invite(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    check_csrf(&state, &auth, &headers)?;
-    let req: NewInvitation = json_body(&headers, &body)?;
-    let ctx = orgs::enter(&state, &auth.user, &org).await?;
+    let (req, ctx): (NewInvitation, _) = begin(&state, &auth, &headers, &body, &org).await?;
     let role =
         OrgRole::parse(&req.org_role).ok_or_else(|| ApiError::bad_request("org_role: owner, admin or member"))?;
     let expires = crate::flows::invite::invite(&state, &ctx, &client, &req.email, role, &req.roles).await?;

@@ -9,7 +9,7 @@ use crate::harness::{audit_kinds, jwt_parts, run_cli, TestServer, PASSWORD};
 const API: &str = "https://api.example.com";
 
 /// Runs the CLI against the test server's data; panics with its output unless it succeeds.
-fn cli(s: &TestServer, args: &[&str]) -> String {
+pub(crate) fn cli(s: &TestServer, args: &[&str]) -> String {
     let (code, out, err) = run_cli(s.dir.path(), args, "");
     assert_eq!(code, 0, "signet {args:?}: {err}");
     out

@@ -4,13 +4,12 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::harness::{run_cli, Browser, TestServer, PASSWORD};
+use crate::harness::{Browser, TestServer, PASSWORD};
 
 const API: &str = "https://api.example.com";
 
 fn cli(s: &TestServer, args: &[&str]) {
-    let (code, _, err) = run_cli(s.dir.path(), args, "");
-    assert_eq!(code, 0, "signet {args:?}: {err}");
+    crate::orgs::cli(s, args);
 }
 
 /// Acme: olga (owner, global `superdoc`: read/write/delete), adam (admin, acme's `editor`:
