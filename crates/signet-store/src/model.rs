@@ -464,6 +464,8 @@ pub struct Role {
 pub struct Member {
     #[serde(skip)]
     pub user_id: i64,
+    /// The user's public subject: how APIs name a member (row ids are never exposed).
+    pub sub: String,
     pub email: String,
     pub org_role: String,
     pub roles: Vec<String>,

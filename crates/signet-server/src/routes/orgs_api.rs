@@ -94,11 +94,13 @@ pub async fn members(
 ) -> Result<Json<Value>, ApiError> {
     let ctx = orgs::enter(&state, &auth.user, &org).await?;
     let limit = page.limit.unwrap_or(50).clamp(1, 200);
-    let mut rows = Vec::new();
-    for m in state.store.list_members(ctx.org.id).await? {
-        let Some(u) = state.store.user_by_id(m.user_id).await? else { continue };
-        rows.push(json!({ "sub": u.subject, "email": m.email, "org_role": m.org_role, "roles": m.roles }));
-    }
+    let mut rows: Vec<Value> = state
+        .store
+        .list_members(ctx.org.id)
+        .await?
+        .into_iter()
+        .map(|m| json!({ "sub": m.sub, "email": m.email, "org_role": m.org_role, "roles": m.roles }))
+        .collect();
     rows.sort_by(|a, b| a["sub"].as_str().cmp(&b["sub"].as_str()));
     let after: Vec<Value> =
         rows.into_iter().filter(|r| r["sub"].as_str().unwrap_or("") > page.cursor.as_str()).collect();

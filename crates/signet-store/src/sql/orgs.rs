@@ -163,7 +163,7 @@ impl OrgStore for DbStore {
 
     async fn list_members(&self, org_id: i64) -> Result<Vec<Member>> {
         let rows = sqlx::query(
-            "SELECT m.user_id, u.email, m.org_role FROM org_members m JOIN users u ON u.id = m.user_id
+            "SELECT m.user_id, u.subject, u.email, m.org_role FROM org_members m JOIN users u ON u.id = m.user_id
              WHERE m.org_id = $1 ORDER BY u.email",
         )
         .bind(org_id)
@@ -184,6 +184,7 @@ impl OrgStore for DbStore {
             .map_err(map_err)?;
             out.push(Member {
                 user_id,
+                sub: r.try_get("subject").map_err(get)?,
                 email: r.try_get("email").map_err(get)?,
                 org_role: r.try_get("org_role").map_err(get)?,
                 roles,
