@@ -31,6 +31,8 @@ pub struct Inner {
     pub clients: crate::oauth::client_cache::ClientCache,
     /// Access tokens whose signature introspection already checked.
     pub verified: crate::tokens::access::VerifiedCache,
+    /// Roles and permissions per (user, organization), valid while the access generations hold.
+    pub access: crate::tokens::access_cache::AccessCache,
     /// The WebAuthn relying party (passkeys).
     pub webauthn: Option<webauthn_rs::prelude::Webauthn>,
     /// Parsed `trusted_proxies` (validated at start-up).
@@ -120,6 +122,7 @@ impl AppState {
                 mailer,
                 clients: Default::default(),
                 verified: Default::default(),
+                access: Default::default(),
                 discovery,
             }),
         })

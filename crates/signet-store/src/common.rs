@@ -30,6 +30,9 @@ macro_rules! shared_queries {
         mod mfa {
             include!("../sql/mfa.rs");
         }
+        mod groups {
+            include!("../sql/groups.rs");
+        }
         mod keys {
             include!("../sql/keys.rs");
         }

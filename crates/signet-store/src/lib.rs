@@ -354,9 +354,28 @@ pub trait OrgStore: Send + Sync {
     async fn unassign_role(&self, user_id: i64, org_id: i64, role_id: i64) -> Result<bool>;
     /// Everything `user_id` holds in `org_id` (or outside organizations: `None`), in one query.
     async fn access(&self, user_id: i64, org_id: Option<i64>) -> Result<Access>;
+    /// The organization named by public id or slug (if any, and if it exists) and the access
+    /// generations a cached [`Access`] is valid under, in one indexed query.
+    async fn access_stamp(&self, org: Option<&str>) -> Result<(Option<Org>, AccessStamp)>;
     async fn grant_client(&self, client_id: &str, api_id: i64, permission: &str) -> Result<()>;
     /// A client's grants: (API identifier, permission).
     async fn client_grants(&self, client_id: &str) -> Result<Vec<(String, String)>>;
+}
+
+/// Groups within an organization: members of a group hold the group's roles there.
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    async fn create_group(&self, org_id: i64, name: &str, description: &str, now: OffsetDateTime) -> Result<Group>;
+    /// The group of that name in `org_id` (never another organization's).
+    async fn group(&self, org_id: i64, name: &str) -> Result<Option<Group>>;
+    /// The organization's groups, with their roles and member counts.
+    async fn list_groups(&self, org_id: i64) -> Result<Vec<Group>>;
+    async fn delete_group(&self, group_id: i64) -> Result<bool>;
+    /// Adds (`true`) or removes a member; whether anything changed.
+    async fn set_group_member(&self, group_id: i64, user_id: i64, member: bool) -> Result<bool>;
+    async fn group_members(&self, group_id: i64) -> Result<Vec<GroupMember>>;
+    /// Gives (`true`) or takes the role from the group; whether anything changed.
+    async fn set_group_role(&self, group_id: i64, role_id: i64, held: bool) -> Result<bool>;
 }
 
 /// Housekeeping: deletes expired rows of every kind, at most `batch` rows per statement, so
@@ -386,6 +405,7 @@ pub trait Store:
     + PurgeStore
     + MailStore
     + OrgStore
+    + GroupStore
     + 'static
 {
     /// Is the database reachable? For `/readyz`.

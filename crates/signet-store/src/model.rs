@@ -480,9 +480,41 @@ pub struct Access {
     pub permissions: std::collections::BTreeSet<(String, String)>,
 }
 
+/// The generations an [`Access`] was resolved under: the organization's (0 outside one) and
+/// the global one. Database triggers bump them with every change to memberships, role
+/// assignments, role definitions and groups, so an `Access` cached with an equal stamp is
+/// still true.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct AccessStamp {
+    pub org: i64,
+    pub global: i64,
+}
+
 impl Access {
     /// The permissions held on the API `identifier`.
     pub fn on(&self, identifier: &str) -> std::collections::BTreeSet<String> {
         self.permissions.iter().filter(|(a, _)| a == identifier).map(|(_, p)| p.clone()).collect()
     }
+}
+
+/// A group in an organization: its members hold its roles there.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Group {
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
+    pub org_id: i64,
+    pub name: String,
+    pub description: String,
+    pub roles: Vec<String>,
+    pub members: i64,
+}
+
+/// A member of a group, named by public subject.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GroupMember {
+    #[serde(skip)]
+    pub user_id: i64,
+    pub sub: String,
+    pub email: String,
 }

@@ -1,6 +1,7 @@
 //! The token service: signing keys, JWT access tokens, rotating refresh tokens.
 
 pub mod access;
+pub mod access_cache;
 pub mod id_token;
 pub mod keys;
 pub mod provider;

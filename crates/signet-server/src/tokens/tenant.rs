@@ -64,11 +64,11 @@ pub async fn resolve(
     if org_ref.is_none() && api.is_none() {
         return Ok((scope.clone(), None));
     }
-    let org = match org_ref {
-        Some(r) => Some(state.store.org(r).await?.ok_or(Lost::NoOrganization)?),
-        None => None,
-    };
-    let access = state.store.access(user_id, org.as_ref().map(|o| o.id)).await?;
+    let resolved = state.access.resolve(state.store.as_ref(), user_id, org_ref).await?;
+    let (org, access) = (resolved.org, resolved.access);
+    if org_ref.is_some() && org.is_none() {
+        return Err(Lost::NoOrganization);
+    }
     if org.is_some() && access.org_role.is_none() {
         return Err(Lost::NotMember);
     }
@@ -80,7 +80,7 @@ pub async fn resolve(
         }
         None => scope.clone(),
     };
-    let roles: Vec<String> = access.roles.into_iter().take(MAX_ROLES).collect();
+    let roles: Vec<String> = access.roles.iter().take(MAX_ROLES).cloned().collect();
     let tenant = (org.is_some() || !roles.is_empty()).then(|| Tenant {
         org_id: org.as_ref().map(|o| o.public_id.clone()),
         org_slug: org.map(|o| o.slug),

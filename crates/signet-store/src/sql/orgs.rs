@@ -3,7 +3,7 @@ use signet_core::OffsetDateTime;
 use sqlx::Row;
 
 use super::{from_ts, map_err, ts, DbRow, DbStore};
-use crate::{Access, Api, Member, Org, OrgStore, Result, Role, StoreError};
+use crate::{Access, AccessStamp, Api, Member, Org, OrgStore, Result, Role, StoreError};
 
 const ORG_COLS: &str = "id, public_id, slug, name, domains, created_at";
 
@@ -141,6 +141,14 @@ impl OrgStore for DbStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        sqlx::query(
+            "DELETE FROM group_members WHERE user_id = $2 AND group_id IN (SELECT id FROM org_groups WHERE org_id = $1)",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         let n = sqlx::query("DELETE FROM org_members WHERE org_id = $1 AND user_id = $2")
             .bind(org_id)
             .bind(user_id)
@@ -170,27 +178,31 @@ impl OrgStore for DbStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let user_id: i64 = r.try_get("user_id").map_err(get)?;
-            let roles: Vec<String> = sqlx::query_scalar(
-                "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-                 WHERE ur.user_id = $1 AND ur.org_id = $2 ORDER BY r.name",
-            )
-            .bind(user_id)
-            .bind(org_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_err)?;
-            out.push(Member {
-                user_id,
-                sub: r.try_get("subject").map_err(get)?,
-                email: r.try_get("email").map_err(get)?,
-                org_role: r.try_get("org_role").map_err(get)?,
-                roles,
-            });
+        // Every member's roles in one more query (not one per member).
+        let assigned = sqlx::query(
+            "SELECT ur.user_id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+             WHERE ur.org_id = $1 ORDER BY r.name",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut roles: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+        for r in &assigned {
+            roles.entry(r.try_get("user_id").map_err(get)?).or_default().push(r.try_get("name").map_err(get)?);
         }
-        Ok(out)
+        rows.iter()
+            .map(|r| {
+                let user_id: i64 = r.try_get("user_id").map_err(get)?;
+                Ok(Member {
+                    user_id,
+                    sub: r.try_get("subject").map_err(get)?,
+                    email: r.try_get("email").map_err(get)?,
+                    org_role: r.try_get("org_role").map_err(get)?,
+                    roles: roles.remove(&user_id).unwrap_or_default(),
+                })
+            })
+            .collect()
     }
 
     async fn count_owners(&self, org_id: i64) -> Result<i64> {
@@ -345,15 +357,23 @@ impl OrgStore for DbStore {
 
     async fn access(&self, user_id: i64, org_id: Option<i64>) -> Result<Access> {
         // One round trip: the membership, the role names and the permissions, as tagged rows.
+        // Roles come from direct assignments (global or in the organization) and from the
+        // organization's groups the user is in.
         let rows = sqlx::query(
-            "SELECT 'm' AS k, org_role AS a, '' AS b FROM org_members WHERE user_id = $1 AND org_id = $2
+            "WITH held AS (
+                SELECT role_id FROM user_roles WHERE user_id = $1 AND (org_id = 0 OR org_id = $2)
+                UNION
+                SELECT gr.role_id FROM group_members gm
+                  JOIN org_groups g ON g.id = gm.group_id AND g.org_id = $2
+                  JOIN group_roles gr ON gr.group_id = gm.group_id
+                 WHERE gm.user_id = $1
+             )
+             SELECT 'm' AS k, org_role AS a, '' AS b FROM org_members WHERE user_id = $1 AND org_id = $2
              UNION ALL
-             SELECT 'r', r.name, '' FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-              WHERE ur.user_id = $1 AND (ur.org_id = 0 OR ur.org_id = $2)
+             SELECT 'r', r.name, '' FROM held JOIN roles r ON r.id = held.role_id
              UNION ALL
-             SELECT 'p', a.identifier, rp.permission FROM user_roles ur
-              JOIN role_permissions rp ON rp.role_id = ur.role_id JOIN apis a ON a.id = rp.api_id
-              WHERE ur.user_id = $1 AND (ur.org_id = 0 OR ur.org_id = $2)",
+             SELECT 'p', a.identifier, rp.permission FROM held
+              JOIN role_permissions rp ON rp.role_id = held.role_id JOIN apis a ON a.id = rp.api_id",
         )
         .bind(user_id)
         .bind(org_id.unwrap_or(0))
@@ -375,6 +395,28 @@ impl OrgStore for DbStore {
             }
         }
         Ok(access)
+    }
+
+    async fn access_stamp(&self, org: Option<&str>) -> Result<(Option<Org>, AccessStamp)> {
+        // One indexed lookup: the organization (by public id or slug) with its generation, and
+        // the global generation beside it.
+        let row = sqlx::query(
+            "SELECT g.gen AS global_gen, o.id, o.public_id, o.slug, o.name, o.domains, o.created_at, o.access_gen
+             FROM access_generation g
+             LEFT JOIN organizations o ON $1 IS NOT NULL AND (o.public_id = $1 OR o.slug = $1)
+             WHERE g.id = 1",
+        )
+        .bind(org)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let global: i64 = row.try_get("global_gen").map_err(get)?;
+        let org_gen: Option<i64> = row.try_get("access_gen").map_err(get)?;
+        let found = match org_gen {
+            Some(_) => Some(row_to_org(&row)?),
+            None => None,
+        };
+        Ok((found, AccessStamp { org: org_gen.unwrap_or(0), global }))
     }
 
     async fn grant_client(&self, client_id: &str, api_id: i64, permission: &str) -> Result<()> {
