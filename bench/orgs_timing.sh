@@ -6,8 +6,12 @@
 #   - cc-plain:       client_credentials for an audience that is no registered API
 #   - cc-api:         client_credentials for the registered API (the client's grants applied)
 #   - introspect-plain: a client_credentials token
+#   - introspect-user: the same user's token outside organizations, for a plain audience
 #   - introspect-org: the user's token for the organization with 200 permission scopes, whose
-#                     organization, roles and permissions introspection recomputes every time
+#                     organization, roles and permissions introspection resolves every time
+#                     (one indexed lookup while the cached roles' generations stand)
+#   - refresh-user / refresh-org: refresh-token rotation for those two grants (the org one
+#                     resolves the roles again and narrows the 200 scopes)
 # Usage: bench/orgs_timing.sh [--rounds N] [--duration S]. Prints a table of medians (rps, p50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,8 +75,12 @@ cc_plain=$("$SIGNET" client create --name cc-plain --scope read --audience https
 cc_api=$("$SIGNET" client create --name cc-api --scope read --audience "$API" --json)
 "$SIGNET" client grant "$(echo "$cc_api" | j client_id)" "$API" "${PERMS[@]}" > /dev/null
 rs=$("$SIGNET" client create --name rs --json)
-app=$("$SIGNET" client create --name app --public --skip-consent --grant authorization_code --scope "$scope_all" \
-  --audience "$API" --redirect-uri https://app.example.com/cb --json)
+app=$("$SIGNET" client create --name app --public --skip-consent --grant authorization_code --grant refresh_token \
+  --scope "offline_access $scope_all" --audience "$API" --redirect-uri https://app.example.com/cb --json)
+# The same user's tokens outside any organization, for an audience that is no registered API:
+# the baseline an organization token's extra work is measured against.
+app2=$("$SIGNET" client create --name app2 --public --skip-consent --grant authorization_code --grant refresh_token \
+  --scope "openid offline_access read" --audience https://other.example.com --redirect-uri https://app.example.com/cb --json)
 
 "$SIGNET" serve > "$WORK/out" 2> "$WORK/err" &
 SPID=$!
@@ -80,10 +88,11 @@ until curl -sf "$BASE/readyz" > /dev/null; do sleep 0.05; done
 
 plain_token=$(curl -s -u "$(echo "$cc_plain" | j client_id):$(echo "$cc_plain" | j client_secret)" \
   -d grant_type=client_credentials -d scope=read "$BASE/oauth2/token" | j access_token)
-# The user's organization token: sign in, authorize with organization=bench-org, exchange.
-org_token=$(python3 - "$BASE" "$(echo "$app" | j client_id)" "$scope_all" <<'EOF'
+# The user's tokens: sign in, authorize (with organization=bench-org or without), exchange; one
+# access token and CONC refresh chains per kind.
+cat > "$WORK/tokens.py" <<'EOF'
 import base64, hashlib, http.cookiejar, json, re, secrets, sys, urllib.parse, urllib.request
-base, client_id, scope = sys.argv[1:4]
+base, client_id, scope, org, n, expect, out = sys.argv[1:8]
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *a, **k):
         return None
@@ -98,19 +107,28 @@ def call(url, data=None):
 _, _, page = call(base + "/login")
 csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 call(base + "/login", {"csrf": csrf, "email": "bench@example.com", "password": "bench passphrase 42", "return_to": ""})
-verifier = secrets.token_urlsafe(48)
-challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-q = {"response_type": "code", "client_id": client_id, "redirect_uri": "https://app.example.com/cb", "scope": scope,
-     "code_challenge": challenge, "code_challenge_method": "S256", "organization": "bench-org"}
-status, headers, body = call(base + "/oauth2/authorize?" + urllib.parse.urlencode(q))
-code = urllib.parse.parse_qs(urllib.parse.urlparse(headers["Location"]).query)["code"][0]
-_, _, tok = call(base + "/oauth2/token", {"grant_type": "authorization_code", "code": code, "client_id": client_id,
-                                         "redirect_uri": "https://app.example.com/cb", "code_verifier": verifier})
-t = json.loads(tok)
-assert len(t["scope"].split()) == 202, t["scope"]  # openid, organization:…, 200 permissions
-print(t["access_token"])
+tokens = []
+for _ in range(int(n)):
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    q = {"response_type": "code", "client_id": client_id, "redirect_uri": "https://app.example.com/cb", "scope": scope,
+         "code_challenge": challenge, "code_challenge_method": "S256"}
+    if org:
+        q["organization"] = org
+    status, headers, body = call(base + "/oauth2/authorize?" + urllib.parse.urlencode(q))
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(headers["Location"]).query)["code"][0]
+    _, _, tok = call(base + "/oauth2/token", {"grant_type": "authorization_code", "code": code, "client_id": client_id,
+                                             "redirect_uri": "https://app.example.com/cb", "code_verifier": verifier})
+    t = json.loads(tok)
+    assert len(t["scope"].split()) == int(expect), t["scope"]
+    tokens.append(t)
+open(out, "w").write("".join(t["refresh_token"] + "\n" for t in tokens))
+print(tokens[0]["access_token"])
 EOF
-)
+APP_ID=$(echo "$app" | j client_id) APP2_ID=$(echo "$app2" | j client_id)
+# openid, offline_access, organization:…, 200 permissions
+org_token=$(python3 "$WORK/tokens.py" "$BASE" "$APP_ID" "offline_access $scope_all" bench-org "$CONC" 203 "$WORK/org-chains")
+user_token=$(python3 "$WORK/tokens.py" "$BASE" "$APP2_ID" "openid offline_access read" "" "$CONC" 3 "$WORK/user-chains")
 RS_ID=$(echo "$rs" | j client_id) RS_SECRET=$(echo "$rs" | j client_secret)
 echo "== the org token introspects as: $(curl -s -u "$RS_ID:$RS_SECRET" -d token="$org_token" "$BASE/oauth2/introspect" \
   | python3 -c "import sys,json; d=json.load(sys.stdin); print(d['active'], d['org_slug'], len(d['roles']), 'roles', len(d['scope'].split()), 'scopes')")"
@@ -126,14 +144,17 @@ for round in $(seq 1 "$ROUNDS"); do
   run cc-plain cc --client-id="$(echo "$cc_plain" | j client_id)" --client-secret="$(echo "$cc_plain" | j client_secret)"
   run cc-api cc --client-id="$(echo "$cc_api" | j client_id)" --client-secret="$(echo "$cc_api" | j client_secret)"
   run introspect-plain introspect --rs-id="$RS_ID" --rs-secret="$RS_SECRET" --token="$plain_token"
+  run introspect-user introspect --rs-id="$RS_ID" --rs-secret="$RS_SECRET" --token="$user_token"
   run introspect-org introspect --rs-id="$RS_ID" --rs-secret="$RS_SECRET" --token="$org_token"
+  run refresh-user refresh --client-id="$APP2_ID" --tokens-file="$WORK/user-chains"
+  run refresh-org refresh --client-id="$APP_ID" --tokens-file="$WORK/org-chains"
 done
 python3 - "$RESULTS" <<'EOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 print("| workload | rps (median) | p50 ms | p99 ms | errors |")
 print("| --- | --- | --- | --- | --- |")
-for label in ["cc-plain", "cc-api", "introspect-plain", "introspect-org"]:
+for label in ["cc-plain", "cc-api", "introspect-plain", "introspect-user", "introspect-org", "refresh-user", "refresh-org"]:
     r = [x for x in rows if x["label"] == label]
     print(f"| {label} | {statistics.median(x['rps'] for x in r):.0f} | {statistics.median(x['p50_ms'] for x in r):.2f} | "
           f"{statistics.median(x['p99_ms'] for x in r):.2f} | {sum(x['errors'] for x in r)} |")

@@ -86,6 +86,14 @@ pub enum AuditKind {
     ClientGrant,
     /// Someone was invited to an organization.
     OrgInvite,
+    /// A group was created in an organization.
+    GroupCreate,
+    /// A group was deleted.
+    GroupDelete,
+    /// A member was added to or removed from a group.
+    GroupMemberSet,
+    /// A group was given a role or had one taken away.
+    GroupRoleSet,
 }
 
 impl AuditKind {
@@ -148,6 +156,10 @@ impl AuditKind {
             Self::RoleRevoke => "role_revoke",
             Self::ClientGrant => "client_grant",
             Self::OrgInvite => "org_invite",
+            Self::GroupCreate => "group_create",
+            Self::GroupDelete => "group_delete",
+            Self::GroupMemberSet => "group_member_set",
+            Self::GroupRoleSet => "group_role_set",
         }
     }
 }
@@ -243,6 +255,10 @@ mod tests {
             (RoleRevoke, "role_revoke"),
             (ClientGrant, "client_grant"),
             (OrgInvite, "org_invite"),
+            (GroupCreate, "group_create"),
+            (GroupDelete, "group_delete"),
+            (GroupMemberSet, "group_member_set"),
+            (GroupRoleSet, "group_role_set"),
         ];
         for (kind, name) in kinds {
             assert_eq!(kind.as_str(), name);

@@ -170,6 +170,28 @@ pub fn may_define_role(
     Ok(())
 }
 
+/// Changes what a group confers (gives it a role, takes one, or deletes the group): that changes
+/// the roles of every member at once, so the actor must manage the organization, must not be in
+/// the group (nobody changes their own roles), and must hold every permission involved.
+pub fn may_change_group(
+    actor: i64,
+    actor_role: OrgRole,
+    actor_permissions: &BTreeSet<String>,
+    group_members: &[i64],
+    permissions: &BTreeSet<String>,
+) -> Result<(), Refused> {
+    if !actor_role.manages() {
+        return Err(Refused::NotAManager);
+    }
+    if group_members.contains(&actor) {
+        return Err(Refused::OwnStanding);
+    }
+    if !permissions.is_subset(actor_permissions) {
+        return Err(Refused::PermissionNotHeld);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +243,14 @@ mod tests {
         assert!(valid_slug("acme-corp") && !valid_slug("-acme") && !valid_slug("Acme") && !valid_slug("a"));
         assert!(valid_permission("read:docs") && !valid_permission("read docs") && !valid_permission("a\"b"));
         assert!(valid_role_name("editor") && !valid_role_name("editor role"));
+    }
+
+    #[test]
+    fn group_changes_follow_the_role_rules() {
+        let held = set(&["api read", "api write"]);
+        assert_eq!(may_change_group(1, Admin, &held, &[2, 3], &set(&["api read"])), Ok(()));
+        assert_eq!(may_change_group(1, Member, &held, &[2], &set(&[])), Err(Refused::NotAManager));
+        assert_eq!(may_change_group(1, Owner, &held, &[1, 2], &set(&[])), Err(Refused::OwnStanding));
+        assert_eq!(may_change_group(1, Owner, &held, &[2], &set(&["api admin"])), Err(Refused::PermissionNotHeld));
     }
 }

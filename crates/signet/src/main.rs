@@ -2,6 +2,7 @@
 
 mod admin;
 mod clients;
+mod groups;
 mod mail;
 mod orgs;
 mod reference;

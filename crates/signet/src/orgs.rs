@@ -37,6 +37,9 @@ pub enum OrgCmd {
     /// Manage members.
     #[command(subcommand)]
     Member(MemberCmd),
+    /// Manage groups (members of a group hold its roles).
+    #[command(subcommand)]
+    Group(crate::groups::GroupCmd),
 }
 
 #[derive(Subcommand)]
@@ -210,6 +213,7 @@ pub async fn org(config: Config, cmd: OrgCmd) -> anyhow::Result<()> {
             println!("deleted {}", o.slug);
         }
         OrgCmd::Member(cmd) => member(&state, cmd).await?,
+        OrgCmd::Group(cmd) => crate::groups::group(&state, cmd).await?,
     }
     Ok(())
 }

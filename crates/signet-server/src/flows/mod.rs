@@ -4,6 +4,7 @@
 pub mod authorize;
 pub mod deletion;
 pub mod email_change;
+pub mod groups;
 pub mod invite;
 pub mod new_device;
 pub mod orgs;

@@ -15,6 +15,7 @@ pub mod language;
 pub mod login;
 pub mod logout;
 pub mod not_me;
+pub mod org_groups_api;
 pub mod organizations;
 pub mod orgs_api;
 pub mod passkeys;
@@ -32,7 +33,7 @@ pub mod verify;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post, put, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 
 pub use crate::http::see_other;
 use crate::state::AppState;
@@ -142,6 +143,19 @@ pub fn table() -> Vec<Route> {
         ),
         route("/api/v1/orgs/{org}/roles", Session, get(orgs_api::roles).post(orgs_api::create_role)),
         route("/api/v1/orgs/{org}/invitations", Session, post(orgs_api::invite)),
+        route("/api/v1/orgs/{org}/groups", Session, get(org_groups_api::list).post(org_groups_api::create)),
+        route("/api/v1/orgs/{org}/groups/{group}", Session, delete(org_groups_api::delete)),
+        route("/api/v1/orgs/{org}/groups/{group}/members", ReadOnly, get(org_groups_api::members)),
+        route(
+            "/api/v1/orgs/{org}/groups/{group}/members/{sub}",
+            Session,
+            put(org_groups_api::add_member).delete(org_groups_api::remove_member),
+        ),
+        route(
+            "/api/v1/orgs/{org}/groups/{group}/roles/{role}",
+            Session,
+            put(org_groups_api::grant_role).delete(org_groups_api::revoke_role),
+        ),
         route("/invite/{token}", PreSession, get(invite::show).post(invite::accept)),
     ]
 }

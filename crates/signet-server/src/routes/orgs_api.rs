@@ -37,7 +37,7 @@ impl From<OrgError> for ApiError {
 }
 
 /// A state-changing call: the session's CSRF token in `X-CSRF-Token`.
-fn check_csrf(state: &AppState, auth: &AuthSession, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn check_csrf(state: &AppState, auth: &AuthSession, headers: &HeaderMap) -> Result<(), ApiError> {
     let given = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
     Ok(crate::csrf::check_session(state, &auth.token_hash, given)?)
 }
@@ -53,7 +53,7 @@ fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) ->
 
 /// The start of a state-changing call: the CSRF token, the JSON body, the caller's standing in
 /// the organization (in that order: nothing about the organization is looked at before).
-async fn begin<T: for<'de> Deserialize<'de>>(
+pub(crate) async fn begin<T: for<'de> Deserialize<'de>>(
     state: &AppState,
     auth: &AuthSession,
     headers: &HeaderMap,

@@ -15,6 +15,7 @@ mod logs;
 mod mail;
 mod mfa;
 mod oauth2;
+mod org_groups;
 mod orgs;
 mod orgs_api;
 mod pages;

@@ -134,7 +134,7 @@ async fn org_membership_and_roles_resolve_per_organization() {
 
 /// Acme (ann: member, with acme's `editor` role) and Globex (ann: member, no roles there); the
 /// global `reader` role for ann everywhere. Returns acme's public id.
-async fn two_tenants(s: &TestServer) -> String {
+pub(crate) async fn two_tenants(s: &TestServer) -> String {
     docs_api(s);
     s.create_user("ann@example.com", PASSWORD).await;
     s.create_user("owner@example.com", PASSWORD).await;
@@ -168,7 +168,7 @@ async fn authorize_as(
 }
 
 /// Code → tokens; returns the token response and the access token's claims.
-async fn tokens_for(
+pub(crate) async fn tokens_for(
     s: &TestServer,
     c: &crate::harness::TestClient,
     email: &str,

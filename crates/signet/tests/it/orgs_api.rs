@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::harness::{Browser, TestServer, PASSWORD};
 
-const API: &str = "https://api.example.com";
+pub(crate) const API: &str = "https://api.example.com";
 
 fn cli(s: &TestServer, args: &[&str]) {
     crate::orgs::cli(s, args);
@@ -14,7 +14,7 @@ fn cli(s: &TestServer, args: &[&str]) {
 
 /// Acme: olga (owner, global `superdoc`: read/write/delete), adam (admin, acme's `editor`:
 /// read/write), mia (member). Globex: gina (owner), gus (member), and its own role `gx-role`.
-async fn world(s: &TestServer) {
+pub(crate) async fn world(s: &TestServer) {
     cli(
         s,
         &[
@@ -81,26 +81,26 @@ async fn world(s: &TestServer) {
     cli(s, &["role", "create", "gx-role", "--api", API, "--permission", "read:docs", "--org", "globex"]);
 }
 
-async fn sub(s: &TestServer, name: &str) -> String {
+pub(crate) async fn sub(s: &TestServer, name: &str) -> String {
     s.user(&format!("{name}@example.com")).await.subject
 }
 
 /// A signed-in browser and its CSRF token.
-async fn as_user(s: &TestServer, name: &str) -> (Browser, String) {
+pub(crate) async fn as_user(s: &TestServer, name: &str) -> (Browser, String) {
     let mut b = s.signed_in(&format!("{name}@example.com")).await;
     let csrf = b.account_csrf().await;
     (b, csrf)
 }
 
-async fn put(b: &mut Browser, csrf: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+pub(crate) async fn put(b: &mut Browser, csrf: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
     b.call(Method::PUT, path, csrf, body.as_ref()).await
 }
 
-async fn delete(b: &mut Browser, csrf: &str, path: &str) -> StatusCode {
+pub(crate) async fn delete(b: &mut Browser, csrf: &str, path: &str) -> StatusCode {
     b.call(Method::DELETE, path, csrf, None).await.0
 }
 
-async fn get(b: &mut Browser, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn get(b: &mut Browser, path: &str) -> (StatusCode, Value) {
     let r = b.get(path).await;
     (r.status, serde_json::from_str(&r.body).unwrap_or(Value::Null))
 }

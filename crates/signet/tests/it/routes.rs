@@ -11,6 +11,7 @@ fn concrete(path: &str) -> String {
         .replace("{org}", "acme")
         .replace("{sub}", "s")
         .replace("{role}", "r")
+        .replace("{group}", "g")
 }
 
 /// Every route that changes state for a browser is guarded: a cross-site POST that carries the
