@@ -241,6 +241,35 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     await check(p, 'pick-organization', () => p.goto(pickUrl()));
     await p.goto(`${base}/account/organizations`);
     await check(p, 'organizations');
+    // The organization's own pages, as its owner sees them: members (with the role and invite
+    // forms, and a refusal shown), roles (with the form to define one), groups.
+    signet.cli(['api', 'create', '--identifier', 'https://docs.example.com', '--name', 'Docs',
+      '--permission', 'read:docs', '--permission', 'write:docs']);
+    signet.cli(['role', 'create', 'editor', '--api', 'https://docs.example.com', '--permission', 'read:docs',
+      '--permission', 'write:docs', '--org', 'acme']);
+    signet.cli(['org', 'member', 'add', 'acme', 'lost@example.com']);
+    signet.cli(['role', 'grant', 'editor', '--user', 'lost@example.com', '--org', 'acme']);
+    signet.cli(['org', 'group', 'create', 'acme', 'writers', '--description', 'The docs team']);
+    signet.cli(['org', 'group', 'grant', 'acme', 'writers', 'editor']);
+    signet.cli(['org', 'group', 'add', 'acme', 'writers', 'lost@example.com']);
+    for (const [section, name] of [['members', 'org-members'], ['roles', 'org-roles'], ['groups', 'org-groups']]) {
+      await p.goto(`${base}/org/acme/${section}`);
+      await check(p, name);
+    }
+    const ownRoles = async () => {
+      await p.goto(`${base}/org/acme/members`);
+      await p.locator('select[name=role]').first().waitFor();
+      await p.evaluate(() => {
+        // Ann's own row has no forms: post the role form of another row with ann's subject
+        // swapped in, as a crafted request would (the page shows the refusal).
+        const f = document.querySelector('form select[name=role]').closest('form');
+        f.action = f.action.replace(/members\/[^/]+$/, 'members/' + document.querySelector('#org-members').dataset.me);
+        f.submit();
+      });
+      await p.locator('#org-error').waitFor();
+    };
+    await ownRoles();
+    await check(p, 'org-members-error', ownRoles);
     await p.goto(`${base}/oauth2/logout?client_id=${app.client_id}`);
     await check(p, 'logout-confirm');
     // A device asks; the user enters the code and confirms.

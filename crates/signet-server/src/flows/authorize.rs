@@ -189,7 +189,7 @@ pub async fn proceed(
                 .finish();
             Ok(Redirect::to(&format!("/account/security?{q}")).into_response())
         }
-        (Step::Consent, Some(s)) => consent_page(state, client, id.expose(), &p, &s),
+        (Step::Consent, Some(s)) => consent_page(state, client, id.expose(), &p, &s).await,
         (Step::PickOrganization, Some(s)) => pick_page(state, client, id.expose(), &s).await,
         // Consent and code need a session, which `decide` guarantees (and codes left above).
         (Step::Fail(_) | Step::IssueCode, _) | (_, None) => Err(PageError::LoginRequired(continue_url(id.expose()))),
@@ -237,14 +237,32 @@ pub async fn choose_org(
     proceed(state, &client, Some(id), &p, Some(s), info).await
 }
 
-fn consent_page(
+/// The consent page shows what the app would get: in an organization, its name and the
+/// permission scopes narrowed to what the user's roles hold (the same `tokens::tenant::resolve`
+/// the token will go through), with the ones withheld named.
+async fn consent_page(
     state: &AppState,
     client: &Client,
     id: &str,
     p: &Pending,
     s: &AuthSession,
 ) -> Result<Response, PageError> {
-    let scopes: Vec<String> = Scope::parse(&p.scope).unwrap_or_default().iter().map(describe_scope).collect();
+    let asked = Scope::parse(&p.scope).unwrap_or_default();
+    let org = selected_org(state, client, p, s).await?.flatten();
+    let mut scope = asked.clone();
+    if let Some(o) = &org {
+        scope = scope.with(&format!("{ORG_SCOPE_PREFIX}{}", o.public_id));
+    }
+    let aud = client.audiences.first().cloned().unwrap_or_else(|| state.config.issuer_base().to_owned());
+    let granted = match crate::tokens::tenant::resolve(state, client, s.user.id, &scope, &aud).await {
+        Ok((granted, _)) => granted,
+        Err(crate::tokens::tenant::Lost::Store(e)) => return Err(e.into()),
+        Err(_) => scope.clone(),
+    };
+    let shown = |t: &&str| !t.starts_with(ORG_SCOPE_PREFIX);
+    let scopes: Vec<String> = granted.iter().filter(shown).map(describe_scope).collect();
+    let withheld: Vec<String> =
+        asked.iter().filter(shown).filter(|t| !granted.contains(t)).map(str::to_owned).collect();
     let html = state.pages.render(
         "consent.html",
         minijinja::context! {
@@ -257,6 +275,8 @@ fn consent_page(
             client_host => client.client_uri.as_deref().and_then(|u| url::Url::parse(u).ok()).and_then(|u| u.host_str().map(str::to_owned)),
             email => s.user.email,
             scopes,
+            withheld => withheld.join(" "),
+            organization => org.map(|o| o.name),
             req => id,
             redirect_host => url::Url::parse(&p.redirect_uri).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default(),
         },
@@ -301,6 +321,26 @@ pub async fn answer_consent(
     issue_code(state, &client, Some(&id), &p, &s).await
 }
 
+/// The organization the request works in: `None` when it asked for none (and the client needs
+/// none); `Some(None)` when the user is not a member of the one asked for (or, for a client that
+/// requires one, has not exactly one).
+async fn selected_org(
+    state: &AppState,
+    client: &Client,
+    p: &Pending,
+    s: &AuthSession,
+) -> Result<Option<Option<signet_store::Org>>, PageError> {
+    Ok(match &p.organization {
+        Some(o) => Some(requested_org(state, o, s.user.id).await?),
+        // A client that requires one: the user's only organization (`evaluate`).
+        None if client.require_organization => match state.store.user_orgs(s.user.id).await?.as_slice() {
+            [(only, _)] => Some(Some(only.clone())),
+            _ => Some(None),
+        },
+        None => None,
+    })
+}
+
 async fn issue_code(
     state: &AppState,
     client: &Client,
@@ -311,15 +351,7 @@ async fn issue_code(
     // The organization, checked by `decide` a moment ago, travels in the code's scope by its id
     // (`tokens::tenant` reads it back at every issue, refresh and introspection).
     let mut scope = Scope::parse(&p.scope).unwrap_or_default();
-    let org = match &p.organization {
-        Some(o) => Some(requested_org(state, o, s.user.id).await?),
-        // A client that requires one: the user's only organization (`evaluate`).
-        None if client.require_organization => match state.store.user_orgs(s.user.id).await?.as_slice() {
-            [(only, _)] => Some(Some(only.clone())),
-            _ => Some(None),
-        },
-        None => None,
-    };
+    let org = selected_org(state, client, p, s).await?;
     match org {
         Some(Some(org)) => scope = scope.with(&format!("{ORG_SCOPE_PREFIX}{}", org.public_id)),
         Some(None) => return Ok(fail(state, id, p, ErrorCode::AccessDenied, "not a member of the organization").await),

@@ -276,6 +276,7 @@ mod tests {
                 "error-hint-client-mismatch",
                 "verify-code-label",
                 "invite-title",
+                "org-api",
             ];
             let en_text: BTreeMap<_, _> = text_of(CATALOGS[0].1);
             let untranslated: Vec<_> = text_of(src)

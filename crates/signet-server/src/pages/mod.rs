@@ -25,6 +25,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("invite.html", include_str!("templates/invite.html")),
     ("pick_org.html", include_str!("templates/pick_org.html")),
     ("organizations.html", include_str!("templates/organizations.html")),
+    ("org_admin.html", include_str!("templates/org_admin.html")),
     ("profile.html", include_str!("templates/profile.html")),
     ("delete.html", include_str!("templates/delete.html")),
     ("account.html", include_str!("templates/account.html")),
@@ -313,6 +314,8 @@ pub fn notice_text(key: &str) -> Option<String> {
         "deletion_cancelled" => "notice-deletion-cancelled",
         "org_joined" => "notice-org-joined",
         "org_left" => "notice-org-left",
+        "org_saved" => "notice-org-saved",
+        "org_invited" => "notice-org-invited",
         _ => return None,
     };
     Some(tr(id))

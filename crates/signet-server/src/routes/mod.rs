@@ -15,6 +15,7 @@ pub mod language;
 pub mod login;
 pub mod logout;
 pub mod not_me;
+pub mod org_admin;
 pub mod org_groups_api;
 pub mod organizations;
 pub mod orgs_api;
@@ -102,6 +103,13 @@ pub fn table() -> Vec<Route> {
         route("/account/export", ReadOnly, get(deletion::export)),
         route("/account/organizations", ReadOnly, get(organizations::show)),
         route("/account/organizations/{org}/leave", Session, post(organizations::leave)),
+        route("/org/{org}", ReadOnly, get(org_admin::home)),
+        route("/org/{org}/members", ReadOnly, get(org_admin::members)),
+        route("/org/{org}/members/{sub}", Session, post(org_admin::member)),
+        route("/org/{org}/invitations", Session, post(org_admin::invite)),
+        route("/org/{org}/roles", Session, get(org_admin::roles).post(org_admin::define_role)),
+        route("/org/{org}/groups", Session, get(org_admin::groups_page).post(org_admin::create_group)),
+        route("/org/{org}/groups/{group}", Session, post(org_admin::group)),
         route("/account/password", Session, get(password::show).post(password::submit)),
         route("/account/security", ReadOnly, get(security::show)),
         route("/account/security/totp", Session, get(security::totp_setup).post(security::totp_start)),

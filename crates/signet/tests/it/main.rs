@@ -16,6 +16,7 @@ mod mail;
 mod mfa;
 mod oauth2;
 mod org_groups;
+mod org_pages;
 mod orgs;
 mod orgs_api;
 mod pages;
