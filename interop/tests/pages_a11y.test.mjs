@@ -263,7 +263,9 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
         // Ann's own row has no forms: post the role form of another row with ann's subject
         // swapped in, as a crafted request would (the page shows the refusal).
         const f = document.querySelector('form select[name=role]').closest('form');
-        f.action = f.action.replace(/members\/[^/]+$/, 'members/' + document.querySelector('#org-members').dataset.me);
+        // (`f.action` is the hidden input named "action": read the attribute.)
+        const to = f.getAttribute('action').replace(/members\/[^/]+$/, 'members/' + document.querySelector('#org-members').dataset.me);
+        f.setAttribute('action', to);
         f.submit();
       });
       await p.locator('#org-error').waitFor();
