@@ -12,14 +12,16 @@
 #                     (one indexed lookup while the cached roles' generations stand)
 #   - refresh-user / refresh-org: refresh-token rotation for those two grants (the org one
 #                     resolves the roles again and narrows the 200 scopes)
-# Usage: bench/orgs_timing.sh [--rounds N] [--duration S]. Prints a table of medians (rps, p50).
+# Usage: bench/orgs_timing.sh [--rounds N] [--duration S] [--only LABEL]. Prints a table of
+# medians (rps, p50). ORGS, MEMBERS, USERS in the environment shrink the data for a quick look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=3 DURATION=10 WARMUP=2 CONC=${CONC:-32} ORGS=10000 MEMBERS=100 USERS=1000
+ROUNDS=3 DURATION=10 WARMUP=2 CONC=${CONC:-32} ORGS=${ORGS:-10000} MEMBERS=${MEMBERS:-100} USERS=${USERS:-1000} ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
+    --only) ONLY=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -129,12 +131,18 @@ APP_ID=$(echo "$app" | j client_id) APP2_ID=$(echo "$app2" | j client_id)
 # openid, offline_access, organization:…, 200 permissions
 org_token=$(python3 "$WORK/tokens.py" "$BASE" "$APP_ID" "offline_access $scope_all" bench-org "$CONC" 203 "$WORK/org-chains")
 user_token=$(python3 "$WORK/tokens.py" "$BASE" "$APP2_ID" "openid offline_access read" "" "$CONC" 3 "$WORK/user-chains")
+# Refresh chains rotate as they run: each round starts from fresh ones (a used token is reuse).
+new_chains() {
+  python3 "$WORK/tokens.py" "$BASE" "$APP_ID" "offline_access $scope_all" bench-org "$CONC" 203 "$WORK/org-chains" > /dev/null
+  python3 "$WORK/tokens.py" "$BASE" "$APP2_ID" "openid offline_access read" "" "$CONC" 3 "$WORK/user-chains" > /dev/null
+}
 RS_ID=$(echo "$rs" | j client_id) RS_SECRET=$(echo "$rs" | j client_secret)
 echo "== the org token introspects as: $(curl -s -u "$RS_ID:$RS_SECRET" -d token="$org_token" "$BASE/oauth2/introspect" \
   | python3 -c "import sys,json; d=json.load(sys.stdin); print(d['active'], d['org_slug'], len(d['roles']), 'roles', len(d['scope'].split()), 'scopes')")"
 
 run() { # label workload args...
   local label=$1 wl=$2; shift 2
+  [ -n "$ONLY" ] && [ "$ONLY" != "$label" ] && return 0
   "$LOADGEN" --workload "$wl" --base "$BASE" --concurrency "$CONC" --duration "$DURATION" --warmup "$WARMUP" "$@" \
     | python3 -c "import sys,json; d=json.loads(sys.stdin.read()); d['label']='$label'; print(json.dumps(d))" >> "$RESULTS"
   tail -n 1 "$RESULTS"
@@ -146,6 +154,7 @@ for round in $(seq 1 "$ROUNDS"); do
   run introspect-plain introspect --rs-id="$RS_ID" --rs-secret="$RS_SECRET" --token="$plain_token"
   run introspect-user introspect --rs-id="$RS_ID" --rs-secret="$RS_SECRET" --token="$user_token"
   run introspect-org introspect --rs-id="$RS_ID" --rs-secret="$RS_SECRET" --token="$org_token"
+  [ "$round" = 1 ] || new_chains
   run refresh-user refresh --client-id="$APP2_ID" --tokens-file="$WORK/user-chains"
   run refresh-org refresh --client-id="$APP_ID" --tokens-file="$WORK/org-chains"
 done
@@ -156,6 +165,8 @@ print("| workload | rps (median) | p50 ms | p99 ms | errors |")
 print("| --- | --- | --- | --- | --- |")
 for label in ["cc-plain", "cc-api", "introspect-plain", "introspect-user", "introspect-org", "refresh-user", "refresh-org"]:
     r = [x for x in rows if x["label"] == label]
+    if not r:
+        continue
     print(f"| {label} | {statistics.median(x['rps'] for x in r):.0f} | {statistics.median(x['p50_ms'] for x in r):.2f} | "
           f"{statistics.median(x['p99_ms'] for x in r):.2f} | {sum(x['errors'] for x in r)} |")
 EOF

@@ -87,6 +87,31 @@ pub fn grant_scope<'a>(
     g
 }
 
+/// The scope a user token gets: the API's own permissions narrowed to those `held`, any other
+/// token kept. The same rule as [`grant_scope`] without building its sets (introspection and
+/// refresh run it on every call).
+pub fn narrow_scope(
+    scope: &crate::Scope,
+    api_permissions: &BTreeSet<String>,
+    held: Option<&BTreeSet<String>>,
+) -> crate::Scope {
+    scope.filter(|t| !api_permissions.contains(t) || held.is_some_and(|h| h.contains(t)))
+}
+
+/// [`narrow_scope`] on a space-separated scope string, keeping its order.
+pub fn narrow_scope_str(scope: &str, api_permissions: &BTreeSet<String>, held: Option<&BTreeSet<String>>) -> String {
+    let mut out = String::with_capacity(scope.len());
+    for t in scope.split(' ').filter(|t| !t.is_empty()) {
+        if !api_permissions.contains(t) || held.is_some_and(|h| h.contains(t)) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(t);
+        }
+    }
+    out
+}
+
 /// Why a change to someone's standing in an organization is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
@@ -252,5 +277,20 @@ mod tests {
         assert_eq!(may_change_group(1, Member, &held, &[2], &set(&[])), Err(Refused::NotAManager));
         assert_eq!(may_change_group(1, Owner, &held, &[1, 2], &set(&[])), Err(Refused::OwnStanding));
         assert_eq!(may_change_group(1, Owner, &held, &[2], &set(&["api admin"])), Err(Refused::PermissionNotHeld));
+    }
+
+    #[test]
+    fn narrowing_matches_grant_scope() {
+        let api = set(&["read:docs", "write:docs", "delete:docs"]);
+        let scope = crate::Scope::parse("openid organization:org_1 read:docs write:docs other").expect("scope");
+        for held in [set(&[]), set(&["read:docs"]), set(&["read:docs", "write:docs", "delete:docs"])] {
+            let g = grant_scope(scope.iter(), &api, &held);
+            let narrowed = narrow_scope(&scope, &api, Some(&held));
+            let expected = scope.filter(|t| !api.contains(t) || g.granted.contains(t));
+            assert_eq!(narrowed, expected, "{held:?}");
+            assert_eq!(narrow_scope_str(&scope.to_string(), &api, Some(&held)), narrowed.to_string());
+            assert!(g.withheld.iter().all(|w| !narrowed.contains(w)));
+        }
+        assert_eq!(narrow_scope(&scope, &api, None).to_string(), "openid organization:org_1 other");
     }
 }

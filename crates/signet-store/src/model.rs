@@ -472,12 +472,12 @@ pub struct Member {
 }
 
 /// What a user holds, resolved in one query: the built-in role in the organization (when one
-/// was asked about and they are a member), role names, and permissions per API identifier.
+/// was asked about and they are a member), role names, and the permissions per API identifier.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Access {
     pub org_role: Option<String>,
     pub roles: std::collections::BTreeSet<String>,
-    pub permissions: std::collections::BTreeSet<(String, String)>,
+    pub permissions: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 /// The generations an [`Access`] was resolved under: the organization's (0 outside one) and
@@ -492,8 +492,13 @@ pub struct AccessStamp {
 
 impl Access {
     /// The permissions held on the API `identifier`.
-    pub fn on(&self, identifier: &str) -> std::collections::BTreeSet<String> {
-        self.permissions.iter().filter(|(a, _)| a == identifier).map(|(_, p)| p.clone()).collect()
+    pub fn on(&self, identifier: &str) -> Option<&std::collections::BTreeSet<String>> {
+        self.permissions.get(identifier)
+    }
+
+    /// How many permissions, over every API.
+    pub fn permission_count(&self) -> usize {
+        self.permissions.values().map(|p| p.len()).sum()
     }
 }
 

@@ -62,7 +62,7 @@ pub async fn enter(state: &AppState, user: &User, org: &str) -> Result<Ctx, OrgE
         let apis = state.store.list_apis().await?;
         keyed(apis.into_iter().flat_map(|a| a.permissions.into_iter().map(move |p| (a.identifier.clone(), p))))
     } else {
-        keyed(access.permissions)
+        keyed(access.permissions.into_iter().flat_map(|(api, ps)| ps.into_iter().map(move |p| (api.clone(), p))))
     };
     Ok(Ctx { org, user: user.clone(), role, permissions })
 }

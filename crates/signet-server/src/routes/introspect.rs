@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use signet_core::{PlainToken, Scope};
+use signet_core::PlainToken;
 
 use crate::oauth::{authenticate_client, OAuthError, OAuthForm};
 use crate::state::AppState;
@@ -69,10 +69,9 @@ async fn access_info(state: &AppState, token: &str) -> Result<Option<Value>, OAu
         };
         // The organization and roles as they are now: a token never outlives a membership, and
         // a removed role's permissions leave its scope at once (`tokens::tenant`).
-        let token_scope = Scope::parse(&c.scope).unwrap_or_default();
-        match tenant::resolve(state, &client, user.id, &token_scope, &c.aud).await {
+        match tenant::resolve_str(state, &client, user.id, &c.scope, &c.aud).await {
             Ok((now_scope, now_tenant)) => {
-                scope = now_scope.to_string();
+                scope = now_scope;
                 tenant = now_tenant.unwrap_or_default();
             }
             Err(tenant::Lost::Store(e)) => return Err(e.into()),

@@ -34,7 +34,7 @@ struct ByRoles;
 
 impl Weighter<(i64, i64), Entry> for ByRoles {
     fn weight(&self, _key: &(i64, i64), e: &Entry) -> u64 {
-        1 + e.access.roles.len() as u64 + e.access.permissions.len() as u64
+        1 + e.access.roles.len() as u64 + e.access.permission_count() as u64
     }
 }
 

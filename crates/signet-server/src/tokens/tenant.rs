@@ -49,9 +49,39 @@ pub fn org_of(scope: &Scope) -> Option<&str> {
     scope.iter().find_map(|t| t.strip_prefix(ORG_SCOPE_PREFIX))
 }
 
+/// The organization (if the scope names one) and what the user holds there now.
+struct Standing {
+    org: Option<signet_store::Org>,
+    access: std::sync::Arc<signet_store::Access>,
+}
+
+async fn standing(state: &AppState, user_id: i64, org_ref: Option<&str>) -> Result<Standing, Lost> {
+    let resolved = state.access.resolve(state.store.as_ref(), user_id, org_ref).await?;
+    let (org, access) = (resolved.org, resolved.access);
+    if org_ref.is_some() && org.is_none() {
+        return Err(Lost::NoOrganization);
+    }
+    if org.is_some() && access.org_role.is_none() {
+        return Err(Lost::NotMember);
+    }
+    Ok(Standing { org, access })
+}
+
+impl Standing {
+    fn tenant(self) -> Option<Tenant> {
+        let roles: Vec<String> = self.access.roles.iter().take(MAX_ROLES).cloned().collect();
+        (self.org.is_some() || !roles.is_empty()).then(|| Tenant {
+            org_id: self.org.as_ref().map(|o| o.public_id.clone()),
+            org_slug: self.org.map(|o| o.slug),
+            roles,
+        })
+    }
+}
+
 /// What `user_id` may have in a token for `aud` now: the scope narrowed to the permissions
-/// their roles hold on that API, and the tenant claims. `Err(Lost)` when the organization is
-/// gone or the user left it.
+/// their roles hold on that API (issued = requested ∩ held for the API's own permissions; other
+/// scope tokens pass), and the tenant claims. `Err(Lost)` when the organization is gone or the
+/// user left it.
 pub async fn resolve(
     state: &AppState,
     client: &Client,
@@ -64,27 +94,32 @@ pub async fn resolve(
     if org_ref.is_none() && api.is_none() {
         return Ok((scope.clone(), None));
     }
-    let resolved = state.access.resolve(state.store.as_ref(), user_id, org_ref).await?;
-    let (org, access) = (resolved.org, resolved.access);
-    if org_ref.is_some() && org.is_none() {
-        return Err(Lost::NoOrganization);
-    }
-    if org.is_some() && access.org_role.is_none() {
-        return Err(Lost::NotMember);
-    }
+    let st = standing(state, user_id, org_ref).await?;
     let scope = match api {
-        Some(api) => {
-            let held = access.on(aud);
-            let g = signet_core::rbac::grant_scope(scope.iter(), &api.permissions, &held);
-            scope.filter(|t| !api.permissions.contains(t) || g.granted.contains(t))
-        }
+        Some(api) => signet_core::rbac::narrow_scope(scope, &api.permissions, st.access.on(aud)),
         None => scope.clone(),
     };
-    let roles: Vec<String> = access.roles.iter().take(MAX_ROLES).cloned().collect();
-    let tenant = (org.is_some() || !roles.is_empty()).then(|| Tenant {
-        org_id: org.as_ref().map(|o| o.public_id.clone()),
-        org_slug: org.map(|o| o.slug),
-        roles,
-    });
-    Ok((scope, tenant))
+    Ok((scope, st.tenant()))
+}
+
+/// [`resolve`] for a token's own scope string (space-separated, as a token carries it), without
+/// building sets: introspection runs it on every call.
+pub async fn resolve_str(
+    state: &AppState,
+    client: &Client,
+    user_id: i64,
+    scope: &str,
+    aud: &str,
+) -> Result<(String, Option<Tenant>), Lost> {
+    let org_ref = scope.split(' ').find_map(|t| t.strip_prefix(ORG_SCOPE_PREFIX));
+    let api = client.apis.get(aud);
+    if org_ref.is_none() && api.is_none() {
+        return Ok((scope.to_owned(), None));
+    }
+    let st = standing(state, user_id, org_ref).await?;
+    let scope = match api {
+        Some(api) => signet_core::rbac::narrow_scope_str(scope, &api.permissions, st.access.on(aud)),
+        None => scope.to_owned(),
+    };
+    Ok((scope, st.tenant()))
 }

@@ -390,7 +390,7 @@ impl OrgStore for DbStore {
                     access.roles.insert(a);
                 }
                 _ => {
-                    access.permissions.insert((a, b));
+                    access.permissions.entry(a).or_default().insert(b);
                 }
             }
         }
