@@ -63,7 +63,55 @@ struct Walk<'a> {
     engine: &'a Engine,
     subject: &'a Subject,
     path: Vec<Node<'a>>,
+    /// Relations and permissions entered (explaining).
+    explored: usize,
+    /// Explaining: the steps of the branches that held, innermost first.
+    proof: Option<Vec<Step>>,
+    /// Explaining a deny: relations a direct tuple for the subject could have been written to,
+    /// with how deep they were met.
+    candidates: Option<Vec<(usize, Tuple)>>,
+    /// Explaining a deny: one tuple tried as if it were written.
+    extra: Option<&'a Tuple>,
 }
+
+/// One step of a proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// A tuple the path went through.
+    Tuple(Tuple),
+    /// A permission's rule, on an object.
+    Rule { object: Object, permission: String, rule: String },
+    /// The subtracted side of an exclusion, checked and not held.
+    Without { object: Object, rule: String },
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::Tuple(t) => write!(f, "tuple {t}"),
+            Step::Rule { object, permission, rule } => write!(f, "rule {object}#{permission} = {rule}"),
+            Step::Without { object, rule } => write!(f, "not {object}#({rule})"),
+        }
+    }
+}
+
+/// Why a check answered as it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub decision: Decision,
+    /// An allow's proof: the rules and tuples used, from the permission asked to the subject.
+    pub proof: Vec<Step>,
+    /// A deny's nearest missing tuples: each one, written, would have allowed it (fewest steps
+    /// from the permission first; at most [`MAX_SUGGESTIONS`]).
+    pub missing: Vec<Tuple>,
+    /// How many relations and permissions the check went through.
+    pub explored: usize,
+}
+
+/// Missing tuples an explanation suggests at most.
+pub const MAX_SUGGESTIONS: usize = 3;
+/// Candidate tuples an explanation tries at most.
+const MAX_TRIES: usize = 32;
 
 impl Engine {
     pub fn new(schema: Schema) -> Self {
@@ -140,12 +188,72 @@ impl Engine {
         if !self.schema.has(&object.typ, permission) {
             return Err(EvalError::Unknown(object.typ.clone(), permission.to_owned()));
         }
-        let mut walk = Walk { engine: self, subject, path: Vec::with_capacity(8) };
+        let mut walk = Walk::new(self, subject);
         Ok(if walk.holds(&object.typ, &object.id, permission, false)? { Decision::Allow } else { Decision::Deny })
+    }
+
+    /// [`Engine::check`], with its reasons: an allow's proof path; for a deny, the tuples that
+    /// would have allowed it, found by trying the relations the check went through.
+    pub fn explain(&self, object: &Object, permission: &str, subject: &Subject) -> Result<Explanation, EvalError> {
+        if !self.schema.has(&object.typ, permission) {
+            return Err(EvalError::Unknown(object.typ.clone(), permission.to_owned()));
+        }
+        let mut walk = Walk::new(self, subject);
+        walk.proof = Some(Vec::new());
+        walk.candidates = Some(Vec::new());
+        walk.explored = 0;
+        let held = walk.holds(&object.typ, &object.id, permission, false)?;
+        let explored = walk.explored;
+        if held {
+            let mut proof = walk.proof.unwrap_or_default();
+            proof.reverse();
+            return Ok(Explanation { decision: Decision::Allow, proof, missing: Vec::new(), explored });
+        }
+        let mut candidates = walk.candidates.unwrap_or_default();
+        candidates.sort_by_key(|(depth, _)| *depth);
+        candidates.dedup_by(|a, b| a.1 == b.1);
+        let mut missing = Vec::new();
+        for (_, t) in candidates.iter().take(MAX_TRIES) {
+            let mut w = Walk::new(self, subject);
+            w.extra = Some(t);
+            // A candidate that errors (a cycle through an exclusion) is no suggestion.
+            if w.holds(&object.typ, &object.id, permission, false) == Ok(true) {
+                missing.push(t.clone());
+                if missing.len() == MAX_SUGGESTIONS {
+                    break;
+                }
+            }
+        }
+        Ok(Explanation { decision: Decision::Deny, proof: Vec::new(), missing, explored })
     }
 }
 
+fn object(typ: &str, id: &str) -> Object {
+    Object { typ: typ.to_owned(), id: id.to_owned() }
+}
+
 impl<'a> Walk<'a> {
+    fn new(engine: &'a Engine, subject: &'a Subject) -> Self {
+        Walk { engine, subject, path: Vec::with_capacity(8), proof: None, candidates: None, extra: None, explored: 0 }
+    }
+
+    fn step(&mut self, s: impl FnOnce() -> Step) {
+        if let Some(p) = &mut self.proof {
+            p.push(s());
+        }
+    }
+
+    /// Where the proof stands, to drop what a branch that failed added.
+    fn mark(&self) -> usize {
+        self.proof.as_ref().map_or(0, Vec::len)
+    }
+
+    fn rewind(&mut self, mark: usize) {
+        if let Some(p) = &mut self.proof {
+            p.truncate(mark);
+        }
+    }
+
     /// Does the subject hold `name` (a relation or permission) on `typ:id`?
     fn holds(&mut self, typ: &'a str, id: &'a str, name: &'a str, negated: bool) -> Result<bool, EvalError> {
         if let Some(&(.., parity)) = self.path.iter().find(|(t, i, n, _)| *t == typ && *i == id && *n == name) {
@@ -163,8 +271,17 @@ impl<'a> Walk<'a> {
             return Ok(false);
         };
         self.path.push((typ, id, name, negated));
+        self.explored += 1;
         let result = if let Some(expr) = def.permissions.get(name) {
-            self.expr(typ, id, expr, negated)
+            let r = self.expr(typ, id, expr, negated);
+            if r == Ok(true) {
+                self.step(|| Step::Rule {
+                    object: object(typ, id),
+                    permission: name.to_owned(),
+                    rule: expr.to_string(),
+                });
+            }
+            r
         } else if def.relations.contains_key(name) {
             self.relation(typ, id, name, negated)
         } else {
@@ -176,39 +293,76 @@ impl<'a> Walk<'a> {
 
     fn relation(&mut self, typ: &'a str, id: &'a str, name: &'a str, negated: bool) -> Result<bool, EvalError> {
         let subject = self.subject;
+        let tuple = |s: &Subject| Tuple { object: object(typ, id), relation: name.to_owned(), subject: s.clone() };
+        let direct =
+            |s: &Subject| s.relation.is_none() && s.typ == subject.typ && (s.id == subject.id || s.is_wildcard());
         let tuples = self.engine.subjects(typ, id, name);
         // Direct grants first: no recursion needed for the common case.
-        if tuples
-            .iter()
-            .any(|s| s.relation.is_none() && s.typ == subject.typ && (s.id == subject.id || s.is_wildcard()))
-        {
+        if let Some(s) = tuples.iter().find(|s| direct(s)) {
+            self.step(|| Step::Tuple(tuple(s)));
             return Ok(true);
+        }
+        if let Some(t) = self.extra {
+            if t.object.typ == typ && t.object.id == id && t.relation == name && direct(&t.subject) {
+                return Ok(true);
+            }
+        }
+        if let Some(c) = &mut self.candidates {
+            let plain = Subject { relation: None, ..subject.clone() };
+            if !negated && self.engine.schema.allows(typ, name, &subject.typ, None, false) {
+                c.push((self.path.len(), tuple(&plain)));
+            }
         }
         for s in tuples {
             if let Some(rel) = &s.relation {
+                let mark = self.mark();
                 if self.holds(&s.typ, &s.id, rel, negated)? {
+                    self.step(|| Step::Tuple(tuple(s)));
                     return Ok(true);
                 }
+                self.rewind(mark);
             }
         }
         Ok(false)
     }
 
     fn expr(&mut self, typ: &'a str, id: &'a str, e: &'a Expr, negated: bool) -> Result<bool, EvalError> {
-        match e {
-            Expr::Name(n) => self.holds(typ, id, n, negated),
+        let mark = self.mark();
+        let held = match e {
+            Expr::Name(n) => self.holds(typ, id, n, negated)?,
             Expr::Arrow(via, target) => {
+                let mut found = false;
                 for s in self.engine.subjects(typ, id, via) {
                     if s.relation.is_none() && !s.is_wildcard() && self.holds(&s.typ, &s.id, target, negated)? {
-                        return Ok(true);
+                        self.step(|| {
+                            Step::Tuple(Tuple { object: object(typ, id), relation: via.clone(), subject: s.clone() })
+                        });
+                        found = true;
+                        break;
                     }
                 }
-                Ok(false)
+                found
             }
-            Expr::Union(a, b) => Ok(self.expr(typ, id, a, negated)? || self.expr(typ, id, b, negated)?),
-            Expr::Intersection(a, b) => Ok(self.expr(typ, id, a, negated)? && self.expr(typ, id, b, negated)?),
-            Expr::Exclusion(a, b) => Ok(self.expr(typ, id, a, negated)? && !self.expr(typ, id, b, !negated)?),
+            Expr::Union(a, b) => self.expr(typ, id, a, negated)? || self.expr(typ, id, b, negated)?,
+            Expr::Intersection(a, b) => self.expr(typ, id, a, negated)? && self.expr(typ, id, b, negated)?,
+            Expr::Exclusion(a, b) => {
+                if !self.expr(typ, id, a, negated)? {
+                    false
+                } else {
+                    let inner = self.mark();
+                    let excluded = self.expr(typ, id, b, !negated)?;
+                    self.rewind(inner);
+                    if !excluded {
+                        self.step(|| Step::Without { object: object(typ, id), rule: b.to_string() });
+                    }
+                    !excluded
+                }
+            }
+        };
+        if !held {
+            self.rewind(mark);
         }
+        Ok(held)
     }
 }
 
@@ -318,6 +472,59 @@ type document {
         assert_eq!(check(&e, "folder:f", "view", "user:deep"), Err(EvalError::DepthExceeded));
         // Control: a chain within the limit answers.
         assert_eq!(check(&e, &format!("group:g{}", MAX_DEPTH), "member", "user:deep"), Ok(Decision::Allow));
+    }
+
+    #[test]
+    fn explain_allow_proof_path() {
+        let e = engine(&[
+            "document:readme#parent@folder:docs",
+            "folder:docs#viewer@group:eng#member",
+            "group:eng#member@group:backend#member",
+            "group:backend#member@user:bo",
+            "group:eng#member@user:zed",
+        ]);
+        let subject = Subject::parse("user:bo").expect("s");
+        let x = e.explain(&Object::parse("document:readme").expect("o"), "view", &subject).expect("explain");
+        assert_eq!(x.decision, Decision::Allow);
+        let steps: Vec<String> = x.proof.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            steps,
+            [
+                "rule document:readme#view = edit + parent->view - banned",
+                "not document:readme#(banned)",
+                "tuple document:readme#parent@folder:docs",
+                "rule folder:docs#view = viewer + owner",
+                "tuple folder:docs#viewer@group:eng#member",
+                "tuple group:eng#member@group:backend#member",
+                "tuple group:backend#member@user:bo",
+            ]
+        );
+        // The proof is the branch that held, nothing of the ones that did not.
+        assert!(!steps.iter().any(|s| s.contains("zed") || s.contains("edit =")), "{steps:?}");
+    }
+
+    #[test]
+    fn explain_deny_nearest_missing_tuple() {
+        let e = engine(&["document:readme#parent@folder:docs", "document:readme#banned@user:ann"]);
+        let o = Object::parse("document:readme").expect("o");
+        let x = e.explain(&o, "view", &Subject::parse("user:bo").expect("s")).expect("explain");
+        assert_eq!(x.decision, Decision::Deny);
+        let missing: Vec<String> = x.missing.iter().map(ToString::to_string).collect();
+        // Nearest first (the document's own editor relation, then the folder's), each level in
+        // the order its rule names them.
+        assert_eq!(
+            missing,
+            ["document:readme#editor@user:bo", "folder:docs#viewer@user:bo", "folder:docs#owner@user:bo"]
+        );
+        assert!(x.explored >= 5, "{}", x.explored);
+        // Each suggestion really allows; a banned user gets none (nothing written would let her in).
+        for t in &x.missing {
+            let mut e2 = e.clone();
+            e2.write(t.clone()).expect("write");
+            assert_eq!(e2.check(&o, "view", &Subject::parse("user:bo").expect("s")), Ok(Decision::Allow), "{t}");
+        }
+        let ann = e.explain(&o, "view", &Subject::parse("user:ann").expect("s")).expect("explain");
+        assert_eq!((ann.decision, ann.missing.len()), (Decision::Deny, 0));
     }
 
     #[test]

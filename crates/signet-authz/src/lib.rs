@@ -16,6 +16,6 @@ pub mod engine;
 pub mod schema;
 pub mod tuple;
 
-pub use engine::{Decision, Engine, EvalError, WriteError, MAX_DEPTH};
+pub use engine::{Decision, Engine, EvalError, Explanation, Step, WriteError, MAX_DEPTH};
 pub use schema::{Schema, SchemaError};
 pub use tuple::{Object, Subject, Tuple, TupleError};

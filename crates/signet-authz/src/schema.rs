@@ -70,6 +70,23 @@ pub enum Expr {
     Exclusion(Box<Expr>, Box<Expr>),
 }
 
+impl std::fmt::Display for Expr {
+    /// The rule as written (parenthesised where the grouping is not the left-to-right one).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (l, op, r) = match self {
+            Expr::Name(n) => return f.write_str(n),
+            Expr::Arrow(via, n) => return write!(f, "{via}->{n}"),
+            Expr::Union(l, r) => (l, "+", r),
+            Expr::Intersection(l, r) => (l, "&", r),
+            Expr::Exclusion(l, r) => (l, "-", r),
+        };
+        match **r {
+            Expr::Name(_) | Expr::Arrow(..) => write!(f, "{l} {op} {r}"),
+            _ => write!(f, "{l} {op} ({r})"),
+        }
+    }
+}
+
 /// A schema that does not parse or does not hold together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}, column {column}: {message}")]
@@ -425,6 +442,15 @@ type document {
         assert!(s.allows("folder", "viewer", "group", Some("member"), false));
         assert!(!s.allows("folder", "owner", "group", Some("member"), false));
         assert!(!s.allows("folder", "view", "user", None, false), "permissions are not written");
+    }
+
+    #[test]
+    fn rules_print_as_written() {
+        let s = Schema::parse(DOCS).expect("schema");
+        assert_eq!(s.types["document"].permissions["view"].to_string(), "edit + parent->view - banned");
+        let s = Schema::parse("type t { relation a: t relation b: t relation c: t permission p = a - (b + c) }")
+            .expect("s");
+        assert_eq!(s.types["t"].permissions["p"].to_string(), "a - (b + c)");
     }
 
     #[test]
