@@ -10,19 +10,35 @@
 //! - **Depth** is limited ([`MAX_DEPTH`] nested steps); beyond it the check is an error.
 //! - **Errors fail closed**: the caller gets `Err`, never an allow. An allow found on a complete
 //!   path before any error stands (a union needs one branch).
+//! - **Conditions** (`condition`): a tuple with a condition counts where the condition holds in
+//!   the check's context; where it needs a value the context lacks, the answer is
+//!   [`Decision::Conditional`] with what is needed, unless another path allows outright.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
+use crate::condition::{Condition, Context, Need, Truth};
 use crate::schema::{Expr, Schema};
 use crate::tuple::{Object, Subject, Tuple};
 
 /// Nested steps a check may take (usersets, arrows, permissions within permissions).
 pub const MAX_DEPTH: usize = 50;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Allow,
     Deny,
+    /// It would be an allow with these values in the context (a step-up, an attribute, …).
+    Conditional(BTreeSet<Need>),
+}
+
+impl From<Truth> for Decision {
+    fn from(t: Truth) -> Self {
+        match t {
+            Truth::Yes => Decision::Allow,
+            Truth::No => Decision::Deny,
+            Truth::Needs(n) => Decision::Conditional(n),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,8 +61,15 @@ pub enum WriteError {
     SubjectNotAllowed(String, String, String),
 }
 
-/// type → id → relation → subjects.
-type Index = HashMap<String, HashMap<String, HashMap<String, Vec<Subject>>>>;
+/// A written tuple's subject, with its condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Grant {
+    subject: Subject,
+    condition: Option<Condition>,
+}
+
+/// type → id → relation → grants.
+type Index = HashMap<String, HashMap<String, HashMap<String, Vec<Grant>>>>;
 
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
@@ -62,6 +85,7 @@ type Node<'a> = (&'a str, &'a str, &'a str, bool);
 struct Walk<'a> {
     engine: &'a Engine,
     subject: &'a Subject,
+    ctx: &'a Context,
     path: Vec<Node<'a>>,
     /// Relations and permissions entered (explaining).
     explored: usize,
@@ -146,22 +170,26 @@ impl Engine {
         Ok(())
     }
 
-    /// Stores a tuple the schema allows; `Ok(false)` when it was already there.
+    /// Stores a tuple the schema allows (a tuple already there takes the new condition);
+    /// `Ok(false)` when nothing changed.
     pub fn write(&mut self, t: Tuple) -> Result<bool, WriteError> {
         self.validate(&t)?;
-        let subjects =
+        let condition = t.condition.filter(|c| !c.is_empty());
+        let grants =
             self.tuples.entry(t.object.typ).or_default().entry(t.object.id).or_default().entry(t.relation).or_default();
-        if subjects.contains(&t.subject) {
-            return Ok(false);
+        if let Some(g) = grants.iter_mut().find(|g| g.subject == t.subject) {
+            let changed = g.condition != condition;
+            g.condition = condition;
+            return Ok(changed);
         }
-        subjects.push(t.subject);
+        grants.push(Grant { subject: t.subject, condition });
         self.count += 1;
         Ok(true)
     }
 
-    /// Removes a tuple; whether it was there.
+    /// Removes a tuple (whatever its condition); whether it was there.
     pub fn delete(&mut self, t: &Tuple) -> bool {
-        let Some(subjects) = self
+        let Some(grants) = self
             .tuples
             .get_mut(&t.object.typ)
             .and_then(|ids| ids.get_mut(&t.object.id))
@@ -169,55 +197,77 @@ impl Engine {
         else {
             return false;
         };
-        let before = subjects.len();
-        subjects.retain(|s| s != &t.subject);
-        let removed = subjects.len() < before;
+        let before = grants.len();
+        grants.retain(|g| g.subject != t.subject);
+        let removed = grants.len() < before;
         if removed {
             self.count -= 1;
         }
         removed
     }
 
-    fn subjects(&self, typ: &str, id: &str, relation: &str) -> &[Subject] {
+    fn grants(&self, typ: &str, id: &str, relation: &str) -> &[Grant] {
         self.tuples.get(typ).and_then(|ids| ids.get(id)).and_then(|rels| rels.get(relation)).map_or(&[], Vec::as_slice)
     }
 
     /// May `subject` (an object such as `user:42`) have `permission` (a permission or relation)
-    /// on `object`?
-    pub fn check(&self, object: &Object, permission: &str, subject: &Subject) -> Result<Decision, EvalError> {
+    /// on `object`, in `ctx`?
+    pub fn check(
+        &self,
+        object: &Object,
+        permission: &str,
+        subject: &Subject,
+        ctx: &Context,
+    ) -> Result<Decision, EvalError> {
         if !self.schema.has(&object.typ, permission) {
             return Err(EvalError::Unknown(object.typ.clone(), permission.to_owned()));
         }
-        let mut walk = Walk::new(self, subject);
-        Ok(if walk.holds(&object.typ, &object.id, permission, false)? { Decision::Allow } else { Decision::Deny })
+        let mut walk = Walk::new(self, subject, ctx);
+        Ok(walk.holds(&object.typ, &object.id, permission, false)?.into())
     }
 
     /// [`Engine::check`], with its reasons: an allow's proof path; for a deny, the tuples that
     /// would have allowed it, found by trying the relations the check went through.
-    pub fn explain(&self, object: &Object, permission: &str, subject: &Subject) -> Result<Explanation, EvalError> {
+    pub fn explain(
+        &self,
+        object: &Object,
+        permission: &str,
+        subject: &Subject,
+        ctx: &Context,
+    ) -> Result<Explanation, EvalError> {
         if !self.schema.has(&object.typ, permission) {
             return Err(EvalError::Unknown(object.typ.clone(), permission.to_owned()));
         }
-        let mut walk = Walk::new(self, subject);
+        let mut walk = Walk::new(self, subject, ctx);
         walk.proof = Some(Vec::new());
         walk.candidates = Some(Vec::new());
-        walk.explored = 0;
-        let held = walk.holds(&object.typ, &object.id, permission, false)?;
+        let truth = walk.holds(&object.typ, &object.id, permission, false)?;
         let explored = walk.explored;
-        if held {
-            let mut proof = walk.proof.unwrap_or_default();
-            proof.reverse();
-            return Ok(Explanation { decision: Decision::Allow, proof, missing: Vec::new(), explored });
+        match truth {
+            Truth::Yes => {
+                let mut proof = walk.proof.unwrap_or_default();
+                proof.reverse();
+                return Ok(Explanation { decision: Decision::Allow, proof, missing: Vec::new(), explored });
+            }
+            Truth::Needs(n) => {
+                return Ok(Explanation {
+                    decision: Decision::Conditional(n),
+                    proof: Vec::new(),
+                    missing: Vec::new(),
+                    explored,
+                })
+            }
+            Truth::No => {}
         }
         let mut candidates = walk.candidates.unwrap_or_default();
         candidates.sort_by_key(|(depth, _)| *depth);
         candidates.dedup_by(|a, b| a.1 == b.1);
         let mut missing = Vec::new();
         for (_, t) in candidates.iter().take(MAX_TRIES) {
-            let mut w = Walk::new(self, subject);
+            let mut w = Walk::new(self, subject, ctx);
             w.extra = Some(t);
             // A candidate that errors (a cycle through an exclusion) is no suggestion.
-            if w.holds(&object.typ, &object.id, permission, false) == Ok(true) {
+            if w.holds(&object.typ, &object.id, permission, false) == Ok(Truth::Yes) {
                 missing.push(t.clone());
                 if missing.len() == MAX_SUGGESTIONS {
                     break;
@@ -233,8 +283,17 @@ fn object(typ: &str, id: &str) -> Object {
 }
 
 impl<'a> Walk<'a> {
-    fn new(engine: &'a Engine, subject: &'a Subject) -> Self {
-        Walk { engine, subject, path: Vec::with_capacity(8), proof: None, candidates: None, extra: None, explored: 0 }
+    fn new(engine: &'a Engine, subject: &'a Subject, ctx: &'a Context) -> Self {
+        Walk {
+            engine,
+            subject,
+            ctx,
+            path: Vec::with_capacity(8),
+            proof: None,
+            candidates: None,
+            extra: None,
+            explored: 0,
+        }
     }
 
     fn step(&mut self, s: impl FnOnce() -> Step) {
@@ -255,10 +314,10 @@ impl<'a> Walk<'a> {
     }
 
     /// Does the subject hold `name` (a relation or permission) on `typ:id`?
-    fn holds(&mut self, typ: &'a str, id: &'a str, name: &'a str, negated: bool) -> Result<bool, EvalError> {
+    fn holds(&mut self, typ: &'a str, id: &'a str, name: &'a str, negated: bool) -> Result<Truth, EvalError> {
         if let Some(&(.., parity)) = self.path.iter().find(|(t, i, n, _)| *t == typ && *i == id && *n == name) {
             return if parity == negated {
-                Ok(false)
+                Ok(Truth::No)
             } else {
                 Err(EvalError::NegativeCycle(format!("{typ}:{id}#{name}")))
             };
@@ -268,13 +327,13 @@ impl<'a> Walk<'a> {
         }
         let engine = self.engine;
         let Some(def) = engine.schema.types.get(typ) else {
-            return Ok(false);
+            return Ok(Truth::No);
         };
         self.path.push((typ, id, name, negated));
         self.explored += 1;
         let result = if let Some(expr) = def.permissions.get(name) {
             let r = self.expr(typ, id, expr, negated);
-            if r == Ok(true) {
+            if r == Ok(Truth::Yes) {
                 self.step(|| Step::Rule {
                     object: object(typ, id),
                     permission: name.to_owned(),
@@ -285,84 +344,115 @@ impl<'a> Walk<'a> {
         } else if def.relations.contains_key(name) {
             self.relation(typ, id, name, negated)
         } else {
-            Ok(false)
+            Ok(Truth::No)
         };
         self.path.pop();
         result
     }
 
-    fn relation(&mut self, typ: &'a str, id: &'a str, name: &'a str, negated: bool) -> Result<bool, EvalError> {
-        let subject = self.subject;
-        let tuple = |s: &Subject| Tuple { object: object(typ, id), relation: name.to_owned(), subject: s.clone() };
+    fn relation(&mut self, typ: &'a str, id: &'a str, name: &'a str, negated: bool) -> Result<Truth, EvalError> {
+        let (subject, ctx) = (self.subject, self.ctx);
+        let tuple = |g: &Grant| Tuple {
+            object: object(typ, id),
+            relation: name.to_owned(),
+            subject: g.subject.clone(),
+            condition: g.condition.clone(),
+        };
         let direct =
             |s: &Subject| s.relation.is_none() && s.typ == subject.typ && (s.id == subject.id || s.is_wildcard());
-        let tuples = self.engine.subjects(typ, id, name);
+        let when = |g: &Grant| g.condition.as_ref().map_or(Truth::Yes, |c| c.eval(ctx));
+        let grants = self.engine.grants(typ, id, name);
+        let mut result = Truth::No;
         // Direct grants first: no recursion needed for the common case.
-        if let Some(s) = tuples.iter().find(|s| direct(s)) {
-            self.step(|| Step::Tuple(tuple(s)));
-            return Ok(true);
+        for g in grants.iter().filter(|g| direct(&g.subject)) {
+            let t = when(g);
+            if t == Truth::Yes {
+                self.step(|| Step::Tuple(tuple(g)));
+                return Ok(Truth::Yes);
+            }
+            result = result.or(|| Ok::<_, EvalError>(t))?;
         }
         if let Some(t) = self.extra {
             if t.object.typ == typ && t.object.id == id && t.relation == name && direct(&t.subject) {
-                return Ok(true);
+                return Ok(Truth::Yes);
             }
         }
         if let Some(c) = &mut self.candidates {
-            let plain = Subject { relation: None, ..subject.clone() };
             if !negated && self.engine.schema.allows(typ, name, &subject.typ, None, false) {
-                c.push((self.path.len(), tuple(&plain)));
+                let plain = Subject { relation: None, ..subject.clone() };
+                let t = Tuple { object: object(typ, id), relation: name.to_owned(), subject: plain, condition: None };
+                c.push((self.path.len(), t));
             }
         }
-        for s in tuples {
-            if let Some(rel) = &s.relation {
-                let mark = self.mark();
-                if self.holds(&s.typ, &s.id, rel, negated)? {
-                    self.step(|| Step::Tuple(tuple(s)));
-                    return Ok(true);
-                }
-                self.rewind(mark);
+        for g in grants {
+            let Some(rel) = &g.subject.relation else { continue };
+            let cond = when(g);
+            if cond == Truth::No {
+                continue;
             }
+            let mark = self.mark();
+            let t = cond.and(|| self.holds(&g.subject.typ, &g.subject.id, rel, negated))?;
+            if t == Truth::Yes {
+                self.step(|| Step::Tuple(tuple(g)));
+                return Ok(Truth::Yes);
+            }
+            self.rewind(mark);
+            result = result.or(|| Ok::<_, EvalError>(t))?;
         }
-        Ok(false)
+        Ok(result)
     }
 
-    fn expr(&mut self, typ: &'a str, id: &'a str, e: &'a Expr, negated: bool) -> Result<bool, EvalError> {
+    fn expr(&mut self, typ: &'a str, id: &'a str, e: &'a Expr, negated: bool) -> Result<Truth, EvalError> {
         let mark = self.mark();
-        let held = match e {
+        let truth = match e {
             Expr::Name(n) => self.holds(typ, id, n, negated)?,
             Expr::Arrow(via, target) => {
-                let mut found = false;
-                for s in self.engine.subjects(typ, id, via) {
-                    if s.relation.is_none() && !s.is_wildcard() && self.holds(&s.typ, &s.id, target, negated)? {
+                let ctx = self.ctx;
+                let mut result = Truth::No;
+                for g in self.engine.grants(typ, id, via) {
+                    if g.subject.relation.is_some() || g.subject.is_wildcard() {
+                        continue;
+                    }
+                    let cond = g.condition.as_ref().map_or(Truth::Yes, |c| c.eval(ctx));
+                    if cond == Truth::No {
+                        continue;
+                    }
+                    let inner = self.mark();
+                    let t = cond.and(|| self.holds(&g.subject.typ, &g.subject.id, target, negated))?;
+                    if t == Truth::Yes {
                         self.step(|| {
-                            Step::Tuple(Tuple { object: object(typ, id), relation: via.clone(), subject: s.clone() })
+                            let (subject, condition) = (g.subject.clone(), g.condition.clone());
+                            Step::Tuple(Tuple { object: object(typ, id), relation: via.clone(), subject, condition })
                         });
-                        found = true;
+                        result = Truth::Yes;
                         break;
                     }
+                    self.rewind(inner);
+                    result = result.or(|| Ok::<_, EvalError>(t))?;
                 }
-                found
+                result
             }
-            Expr::Union(a, b) => self.expr(typ, id, a, negated)? || self.expr(typ, id, b, negated)?,
-            Expr::Intersection(a, b) => self.expr(typ, id, a, negated)? && self.expr(typ, id, b, negated)?,
+            Expr::Union(a, b) => self.expr(typ, id, a, negated)?.or(|| self.expr(typ, id, b, negated))?,
+            Expr::Intersection(a, b) => self.expr(typ, id, a, negated)?.and(|| self.expr(typ, id, b, negated))?,
             Expr::Exclusion(a, b) => {
-                if !self.expr(typ, id, a, negated)? {
-                    false
+                let left = self.expr(typ, id, a, negated)?;
+                if left == Truth::No {
+                    Truth::No
                 } else {
                     let inner = self.mark();
                     let excluded = self.expr(typ, id, b, !negated)?;
                     self.rewind(inner);
-                    if !excluded {
+                    if excluded == Truth::No {
                         self.step(|| Step::Without { object: object(typ, id), rule: b.to_string() });
                     }
-                    !excluded
+                    left.and(|| Ok::<_, EvalError>(!excluded))?
                 }
             }
         };
-        if !held {
+        if truth != Truth::Yes {
             self.rewind(mark);
         }
-        Ok(held)
+        Ok(truth)
     }
 }
 

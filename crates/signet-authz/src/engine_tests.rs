@@ -1,6 +1,7 @@
 //! The engine's unit tests.
 
 use super::*;
+use std::collections::BTreeSet;
 
 const DOCS: &str = "
 type user
@@ -30,7 +31,12 @@ fn engine(tuples: &[&str]) -> Engine {
 }
 
 fn check(e: &Engine, object: &str, permission: &str, subject: &str) -> Result<Decision, EvalError> {
-    e.check(&Object::parse(object).expect("object"), permission, &Subject::parse(subject).expect("subject"))
+    e.check(
+        &Object::parse(object).expect("object"),
+        permission,
+        &Subject::parse(subject).expect("subject"),
+        &Context::at(0),
+    )
 }
 
 #[test]
@@ -113,7 +119,8 @@ fn explain_allow_proof_path() {
         "group:eng#member@user:zed",
     ]);
     let subject = Subject::parse("user:bo").expect("s");
-    let x = e.explain(&Object::parse("document:readme").expect("o"), "view", &subject).expect("explain");
+    let x =
+        e.explain(&Object::parse("document:readme").expect("o"), "view", &subject, &Context::at(0)).expect("explain");
     assert_eq!(x.decision, Decision::Allow);
     let steps: Vec<String> = x.proof.iter().map(ToString::to_string).collect();
     assert_eq!(
@@ -136,7 +143,7 @@ fn explain_allow_proof_path() {
 fn explain_deny_nearest_missing_tuple() {
     let e = engine(&["document:readme#parent@folder:docs", "document:readme#banned@user:ann"]);
     let o = Object::parse("document:readme").expect("o");
-    let x = e.explain(&o, "view", &Subject::parse("user:bo").expect("s")).expect("explain");
+    let x = e.explain(&o, "view", &Subject::parse("user:bo").expect("s"), &Context::at(0)).expect("explain");
     assert_eq!(x.decision, Decision::Deny);
     let missing: Vec<String> = x.missing.iter().map(ToString::to_string).collect();
     // Nearest first (the document's own editor relation, then the folder's), each level in
@@ -147,9 +154,13 @@ fn explain_deny_nearest_missing_tuple() {
     for t in &x.missing {
         let mut e2 = e.clone();
         e2.write(t.clone()).expect("write");
-        assert_eq!(e2.check(&o, "view", &Subject::parse("user:bo").expect("s")), Ok(Decision::Allow), "{t}");
+        assert_eq!(
+            e2.check(&o, "view", &Subject::parse("user:bo").expect("s"), &Context::at(0)),
+            Ok(Decision::Allow),
+            "{t}"
+        );
     }
-    let ann = e.explain(&o, "view", &Subject::parse("user:ann").expect("s")).expect("explain");
+    let ann = e.explain(&o, "view", &Subject::parse("user:ann").expect("s"), &Context::at(0)).expect("explain");
     assert_eq!((ann.decision, ann.missing.len()), (Decision::Deny, 0));
 }
 
@@ -158,6 +169,64 @@ fn cycle_through_exclusion_is_an_error() {
     let s = Schema::parse("type user type t { relation r: user | t#p permission p = r - p }").expect("schema");
     let mut e = Engine::new(s);
     e.write(Tuple::parse("t:a#r@user:1").expect("t")).expect("write");
-    let got = e.check(&Object::parse("t:a").expect("o"), "p", &Subject::parse("user:1").expect("s"));
+    let got = e.check(&Object::parse("t:a").expect("o"), "p", &Subject::parse("user:1").expect("s"), &Context::at(0));
     assert!(matches!(got, Err(EvalError::NegativeCycle(_))), "{got:?}");
+}
+
+/// A tuple with a condition.
+fn when(t: &str, c: Condition) -> Tuple {
+    Tuple { condition: Some(c), ..Tuple::parse(t).expect(t) }
+}
+
+#[test]
+fn expired_tuple_denies() {
+    let mut e = engine(&["document:readme#parent@folder:docs"]);
+    let share = Condition { expires_at: Some(1_000), ..Condition::default() };
+    e.write(when("folder:docs#viewer@user:guest", share)).expect("write");
+    let (o, s) = (Object::parse("document:readme").expect("o"), Subject::parse("user:guest").expect("s"));
+    assert_eq!(e.check(&o, "view", &s, &Context::at(999)), Ok(Decision::Allow), "control: before it expires");
+    assert_eq!(e.check(&o, "view", &s, &Context::at(1_000)), Ok(Decision::Deny));
+    // An expired tuple is a plain no, even when other parts would need context.
+    let both = Condition { expires_at: Some(1_000), acr: Some("mfa".into()), ..Condition::default() };
+    e.write(when("folder:docs#viewer@user:guest", both)).expect("write");
+    assert_eq!(e.check(&o, "view", &s, &Context::at(2_000)), Ok(Decision::Deny));
+}
+
+#[test]
+fn conditional_needs_step_up_reported() {
+    let mut e = engine(&["document:readme#parent@folder:docs"]);
+    let mfa = Condition { acr: Some("urn:signet:mfa".into()), ..Condition::default() };
+    e.write(when("document:readme#editor@user:ed", mfa)).expect("write");
+    let (o, s) = (Object::parse("document:readme").expect("o"), Subject::parse("user:ed").expect("s"));
+    let need = Decision::Conditional(BTreeSet::from([Need::Acr("urn:signet:mfa".into())]));
+    assert_eq!(e.check(&o, "edit", &s, &Context::at(0)), Ok(need.clone()), "no acr: a step-up, not a no");
+    let mut pwd = Context::at(0);
+    pwd.acr = Some("urn:signet:pwd".into());
+    assert_eq!(e.check(&o, "edit", &s, &pwd), Ok(need.clone()), "a weaker sign-in: the same step-up");
+    let mut mfa_ctx = Context::at(0);
+    mfa_ctx.acr = Some("urn:signet:mfa".into());
+    assert_eq!(e.check(&o, "edit", &s, &mfa_ctx), Ok(Decision::Allow));
+    let x = e.explain(&o, "edit", &s, &pwd).expect("explain");
+    assert_eq!(x.decision, need);
+    // Another path that allows outright wins; a ban still wins over the condition.
+    e.write(Tuple::parse("folder:docs#owner@user:ed").expect("t")).expect("write");
+    assert_eq!(e.check(&o, "view", &s, &pwd), Ok(Decision::Allow));
+    e.write(Tuple::parse("document:readme#banned@user:ed").expect("t")).expect("write");
+    assert_eq!(e.check(&o, "view", &s, &mfa_ctx), Ok(Decision::Deny));
+}
+
+#[test]
+fn ip_range_condition() {
+    let mut e = engine(&[]);
+    let office = Condition {
+        ip_ranges: vec!["10.0.0.0/8".parse().expect("net"), "2001:db8::/32".parse().expect("net")],
+        ..Condition::default()
+    };
+    e.write(when("folder:f#viewer@user:amy", office)).expect("write");
+    let (o, s) = (Object::parse("folder:f").expect("o"), Subject::parse("user:amy").expect("s"));
+    let at = |ip: &str| Context { ip: Some(ip.parse().expect("ip")), ..Context::at(0) };
+    assert_eq!(e.check(&o, "view", &s, &at("10.1.2.3")), Ok(Decision::Allow));
+    assert_eq!(e.check(&o, "view", &s, &at("2001:db8::1")), Ok(Decision::Allow));
+    assert_eq!(e.check(&o, "view", &s, &at("192.168.1.1")), Ok(Decision::Deny));
+    assert_eq!(e.check(&o, "view", &s, &Context::at(0)), Ok(Decision::Conditional(BTreeSet::from([Need::Ip]))));
 }

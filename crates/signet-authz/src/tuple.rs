@@ -26,6 +26,8 @@ pub struct Tuple {
     pub object: Object,
     pub relation: String,
     pub subject: Subject,
+    /// When the tuple holds (none: always).
+    pub condition: Option<crate::condition::Condition>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,7 +103,8 @@ impl Tuple {
         if !valid_name(relation) {
             return Err(TupleError(format!("{relation:?} is not a relation name")));
         }
-        Ok(Tuple { object: Object::parse(object)?, relation: relation.into(), subject: Subject::parse(subject)? })
+        let (object, subject) = (Object::parse(object)?, Subject::parse(subject)?);
+        Ok(Tuple { object, relation: relation.into(), subject, condition: None })
     }
 }
 
@@ -123,7 +126,11 @@ impl fmt::Display for Subject {
 
 impl fmt::Display for Tuple {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}#{}@{}", self.object, self.relation, self.subject)
+        write!(f, "{}#{}@{}", self.object, self.relation, self.subject)?;
+        match &self.condition {
+            Some(c) if !c.is_empty() => write!(f, " [{c}]"),
+            _ => Ok(()),
+        }
     }
 }
 

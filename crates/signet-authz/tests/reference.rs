@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use proptest::prelude::*;
 use signet_authz::schema::{Expr, SubjectType};
-use signet_authz::{Decision, Engine, Object, Schema, Subject, Tuple};
+use signet_authz::{Context, Decision, Engine, Object, Schema, Subject, Tuple};
 
 const SCHEMAS: [&str; 3] = [
     // Documents, folders, nested groups, a ban.
@@ -68,7 +68,7 @@ fn candidates(schema: &Schema) -> Vec<Tuple> {
                         SubjectType::Wildcard(st) => vec![Subject { typ: st.clone(), id: "*".into(), relation: None }],
                     };
                     for subject in subjects {
-                        out.push(Tuple { object: object.clone(), relation: rel.clone(), subject });
+                        out.push(Tuple { object: object.clone(), relation: rel.clone(), subject, condition: None });
                     }
                 }
             }
@@ -147,7 +147,7 @@ proptest! {
                     for name in def.relations.keys().chain(def.permissions.keys()) {
                         let object = Object { typ: t.clone(), id: id.into() };
                         let want = if facts.contains(&(t.clone(), id.into(), name.clone())) { Decision::Allow } else { Decision::Deny };
-                        prop_assert_eq!(engine.check(&object, name, &subject), Ok(want), "{}#{} for {} with {:?}", object, name, user, tuples);
+                        prop_assert_eq!(engine.check(&object, name, &subject, &Context::at(0)), Ok(want), "{}#{} for {} with {:?}", object, name, user, tuples);
                     }
                 }
             }
