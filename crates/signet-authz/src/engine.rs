@@ -14,7 +14,7 @@
 //!   the check's context; where it needs a value the context lacks, the answer is
 //!   [`Decision::Conditional`] with what is needed, unless another path allows outright.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use crate::condition::{Condition, Context, Need, Truth};
 use crate::schema::{Expr, Schema};
@@ -68,8 +68,19 @@ struct Grant {
     condition: Option<Condition>,
 }
 
-/// type → id → relation → grants.
-type Index = HashMap<String, HashMap<String, HashMap<String, Vec<Grant>>>>;
+/// (type, id, relation) → grants: one hash (foldhash) per lookup, looked up by `&str`s.
+type Key = (Box<str>, Box<str>, Box<str>);
+type Index = hashbrown::HashMap<Key, Vec<Grant>>;
+
+/// A borrowed [`Key`]: hashes as the owned one does (a tuple of `str`s).
+#[derive(Hash)]
+struct KeyRef<'a>(&'a str, &'a str, &'a str);
+
+impl hashbrown::Equivalent<Key> for KeyRef<'_> {
+    fn equivalent(&self, k: &Key) -> bool {
+        *k.0 == *self.0 && *k.1 == *self.1 && *k.2 == *self.2
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
@@ -139,7 +150,7 @@ const MAX_TRIES: usize = 32;
 
 impl Engine {
     pub fn new(schema: Schema) -> Self {
-        Engine { schema, tuples: HashMap::new(), count: 0 }
+        Engine { schema, tuples: Index::default(), count: 0 }
     }
 
     pub fn schema(&self) -> &Schema {
@@ -175,8 +186,8 @@ impl Engine {
     pub fn write(&mut self, t: Tuple) -> Result<bool, WriteError> {
         self.validate(&t)?;
         let condition = t.condition.filter(|c| !c.is_empty());
-        let grants =
-            self.tuples.entry(t.object.typ).or_default().entry(t.object.id).or_default().entry(t.relation).or_default();
+        let key: Key = (t.object.typ.into(), t.object.id.into(), t.relation.into());
+        let grants = self.tuples.entry(key).or_default();
         if let Some(g) = grants.iter_mut().find(|g| g.subject == t.subject) {
             let changed = g.condition != condition;
             g.condition = condition;
@@ -189,12 +200,7 @@ impl Engine {
 
     /// Removes a tuple (whatever its condition); whether it was there.
     pub fn delete(&mut self, t: &Tuple) -> bool {
-        let Some(grants) = self
-            .tuples
-            .get_mut(&t.object.typ)
-            .and_then(|ids| ids.get_mut(&t.object.id))
-            .and_then(|rels| rels.get_mut(&t.relation))
-        else {
+        let Some(grants) = self.tuples.get_mut(&KeyRef(&t.object.typ, &t.object.id, &t.relation)) else {
             return false;
         };
         let before = grants.len();
@@ -207,7 +213,7 @@ impl Engine {
     }
 
     fn grants(&self, typ: &str, id: &str, relation: &str) -> &[Grant] {
-        self.tuples.get(typ).and_then(|ids| ids.get(id)).and_then(|rels| rels.get(relation)).map_or(&[], Vec::as_slice)
+        self.tuples.get(&KeyRef(typ, id, relation)).map_or(&[], Vec::as_slice)
     }
 
     /// May `subject` (an object such as `user:42`) have `permission` (a permission or relation)
