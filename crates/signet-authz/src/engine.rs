@@ -16,9 +16,11 @@
 
 use std::collections::BTreeSet;
 
+use crate::compiled::{Compiled, Member, NameId, TypeId};
 use crate::condition::{Condition, Context, Need, Truth};
-use crate::schema::{Expr, Schema};
+use crate::schema::Schema;
 use crate::tuple::{Object, Subject, Tuple};
+use crate::walk::Walk;
 
 /// Nested steps a check may take (usersets, arrows, permissions within permissions).
 pub const MAX_DEPTH: usize = 50;
@@ -61,52 +63,80 @@ pub enum WriteError {
     SubjectNotAllowed(String, String, String),
 }
 
-/// A written tuple's subject, with its condition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Grant {
-    subject: Subject,
-    condition: Option<Condition>,
+/// An object (or a userset's object) as a number.
+pub(crate) type NodeId = u32;
+
+/// Who a written tuple names (with its type: the walk never looks a node's type up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GSubject {
+    Node(NodeId, TypeId),
+    Userset(NodeId, TypeId, NameId),
+    Wildcard(TypeId),
 }
 
-/// (type, id, relation) → grants: one hash (foldhash) per lookup, looked up by `&str`s.
-type Key = (Box<str>, Box<str>, Box<str>);
-type Index = hashbrown::HashMap<Key, Vec<Grant>>;
+/// A written tuple's subject, with its condition (boxed: a grant is 24 bytes, so scanning a
+/// relation's grants stays in cache — most have none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Grant {
+    pub subject: GSubject,
+    pub condition: Option<Box<Condition>>,
+}
 
-/// A borrowed [`Key`]: hashes as the owned one does (a tuple of `str`s).
-#[derive(Hash)]
-struct KeyRef<'a>(&'a str, &'a str, &'a str);
+/// A relation's grants on one object: most have one, kept inline in the index (one memory
+/// access fewer per relation the walk enters).
+#[derive(Debug, Clone)]
+enum Grants {
+    One(Grant),
+    Many(Vec<Grant>),
+}
 
-impl hashbrown::Equivalent<Key> for KeyRef<'_> {
-    fn equivalent(&self, k: &Key) -> bool {
-        *k.0 == *self.0 && *k.1 == *self.1 && *k.2 == *self.2
+impl Grants {
+    fn as_slice(&self) -> &[Grant] {
+        match self {
+            Grants::One(g) => std::slice::from_ref(g),
+            Grants::Many(v) => v,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Grant] {
+        match self {
+            Grants::One(g) => std::slice::from_mut(g),
+            Grants::Many(v) => v,
+        }
+    }
+
+    fn push(&mut self, g: Grant) {
+        match self {
+            Grants::Many(v) => v.push(g),
+            Grants::One(_) => {
+                if let Grants::One(first) = std::mem::replace(self, Grants::Many(Vec::with_capacity(2))) {
+                    *self = Grants::Many(vec![first, g]);
+                }
+            }
+        }
     }
 }
 
+/// A borrowed node key: hashes as `(TypeId, Box<str>)` does.
+#[derive(Hash)]
+struct NodeRef<'a>(TypeId, &'a str);
+
+impl hashbrown::Equivalent<(TypeId, Box<str>)> for NodeRef<'_> {
+    fn equivalent(&self, k: &(TypeId, Box<str>)) -> bool {
+        k.0 == self.0 && *k.1 == *self.1
+    }
+}
+
+/// Tuples in memory. Objects and names are interned: a check hashes `(node, name)` pairs of
+/// integers and compares integers.
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     schema: Schema,
-    tuples: Index,
+    pub(crate) c: Compiled,
+    nodes: hashbrown::HashMap<(TypeId, Box<str>), NodeId>,
+    node_names: Vec<(TypeId, Box<str>)>,
+    tuples: hashbrown::HashMap<(NodeId, NameId), Grants>,
     count: usize,
-}
-
-/// A node on the path of a check: (type, id, relation or permission), and whether it was
-/// entered on the subtracted side of an exclusion an odd number of times.
-type Node<'a> = (&'a str, &'a str, &'a str, bool);
-
-struct Walk<'a> {
-    engine: &'a Engine,
-    subject: &'a Subject,
-    ctx: &'a Context,
-    path: Vec<Node<'a>>,
-    /// Relations and permissions entered (explaining).
-    explored: usize,
-    /// Explaining: the steps of the branches that held, innermost first.
-    proof: Option<Vec<Step>>,
-    /// Explaining a deny: relations a direct tuple for the subject could have been written to,
-    /// with how deep they were met.
-    candidates: Option<Vec<(usize, Tuple)>>,
-    /// Explaining a deny: one tuple tried as if it were written.
-    extra: Option<&'a Tuple>,
 }
 
 /// One step of a proof.
@@ -150,7 +180,8 @@ const MAX_TRIES: usize = 32;
 
 impl Engine {
     pub fn new(schema: Schema) -> Self {
-        Engine { schema, tuples: Index::default(), count: 0 }
+        let c = Compiled::new(&schema);
+        Engine { schema, c, ..Engine::default() }
     }
 
     pub fn schema(&self) -> &Schema {
@@ -181,43 +212,140 @@ impl Engine {
         Ok(())
     }
 
+    pub(crate) fn node(&self, typ: &str, id: &str) -> Option<NodeId> {
+        let t = *self.c.types.get(typ)?;
+        self.nodes.get(&NodeRef(t, id)).copied()
+    }
+
+    fn intern(&mut self, t: TypeId, id: &str) -> NodeId {
+        if let Some(n) = self.nodes.get(&NodeRef(t, id)) {
+            return *n;
+        }
+        let n = self.node_names.len() as NodeId;
+        self.node_names.push((t, id.into()));
+        self.nodes.insert((t, id.into()), n);
+        n
+    }
+
+    /// The grant a (valid) tuple's subject is, interning what it names; `None` when `make` is
+    /// false and it names nothing known.
+    fn grant_subject(&mut self, s: &Subject, make: bool) -> Option<GSubject> {
+        let t = *self.c.types.get(&s.typ)?;
+        if s.is_wildcard() {
+            return Some(GSubject::Wildcard(t));
+        }
+        let n = if make { self.intern(t, &s.id) } else { self.node(&s.typ, &s.id)? };
+        Some(match &s.relation {
+            Some(r) => GSubject::Userset(n, t, *self.c.names.get(r)?),
+            None => GSubject::Node(n, t),
+        })
+    }
+
     /// Stores a tuple the schema allows (a tuple already there takes the new condition);
     /// `Ok(false)` when nothing changed.
     pub fn write(&mut self, t: Tuple) -> Result<bool, WriteError> {
         self.validate(&t)?;
-        let condition = t.condition.filter(|c| !c.is_empty());
-        let key: Key = (t.object.typ.into(), t.object.id.into(), t.relation.into());
-        let grants = self.tuples.entry(key).or_default();
-        if let Some(g) = grants.iter_mut().find(|g| g.subject == t.subject) {
-            let changed = g.condition != condition;
-            g.condition = condition;
-            return Ok(changed);
+        let unknown = || WriteError::UnknownType(t.object.typ.clone());
+        let ot = *self.c.types.get(&t.object.typ).ok_or_else(unknown)?;
+        let rel = *self.c.names.get(&t.relation).ok_or_else(unknown)?;
+        let object = self.intern(ot, &t.object.id);
+        let subject = self.grant_subject(&t.subject, true).ok_or_else(unknown)?;
+        let condition = t.condition.filter(|c| !c.is_empty()).map(Box::new);
+        let grant = Grant { subject, condition };
+        match self.tuples.entry((object, rel)) {
+            hashbrown::hash_map::Entry::Vacant(v) => {
+                v.insert(Grants::One(grant));
+            }
+            hashbrown::hash_map::Entry::Occupied(mut o) => {
+                if let Some(g) = o.get_mut().as_mut_slice().iter_mut().find(|g| g.subject == subject) {
+                    let changed = g.condition != grant.condition;
+                    g.condition = grant.condition;
+                    return Ok(changed);
+                }
+                o.get_mut().push(grant);
+            }
         }
-        grants.push(Grant { subject: t.subject, condition });
         self.count += 1;
         Ok(true)
     }
 
     /// Removes a tuple (whatever its condition); whether it was there.
     pub fn delete(&mut self, t: &Tuple) -> bool {
-        let Some(grants) = self.tuples.get_mut(&KeyRef(&t.object.typ, &t.object.id, &t.relation)) else {
+        let (Some(object), Some(&rel)) = (self.node(&t.object.typ, &t.object.id), self.c.names.get(&t.relation)) else {
             return false;
         };
-        let before = grants.len();
-        grants.retain(|g| g.subject != t.subject);
-        let removed = grants.len() < before;
+        let Some(subject) = self.grant_subject(&t.subject, false) else {
+            return false;
+        };
+        let removed = match self.tuples.get_mut(&(object, rel)) {
+            Some(Grants::Many(v)) => {
+                let before = v.len();
+                v.retain(|g| g.subject != subject);
+                v.len() < before
+            }
+            Some(Grants::One(g)) if g.subject == subject => {
+                self.tuples.remove(&(object, rel));
+                true
+            }
+            _ => false,
+        };
         if removed {
             self.count -= 1;
         }
         removed
     }
 
-    fn grants(&self, typ: &str, id: &str, relation: &str) -> &[Grant] {
-        self.tuples.get(&KeyRef(typ, id, relation)).map_or(&[], Vec::as_slice)
+    pub(crate) fn grants(&self, node: NodeId, name: NameId) -> &[Grant] {
+        self.tuples.get(&(node, name)).map_or(&[], Grants::as_slice)
+    }
+
+    pub(crate) fn member(&self, typ: TypeId, name: NameId) -> Option<&Member> {
+        self.c.member(typ, name)
+    }
+
+    pub(crate) fn object(&self, node: NodeId) -> Object {
+        let (t, id) = self.node_names.get(node as usize).map_or((TypeId::MAX, ""), |(t, id)| (*t, id));
+        let typ = self.c.type_names.get(t as usize).cloned().unwrap_or_default();
+        Object { typ, id: id.to_owned() }
+    }
+
+    pub(crate) fn name(&self, n: NameId) -> String {
+        self.c.name_strs.get(n as usize).cloned().unwrap_or_default()
+    }
+
+    /// A grant as the tuple it was written as.
+    pub(crate) fn tuple(&self, node: NodeId, name: NameId, g: &Grant) -> Tuple {
+        let subject = match g.subject {
+            GSubject::Node(n, _) => {
+                let o = self.object(n);
+                Subject { typ: o.typ, id: o.id, relation: None }
+            }
+            GSubject::Userset(n, _, r) => {
+                let o = self.object(n);
+                Subject { typ: o.typ, id: o.id, relation: Some(self.name(r)) }
+            }
+            GSubject::Wildcard(t) => {
+                let typ = self.c.type_names.get(t as usize).cloned().unwrap_or_default();
+                Subject { typ, id: "*".into(), relation: None }
+            }
+        };
+        let condition = g.condition.as_deref().cloned();
+        Tuple { object: self.object(node), relation: self.name(name), subject, condition }
+    }
+
+    /// The object and name a check starts from; `Err` when the type has no such member.
+    fn start(&self, object: &Object, permission: &str) -> Result<(Option<NodeId>, TypeId, NameId), EvalError> {
+        let unknown = || EvalError::Unknown(object.typ.clone(), permission.to_owned());
+        if !self.schema.has(&object.typ, permission) {
+            return Err(unknown());
+        }
+        let name = *self.c.names.get(permission).ok_or_else(unknown)?;
+        let typ = *self.c.types.get(&object.typ).ok_or_else(unknown)?;
+        Ok((self.node(&object.typ, &object.id), typ, name))
     }
 
     /// May `subject` (an object such as `user:42`) have `permission` (a permission or relation)
-    /// on `object`, in `ctx`?
+    /// on `object`, in `ctx`? An object no tuple names holds nothing.
     pub fn check(
         &self,
         object: &Object,
@@ -225,11 +353,9 @@ impl Engine {
         subject: &Subject,
         ctx: &Context,
     ) -> Result<Decision, EvalError> {
-        if !self.schema.has(&object.typ, permission) {
-            return Err(EvalError::Unknown(object.typ.clone(), permission.to_owned()));
-        }
-        let mut walk = Walk::new(self, subject, ctx);
-        Ok(walk.holds(&object.typ, &object.id, permission, false)?.into())
+        let (node, typ, name) = self.start(object, permission)?;
+        let Some(node) = node else { return Ok(Decision::Deny) };
+        Ok(Walk::new(self, subject, ctx).holds(node, typ, name, false)?.into())
     }
 
     /// [`Engine::check`], with its reasons: an allow's proof path; for a deny, the tuples that
@@ -241,13 +367,14 @@ impl Engine {
         subject: &Subject,
         ctx: &Context,
     ) -> Result<Explanation, EvalError> {
-        if !self.schema.has(&object.typ, permission) {
-            return Err(EvalError::Unknown(object.typ.clone(), permission.to_owned()));
-        }
+        let (node, typ, name) = self.start(object, permission)?;
+        let deny =
+            |explored| Explanation { decision: Decision::Deny, proof: Vec::new(), missing: Vec::new(), explored };
+        let Some(node) = node else { return Ok(deny(0)) };
         let mut walk = Walk::new(self, subject, ctx);
         walk.proof = Some(Vec::new());
         walk.candidates = Some(Vec::new());
-        let truth = walk.holds(&object.typ, &object.id, permission, false)?;
+        let truth = walk.holds(node, typ, name, false)?;
         let explored = walk.explored;
         match truth {
             Truth::Yes => {
@@ -266,199 +393,22 @@ impl Engine {
             Truth::No => {}
         }
         let mut candidates = walk.candidates.unwrap_or_default();
-        candidates.sort_by_key(|(depth, _)| *depth);
-        candidates.dedup_by(|a, b| a.1 == b.1);
+        candidates.sort_by_key(|(depth, ..)| *depth);
+        candidates.dedup_by(|a, b| (a.1, a.2) == (b.1, b.2));
         let mut missing = Vec::new();
-        for (_, t) in candidates.iter().take(MAX_TRIES) {
+        for &(_, n, r) in candidates.iter().take(MAX_TRIES) {
             let mut w = Walk::new(self, subject, ctx);
-            w.extra = Some(t);
+            w.extra = Some((n, r));
             // A candidate that errors (a cycle through an exclusion) is no suggestion.
-            if w.holds(&object.typ, &object.id, permission, false) == Ok(Truth::Yes) {
-                missing.push(t.clone());
+            if w.holds(node, typ, name, false) == Ok(Truth::Yes) {
+                let plain = Subject { relation: None, ..subject.clone() };
+                missing.push(Tuple { object: self.object(n), relation: self.name(r), subject: plain, condition: None });
                 if missing.len() == MAX_SUGGESTIONS {
                     break;
                 }
             }
         }
-        Ok(Explanation { decision: Decision::Deny, proof: Vec::new(), missing, explored })
-    }
-}
-
-fn object(typ: &str, id: &str) -> Object {
-    Object { typ: typ.to_owned(), id: id.to_owned() }
-}
-
-impl<'a> Walk<'a> {
-    fn new(engine: &'a Engine, subject: &'a Subject, ctx: &'a Context) -> Self {
-        Walk {
-            engine,
-            subject,
-            ctx,
-            path: Vec::with_capacity(8),
-            proof: None,
-            candidates: None,
-            extra: None,
-            explored: 0,
-        }
-    }
-
-    fn step(&mut self, s: impl FnOnce() -> Step) {
-        if let Some(p) = &mut self.proof {
-            p.push(s());
-        }
-    }
-
-    /// Where the proof stands, to drop what a branch that failed added.
-    fn mark(&self) -> usize {
-        self.proof.as_ref().map_or(0, Vec::len)
-    }
-
-    fn rewind(&mut self, mark: usize) {
-        if let Some(p) = &mut self.proof {
-            p.truncate(mark);
-        }
-    }
-
-    /// Does the subject hold `name` (a relation or permission) on `typ:id`?
-    fn holds(&mut self, typ: &'a str, id: &'a str, name: &'a str, negated: bool) -> Result<Truth, EvalError> {
-        if let Some(&(.., parity)) = self.path.iter().find(|(t, i, n, _)| *t == typ && *i == id && *n == name) {
-            return if parity == negated {
-                Ok(Truth::No)
-            } else {
-                Err(EvalError::NegativeCycle(format!("{typ}:{id}#{name}")))
-            };
-        }
-        if self.path.len() >= MAX_DEPTH {
-            return Err(EvalError::DepthExceeded);
-        }
-        let engine = self.engine;
-        let Some(def) = engine.schema.types.get(typ) else {
-            return Ok(Truth::No);
-        };
-        self.path.push((typ, id, name, negated));
-        self.explored += 1;
-        let result = if let Some(expr) = def.permissions.get(name) {
-            let r = self.expr(typ, id, expr, negated);
-            if r == Ok(Truth::Yes) {
-                self.step(|| Step::Rule {
-                    object: object(typ, id),
-                    permission: name.to_owned(),
-                    rule: expr.to_string(),
-                });
-            }
-            r
-        } else if def.relations.contains_key(name) {
-            self.relation(typ, id, name, negated)
-        } else {
-            Ok(Truth::No)
-        };
-        self.path.pop();
-        result
-    }
-
-    fn relation(&mut self, typ: &'a str, id: &'a str, name: &'a str, negated: bool) -> Result<Truth, EvalError> {
-        let (subject, ctx) = (self.subject, self.ctx);
-        let tuple = |g: &Grant| Tuple {
-            object: object(typ, id),
-            relation: name.to_owned(),
-            subject: g.subject.clone(),
-            condition: g.condition.clone(),
-        };
-        let direct =
-            |s: &Subject| s.relation.is_none() && s.typ == subject.typ && (s.id == subject.id || s.is_wildcard());
-        let when = |g: &Grant| g.condition.as_ref().map_or(Truth::Yes, |c| c.eval(ctx));
-        let grants = self.engine.grants(typ, id, name);
-        let mut result = Truth::No;
-        // Direct grants first: no recursion needed for the common case.
-        for g in grants.iter().filter(|g| direct(&g.subject)) {
-            let t = when(g);
-            if t == Truth::Yes {
-                self.step(|| Step::Tuple(tuple(g)));
-                return Ok(Truth::Yes);
-            }
-            result = result.or(|| Ok::<_, EvalError>(t))?;
-        }
-        if let Some(t) = self.extra {
-            if t.object.typ == typ && t.object.id == id && t.relation == name && direct(&t.subject) {
-                return Ok(Truth::Yes);
-            }
-        }
-        if let Some(c) = &mut self.candidates {
-            if !negated && self.engine.schema.allows(typ, name, &subject.typ, None, false) {
-                let plain = Subject { relation: None, ..subject.clone() };
-                let t = Tuple { object: object(typ, id), relation: name.to_owned(), subject: plain, condition: None };
-                c.push((self.path.len(), t));
-            }
-        }
-        for g in grants {
-            let Some(rel) = &g.subject.relation else { continue };
-            let cond = when(g);
-            if cond == Truth::No {
-                continue;
-            }
-            let mark = self.mark();
-            let t = cond.and(|| self.holds(&g.subject.typ, &g.subject.id, rel, negated))?;
-            if t == Truth::Yes {
-                self.step(|| Step::Tuple(tuple(g)));
-                return Ok(Truth::Yes);
-            }
-            self.rewind(mark);
-            result = result.or(|| Ok::<_, EvalError>(t))?;
-        }
-        Ok(result)
-    }
-
-    fn expr(&mut self, typ: &'a str, id: &'a str, e: &'a Expr, negated: bool) -> Result<Truth, EvalError> {
-        let mark = self.mark();
-        let truth = match e {
-            Expr::Name(n) => self.holds(typ, id, n, negated)?,
-            Expr::Arrow(via, target) => {
-                let ctx = self.ctx;
-                let mut result = Truth::No;
-                for g in self.engine.grants(typ, id, via) {
-                    if g.subject.relation.is_some() || g.subject.is_wildcard() {
-                        continue;
-                    }
-                    let cond = g.condition.as_ref().map_or(Truth::Yes, |c| c.eval(ctx));
-                    if cond == Truth::No {
-                        continue;
-                    }
-                    let inner = self.mark();
-                    let t = cond.and(|| self.holds(&g.subject.typ, &g.subject.id, target, negated))?;
-                    if t == Truth::Yes {
-                        self.step(|| {
-                            let (subject, condition) = (g.subject.clone(), g.condition.clone());
-                            Step::Tuple(Tuple { object: object(typ, id), relation: via.clone(), subject, condition })
-                        });
-                        result = Truth::Yes;
-                        break;
-                    }
-                    self.rewind(inner);
-                    result = result.or(|| Ok::<_, EvalError>(t))?;
-                }
-                result
-            }
-            Expr::Union(a, b) => self.expr(typ, id, a, negated)?.or(|| self.expr(typ, id, b, negated))?,
-            Expr::Intersection(a, b) => self.expr(typ, id, a, negated)?.and(|| self.expr(typ, id, b, negated))?,
-            Expr::Exclusion(a, b) => {
-                let left = self.expr(typ, id, a, negated)?;
-                if left == Truth::No {
-                    Truth::No
-                } else {
-                    let inner = self.mark();
-                    let excluded = self.expr(typ, id, b, !negated)?;
-                    self.rewind(inner);
-                    if excluded == Truth::No {
-                        self.step(|| Step::Without { object: object(typ, id), rule: b.to_string() });
-                    }
-                    left.and(|| Ok::<_, EvalError>(!excluded))?
-                }
-            }
-        };
-        if truth != Truth::Yes {
-            self.rewind(mark);
-        }
-        Ok(truth)
+        Ok(Explanation { missing, ..deny(explored) })
     }
 }
 

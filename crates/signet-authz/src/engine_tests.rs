@@ -78,6 +78,15 @@ fn writes_follow_the_schema() {
     assert!(e.delete(&Tuple::parse("folder:a#owner@user:1").expect("t")));
     assert!(!e.delete(&Tuple::parse("folder:a#owner@user:1").expect("t")));
     assert!(e.is_empty());
+    // Several subjects on one relation: deleting one leaves the others.
+    for u in ["user:1", "user:2", "user:3"] {
+        assert_eq!(w(&mut e, &format!("folder:a#owner@{u}")), Ok(true));
+    }
+    assert!(e.delete(&Tuple::parse("folder:a#owner@user:2").expect("t")));
+    assert_eq!(check(&e, "folder:a", "view", "user:2"), Ok(Decision::Deny));
+    assert_eq!(check(&e, "folder:a", "view", "user:3"), Ok(Decision::Allow));
+    assert_eq!(e.len(), 2);
+    assert!(!e.delete(&Tuple::parse("folder:a#owner@user:9").expect("t")), "a subject never written");
 }
 
 #[test]

@@ -12,10 +12,12 @@
 //! No I/O, no HTTP, no database types: the server loads the graph from the store and keeps it
 //! current; the engine can be benchmarked and property-tested alone.
 
+mod compiled;
 pub mod condition;
 pub mod engine;
 pub mod schema;
 pub mod tuple;
+mod walk;
 
 pub use condition::{Condition, Context, Need};
 pub use engine::{Decision, Engine, EvalError, Explanation, Step, WriteError, MAX_DEPTH};
