@@ -135,6 +135,8 @@ pub struct Engine {
     pub(crate) c: Compiled,
     nodes: hashbrown::HashMap<(TypeId, Box<str>), NodeId>,
     node_names: Vec<(TypeId, Box<str>)>,
+    /// type → its objects by id, in order (listing walks them from a cursor).
+    pub(crate) by_type: Vec<std::collections::BTreeMap<Box<str>, NodeId>>,
     tuples: hashbrown::HashMap<(NodeId, NameId), Grants>,
     count: usize,
 }
@@ -224,6 +226,12 @@ impl Engine {
         let n = self.node_names.len() as NodeId;
         self.node_names.push((t, id.into()));
         self.nodes.insert((t, id.into()), n);
+        if self.by_type.len() <= t as usize {
+            self.by_type.resize_with(t as usize + 1, Default::default);
+        }
+        if let Some(ids) = self.by_type.get_mut(t as usize) {
+            ids.insert(id.into(), n);
+        }
         n
     }
 
@@ -334,7 +342,11 @@ impl Engine {
     }
 
     /// The object and name a check starts from; `Err` when the type has no such member.
-    fn start(&self, object: &Object, permission: &str) -> Result<(Option<NodeId>, TypeId, NameId), EvalError> {
+    pub(crate) fn start(
+        &self,
+        object: &Object,
+        permission: &str,
+    ) -> Result<(Option<NodeId>, TypeId, NameId), EvalError> {
         let unknown = || EvalError::Unknown(object.typ.clone(), permission.to_owned());
         if !self.schema.has(&object.typ, permission) {
             return Err(unknown());

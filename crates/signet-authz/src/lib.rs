@@ -15,6 +15,7 @@
 mod compiled;
 pub mod condition;
 pub mod engine;
+pub mod list;
 pub mod schema;
 pub mod tuple;
 mod walk;
