@@ -3,24 +3,7 @@
 use super::*;
 use std::collections::BTreeSet;
 
-const DOCS: &str = "
-type user
-type group {
-  relation member: user | group#member
-}
-type folder {
-  relation owner: user
-  relation viewer: user | group#member | user:*
-  permission view = viewer + owner
-}
-type document {
-  relation parent: folder
-  relation editor: user | group#member
-  relation banned: user
-  permission edit = editor - banned
-  permission view = (edit + parent->view) - banned
-}
-";
+use crate::schema::tests::DOCS;
 
 fn engine(tuples: &[&str]) -> Engine {
     let mut e = Engine::new(Schema::parse(DOCS).expect("schema"));

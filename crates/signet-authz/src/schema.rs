@@ -392,9 +392,10 @@ impl Schema {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
+    /// Documents in folders, shared with users and groups (the engine's tests use it too).
     pub(crate) const DOCS: &str = "
 // Documents in folders, shared with users and groups.
 type user
