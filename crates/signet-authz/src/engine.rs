@@ -1,4 +1,4 @@
-//! The engine: tuples in memory, indexed by object and relation, and `check`.
+//! The engine: tuples in memory, an adjacency list per object, and `check`.
 //!
 //! `check(object, permission, subject)` walks the schema's rule for the permission: a relation
 //! holds when a tuple names the subject (or `type:*` of its type), or names a userset the subject
@@ -137,7 +137,9 @@ pub struct Engine {
     node_names: Vec<(TypeId, Box<str>)>,
     /// type → its objects by id, in order (listing walks them from a cursor).
     pub(crate) by_type: Vec<std::collections::BTreeMap<Box<str>, NodeId>>,
-    tuples: hashbrown::HashMap<(NodeId, NameId), Grants>,
+    /// node → its relations' grants (an adjacency list: an object's few relations share cache
+    /// lines, and finding a node's is an index, not a hash).
+    adj: Vec<Vec<(NameId, Grants)>>,
     count: usize,
 }
 
@@ -226,6 +228,7 @@ impl Engine {
         let n = self.node_names.len() as NodeId;
         self.node_names.push((t, id.into()));
         self.nodes.insert((t, id.into()), n);
+        self.adj.push(Vec::new());
         if self.by_type.len() <= t as usize {
             self.by_type.resize_with(t as usize + 1, Default::default);
         }
@@ -260,17 +263,16 @@ impl Engine {
         let subject = self.grant_subject(&t.subject, true).ok_or_else(unknown)?;
         let condition = t.condition.filter(|c| !c.is_empty()).map(Box::new);
         let grant = Grant { subject, condition };
-        match self.tuples.entry((object, rel)) {
-            hashbrown::hash_map::Entry::Vacant(v) => {
-                v.insert(Grants::One(grant));
-            }
-            hashbrown::hash_map::Entry::Occupied(mut o) => {
-                if let Some(g) = o.get_mut().as_mut_slice().iter_mut().find(|g| g.subject == subject) {
+        let Some(rels) = self.adj.get_mut(object as usize) else { return Err(unknown()) };
+        match rels.iter_mut().find(|(n, _)| *n == rel) {
+            None => rels.push((rel, Grants::One(grant))),
+            Some((_, grants)) => {
+                if let Some(g) = grants.as_mut_slice().iter_mut().find(|g| g.subject == subject) {
                     let changed = g.condition != grant.condition;
                     g.condition = grant.condition;
                     return Ok(changed);
                 }
-                o.get_mut().push(grant);
+                grants.push(grant);
             }
         }
         self.count += 1;
@@ -285,17 +287,19 @@ impl Engine {
         let Some(subject) = self.grant_subject(&t.subject, false) else {
             return false;
         };
-        let removed = match self.tuples.get_mut(&(object, rel)) {
-            Some(Grants::Many(v)) => {
+        let Some(rels) = self.adj.get_mut(object as usize) else { return false };
+        let Some(at) = rels.iter().position(|(n, _)| *n == rel) else { return false };
+        let removed = match &mut rels[at].1 {
+            Grants::Many(v) => {
                 let before = v.len();
                 v.retain(|g| g.subject != subject);
                 v.len() < before
             }
-            Some(Grants::One(g)) if g.subject == subject => {
-                self.tuples.remove(&(object, rel));
+            Grants::One(g) if g.subject == subject => {
+                rels.swap_remove(at);
                 true
             }
-            _ => false,
+            Grants::One(_) => false,
         };
         if removed {
             self.count -= 1;
@@ -304,7 +308,10 @@ impl Engine {
     }
 
     pub(crate) fn grants(&self, node: NodeId, name: NameId) -> &[Grant] {
-        self.tuples.get(&(node, name)).map_or(&[], Grants::as_slice)
+        self.adj
+            .get(node as usize)
+            .and_then(|rels| rels.iter().find(|(n, _)| *n == name))
+            .map_or(&[], |(_, g)| g.as_slice())
     }
 
     pub(crate) fn member(&self, typ: TypeId, name: NameId) -> Option<&Member> {
