@@ -26,6 +26,10 @@ const ITEMS: usize = 20_000;
 #[derive(Clone)]
 struct Entry {
     stamp: AccessStamp,
+    /// The organization's public id (random, never reused): SQLite can give a new organization
+    /// the row id of a deleted one, whose generation then restarts at 0 — the stamp alone could
+    /// match the old organization's entry (`org_row_id_reuse_does_not_reuse_cached_roles`).
+    org: Option<String>,
     access: Arc<Access>,
 }
 
@@ -71,13 +75,14 @@ impl AccessCache {
             return Ok(Resolved { org: None, access: Arc::default() });
         }
         let key = (user_id, found.as_ref().map_or(0, |o| o.id));
+        let public = found.as_ref().map(|o| o.public_id.as_str());
         if let Some(e) = self.cache.get(&key) {
-            if e.stamp == stamp {
+            if e.stamp == stamp && e.org.as_deref() == public {
                 return Ok(Resolved { org: found, access: e.access });
             }
         }
         let access = Arc::new(store.access(user_id, found.as_ref().map(|o| o.id)).await?);
-        self.cache.insert(key, Entry { stamp, access: access.clone() });
+        self.cache.insert(key, Entry { stamp, org: public.map(str::to_owned), access: access.clone() });
         Ok(Resolved { org: found, access })
     }
 }

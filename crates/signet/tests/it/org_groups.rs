@@ -191,3 +191,35 @@ async fn group_of_other_org_not_found() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["members"][0]["email"], "mia@example.com");
 }
+
+/// SQLite gives a new row the id of the highest deleted one, and a new organization's access
+/// generation starts again at 0: a roles cache keyed by row id and generation alone would hand
+/// the deleted organization's roles to its successor once the counts meet. The cache also keys
+/// on the organization's public id (random), so the successor starts clean.
+#[tokio::test]
+async fn org_row_id_reuse_does_not_reuse_cached_roles() {
+    let s = TestServer::start().await;
+    crate::orgs::docs_api(&s);
+    for u in ["ann", "bob"] {
+        s.create_user(&format!("{u}@example.com"), PASSWORD).await;
+    }
+    cli(&s, &["role", "create", "writer", "--api", crate::orgs_api::API, "--permission", "write:docs"]);
+    cli(&s, &["org", "create", "alpha", "--name", "Alpha"]);
+    let alpha = s.state.store.org("alpha").await.expect("store").expect("alpha");
+    cli(&s, &["org", "member", "add", "alpha", "ann@example.com"]); // generation 1
+    cli(&s, &["role", "grant", "writer", "--user", "ann@example.com", "--org", "alpha"]); // 2
+    let c = s.code_client("openid read:docs write:docs", false, true).await;
+    let (_, claims) = tokens_for(&s, &c, "ann@example.com", &[("organization", "alpha")]).await;
+    assert_eq!(claims["roles"], json!(["writer"]), "control: cached in alpha");
+    cli(&s, &["org", "delete", "alpha"]);
+    cli(&s, &["org", "create", "beta", "--name", "Beta"]);
+    let beta = s.state.store.org("beta").await.expect("store").expect("beta");
+    cli(&s, &["org", "member", "add", "beta", "ann@example.com"]); // generation 1
+    cli(&s, &["org", "member", "add", "beta", "bob@example.com"]); // 2
+    if s.state.config.database_url.is_none() {
+        assert_eq!(beta.id, alpha.id, "SQLite reused the row id (the case this test is about)");
+    }
+    let (body, claims) = tokens_for(&s, &c, "ann@example.com", &[("organization", "beta")]).await;
+    assert_eq!(claims.get("roles"), None, "{claims}");
+    assert!(!body["scope"].as_str().expect("scope").contains("write:docs"), "{body}");
+}

@@ -23,7 +23,7 @@ fn cli_refused(s: &TestServer, args: &[&str]) -> String {
 }
 
 /// An API with read/write/delete permissions on documents.
-fn docs_api(s: &TestServer) {
+pub(crate) fn docs_api(s: &TestServer) {
     cli(
         s,
         &[
