@@ -23,7 +23,10 @@ pub const TTL: Duration = Duration::days(7);
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Stored {
-    org: i64,
+    /// The organization's public id: a row id can be given to a new organization after this one
+    /// is deleted (SQLite reuses the highest), and the link must not open the new one
+    /// (`invitation_to_deleted_org_does_not_join_its_successor`).
+    org: String,
     email: String,
     org_role: String,
     roles: Vec<String>,
@@ -59,7 +62,7 @@ pub async fn invite(
     }
     let token = PlainToken::generate(PREFIX);
     let stored = Stored {
-        org: ctx.org.id,
+        org: ctx.org.public_id.clone(),
         email: email.to_string(),
         org_role: org_role.as_str().to_owned(),
         roles: roles.to_vec(),
@@ -97,8 +100,10 @@ pub async fn peek(state: &AppState, token: &str) -> anyhow::Result<Option<Invita
     let Some(json) = state.store.peek_challenge(&TokenHash::of(token.as_bytes()), KIND, state.now()).await? else {
         return Ok(None);
     };
-    let s: Stored = serde_json::from_str(&json)?;
-    let Some(org) = state.store.org_by_row(s.org).await? else { return Ok(None) };
+    // (An invitation stored before organizations were named by public id does not parse: it is
+    // no longer valid, and the owner can invite again.)
+    let Ok(s) = serde_json::from_str::<Stored>(&json) else { return Ok(None) };
+    let Some(org) = state.store.org(&s.org).await?.filter(|o| o.public_id == s.org) else { return Ok(None) };
     let Some(org_role) = OrgRole::parse(&s.org_role) else { return Ok(None) };
     Ok(Some(Invitation { org, email: s.email, org_role, roles: s.roles }))
 }

@@ -444,3 +444,35 @@ async fn account_organizations_page_lists_and_leaves() {
     assert!(olga.get(r.location()).await.body.contains("last owner"));
     assert_eq!(s.state.store.count_owners(acme.id).await.expect("owners"), 1);
 }
+
+/// An invitation names its organization by public id: after the organization is deleted, a new
+/// one that SQLite gives the same row id is not what the link opens.
+#[tokio::test]
+async fn invitation_to_deleted_org_does_not_join_its_successor() {
+    let (s, smtp) = crate::harness::inbox::with_smtp(|_| {}).await;
+    world(&s).await; // globex is the organization created last
+    let (mut gina, csrf) = as_user(&s, "gina").await;
+    let body = json!({ "email": "zed@example.com", "org_role": "owner" });
+    let (status, _) = gina.call(Method::POST, "/api/v1/orgs/globex/invitations", &csrf, Some(&body)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mail = smtp.wait_mail("zed@example.com", "invites you").await;
+    let link = crate::harness::inbox::link_in(&mail, "/invite/sgn_iv_");
+    // Control: the link opens the invitation while globex exists.
+    assert_eq!(s.browser().get(&link).await.status, StatusCode::OK);
+    let globex = s.state.store.org("globex").await.expect("store").expect("globex");
+    cli(&s, &["org", "delete", "globex"]);
+    cli(&s, &["org", "create", "gamma", "--name", "Gamma"]);
+    let gamma = s.state.store.org("gamma").await.expect("store").expect("gamma");
+    if s.state.config.database_url.is_none() {
+        assert_eq!(gamma.id, globex.id, "SQLite reused the row id (the case this test is about)");
+    }
+    let mut b = s.browser();
+    let page = b.get(&link).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    assert!(!page.body.contains("Gamma"), "{}", page.body);
+    // A valid pre-session token (from the sign-in page): the refusal is the link's, not CSRF's.
+    let csrf = b.get("/login").await.csrf();
+    let r = b.post_form(&link, &[("csrf", &csrf), ("password", "a passphrase for zed")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(s.state.store.list_members(gamma.id).await.expect("store").is_empty(), "nobody joined gamma");
+}
