@@ -4,6 +4,7 @@
 //! address; [`build_state`] opens the store and secrets named by the config.
 
 pub mod audit;
+pub mod authz;
 pub mod config;
 pub mod csrf;
 pub mod device_cookie;
@@ -105,12 +106,14 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
     let housekeeping = tokio::spawn(housekeeping(state.clone(), stop_rx.clone()));
-    let mail_worker = tokio::spawn(mail_worker(state.clone(), stop_rx));
+    let mail_worker = tokio::spawn(mail_worker(state.clone(), stop_rx.clone()));
+    let authz_follower = tokio::spawn(authz_follower(state.clone(), stop_rx));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let res = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     drop(stop_tx);
     let _ = housekeeping.await;
     let _ = mail_worker.await;
+    let _ = authz_follower.await;
     res
 }
 
@@ -155,6 +158,21 @@ async fn mail_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<()>
     }
 }
 
+/// Follows the authorization change log (`authz`), so that changes made on other instances or
+/// by the CLI reach this one within [`authz::FOLLOW_EVERY`] even when no revision token asks.
+async fn authz_follower(state: AppState, mut stop: tokio::sync::watch::Receiver<()>) {
+    let mut tick = tokio::time::interval(authz::FOLLOW_EVERY);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
+        if let Err(e) = state.authz.follow(state.store.as_ref()).await {
+            tracing::warn!(error = %format!("{e:#}"), "following the authorization change log failed");
+        }
+    }
+}
+
 async fn upkeep(state: &AppState, purge: bool) -> anyhow::Result<()> {
     let now = state.now();
     let store = state.store.as_ref();
@@ -165,6 +183,8 @@ async fn upkeep(state: &AppState, purge: bool) -> anyhow::Result<()> {
     if purge {
         state.store.purge_keys(now).await?;
         purge_expired(state).await?;
+        // An instance away longer than this reloads its authorization graphs (`authz`).
+        state.store.prune_authz_changes(now - time::Duration::hours(1)).await?;
     }
     Ok(())
 }

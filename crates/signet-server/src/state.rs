@@ -41,6 +41,10 @@ pub struct Inner {
     pub discovery: axum::body::Bytes,
     /// The mail transport the outbox worker delivers with.
     pub mailer: crate::mail::transport::Mailer,
+    /// The organizations' relationship graphs (issue 20), kept current from the change log.
+    pub authz: crate::authz::Graphs,
+    /// Signs the authorization API's listing cursors.
+    pub cursor_key: crate::authz::convert::CursorKey,
 }
 
 /// Cookie names and attributes. `__Host-` plus `Secure` unless the issuer is plain-HTTP
@@ -103,6 +107,7 @@ impl AppState {
             }
         };
         let pages = Pages::new(&config.branding)?;
+        let cursor_key = crate::authz::convert::CursorKey::derive(&secrets.kek);
         let mailer = crate::mail::transport::Mailer::new(&config)?;
         let trusted_proxies = config.trusted_proxies.iter().filter_map(|n| crate::config::parse_net(n).ok()).collect();
         Ok(Self {
@@ -123,6 +128,8 @@ impl AppState {
                 clients: Default::default(),
                 verified: Default::default(),
                 access: Default::default(),
+                cursor_key,
+                authz: Default::default(),
                 discovery,
             }),
         })

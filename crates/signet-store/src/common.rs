@@ -18,6 +18,9 @@ macro_rules! shared_queries {
         mod audit {
             include!("../sql/audit.rs");
         }
+        mod authz {
+            include!("../sql/authz.rs");
+        }
         mod authorize {
             include!("../sql/authorize.rs");
         }

@@ -378,6 +378,48 @@ pub trait GroupStore: Send + Sync {
     async fn set_group_role(&self, group_id: i64, role_id: i64, held: bool) -> Result<bool>;
 }
 
+/// The relationship engine's data (issue 20): schemas and tuples per organization, and the
+/// change log every instance follows. Each change takes the next global revision; a write's
+/// revision is its consistency token.
+#[async_trait]
+pub trait AuthzStore: Send + Sync {
+    async fn authz_head(&self) -> Result<AuthzHead>;
+    /// Log entries after position `after_seq`, in order, at most `limit`.
+    async fn authz_changes(&self, after_seq: i64, limit: i64) -> Result<Vec<AuthzChange>>;
+    /// The organization's schema source and the revision that set it.
+    async fn authz_schema(&self, org_id: i64) -> Result<Option<(String, i64)>>;
+    /// Sets the schema, checked by the caller against the organization's tuples as of revision
+    /// `seen`: [`StoreError::Conflict`] when they changed since (check again). The new revision.
+    async fn set_authz_schema(&self, org_id: i64, source: &str, seen: i64, now: OffsetDateTime) -> Result<i64>;
+    /// Writes (`true`) and deletes tuples in one transaction under one new revision, checked by
+    /// the caller against the schema set at `schema_rev` (0: none): [`StoreError::Conflict`]
+    /// when it changed since. The revision the state is at afterwards.
+    async fn write_tuples(
+        &self,
+        org_id: i64,
+        schema_rev: i64,
+        ops: &[(bool, TupleRow)],
+        now: OffsetDateTime,
+    ) -> Result<i64>;
+    /// Tuples matching `filter`, in key order, after `after`, at most `limit`.
+    async fn read_tuples(
+        &self,
+        org_id: i64,
+        filter: &TupleFilter,
+        after: Option<&TupleRow>,
+        limit: i64,
+    ) -> Result<Vec<TupleRow>>;
+    /// The organization's members, as the engine sees them.
+    async fn org_subjects(&self, org_id: i64) -> Result<Vec<OrgSubject>>;
+    async fn org_subject(&self, org_id: i64, user_id: i64) -> Result<Option<OrgSubject>>;
+    /// Deletes log entries older than `before`; how many went.
+    async fn prune_authz_changes(&self, before: OffsetDateTime) -> Result<u64>;
+    /// Installs (`true`) or removes a client in an organization; whether anything changed.
+    async fn install_client(&self, org_id: i64, client_id: &str, installed: bool, now: OffsetDateTime) -> Result<bool>;
+    async fn client_installed(&self, org_id: i64, client_id: &str) -> Result<bool>;
+    async fn org_clients(&self, org_id: i64) -> Result<Vec<String>>;
+}
+
 /// Housekeeping: deletes expired rows of every kind, at most `batch` rows per statement, so
 /// a large backlog never holds the database's write lock for long.
 #[async_trait]
@@ -406,6 +448,7 @@ pub trait Store:
     + MailStore
     + OrgStore
     + GroupStore
+    + AuthzStore
     + 'static
 {
     /// Is the database reachable? For `/readyz`.

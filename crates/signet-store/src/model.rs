@@ -523,3 +523,70 @@ pub struct GroupMember {
     pub sub: String,
     pub email: String,
 }
+
+/// A relationship tuple as stored (issue 20):
+/// `object_type:object_id#relation@subject_type:subject_id[#subject_relation]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TupleRow {
+    pub object_type: String,
+    pub object_id: String,
+    pub relation: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    /// `""` for a plain subject.
+    pub subject_relation: String,
+    /// The condition as JSON, `""` for none.
+    pub condition: String,
+}
+
+/// Which tuples a read wants: every part given must match.
+#[derive(Debug, Clone, Default)]
+pub struct TupleFilter {
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub relation: Option<String>,
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
+    pub subject_relation: Option<String>,
+}
+
+/// One entry of the change log the instances follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthzChange {
+    /// The entry's place in the log.
+    pub seq: i64,
+    pub rev: i64,
+    pub org_id: i64,
+    pub op: ChangeOp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeOp {
+    Write(TupleRow),
+    Delete(TupleRow),
+    /// The organization's schema was set.
+    Schema,
+    /// This user's membership changed (joined, role changed, left).
+    Member(i64),
+    /// This client was installed in the organization or removed from it.
+    Client(String),
+    /// The organization was deleted.
+    OrgDeleted,
+}
+
+/// The newest revision, the newest whose changes were pruned from the log, and the log's last
+/// entry, read together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuthzHead {
+    pub rev: i64,
+    pub pruned: i64,
+    pub seq: i64,
+}
+
+/// A member as the engine sees one: `user:<subject>` holding the built-in role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSubject {
+    pub user_id: i64,
+    pub subject: String,
+    pub org_role: String,
+}

@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "account_lifecycle", include_str!("../../migrations/postgres/0006_account_lifecycle.sql")),
     (7, "organizations", include_str!("../../migrations/postgres/0007_organizations.sql")),
     (8, "groups_access_gen", include_str!("../../migrations/postgres/0008_groups_access_gen.sql")),
+    (9, "authz", include_str!("../../migrations/postgres/0009_authz.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

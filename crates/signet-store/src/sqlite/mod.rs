@@ -36,6 +36,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "account_lifecycle", include_str!("../../migrations/sqlite/0010_account_lifecycle.sql")),
     (11, "organizations", include_str!("../../migrations/sqlite/0011_organizations.sql")),
     (12, "groups_access_gen", include_str!("../../migrations/sqlite/0012_groups_access_gen.sql")),
+    (13, "authz", include_str!("../../migrations/sqlite/0013_authz.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

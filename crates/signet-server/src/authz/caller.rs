@@ -1,0 +1,188 @@
+//! Who is asking the authorization API, and about which organization.
+//!
+//! - The caller presents an access token (RFC 6750 §2.1, header only) whose audience is the
+//!   authorization API, [`AUTHZ_API`] (RFC 8707 `resource=urn:signet:authz`); anything else is
+//!   401 `invalid_token` (RFC 6750 §3.1).
+//! - The organization is the token's (`org_id`), never the request body's: a user token issued
+//!   in an organization, or a client's own token asked for with `organization=` (the client
+//!   must be installed there).
+//! - **Confused deputy guard**: the token's client must be installed in that organization
+//!   (`signet org client add`), so an application installed in one organization cannot be used
+//!   to ask about another's, even with a user who belongs to both.
+//! - What the caller may do is the token's scope on the API (`authz:check`, `authz:read`,
+//!   `authz:write`, `authz:explain`), for user tokens narrowed to their current roles; an owner
+//!   or admin of the organization may also see explanations.
+
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use signet_store::Org;
+
+use crate::error::ApiError;
+use crate::oauth::BearerError;
+use crate::state::AppState;
+use crate::tokens::access;
+
+/// The authorization API's identifier: the `aud` its callers' tokens carry.
+pub const AUTHZ_API: &str = "urn:signet:authz";
+
+/// What a request needs of the token's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Check,
+    Read,
+    Write,
+    Explain,
+}
+
+impl Need {
+    pub fn scope(self) -> &'static str {
+        match self {
+            Need::Check => "authz:check",
+            Need::Read => "authz:read",
+            Need::Write => "authz:write",
+            Need::Explain => "authz:explain",
+        }
+    }
+}
+
+/// A refused or failed API call: RFC 6750 errors for the token, `{"error","error_description"}`
+/// for the rest.
+#[derive(Debug)]
+pub enum Refused {
+    Bearer(BearerError),
+    Api(ApiError),
+}
+
+impl From<BearerError> for Refused {
+    fn from(e: BearerError) -> Self {
+        Refused::Bearer(e)
+    }
+}
+
+impl From<ApiError> for Refused {
+    fn from(e: ApiError) -> Self {
+        Refused::Api(e)
+    }
+}
+
+impl From<signet_store::StoreError> for Refused {
+    fn from(e: signet_store::StoreError) -> Self {
+        Refused::Api(e.into())
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Bearer(e) => e.into_response(),
+            Refused::Api(e) => e.into_response(),
+        }
+    }
+}
+
+/// An authenticated caller of the authorization API.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub org: Org,
+    pub client_id: String,
+    /// The user behind a user token (their public subject); `None` for a client's own token.
+    pub user: Option<String>,
+    /// The token's scope, as it stands now.
+    pub scope: String,
+    /// An owner or admin of the organization.
+    pub org_admin: bool,
+}
+
+impl Caller {
+    pub fn has(&self, need: Need) -> bool {
+        self.scope.split(' ').any(|s| s == need.scope())
+    }
+
+    /// Refuses (403 `insufficient_scope`, RFC 6750 §3.1) unless the token carries `need`.
+    pub fn require(&self, need: Need) -> Result<(), Refused> {
+        if self.has(need) {
+            Ok(())
+        } else {
+            Err(BearerError::InsufficientScope(need.scope()).into())
+        }
+    }
+
+    /// Explanations are for the organization's owners and admins, and callers granted
+    /// `authz:explain`: they show the organization's tuples.
+    pub fn require_explain(&self) -> Result<(), Refused> {
+        if self.org_admin || self.has(Need::Explain) {
+            Ok(())
+        } else {
+            Err(BearerError::InsufficientScope(Need::Explain.scope()).into())
+        }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Result<&str, BearerError> {
+    let v = headers.get(header::AUTHORIZATION).ok_or(BearerError::Missing)?;
+    let v = v.to_str().map_err(|_| BearerError::InvalidRequest("malformed Authorization header"))?;
+    match v.split_once(' ') {
+        Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => Ok(t.trim()),
+        _ => Err(BearerError::InvalidRequest("use the Bearer scheme")),
+    }
+}
+
+/// Authenticates the caller and finds its organization; see the module comment.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, Refused> {
+    let token = bearer(headers)?;
+    let now = state.now();
+    let claims = state
+        .verified
+        .verify(&state.keys.snapshot(), token, state.config.issuer_base(), now)
+        .map_err(|_| BearerError::InvalidToken("the access token is invalid or expired"))?;
+    if claims.aud != AUTHZ_API {
+        return Err(BearerError::InvalidToken("the access token is not for the authorization API").into());
+    }
+    if state.ephemeral.has_flag(&access::denylist_key(&claims.jti), now).await.map_err(|_| BearerError::Unavailable)? {
+        return Err(BearerError::InvalidToken("the access token was revoked").into());
+    }
+    let Some(client) =
+        state.clients.get(state.store.as_ref(), &claims.client_id).await.map_err(|_| BearerError::Unavailable)?
+    else {
+        return Err(BearerError::InvalidToken("the access token is no longer valid").into());
+    };
+    let Some(org_ref) = claims.tenant.org_id.as_deref() else {
+        return Err(ApiError::forbidden(
+            "The access token names no organization: ask for it in one (organization=…).",
+        )
+        .into());
+    };
+    let (user, scope, org, org_admin) = if claims.sub == claims.client_id {
+        let (org, _) = state.store.access_stamp(Some(org_ref)).await?;
+        (None, claims.scope.clone(), org, false)
+    } else {
+        let user = state.store.user_by_subject(&claims.sub).await?;
+        let user = match user {
+            Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < claims.iat) => u,
+            _ => return Err(BearerError::InvalidToken("the access token is no longer valid").into()),
+        };
+        // The scope as the user's roles stand now; a member who left is refused.
+        let (scope, _) = crate::tokens::tenant::resolve_str(state, &client, user.id, &claims.scope, &claims.aud)
+            .await
+            .map_err(|e| match e {
+                crate::tokens::tenant::Lost::Store(e) => Refused::from(e),
+                _ => BearerError::InvalidToken("the access token is no longer valid").into(),
+            })?;
+        let resolved = state.access.resolve(state.store.as_ref(), user.id, Some(org_ref)).await?;
+        let admin = matches!(resolved.access.org_role.as_deref(), Some("owner" | "admin"));
+        (Some(user.subject), scope, resolved.org, admin)
+    };
+    let Some(org) = org else {
+        return Err(BearerError::InvalidToken("the token's organization no longer exists").into());
+    };
+    let graph = state.authz.graph(state.store.as_ref(), &org).await?;
+    let installed = graph.read().map(|g| g.installed(&client.client_id)).unwrap_or(false);
+    if !installed {
+        return Err(ApiError::forbidden(format!(
+            "The client {} is not installed in this organization: it may not ask about it.",
+            client.client_id
+        ))
+        .into());
+    }
+    Ok(Caller { org, client_id: client.client_id.clone(), user, scope, org_admin })
+}
