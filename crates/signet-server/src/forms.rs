@@ -82,3 +82,37 @@ fn form_rejection(e: FormRejection) -> FormError {
         FormError::Malformed(e.body_text())
     }
 }
+
+/// Reads a JSON body for an API (`Content-Type: application/json`, not empty, no NUL): any
+/// fault is a 400 naming where it is (a missing field, a wrong type), never a 415 or 422, so
+/// clients see one status for a request they got wrong (as the AuthZEN certification expects).
+pub fn read_json<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<T, crate::error::ApiError> {
+    use crate::error::ApiError;
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiError::bad_request("Send the request as application/json."));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("The request body is empty."));
+    }
+    if body.contains(&0) || body.windows(6).any(|w| w == b"\\u0000") {
+        return Err(ApiError::bad_request("The request contains a NUL character."));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let at = e.path().to_string();
+        let inner = e.into_inner();
+        if at == "." || at.is_empty() {
+            ApiError::bad_request(format!("The request is not valid: {inner}."))
+        } else {
+            ApiError::bad_request(format!("The request is not valid at {at}: {inner}."))
+        }
+    })
+}

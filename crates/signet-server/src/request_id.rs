@@ -42,6 +42,15 @@ pub fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
 /// the rest of the stack inside a span that carries it.
 pub async fn layer(req: Request, next: Next) -> Response {
     let id = next_id();
+    // The AuthZEN API echoes the caller's `X-Request-ID` (its certification scenario §C.5); it
+    // is logged beside ours, never instead of it.
+    let echo = req
+        .uri()
+        .path()
+        .starts_with("/access/v1/")
+        .then(|| req.headers().get("x-request-id").cloned())
+        .flatten()
+        .filter(|v| v.len() <= 200 && v.as_bytes().iter().all(|b| b.is_ascii_graphic()));
     let path = logged_path(req.uri().path());
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path);
     let started = std::time::Instant::now();
@@ -50,8 +59,15 @@ pub async fn layer(req: Request, next: Next) -> Response {
     span.in_scope(|| {
         tracing::info!(status = res.status().as_u16(), latency_ms = started.elapsed().as_millis() as u64, "request");
     });
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        res.headers_mut().insert("x-request-id", v);
+    match echo {
+        Some(v) => {
+            res.headers_mut().insert("x-request-id", v);
+        }
+        None => {
+            if let Ok(v) = HeaderValue::from_str(&id) {
+                res.headers_mut().insert("x-request-id", v);
+            }
+        }
     }
     res
 }

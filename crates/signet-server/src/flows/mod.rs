@@ -2,6 +2,7 @@
 //! and checks CSRF, then calls a flow, which carries out what `signet_core` decides.
 
 pub mod authorize;
+pub mod authz;
 pub mod deletion;
 pub mod email_change;
 pub mod groups;

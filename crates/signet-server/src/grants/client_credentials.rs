@@ -10,12 +10,15 @@ use crate::oauth::OAuthError;
 use crate::state::AppState;
 use crate::tokens::{self, TokenResponse};
 
-/// RFC 6749 §4.4: confidential clients only; no refresh token (§4.4.3).
-pub fn grant(
+/// RFC 6749 §4.4: confidential clients only; no refresh token (§4.4.3). With `organization`
+/// (an id or slug), the token is for that organization, which the client must be installed in
+/// (`signet org client add`): the authorization API answers such a client about it only.
+pub async fn grant(
     state: &AppState,
     client: &Client,
     scope: Option<&str>,
     resource: Option<&str>,
+    organization: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     if client.is_public {
         return Err(OAuthError::UnauthorizedClient("public clients cannot use client_credentials".into()));
@@ -36,8 +39,20 @@ pub fn grant(
             None => allowed,
         },
     };
+    let tenant = match organization {
+        None => None,
+        Some(o) => {
+            let (org, _) = state.store.access_stamp(Some(o)).await?;
+            let org = org.ok_or_else(|| OAuthError::InvalidRequest("no such organization".into()))?;
+            if !state.store.client_installed(org.id, &client.client_id).await? {
+                // RFC 6749 §5.2: this client may not have tokens for that organization.
+                return Err(OAuthError::UnauthorizedClient("the client is not installed in that organization".into()));
+            }
+            Some(tokens::tenant::Tenant { org_id: Some(org.public_id), org_slug: Some(org.slug), roles: Vec::new() })
+        }
+    };
     let now = state.now();
-    let at = tokens::issue_access(state, client, &client.client_id, &aud, &scope, None, now)?;
+    let at = tokens::issue_client_access(state, client, &aud, &scope, tenant, now)?;
     Ok(TokenResponse::new(at, &scope, None, None))
 }
 

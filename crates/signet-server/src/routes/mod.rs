@@ -3,6 +3,8 @@
 pub mod account;
 pub mod api;
 pub mod authorize;
+pub mod authz_api;
+pub mod authzen;
 pub mod deletion;
 pub mod device;
 pub mod end_session;
@@ -132,6 +134,18 @@ pub fn table() -> Vec<Route> {
         route("/jwks", ReadOnly, get(jwks::jwks)),
         route("/.well-known/oauth-authorization-server", ReadOnly, get(jwks::metadata)),
         route("/.well-known/openid-configuration", ReadOnly, get(jwks::metadata)),
+        route("/.well-known/authzen-configuration", ReadOnly, get(authzen::configuration)),
+        route("/access/v1/evaluation", Credentials, post(authzen::evaluation)),
+        route("/access/v1/evaluations", Credentials, post(authzen::evaluations)),
+        route("/access/v1/search/subject", Credentials, post(authzen::search_subject)),
+        route("/access/v1/search/resource", Credentials, post(authzen::search_resource)),
+        route("/access/v1/search/action", Credentials, post(authzen::search_action)),
+        route("/api/v1/authz/schema", Credentials, get(authz_api::get_schema).put(authz_api::put_schema)),
+        route("/api/v1/authz/tuples", Credentials, get(authz_api::read_tuples).post(authz_api::write_tuples)),
+        route("/api/v1/authz/check", Credentials, post(authz_api::check)),
+        route("/api/v1/authz/explain", Credentials, post(authz_api::explain)),
+        route("/api/v1/authz/list-objects", Credentials, post(authz_api::list_objects)),
+        route("/api/v1/authz/list-subjects", Credentials, post(authz_api::list_subjects)),
         route("/oauth2/authorize", ProtocolRequest, get(authorize::authorize).post(authorize::authorize)),
         route("/oauth2/authorize/continue", ReadOnly, get(authorize::resume)),
         route("/oauth2/consent", Session, post(authorize::consent)),

@@ -22,6 +22,8 @@ pub struct TokenForm {
     client_secret: Option<String>,
     /// RFC 8707 resource indicator: picks the access token's audience among the client's.
     resource: Option<String>,
+    /// Client credentials in an organization the client is installed in (an id or slug).
+    organization: Option<String>,
     code: Option<String>,
     redirect_uri: Option<String>,
     code_verifier: Option<String>,
@@ -48,7 +50,8 @@ pub async fn token(
             grants::authorization_code::grant(&state, &client, req, &client_info).await?
         }
         Some(GrantType::ClientCredentials) => {
-            grants::client_credentials::grant(&state, &client, form.scope.as_deref(), form.resource.as_deref())?
+            let (scope, resource) = (form.scope.as_deref(), form.resource.as_deref());
+            grants::client_credentials::grant(&state, &client, scope, resource, form.organization.as_deref()).await?
         }
         Some(GrantType::DeviceCode) => grants::device_code::grant(&state, &client, form.device_code.as_deref()).await?,
         Some(GrantType::RefreshToken) => {

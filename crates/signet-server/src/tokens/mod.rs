@@ -129,6 +129,34 @@ pub fn issue_access(
     auth: Option<&UserAuth>,
     now: OffsetDateTime,
 ) -> anyhow::Result<IssuedAccess> {
+    let tenant = auth.and_then(|a| a.tenant.clone());
+    sign_access(state, client, sub, aud, scope, auth, tenant, now)
+}
+
+/// A client's own token in an organization it is installed in (client credentials with
+/// `organization=`): the token names the organization as a user's does.
+pub fn issue_client_access(
+    state: &AppState,
+    client: &Client,
+    aud: &str,
+    scope: &Scope,
+    tenant: Option<tenant::Tenant>,
+    now: OffsetDateTime,
+) -> anyhow::Result<IssuedAccess> {
+    sign_access(state, client, &client.client_id, aud, scope, None, tenant, now)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sign_access(
+    state: &AppState,
+    client: &Client,
+    sub: &str,
+    aud: &str,
+    scope: &Scope,
+    auth: Option<&UserAuth>,
+    tenant: Option<tenant::Tenant>,
+    now: OffsetDateTime,
+) -> anyhow::Result<IssuedAccess> {
     let ttl = access_ttl(state, client);
     let claims = AccessClaims {
         iss: state.config.issuer_base().to_owned(),
@@ -143,7 +171,7 @@ pub fn issue_access(
         auth_time: auth.map(|a| a.time.unix_timestamp()),
         acr: auth.map(|a| a.amr.acr().as_str().to_owned()),
         amr: auth.map(|a| a.amr.to_claim()),
-        tenant: auth.and_then(|a| a.tenant.clone()).unwrap_or_default(),
+        tenant: tenant.unwrap_or_default(),
     };
     let token = access::sign(&state.keys.snapshot(), client_alg(state, client), &claims)?;
     Ok(IssuedAccess { token, ttl, jti: claims.jti, exp: now + ttl })
