@@ -1,6 +1,7 @@
 //! The `signet` binary: a thin CLI over signet-server and signet-store.
 
 mod admin;
+mod authz;
 mod clients;
 mod groups;
 mod mail;
@@ -61,6 +62,9 @@ enum Command {
     /// Manage roles: named sets of API permissions, global or per organization.
     #[command(subcommand)]
     Role(orgs::RoleCmd),
+    /// Object-level authorization: schemas, tuples, checks, policy tests.
+    #[command(subcommand)]
+    Authz(authz::AuthzCmd),
     /// Print the README's command table (generated from these definitions).
     #[command(hide = true)]
     CliReference,
@@ -128,6 +132,7 @@ fn main() -> ExitCode {
             Command::Org(cmd) => orgs::org(config, cmd).await,
             Command::Api(cmd) => orgs::api(config, cmd).await,
             Command::Role(cmd) => orgs::role(config, cmd).await,
+            Command::Authz(cmd) => authz::authz(config, cmd).await,
             Command::Config(_) | Command::CliReference => Ok(()),
         }
     });

@@ -40,6 +40,9 @@ pub enum OrgCmd {
     /// Manage groups (members of a group hold its roles).
     #[command(subcommand)]
     Group(crate::groups::GroupCmd),
+    /// Manage the clients installed in an organization (they may ask the authorization API about it).
+    #[command(subcommand)]
+    Client(crate::authz::OrgClientCmd),
 }
 
 #[derive(Subcommand)]
@@ -214,6 +217,7 @@ pub async fn org(config: Config, cmd: OrgCmd) -> anyhow::Result<()> {
         }
         OrgCmd::Member(cmd) => member(&state, cmd).await?,
         OrgCmd::Group(cmd) => crate::groups::group(&state, cmd).await?,
+        OrgCmd::Client(cmd) => crate::authz::org_client(&state, cmd).await?,
     }
     Ok(())
 }
