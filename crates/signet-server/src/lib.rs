@@ -159,9 +159,10 @@ async fn mail_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<()>
 }
 
 /// Follows the authorization change log (`authz`), so that changes made on other instances or
-/// by the CLI reach this one within [`authz::FOLLOW_EVERY`] even when no revision token asks.
+/// by the CLI reach this one within `[authz] follow_interval` even when no revision token asks.
 async fn authz_follower(state: AppState, mut stop: tokio::sync::watch::Receiver<()>) {
-    let mut tick = tokio::time::interval(authz::FOLLOW_EVERY);
+    let every = std::time::Duration::try_from(state.config.authz.follow_interval).unwrap_or(authz::FOLLOW_EVERY);
+    let mut tick = tokio::time::interval(every.max(std::time::Duration::from_millis(10)));
     loop {
         tokio::select! {
             _ = tick.tick() => {}

@@ -175,9 +175,14 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
     let Some(org) = org else {
         return Err(BearerError::InvalidToken("the token's organization no longer exists").into());
     };
-    let graph = state.authz.graph(state.store.as_ref(), &org).await?;
-    let installed = graph.read().map(|g| g.installed(&client.client_id)).unwrap_or(false);
-    if !installed {
+    let installed = |g: &std::sync::RwLock<super::Graph>| g.read().map(|g| g.installed(&client.client_id)).unwrap_or(false);
+    let mut graph = state.authz.graph(state.store.as_ref(), &org).await?;
+    if !installed(&graph) {
+        // Installed a moment ago (by the CLI, on another instance)? Read the log before refusing.
+        state.authz.follow(state.store.as_ref()).await?;
+        graph = state.authz.graph(state.store.as_ref(), &org).await?;
+    }
+    if !installed(&graph) {
         return Err(ApiError::forbidden(format!(
             "The client {} is not installed in this organization: it may not ask about it.",
             client.client_id

@@ -7,7 +7,7 @@
 //!   `at_least_as_fresh` first brings this instance up to that revision, so nobody is let in by
 //!   state older than a revoke they were told about (the "new enemy" problem), on any instance.
 //! - **Following.** Each instance applies the log in order ([`Graphs::follow`]): on demand for
-//!   a token, and every [`FOLLOW_EVERY`] from the upkeep loop, which is how a change made on
+//!   a token, and every `[authz] follow_interval` from its own task, which is how a change made on
 //!   another instance (or by the CLI) reaches this one without a token. An instance that fell
 //!   behind the pruned part of the log drops its graphs and reloads them.
 //! - **Memberships are relations, not copies.** When an organization's schema has a type
@@ -26,8 +26,9 @@ use std::sync::{Arc, RwLock};
 use signet_authz::{Engine, Schema, Subject, Tuple};
 use signet_store::{AuthzHead, ChangeOp, OrgSubject, Store, StoreError, TupleFilter};
 
-/// How often the upkeep loop follows the change log: the longest a change made elsewhere takes
-/// to reach this instance when no revision token asks for it sooner.
+/// How often the follower reads the change log unless `[authz] follow_interval` says otherwise:
+/// the longest a change made elsewhere takes to reach this instance when no revision token
+/// asks for it sooner.
 pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 /// Log entries read per query while following.
 const PAGE: i64 = 2_000;

@@ -57,6 +57,23 @@ pub struct Config {
     pub branding: BrandingConfig,
     pub mail: MailConfig,
     pub accounts: AccountsConfig,
+    pub authz: AuthzConfig,
+}
+
+/// `[authz]`: the relationship engine (issue 20).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthzConfig {
+    /// How often each instance reads the authorization change log: the longest a change made
+    /// on another instance takes to show in a check that passes no revision token.
+    #[serde(deserialize_with = "de_duration")]
+    pub follow_interval: Duration,
+}
+
+impl Default for AuthzConfig {
+    fn default() -> Self {
+        Self { follow_interval: Duration::milliseconds(250) }
+    }
 }
 
 /// Token service settings.
@@ -186,6 +203,7 @@ impl Default for Config {
             branding: BrandingConfig::default(),
             mail: MailConfig::default(),
             accounts: AccountsConfig::default(),
+            authz: AuthzConfig::default(),
         }
     }
 }

@@ -23,9 +23,13 @@ fn bad(msg: impl Into<String>) -> Refused {
     ApiError::bad_request(msg).into()
 }
 
-/// The organization's graph, at least as fresh as `token` (a revision token from a write).
+/// The organization's graph, at least as fresh as `token`: a revision token from a write, or
+/// `latest` (everything committed before this request, whoever wrote it: a membership removed
+/// from the command line, say).
 pub async fn graph(state: &AppState, caller: &Caller, token: Option<&str>) -> Result<Arc<RwLock<Graph>>, Refused> {
-    if let Some(token) = token {
+    if token == Some("latest") {
+        state.authz.follow(state.store.as_ref()).await?;
+    } else if let Some(token) = token {
         let rev = convert::parse_revision(token).ok_or_else(|| bad("at_least_as_fresh is not a revision token."))?;
         state.authz.at_least(state.store.as_ref(), rev).await.map_err(|e| match e {
             Fresh::Unknown => bad("at_least_as_fresh names a revision that does not exist."),

@@ -4,6 +4,7 @@ mod harness;
 
 mod account;
 mod api;
+mod authz;
 mod cli;
 mod email_verify;
 mod health;

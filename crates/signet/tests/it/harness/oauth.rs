@@ -175,6 +175,18 @@ impl TestServer {
         skip_consent: bool,
         require_mfa: bool,
     ) -> TestClient {
+        self.code_client_for(scope, public, skip_consent, require_mfa, "https://api.example.com").await
+    }
+
+    /// [`Self::code_client_with`] for another audience.
+    pub async fn code_client_for(
+        &self,
+        scope: &str,
+        public: bool,
+        skip_consent: bool,
+        require_mfa: bool,
+        audience: &str,
+    ) -> TestClient {
         // Hex, as `signet client create` makes them (an id starting with "-" reads as a CLI option).
         let id = hex::encode(signet_core::secret::random_bytes::<16>());
         let secret = (!public).then(|| signet_core::PlainToken::generate("sgn_cs_"));
@@ -190,7 +202,7 @@ impl TestServer {
                 is_public: public,
                 grant_types: &grants,
                 scopes: scope,
-                audiences: &["https://api.example.com".to_string()],
+                audiences: &[audience.to_string()],
                 redirect_uris: &uris,
                 access_token_ttl: None,
                 signing_alg: None,
