@@ -26,6 +26,9 @@ pub struct Condition {
     pub acr: Option<String>,
     /// Attributes passed with the check must have these values.
     pub attributes: BTreeMap<String, String>,
+    /// The tuple holds unless an attribute passed with the check has one of these values (an
+    /// attribute not passed does not stop it: "writers, unless the record is archived").
+    pub unless_attributes: BTreeMap<String, String>,
 }
 
 /// What a check knows about the request.
@@ -151,6 +154,9 @@ impl Condition {
                 }
             }
         }
+        if self.unless_attributes.iter().any(|(k, v)| ctx.attributes.get(k) == Some(v)) {
+            return Truth::No;
+        }
         for (k, v) in &self.attributes {
             match ctx.attributes.get(k) {
                 Some(have) if have == v => {}
@@ -193,6 +199,9 @@ impl fmt::Display for Condition {
         }
         for (k, v) in &self.attributes {
             parts.push(format!("attr.{k}={v}"));
+        }
+        for (k, v) in &self.unless_attributes {
+            parts.push(format!("attr.{k}!={v}"));
         }
         f.write_str(&parts.join(", "))
     }
@@ -238,5 +247,15 @@ mod tests {
         ctx.acr = Some("mfa".into());
         assert_eq!(c.eval(&ctx), Truth::Yes);
         assert_eq!(c.to_string(), "acr=mfa, attr.dept=sales");
+        let c = Condition {
+            unless_attributes: BTreeMap::from([("status".into(), "archived".into())]),
+            ..Condition::default()
+        };
+        assert_eq!(c.eval(&Context::at(0)), Truth::Yes, "an attribute not passed does not stop it");
+        ctx.attributes.insert("status".into(), "active".into());
+        assert_eq!(c.eval(&ctx), Truth::Yes);
+        ctx.attributes.insert("status".into(), "archived".into());
+        assert_eq!(c.eval(&ctx), Truth::No);
+        assert_eq!(c.to_string(), "attr.status!=archived");
     }
 }

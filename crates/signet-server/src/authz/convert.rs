@@ -32,6 +32,9 @@ pub struct ConditionJson {
     /// Attributes the check must pass with these values.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
+    /// …unless an attribute the check passes has this value (one not passed does not stop it).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unless_attributes: BTreeMap<String, String>,
 }
 
 fn minutes(s: &str) -> Option<u16> {
@@ -65,6 +68,7 @@ impl ConditionJson {
             time_window,
             acr: self.acr.clone(),
             attributes: self.attributes.clone(),
+            unless_attributes: self.unless_attributes.clone(),
         })
     }
 
@@ -75,6 +79,7 @@ impl ConditionJson {
             time_window: c.time_window.map(|(a, b)| format!("{}-{}", hhmm(a), hhmm(b))),
             acr: c.acr.clone(),
             attributes: c.attributes.clone(),
+            unless_attributes: c.unless_attributes.clone(),
         }
     }
 }

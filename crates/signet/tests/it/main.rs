@@ -5,6 +5,7 @@ mod harness;
 mod account;
 mod api;
 mod authz;
+mod authzen;
 mod cli;
 mod email_verify;
 mod health;
