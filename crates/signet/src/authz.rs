@@ -114,14 +114,14 @@ pub async fn org_client(state: &AppState, cmd: OrgClientCmd) -> anyhow::Result<(
             println!("installed {client_id} in {}", o.slug);
         }
         OrgClientCmd::Remove { org, client_id } => {
-            let o = find_org(&state, &org).await?;
+            let o = find_org(state, &org).await?;
             if !state.store.install_client(o.id, &client_id, false, state.now()).await? {
                 bail!("{client_id} is not installed in {}", o.slug);
             }
             println!("removed {client_id} from {}", o.slug);
         }
         OrgClientCmd::List { org } => {
-            let o = find_org(&state, &org).await?;
+            let o = find_org(state, &org).await?;
             for c in state.store.org_clients(o.id).await? {
                 println!("{c}");
             }
@@ -159,7 +159,8 @@ pub async fn authz(config: signet_server::config::Config, cmd: AuthzCmd) -> anyh
                 .map(|t| ops::parse_tuple(t, condition.as_ref()))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(refused)?;
-            let deletes = delete.iter().map(|t| ops::parse_tuple(t, None)).collect::<Result<Vec<_>, _>>().map_err(refused)?;
+            let deletes =
+                delete.iter().map(|t| ops::parse_tuple(t, None)).collect::<Result<Vec<_>, _>>().map_err(refused)?;
             if writes.is_empty() && deletes.is_empty() {
                 bail!("nothing to write: give tuples or --delete");
             }

@@ -147,10 +147,9 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
         return Err(BearerError::InvalidToken("the access token is no longer valid").into());
     };
     let Some(org_ref) = claims.tenant.org_id.as_deref() else {
-        return Err(ApiError::forbidden(
-            "The access token names no organization: ask for it in one (organization=…).",
-        )
-        .into());
+        return Err(
+            ApiError::forbidden("The access token names no organization: ask for it in one (organization=…).").into()
+        );
     };
     let (user, scope, org, org_admin) = if claims.sub == claims.client_id {
         let (org, _) = state.store.access_stamp(Some(org_ref)).await?;
@@ -175,7 +174,8 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
     let Some(org) = org else {
         return Err(BearerError::InvalidToken("the token's organization no longer exists").into());
     };
-    let installed = |g: &std::sync::RwLock<super::Graph>| g.read().map(|g| g.installed(&client.client_id)).unwrap_or(false);
+    let installed =
+        |g: &std::sync::RwLock<super::Graph>| g.read().map(|g| g.installed(&client.client_id)).unwrap_or(false);
     let mut graph = state.authz.graph(state.store.as_ref(), &org).await?;
     if !installed(&graph) {
         // Installed a moment ago (by the CLI, on another instance)? Read the log before refusing.

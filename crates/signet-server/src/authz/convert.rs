@@ -220,11 +220,16 @@ mod tests {
     #[test]
     fn condition_round_trips_through_its_stored_form() {
         let json = r#"{"expires_at":"2030-01-02T03:04:05Z","ip_ranges":["10.0.0.0/8"],"time_window":"22:00-06:00","acr":"urn:signet:mfa","attributes":{"plan":"pro"}}"#;
-        let c: ConditionJson = serde_json::from_str(json).unwrap();
-        let t = Tuple { condition: Some(c.to_condition().unwrap()), ..Tuple::parse("doc:a#viewer@user:1").unwrap() };
+        let c: ConditionJson = serde_json::from_str(json).expect("json");
+        let t = Tuple {
+            condition: Some(c.to_condition().expect("condition")),
+            ..Tuple::parse("doc:a#viewer@user:1").expect("tuple")
+        };
         let row = row_of_tuple(&t);
-        assert_eq!(tuple_of_row(&row).unwrap(), t);
-        assert!(ConditionJson { time_window: Some("25:00-01:00".into()), ..Default::default() }.to_condition().is_err());
+        assert_eq!(tuple_of_row(&row).expect("row"), t);
+        assert!(ConditionJson { time_window: Some("25:00-01:00".into()), ..Default::default() }
+            .to_condition()
+            .is_err());
     }
 
     #[test]
@@ -233,7 +238,7 @@ mod tests {
         let c = k.seal("org_1 objects doc view user:1", "doc-9");
         assert_eq!(k.open("org_1 objects doc view user:1", &c).as_deref(), Some("doc-9"));
         assert_eq!(k.open("org_2 objects doc view user:1", &c), None);
-        let (_, tag) = c.split_once('.').unwrap();
+        let (_, tag) = c.split_once('.').expect("tag");
         let forged = format!("{}.{tag}", URL_SAFE_NO_PAD.encode("doc-99"));
         assert_eq!(k.open("org_1 objects doc view user:1", &forged), None);
         assert_eq!(revision_token(42), "r42");

@@ -240,7 +240,11 @@ fn missing(m: &'static str) -> Refused {
 }
 
 /// §8.4: the subjects of a type that may do the action to the resource.
-pub async fn search_subject(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refused> {
+pub async fn search_subject(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refused> {
     let caller = caller(&state, &headers).await?;
     let r: SearchRequest = read_json(&headers, &body)?;
     let q = &r.request;
@@ -269,7 +273,11 @@ pub async fn search_subject(State(state): State<AppState>, headers: HeaderMap, b
 }
 
 /// §8.5: the resources of a type the subject may do the action to.
-pub async fn search_resource(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refused> {
+pub async fn search_resource(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refused> {
     let caller = caller(&state, &headers).await?;
     let r: SearchRequest = read_json(&headers, &body)?;
     let q = &r.request;
@@ -315,7 +323,11 @@ fn results(
 
 /// §8.6: the actions the subject may do to the resource — every relation and permission of
 /// the resource's type that the check allows.
-pub async fn search_action(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refused> {
+pub async fn search_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refused> {
     let caller = caller(&state, &headers).await?;
     let r: SearchRequest = read_json(&headers, &body)?;
     let q = &r.request;

@@ -54,7 +54,13 @@ pub(crate) async fn token(s: &TestServer, c: &TestClient, org: &str) -> String {
 }
 
 /// Calls the API with a bearer token and a JSON body (GET without one).
-pub(crate) async fn call(s: &TestServer, token: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+pub(crate) async fn call(
+    s: &TestServer,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let http = reqwest::Client::new();
     let url = format!("{}{path}", s.base);
     let mut req = match method {
@@ -256,7 +262,8 @@ async fn revision_honoured_across_instances() {
     let (status, body) = check(&b, &acme, "doc:plan#view@user:eve", Some(&rev)).await;
     assert_eq!((status, body["decision"].as_str()), (StatusCode::OK, Some("allow")), "{body}");
     // The answer says which revision it is at least as fresh as.
-    let at: i64 = body["revision"].as_str().and_then(|r| r.strip_prefix('r')).and_then(|r| r.parse().ok()).expect("rev");
+    let at: i64 =
+        body["revision"].as_str().and_then(|r| r.strip_prefix('r')).and_then(|r| r.parse().ok()).expect("rev");
     assert!(at >= rev[1..].parse::<i64>().expect("rev"), "{body}");
     // Listing honours it too; a token no instance has reached, or a malformed one, is a 400.
     let rev2 = write(&s, &acme, &["doc:memo#viewer@user:eve"], &[]).await;
@@ -300,7 +307,8 @@ async fn forged_list_cursor_rejected() {
         (cursor.as_str(), "viewer", &acme),
         (cursor.as_str(), "view", &globex),
     ] {
-        let (status, body) = call(&s, token, "POST", "/api/v1/authz/list-objects", Some(ask(Some(bad), permission))).await;
+        let (status, body) =
+            call(&s, token, "POST", "/api/v1/authz/list-objects", Some(ask(Some(bad), permission))).await;
         assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{bad}");
     }
 }
@@ -317,9 +325,14 @@ async fn membership_removal_cascades() {
     let q = format!("doc:plan#view@user:{bob}");
     assert_eq!(decision(&s, &acme, &q, Some("latest")).await, "allow");
     // Memberships are not written as tuples: they come from the membership itself.
-    let (status, _) =
-        call(&s, &acme, "POST", "/api/v1/authz/tuples", Some(json!({ "writes": [format!("organization:{acme_id}#member@user:x")] })))
-            .await;
+    let (status, _) = call(
+        &s,
+        &acme,
+        "POST",
+        "/api/v1/authz/tuples",
+        Some(json!({ "writes": [format!("organization:{acme_id}#member@user:x")] })),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     // Bob leaves acme (from the command line: another process); his access goes with it.
     cli(&s, &["org", "member", "remove", "acme", "bob@example.com"]);

@@ -133,27 +133,57 @@ async fn authzen_evaluation_and_batch_conform() {
 
     // Batch (§C.3).
     let batches = [
-        (json!({ "subject": alice, "action": { "name": "read" }, "evaluations": [{ "resource": r1 }, { "resource": r2 }] }), json!([true, true])),
-        (json!({ "subject": bob, "resource": r1, "evaluations": [{ "action": { "name": "read" } }, { "action": { "name": "write" } }] }), json!([true, false])),
-        (json!({ "subject": alice, "action": { "name": "write" }, "evaluations": [
+        (
+            json!({ "subject": alice, "action": { "name": "read" }, "evaluations": [{ "resource": r1 }, { "resource": r2 }] }),
+            json!([true, true]),
+        ),
+        (
+            json!({ "subject": bob, "resource": r1, "evaluations": [{ "action": { "name": "read" } }, { "action": { "name": "write" } }] }),
+            json!([true, false]),
+        ),
+        (
+            json!({ "subject": alice, "action": { "name": "write" }, "evaluations": [
             { "resource": { "type": "record", "id": "record-1", "properties": { "status": "active" } } },
-            { "resource": archived }] }), json!([true, false])),
-        (json!({ "action": { "name": "write" }, "resource": archived, "evaluations": [{ "subject": alice }, { "subject": admin }] }), json!([false, true])),
-        (json!({ "evaluations": [
+            { "resource": archived }] }),
+            json!([true, false]),
+        ),
+        (
+            json!({ "action": { "name": "write" }, "resource": archived, "evaluations": [{ "subject": alice }, { "subject": admin }] }),
+            json!([false, true]),
+        ),
+        (
+            json!({ "evaluations": [
             { "subject": alice, "action": { "name": "read" }, "resource": r1 },
-            { "subject": bob, "action": { "name": "write" }, "resource": r1 }] }), json!([true, false])),
-        (json!({ "subject": alice, "action": { "name": "read" }, "context": { "time": "2025-06-27T18:03-07:00" }, "evaluations": [
-            { "resource": r1 }, { "resource": r2, "context": { "source": "batch-override" } }] }), json!([true, true])),
-        (json!({ "subject": alice, "action": { "name": "write" }, "resource": { "type": "record" }, "evaluations": [
+            { "subject": bob, "action": { "name": "write" }, "resource": r1 }] }),
+            json!([true, false]),
+        ),
+        (
+            json!({ "subject": alice, "action": { "name": "read" }, "context": { "time": "2025-06-27T18:03-07:00" }, "evaluations": [
+            { "resource": r1 }, { "resource": r2, "context": { "source": "batch-override" } }] }),
+            json!([true, true]),
+        ),
+        (
+            json!({ "subject": alice, "action": { "name": "write" }, "resource": { "type": "record" }, "evaluations": [
             { "resource": { "id": "record-1", "properties": { "status": "active" } } },
-            { "resource": archived }] }), json!([true, false])),
+            { "resource": archived }] }),
+            json!([true, false]),
+        ),
         // §C.3.4.1: an item missing its resource is a false, not a failed request.
-        (json!({ "subject": alice, "action": { "name": "read" }, "evaluations": [{ "resource": r1 }, {}] }), json!([true, false])),
+        (
+            json!({ "subject": alice, "action": { "name": "read" }, "evaluations": [{ "resource": r1 }, {}] }),
+            json!([true, false]),
+        ),
         // The evaluations_semantic options stop at the first deny or permit.
-        (json!({ "subject": bob, "resource": r1, "options": { "evaluations_semantic": "deny_on_first_deny" },
-            "evaluations": [{ "action": { "name": "read" } }, { "action": { "name": "write" } }, { "action": { "name": "read" } }] }), json!([true, false])),
-        (json!({ "subject": bob, "resource": r1, "options": { "evaluations_semantic": "permit_on_first_permit" },
-            "evaluations": [{ "action": { "name": "write" } }, { "action": { "name": "read" } }, { "action": { "name": "write" } }] }), json!([false, true])),
+        (
+            json!({ "subject": bob, "resource": r1, "options": { "evaluations_semantic": "deny_on_first_deny" },
+            "evaluations": [{ "action": { "name": "read" } }, { "action": { "name": "write" } }, { "action": { "name": "read" } }] }),
+            json!([true, false]),
+        ),
+        (
+            json!({ "subject": bob, "resource": r1, "options": { "evaluations_semantic": "permit_on_first_permit" },
+            "evaluations": [{ "action": { "name": "write" } }, { "action": { "name": "read" } }, { "action": { "name": "write" } }] }),
+            json!([false, true]),
+        ),
     ];
     for (body, want) in batches {
         let (status, got) = call(&s, &t, "POST", "/access/v1/evaluations", Some(body.clone())).await;
@@ -194,20 +224,34 @@ async fn authzen_search_and_discovery_conform() {
     let archived = json!({ "type": "record", "id": "record-2", "properties": { "status": "archived" } });
     let admin = json!({ "type": "user", "id": "bob", "properties": { "role": "admin" } });
     // Subject search (§C.4.2).
-    let got = search("/access/v1/search/subject", json!({ "subject": { "type": "user" }, "action": { "name": "read" }, "resource": r1 })).await;
+    let got = search(
+        "/access/v1/search/subject",
+        json!({ "subject": { "type": "user" }, "action": { "name": "read" }, "resource": r1 }),
+    )
+    .await;
     assert_eq!(found(&got, "id"), ["alice", "bob"]);
     assert!(got["results"].as_array().expect("r").iter().all(|r| r["type"] == "user"));
     let mut with_context = json!({ "subject": { "type": "user" }, "action": { "name": "read" }, "resource": r1, "context": { "ip": "10.0.0.1" } });
     assert_eq!(found(&search("/access/v1/search/subject", with_context.clone()).await, "id"), ["alice", "bob"]);
-    let got = search("/access/v1/search/subject", json!({ "subject": { "type": "user" }, "action": { "name": "write" }, "resource": archived })).await;
+    let got = search(
+        "/access/v1/search/subject",
+        json!({ "subject": { "type": "user" }, "action": { "name": "write" }, "resource": archived }),
+    )
+    .await;
     assert_eq!(found(&got, "id"), ["bob"]);
     // Resource search (§C.4.3).
     let got = search("/access/v1/search/resource", json!({ "subject": { "type": "user", "id": "alice" }, "action": { "name": "read" }, "resource": { "type": "record" } })).await;
     assert!(found(&got, "id").contains(&"record-1".to_owned()), "{got}");
-    let got = search("/access/v1/search/resource", json!({ "subject": admin, "action": { "name": "write" }, "resource": { "type": "record" } })).await;
+    let got = search(
+        "/access/v1/search/resource",
+        json!({ "subject": admin, "action": { "name": "write" }, "resource": { "type": "record" } }),
+    )
+    .await;
     assert!(found(&got, "id").contains(&"record-2".to_owned()), "{got}");
     // Action search (§C.4.4).
-    let got = search("/access/v1/search/action", json!({ "subject": { "type": "user", "id": "alice" }, "resource": r1 })).await;
+    let got =
+        search("/access/v1/search/action", json!({ "subject": { "type": "user", "id": "alice" }, "resource": r1 }))
+            .await;
     let names = found(&got, "name");
     assert!(names.contains(&"read".to_owned()) && names.contains(&"write".to_owned()), "{got}");
     let got = search("/access/v1/search/action", json!({ "subject": admin, "resource": archived })).await;
@@ -226,17 +270,31 @@ async fn authzen_search_and_discovery_conform() {
     }
     assert_eq!(ids, ["alice", "bob"]);
     // Empty results, not errors, for unknown ids and types (§C.4.6).
-    let got = search("/access/v1/search/action", json!({ "subject": { "type": "user", "id": "nonexistent-user" }, "resource": r1 })).await;
+    let got = search(
+        "/access/v1/search/action",
+        json!({ "subject": { "type": "user", "id": "nonexistent-user" }, "resource": r1 }),
+    )
+    .await;
     assert_eq!(got["results"], json!([]));
-    let got = search("/access/v1/search/subject", json!({ "subject": { "type": "spaceship" }, "action": { "name": "read" }, "resource": r1 })).await;
+    let got = search(
+        "/access/v1/search/subject",
+        json!({ "subject": { "type": "spaceship" }, "action": { "name": "read" }, "resource": r1 }),
+    )
+    .await;
     assert_eq!(got["results"], json!([]));
     // Missing fields and sub-fields → 400 (§C.4.7).
     for (path, bad) in [
         ("/access/v1/search/subject", json!({ "subject": { "type": "user" }, "resource": r1 })),
         ("/access/v1/search/resource", json!({ "action": { "name": "read" }, "resource": { "type": "record" } })),
         ("/access/v1/search/action", json!({ "subject": { "type": "user", "id": "alice" } })),
-        ("/access/v1/search/subject", json!({ "subject": { "type": "user" }, "action": { "name": "read" }, "resource": { "type": "record" } })),
-        ("/access/v1/search/resource", json!({ "subject": { "type": "user" }, "action": { "name": "read" }, "resource": { "type": "record" } })),
+        (
+            "/access/v1/search/subject",
+            json!({ "subject": { "type": "user" }, "action": { "name": "read" }, "resource": { "type": "record" } }),
+        ),
+        (
+            "/access/v1/search/resource",
+            json!({ "subject": { "type": "user" }, "action": { "name": "read" }, "resource": { "type": "record" } }),
+        ),
     ] {
         let (status, _) = call(&s, &t, "POST", path, Some(bad.clone())).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {bad}");
