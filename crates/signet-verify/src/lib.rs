@@ -19,6 +19,8 @@
 //! The JWKS is cached as long as its `Cache-Control` allows and re-fetched on an unknown `kid`
 //! at most once per [`Verifier::min_refetch`], with one fetch in flight at a time.
 
+#[cfg(feature = "authzen")]
+pub mod authzen;
 #[cfg(feature = "axum")]
 pub mod layer;
 
@@ -75,6 +77,9 @@ pub struct Claims {
     pub scope: String,
     #[serde(default)]
     pub auth_time: Option<i64>,
+    /// The organization the token was issued in (`org_…`), if any.
+    #[serde(default)]
+    pub org_id: Option<String>,
 }
 
 impl Claims {

@@ -45,6 +45,7 @@ pub enum AuthzCmd {
     Explain {
         org: String,
         question: String,
+        /// The request's context as JSON, as for `check`.
         #[arg(long)]
         context: Option<String>,
     },

@@ -447,3 +447,53 @@ async fn policy_test_file_runs() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAIL document:readme#view@user:mallory: expected allow, got deny"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_layer_asks_the_authorization_api() {
+    use axum::routing::get;
+    use signet_verify::authzen::{require_permission, AuthzClient};
+    use signet_verify::layer::{require_token, Bearer};
+    use std::sync::Arc;
+    // Discovery needs an issuer the client can reach: this server's own address.
+    let s = TestServer::with(|c| c.issuer = "auto".into()).await;
+    let (acme, _) = two_orgs(&s).await;
+    users_in_both(&s).await;
+    let ann = s.user("ann@example.com").await.subject;
+    write(&s, &acme, &[&format!("doc:readme#viewer@user:{ann}")], &[]).await;
+    // A resource server (a client installed in acme, granted authz:check) protecting
+    // /docs/{id} with "view" on doc:{id}, for users signed in to an app in acme.
+    let pep = app(&s, &["authz:check"], &["acme"]).await;
+    let issuer = s.state.config.issuer_base().to_owned();
+    let pdp = AuthzClient::discover(&issuer, &pep.id, pep.secret.as_deref().expect("secret")).await.expect("discover");
+    let verifier = signet_verify::Verifier::discover(&issuer, "https://api.example.com").await.expect("verifier");
+    let api = axum::Router::new()
+        .route("/docs/{id}", get(|Bearer(c): Bearer| async move { c.sub }))
+        .route_layer(require_permission(Arc::new(pdp), "view", "doc", "id"))
+        .layer(require_token(Arc::new(verifier)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, api).await });
+    let c = s.code_client("openid read:docs", false, true).await;
+    let p = pkce();
+    let mut b = s.signed_in("ann@example.com").await;
+    let r = b.authorize(&authz_query(&c.id, &p.challenge, &[("scope", "openid"), ("organization", "acme")])).await;
+    let (_, body) = s.exchange(&c, &location_params(r.location())["code"], &p.verifier).await;
+    let at = body["access_token"].as_str().expect("at");
+    let http = reqwest::Client::new();
+    let r = http.get(format!("{base}/docs/readme")).bearer_auth(at).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.text().await.expect("text"), ann);
+    let r = http.get(format!("{base}/docs/secret")).bearer_auth(at).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A user token outside any organization cannot be checked: refused.
+    let p = pkce();
+    let r = b.authorize(&authz_query(&c.id, &p.challenge, &[("scope", "openid")])).await;
+    let (_, body) = s.exchange(&c, &location_params(r.location())["code"], &p.verifier).await;
+    let r = http
+        .get(format!("{base}/docs/readme"))
+        .bearer_auth(body["access_token"].as_str().expect("at"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

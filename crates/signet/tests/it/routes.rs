@@ -51,11 +51,23 @@ async fn every_state_changing_route_requires_csrf() {
                 guarded += 1;
             }
             Guard::ReadOnly => assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED, "POST {path}"),
-            Guard::Credentials => assert!(
-                matches!(res.status, StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED),
-                "POST {path} with cookies only: {}",
-                res.status
-            ),
+            Guard::Credentials => {
+                // Cookies alone authenticate nothing here: every state-changing method the
+                // route has answers 400 or 401; the others are 405.
+                let mut refused = 0;
+                for (method, r) in [
+                    ("POST", res),
+                    ("PUT", b.method(reqwest::Method::PUT, &path).await),
+                    ("DELETE", b.method(reqwest::Method::DELETE, &path).await),
+                ] {
+                    match r.status {
+                        StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED => refused += 1,
+                        StatusCode::METHOD_NOT_ALLOWED => {}
+                        other => unreachable!("{method} {path} with cookies only: {other} {}", r.body),
+                    }
+                }
+                assert!(refused > 0, "{path}: no state-changing method refused");
+            }
             Guard::ProtocolRequest => {
                 assert!(!res.status.is_server_error() && res.status != StatusCode::SEE_OTHER, "POST {path}")
             }
