@@ -497,3 +497,44 @@ async fn verify_layer_asks_the_authorization_api() {
         .expect("send");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+/// Writes racing on two instances each get their own revision, and an instance brought up to
+/// the newest of them sees every one (the log's order is the commit order, on PostgreSQL too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_writes_all_seen_at_the_newest_revision() {
+    let s = TestServer::start().await;
+    let b = s.another_instance(|c| c.authz.follow_interval = time::Duration::hours(1)).await;
+    let (acme, _) = two_orgs(&s).await;
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(16));
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (base, token, barrier) =
+            (if i % 2 == 0 { s.base.clone() } else { b.base.clone() }, acme.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let r = reqwest::Client::new()
+                .post(format!("{base}/api/v1/authz/tuples"))
+                .bearer_auth(token)
+                .json(&json!({ "writes": [format!("doc:d{i}#viewer@user:eve")] }))
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(r.status(), StatusCode::OK);
+            let v: Value = r.json().await.expect("json");
+            v["revision"].as_str().expect("revision")[1..].parse::<i64>().expect("rev")
+        }));
+    }
+    let mut revs = Vec::new();
+    for t in tasks {
+        revs.push(t.await.expect("task"));
+    }
+    let newest = revs.iter().max().copied().expect("max");
+    revs.sort();
+    revs.dedup();
+    assert_eq!(revs.len(), 16, "one revision each");
+    for inst in [&s, &b] {
+        let list = json!({ "type": "doc", "permission": "view", "subject": "user:eve", "at_least_as_fresh": format!("r{newest}") });
+        let (_, body) = call(inst, &acme, "POST", "/api/v1/authz/list-objects", Some(list)).await;
+        assert_eq!(body["objects"].as_array().map(Vec::len), Some(16), "{body}");
+    }
+}
