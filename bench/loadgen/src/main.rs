@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 #[derive(Parser, Clone)]
 struct Args {
-    /// cc | introspect | jwks | refresh | authcode | login | seed-refresh
+    /// cc | introspect | jwks | refresh | authcode | login | seed-refresh | json
     #[arg(long)]
     workload: String,
     #[arg(long)]
@@ -43,6 +43,12 @@ struct Args {
     rs_secret: String,
     #[arg(long)]
     resource: Option<String>,
+    /// json: the path POSTed to, with `Authorization: Bearer <token>`.
+    #[arg(long, default_value = "")]
+    path: String,
+    /// json: a file of request bodies, one JSON document per line, taken in turn.
+    #[arg(long, default_value = "")]
+    bodies_file: String,
     /// The token to introspect.
     #[arg(long, default_value = "")]
     token: String,
@@ -102,6 +108,17 @@ impl Conn {
         auth: Option<&str>,
         form: Option<String>,
     ) -> anyhow::Result<(u16, hyper::body::Bytes)> {
+        self.send_as(path, auth, form, "application/x-www-form-urlencoded").await
+    }
+
+    /// [`Conn::send`] with another body type.
+    async fn send_as(
+        &mut self,
+        path: &str,
+        auth: Option<&str>,
+        form: Option<String>,
+        content_type: &str,
+    ) -> anyhow::Result<(u16, hyper::body::Bytes)> {
         use http_body_util::BodyExt;
         use hyper::header;
         self.tx.ready().await?;
@@ -111,7 +128,7 @@ impl Conn {
         }
         let body = match form {
             Some(f) => {
-                req = req.method("POST").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                req = req.method("POST").header(header::CONTENT_TYPE, content_type);
                 hyper::body::Bytes::from(f)
             }
             None => hyper::body::Bytes::new(),
@@ -275,6 +292,11 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
 
+    let bodies: Arc<Vec<String>> = Arc::new(if a.workload == "json" {
+        std::fs::read_to_string(&a.bodies_file)?.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    } else {
+        Vec::new()
+    });
     let chains: Vec<String> = if a.workload == "refresh" {
         std::fs::read_to_string(&a.tokens_file)?.lines().map(str::to_owned).collect()
     } else {
@@ -296,7 +318,7 @@ async fn main() -> anyhow::Result<()> {
     let end = warm_end + Duration::from_secs(a.duration);
     let mut tasks = Vec::new();
     for w in 0..a.concurrency {
-        let (http, a, e, mut jar) = (http.clone(), a.clone(), e.clone(), jar.clone());
+        let (http, a, e, mut jar, bodies) = (http.clone(), a.clone(), e.clone(), jar.clone(), bodies.clone());
         let mut chain = chains.get(w).cloned();
         let base = base.clone();
         tasks.push(tokio::spawn(async move {
@@ -315,7 +337,7 @@ async fn main() -> anyhow::Result<()> {
                     break;
                 }
                 i += 1;
-                if conn.is_none() && matches!(a.workload.as_str(), "cc" | "introspect" | "jwks" | "refresh") {
+                if conn.is_none() && matches!(a.workload.as_str(), "cc" | "introspect" | "jwks" | "refresh" | "json") {
                     conn = Conn::open(&base).await.ok();
                 }
                 let result: anyhow::Result<bool> = async {
@@ -333,6 +355,15 @@ async fn main() -> anyhow::Result<()> {
                             let (status, body) =
                                 c.send(&introspect_path, Some(&rs_auth), Some(form(&[("token", &a.token)]))).await?;
                             status == 200 && serde_json::from_slice::<Value>(&body)?["active"] == true
+                        }
+                        "json" => {
+                            let c = conn.as_mut().context("no connection")?;
+                            let body =
+                                bodies.get((w * 7919 + i as usize) % bodies.len().max(1)).context("no bodies")?;
+                            let auth = format!("Bearer {}", a.token);
+                            let (status, _) =
+                                c.send_as(&a.path, Some(&auth), Some(body.clone()), "application/json").await?;
+                            status == 200
                         }
                         "jwks" => {
                             let c = conn.as_mut().context("no connection")?;

@@ -152,7 +152,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
         );
     };
     let (user, scope, org, org_admin) = if claims.sub == claims.client_id {
-        let (org, _) = state.store.access_stamp(Some(org_ref)).await?;
+        let org = state.authz.find_org(state.store.as_ref(), org_ref).await?;
         (None, claims.scope.clone(), org, false)
     } else {
         let user = state.store.user_by_subject(&claims.sub).await?;

@@ -104,6 +104,8 @@ struct Follow {
 #[derive(Default)]
 pub struct Graphs {
     graphs: RwLock<HashMap<i64, Arc<RwLock<Graph>>>>,
+    /// The loaded organizations by public id (what tokens name), so a check reads no row.
+    orgs: RwLock<HashMap<String, signet_store::Org>>,
     /// Applied revision, readable without the lock (checks compare tokens with it).
     applied: std::sync::atomic::AtomicI64,
     follow: tokio::sync::Mutex<Follow>,
@@ -158,6 +160,9 @@ impl Graphs {
             if let Ok(mut g) = self.graphs.write() {
                 g.clear();
             }
+            if let Ok(mut o) = self.orgs.write() {
+                o.clear();
+            }
             f.seq = head.seq;
             f.rev = head.rev;
             f.started = true;
@@ -193,9 +198,32 @@ impl Graphs {
         if let Ok(mut g) = self.graphs.write() {
             g.remove(&org_id);
         }
+        if let Ok(mut o) = self.orgs.write() {
+            o.retain(|_, org| org.id != org_id);
+        }
+    }
+
+    /// The organization a token names (by public id or slug), from memory once loaded; a
+    /// deleted organization leaves memory with its graph.
+    pub async fn find_org(&self, store: &dyn Store, org_ref: &str) -> Result<Option<signet_store::Org>, StoreError> {
+        if let Some(o) = self.orgs.read().ok().and_then(|m| m.get(org_ref).cloned()) {
+            return Ok(Some(o));
+        }
+        let (org, _) = store.access_stamp(Some(org_ref)).await?;
+        if let (Some(o), Ok(mut m)) = (&org, self.orgs.write()) {
+            // Only by public id: slugs can be reused by another organization.
+            if o.public_id == org_ref {
+                m.insert(o.public_id.clone(), o.clone());
+            }
+        }
+        Ok(org)
     }
 
     async fn apply(&self, store: &dyn Store, org_id: i64, op: &ChangeOp) -> Result<(), StoreError> {
+        if matches!(op, ChangeOp::OrgDeleted) {
+            self.forget(org_id);
+            return Ok(());
+        }
         let Some(graph) = self.loaded(org_id) else { return Ok(()) };
         match op {
             ChangeOp::Write(row) | ChangeOp::Delete(row) => {
@@ -234,7 +262,10 @@ impl Graphs {
 
     /// The organization's graph, loaded if it is not yet.
     pub async fn graph(&self, store: &dyn Store, org: &signet_store::Org) -> Result<Arc<RwLock<Graph>>, StoreError> {
-        if let Some(g) = self.loaded(org.id) {
+        // A graph is the organization's only if the public id matches too: SQLite gives a new
+        // organization the row id of a deleted one, and the deletion may not be followed yet.
+        let same = |g: &Arc<RwLock<Graph>>| g.read().is_ok_and(|g| g.org_public_id == org.public_id);
+        if let Some(g) = self.loaded(org.id).filter(same) {
             return Ok(g);
         }
         // Loading holds the follow lock: the graph is read at or after the applied revision,
@@ -242,8 +273,10 @@ impl Graphs {
         // each sets a tuple or a membership to what it was made to be).
         let mut f = self.follow.lock().await;
         self.follow_locked(store, &mut f).await?;
-        if let Some(g) = self.loaded(org.id) {
-            return Ok(g);
+        match self.loaded(org.id) {
+            Some(g) if same(&g) => return Ok(g),
+            Some(_) => self.forget(org.id),
+            None => {}
         }
         let graph = Arc::new(RwLock::new(load(store, org).await?));
         if let Ok(mut g) = self.graphs.write() {

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Issue 20's workload (not a test): the authorization API at size, over HTTP, in one run.
+#   ORGS organizations (default 1,000) × about 1,000 tuples each (the same model as the
+#   in-process bench, crates/signet-authz/benches/check.rs: users, nested groups, folders,
+#   documents, bans), seeded straight into SQLite; one client installed in every organization.
+#   - load:      every organization's graph loaded (one check each), total time and the
+#                server's memory before and after (RSS), per million tuples
+#   - check:     POST /api/v1/authz/check, random document/user pairs of one organization
+#   - explain:   POST /api/v1/authz/explain, the same questions
+#   - authzen:   POST /access/v1/evaluation, the same questions
+#   - batch:     POST /access/v1/evaluations, 100 questions a request (decisions/s = rps × 100)
+#   - list:      a complete listing of 10,000 accessible documents (10 pages of 1,000, cursors
+#                followed), sequentially, 30 times: p50 / p99 of the whole listing
+# Usage: bench/authz_timing.sh [--rounds N] [--duration S] [--backend postgres]. Prints a table
+# of medians. With --backend postgres, two instances on PostgreSQL + Redis share the load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=3 DURATION=10 WARMUP=2 CONC=${CONC:-32} ORGS=${ORGS:-1000} BACKEND=sqlite
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --backend) BACKEND=$2; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+cargo build --release -q -p signet -p signet-loadgen
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release"
+SIGNET="$BIN/signet" LOADGEN="$BIN/signet-loadgen"
+WORK=$(mktemp -d); echo "work: $WORK"; RESULTS="$WORK/results.jsonl"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port) BASE="http://127.0.0.1:$PORT"
+export SIGNET_DATA_DIR="$WORK/signet" SIGNET_LISTEN="127.0.0.1:$PORT" SIGNET_ISSUER="$BASE" SIGNET_LOG=warn
+export SIGNET_RATE_LIMIT__AUTH_REQUESTS_PER_IP_PER_MINUTE=100000000 SIGNET_RATE_LIMIT__LOGIN_FAILURES_PER_IP=100000000
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "${PG_DATA:-}" ] && scripts/pg-start --stop "$PG_DATA" > /dev/null 2>&1 || true
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+if [ "$BACKEND" = postgres ]; then
+  PG_PORT=$(free_port) PG_DATA="$WORK/pg/data" REDIS_PORT=$(free_port)
+  export SIGNET_DATABASE_URL=$(scripts/pg-start "$PG_PORT" "$PG_DATA")
+  redis-server --port "$REDIS_PORT" --save '' --appendonly no --daemonize no > "$WORK/redis.log" 2>&1 &
+  PIDS+=($!)
+  export SIGNET_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+fi
+
+echo "== seeding: $ORGS organizations"
+"$SIGNET" migrate > /dev/null
+pep=$("$SIGNET" client create --name pep --grant client_credentials --audience urn:signet:authz --json)
+PEP_ID=$(echo "$pep" | python3 -c "import sys,json; print(json.load(sys.stdin)['client_id'])")
+PEP_SECRET=$(echo "$pep" | python3 -c "import sys,json; print(json.load(sys.stdin)['client_secret'])")
+"$SIGNET" client grant "$PEP_ID" urn:signet:authz authz:check authz:explain > /dev/null
+python3 bench/authz_seed.py "$ORGS" "$PEP_ID" "$WORK"
+
+start_signet() { # port
+  SIGNET_LISTEN="127.0.0.1:$1" "$SIGNET" serve > "$WORK/signet-$1.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/healthz" > /dev/null && return 0; sleep 0.1; done
+  echo "signet did not start" >&2; cat "$WORK/signet-$1.log" >&2; exit 1
+}
+start_signet "$PORT"
+SPID=${PIDS[-1]}
+BASES=("$BASE")
+if [ "$BACKEND" = postgres ]; then
+  PORT2=$(free_port); start_signet "$PORT2"; BASES+=("http://127.0.0.1:$PORT2")
+fi
+
+echo "== loading every organization's graph"
+python3 bench/authz_seed.py --load "$BASE" "$PEP_ID" "$PEP_SECRET" "$ORGS" "$SPID" "$WORK" | tee "$WORK/load.txt"
+TOKEN=$(cat "$WORK/token")
+
+run() { # label path bodies: one load generator per instance, sharing the concurrency
+  local pids=()
+  for base in "${BASES[@]}"; do
+    ("$LOADGEN" --workload json --base "$base" --path "$2" --bodies-file "$WORK/$3" --token "$TOKEN" \
+      --concurrency $((CONC / ${#BASES[@]})) --duration "$DURATION" --warmup "$WARMUP" \
+      | python3 -c "import sys,json; d=json.loads(sys.stdin.read()); d['label']='$1'; print(json.dumps(d))" >> "$RESULTS") &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+}
+for ROUND in $(seq 1 "$ROUNDS"); do
+  echo "== round $ROUND"
+  run check /api/v1/authz/check checks.jsonl
+  run explain /api/v1/authz/explain checks.jsonl
+  run authzen /access/v1/evaluation evaluations.jsonl
+  run batch /access/v1/evaluations batches.jsonl
+done
+python3 bench/authz_seed.py --list "$BASE" "$(cat "$WORK/token-list")" | tee "$WORK/list.txt"
+python3 bench/authz_seed.py --report "$RESULTS" "${#BASES[@]}" "$WORK/load.txt" "$WORK/list.txt"
