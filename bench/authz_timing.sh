@@ -31,7 +31,7 @@ SIGNET="$BIN/signet" LOADGEN="$BIN/signet-loadgen"
 WORK=$(mktemp -d); echo "work: $WORK"; RESULTS="$WORK/results.jsonl"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port) BASE="http://127.0.0.1:$PORT"
-export SIGNET_DATA_DIR="$WORK/signet" SIGNET_LISTEN="127.0.0.1:$PORT" SIGNET_ISSUER="$BASE" SIGNET_LOG=warn
+export SIGNET_DATA_DIR="$WORK/signet" SIGNET_LISTEN="127.0.0.1:$PORT" SIGNET_ISSUER="$BASE" SIGNET_LOG=warn,signet::startup=info
 export SIGNET_RATE_LIMIT__AUTH_REQUESTS_PER_IP_PER_MINUTE=100000000 SIGNET_RATE_LIMIT__LOGIN_FAILURES_PER_IP=100000000
 PIDS=()
 cleanup() {
@@ -70,6 +70,8 @@ if [ "$BACKEND" = postgres ]; then
 fi
 
 echo "== loading every organization's graph"
+for _ in $(seq 1 300); do grep -q "graphs loaded" "$WORK/signet-$PORT.log" && break; sleep 0.1; done
+python3 -c "import json,sys; [print('preload at start: {orgs} organizations, {tuples} tuples in {ms} ms'.format(**json.loads(l)['fields'])) for l in open(sys.argv[1]) if 'graphs loaded' in l]" "$WORK/signet-$PORT.log" | tee "$WORK/preload.txt"
 python3 bench/authz_seed.py --load "$BASE" "$PEP_ID" "$PEP_SECRET" "$ORGS" "$SPID" "$WORK" | tee "$WORK/load.txt"
 TOKEN=$(cat "$WORK/token")
 
@@ -92,3 +94,4 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 done
 python3 bench/authz_seed.py --list "$BASE" "$(cat "$WORK/token-list")" | tee "$WORK/list.txt"
 python3 bench/authz_seed.py --report "$RESULTS" "${#BASES[@]}" "$WORK/load.txt" "$WORK/list.txt"
+cat "$WORK/preload.txt"

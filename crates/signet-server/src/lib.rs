@@ -108,6 +108,18 @@ pub async fn run(
     let housekeeping = tokio::spawn(housekeeping(state.clone(), stop_rx.clone()));
     let mail_worker = tokio::spawn(mail_worker(state.clone(), stop_rx.clone()));
     let authz_follower = tokio::spawn(authz_follower(state.clone(), stop_rx));
+    // Every organization's authorization graph, loaded while the server already answers.
+    let s = state.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match s.authz.preload(s.store.as_ref()).await {
+            Ok((orgs, tuples)) => {
+                let ms = started.elapsed().as_millis() as u64;
+                tracing::info!(target: "signet::startup", orgs, tuples, ms, "authorization graphs loaded");
+            }
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "loading the authorization graphs failed"),
+        }
+    });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let res = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     drop(stop_tx);

@@ -409,6 +409,13 @@ pub trait AuthzStore: Send + Sync {
         after: Option<&TupleRow>,
         limit: i64,
     ) -> Result<Vec<TupleRow>>;
+    /// Every organization's tuples in (organization, key) order, after `after`, at most
+    /// `limit`: loading every graph at start.
+    async fn all_tuples(&self, after: Option<&(i64, TupleRow)>, limit: i64) -> Result<Vec<(i64, TupleRow)>>;
+    /// Every organization's schema: (organization, source, revision).
+    async fn all_authz_schemas(&self) -> Result<Vec<(i64, String, i64)>>;
+    /// Every installed client: (organization, client id).
+    async fn all_org_clients(&self) -> Result<Vec<(i64, String)>>;
     /// The organization's members, as the engine sees them.
     async fn org_subjects(&self, org_id: i64) -> Result<Vec<OrgSubject>>;
     async fn org_subject(&self, org_id: i64, user_id: i64) -> Result<Option<OrgSubject>>;

@@ -20,7 +20,7 @@
 pub mod caller;
 pub mod convert;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use signet_authz::{Engine, Schema, Subject, Tuple};
@@ -58,7 +58,7 @@ pub struct Graph {
     /// Members whose built-in role is in the graph: user row id → (subject, role).
     members: HashMap<i64, (String, String)>,
     /// The clients installed in the organization: only they may ask about it.
-    installed: std::collections::HashSet<String>,
+    installed: HashSet<String>,
 }
 
 impl Graph {
@@ -290,45 +290,112 @@ fn poisoned() -> StoreError {
     StoreError::Other(anyhow::anyhow!("an authorization graph lock was poisoned"))
 }
 
+impl Graph {
+    fn empty(schema: Schema, schema_rev: i64, org: &signet_store::Org, installed: HashSet<String>) -> Self {
+        Graph {
+            engine: Engine::new(schema),
+            schema_rev,
+            org_public_id: org.public_id.clone(),
+            members: HashMap::new(),
+            installed,
+        }
+    }
+
+    /// Adds a stored tuple (one that no longer fits is skipped, and logged).
+    fn add_row(&mut self, row: &signet_store::TupleRow) -> bool {
+        let res = convert::tuple_of_row(row).and_then(|t| self.engine.write(t).map_err(|e| e.to_string()));
+        if let Err(e) = &res {
+            tracing::warn!(org = %self.org_public_id, error = %e, "a stored tuple that does not fit the schema");
+        }
+        res.is_ok()
+    }
+
+    /// Adds the organization's members as relations, if the schema has the `organization` type.
+    async fn add_members(&mut self, store: &dyn Store, org_id: i64) -> Result<(), StoreError> {
+        if self.engine.schema().types.contains_key(ORG_TYPE) {
+            for m in store.org_subjects(org_id).await? {
+                self.set_member(m.user_id, Some(&m));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_stored(src: &str) -> Result<Schema, StoreError> {
+    Schema::parse(src).map_err(|e| StoreError::Other(anyhow::anyhow!("stored schema: {e}")))
+}
+
 /// Reads an organization's schema, tuples and members.
 async fn load(store: &dyn Store, org: &signet_store::Org) -> Result<Graph, StoreError> {
     let (schema, schema_rev) = match store.authz_schema(org.id).await? {
-        Some((src, rev)) => {
-            (Schema::parse(&src).map_err(|e| StoreError::Other(anyhow::anyhow!("stored schema: {e}")))?, rev)
-        }
+        Some((src, rev)) => (parse_stored(&src)?, rev),
         None => (Schema::default(), 0),
     };
-    let mut graph = Graph {
-        engine: Engine::new(schema),
-        schema_rev,
-        org_public_id: org.public_id.clone(),
-        members: HashMap::new(),
-        installed: store.org_clients(org.id).await?.into_iter().collect(),
-    };
+    let installed = store.org_clients(org.id).await?.into_iter().collect();
+    let mut graph = Graph::empty(schema, schema_rev, org, installed);
     let mut after = None;
     loop {
         let rows = store.read_tuples(org.id, &TupleFilter::default(), after.as_ref(), LOAD_PAGE).await?;
         for row in &rows {
-            match convert::tuple_of_row(row) {
-                Ok(t) => {
-                    if let Err(e) = graph.engine.write(t) {
-                        tracing::warn!(org = %org.public_id, error = %e, "a stored tuple no longer fits the schema");
-                    }
-                }
-                Err(e) => tracing::warn!(org = %org.public_id, error = %e, "an unreadable stored tuple"),
-            }
+            graph.add_row(row);
         }
         if (rows.len() as i64) < LOAD_PAGE {
             break;
         }
         after = rows.last().cloned();
     }
-    if graph.engine.schema().types.contains_key(ORG_TYPE) {
-        for m in store.org_subjects(org.id).await? {
-            graph.set_member(m.user_id, Some(&m));
-        }
-    }
+    graph.add_members(store, org.id).await?;
     Ok(graph)
+}
+
+impl Graphs {
+    /// Loads every organization that has a schema in a few bulk reads, so that the first
+    /// checks after a start find their graphs ready (`serve` runs it in the background; a
+    /// request meanwhile waits for it rather than loading its organization twice). How many
+    /// organizations and tuples.
+    pub async fn preload(&self, store: &dyn Store) -> Result<(usize, usize), StoreError> {
+        let mut f = self.follow.lock().await;
+        self.follow_locked(store, &mut f).await?;
+        let orgs: HashMap<i64, signet_store::Org> =
+            store.list_orgs(0, i64::MAX).await?.into_iter().map(|o| (o.id, o)).collect();
+        let mut clients: HashMap<i64, HashSet<String>> = HashMap::new();
+        for (org_id, client) in store.all_org_clients().await? {
+            clients.entry(org_id).or_default().insert(client);
+        }
+        let mut graphs: HashMap<i64, Graph> = HashMap::new();
+        for (org_id, src, rev) in store.all_authz_schemas().await? {
+            if let Some(org) = orgs.get(&org_id) {
+                let installed = clients.remove(&org_id).unwrap_or_default();
+                graphs.insert(org_id, Graph::empty(parse_stored(&src)?, rev, org, installed));
+            }
+        }
+        let (mut after, mut count) = (None, 0);
+        loop {
+            let rows = store.all_tuples(after.as_ref(), LOAD_PAGE * 5).await?;
+            for (org_id, row) in &rows {
+                if let Some(g) = graphs.get_mut(org_id) {
+                    count += usize::from(g.add_row(row));
+                }
+            }
+            if (rows.len() as i64) < LOAD_PAGE * 5 {
+                break;
+            }
+            after = rows.last().cloned();
+        }
+        for (org_id, g) in &mut graphs {
+            g.add_members(store, *org_id).await?;
+        }
+        let n = graphs.len();
+        if let (Ok(mut map), Ok(mut by_public)) = (self.graphs.write(), self.orgs.write()) {
+            for (org_id, g) in graphs {
+                if let Some(org) = orgs.get(&org_id) {
+                    by_public.insert(org.public_id.clone(), org.clone());
+                }
+                map.entry(org_id).or_insert_with(|| Arc::new(RwLock::new(g)));
+            }
+        }
+        Ok((n, count))
+    }
 }
 
 /// Is this a tuple only the organization's membership may say? (`organization#member`, …:

@@ -245,6 +245,46 @@ impl AuthzStore for DbStore {
         rows.iter().map(row_to_tuple).collect()
     }
 
+    async fn all_tuples(&self, after: Option<&(i64, TupleRow)>, limit: i64) -> Result<Vec<(i64, TupleRow)>> {
+        let (org, a) = after.cloned().unwrap_or_default();
+        let rows = sqlx::query(&format!(
+            "SELECT org_id, {TUPLE_COLS} FROM authz_tuples
+             WHERE $1 = 0 OR (org_id, object_type, object_id, relation, subject_type, subject_id, subject_relation)
+                   > ($2, $3, $4, $5, $6, $7, $8)
+             ORDER BY org_id, object_type, object_id, relation, subject_type, subject_id, subject_relation
+             LIMIT $9"
+        ))
+        .bind(i64::from(after.is_some()))
+        .bind(org)
+        .bind(&a.object_type)
+        .bind(&a.object_id)
+        .bind(&a.relation)
+        .bind(&a.subject_type)
+        .bind(&a.subject_id)
+        .bind(&a.subject_relation)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(|r| Ok((col(r, "org_id")?, row_to_tuple(r)?))).collect()
+    }
+
+    async fn all_authz_schemas(&self) -> Result<Vec<(i64, String, i64)>> {
+        let rows = sqlx::query("SELECT org_id, source, rev FROM authz_schemas ORDER BY org_id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(|r| Ok((col(r, "org_id")?, col(r, "source")?, col(r, "rev")?))).collect()
+    }
+
+    async fn all_org_clients(&self) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query("SELECT org_id, client_id FROM org_clients")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(|r| Ok((col(r, "org_id")?, col(r, "client_id")?))).collect()
+    }
+
     async fn org_subjects(&self, org_id: i64) -> Result<Vec<OrgSubject>> {
         let rows = sqlx::query(
             "SELECT m.user_id, u.subject, m.org_role FROM org_members m JOIN users u ON u.id = m.user_id
