@@ -71,7 +71,7 @@ fi
 
 echo "== loading every organization's graph"
 for _ in $(seq 1 300); do grep -q "graphs loaded" "$WORK/signet-$PORT.log" && break; sleep 0.1; done
-python3 -c "import json,sys; [print('preload at start: {orgs} organizations, {tuples} tuples in {ms} ms'.format(**json.loads(l)['fields'])) for l in open(sys.argv[1]) if 'graphs loaded' in l]" "$WORK/signet-$PORT.log" | tee "$WORK/preload.txt"
+python3 -c "import json,sys; [print('preload at start: {orgs} organizations, {tuples} tuples in {ms} ms'.format(**json.loads(l))) for l in open(sys.argv[1]) if 'graphs loaded' in l]" "$WORK/signet-$PORT.log" | tee "$WORK/preload.txt"
 python3 bench/authz_seed.py --load "$BASE" "$PEP_ID" "$PEP_SECRET" "$ORGS" "$SPID" "$WORK" | tee "$WORK/load.txt"
 TOKEN=$(cat "$WORK/token")
 
