@@ -409,9 +409,10 @@ pub trait AuthzStore: Send + Sync {
         after: Option<&TupleRow>,
         limit: i64,
     ) -> Result<Vec<TupleRow>>;
-    /// Every organization's tuples in (organization, key) order, after `after`, at most
-    /// `limit`: loading every graph at start.
-    async fn all_tuples(&self, after: Option<&(i64, TupleRow)>, limit: i64) -> Result<Vec<(i64, TupleRow)>>;
+    /// Every organization's tuples (or one's), as text: one line per tuple,
+    /// `type:id#relation@subject`, then a tab and the condition's JSON if it has one. One row
+    /// per organization: loading graphs reads a few rows, not one per tuple.
+    async fn tuples_text(&self, org_id: Option<i64>) -> Result<Vec<(i64, String)>>;
     /// Every organization's schema: (organization, source, revision).
     async fn all_authz_schemas(&self) -> Result<Vec<(i64, String, i64)>>;
     /// Every installed client: (organization, client id).

@@ -117,6 +117,17 @@ pub fn tuple_of_row(r: &TupleRow) -> Result<Tuple, String> {
     Ok(Tuple { object, relation: r.relation.clone(), subject, condition })
 }
 
+/// A tuple in the text form `tuples_text` gives: `type:id#relation@subject`, and the
+/// condition's JSON if it has one.
+pub fn tuple_of_text(tuple: &str, condition: Option<&str>) -> Result<Tuple, String> {
+    let mut t = Tuple::parse(tuple).map_err(|e| e.to_string())?;
+    if let Some(c) = condition {
+        let c: ConditionJson = serde_json::from_str(c).map_err(|e| e.to_string())?;
+        t.condition = Some(c.to_condition()?);
+    }
+    Ok(t)
+}
+
 /// What a check knows about the request, as the APIs send it.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ContextJson {

@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use signet_authz::{Engine, Schema, Subject, Tuple};
-use signet_store::{AuthzHead, ChangeOp, OrgSubject, Store, StoreError, TupleFilter};
+use signet_store::{AuthzHead, ChangeOp, OrgSubject, Store, StoreError};
 
 /// How often the follower reads the change log unless `[authz] follow_interval` says otherwise:
 /// the longest a change made elsewhere takes to reach this instance when no revision token
@@ -32,8 +32,6 @@ use signet_store::{AuthzHead, ChangeOp, OrgSubject, Store, StoreError, TupleFilt
 pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 /// Log entries read per query while following.
 const PAGE: i64 = 2_000;
-/// Tuples read per query while loading an organization.
-const LOAD_PAGE: i64 = 10_000;
 
 /// The built-in roles, as relations of the `organization` type: a member holds `member`, an
 /// admin `member` and `admin`, an owner all three.
@@ -301,13 +299,25 @@ impl Graph {
         }
     }
 
-    /// Adds a stored tuple (one that no longer fits is skipped, and logged).
-    fn add_row(&mut self, row: &signet_store::TupleRow) -> bool {
-        let res = convert::tuple_of_row(row).and_then(|t| self.engine.write(t).map_err(|e| e.to_string()));
-        if let Err(e) = &res {
-            tracing::warn!(org = %self.org_public_id, error = %e, "a stored tuple that does not fit the schema");
+    /// Adds stored tuples in their text form (`AuthzStore::tuples_text`); one that no longer
+    /// fits is skipped, and logged. How many were added.
+    fn add_text(&mut self, text: &str) -> usize {
+        let mut added = 0;
+        for line in text.split('\n').filter(|l| !l.is_empty()) {
+            let (tuple, condition) = match line.split_once('\t') {
+                Some((t, c)) => (t, Some(c)),
+                None => (line, None),
+            };
+            let res =
+                convert::tuple_of_text(tuple, condition).and_then(|t| self.engine.write(t).map_err(|e| e.to_string()));
+            match res {
+                Ok(_) => added += 1,
+                Err(e) => {
+                    tracing::warn!(org = %self.org_public_id, error = %e, "a stored tuple that does not fit the schema")
+                }
+            }
         }
-        res.is_ok()
+        added
     }
 
     /// Adds the organization's members as relations, if the schema has the `organization` type.
@@ -333,16 +343,8 @@ async fn load(store: &dyn Store, org: &signet_store::Org) -> Result<Graph, Store
     };
     let installed = store.org_clients(org.id).await?.into_iter().collect();
     let mut graph = Graph::empty(schema, schema_rev, org, installed);
-    let mut after = None;
-    loop {
-        let rows = store.read_tuples(org.id, &TupleFilter::default(), after.as_ref(), LOAD_PAGE).await?;
-        for row in &rows {
-            graph.add_row(row);
-        }
-        if (rows.len() as i64) < LOAD_PAGE {
-            break;
-        }
-        after = rows.last().cloned();
+    for (_, text) in store.tuples_text(Some(org.id)).await? {
+        graph.add_text(&text);
     }
     graph.add_members(store, org.id).await?;
     Ok(graph)
@@ -369,18 +371,11 @@ impl Graphs {
                 graphs.insert(org_id, Graph::empty(parse_stored(&src)?, rev, org, installed));
             }
         }
-        let (mut after, mut count) = (None, 0);
-        loop {
-            let rows = store.all_tuples(after.as_ref(), LOAD_PAGE * 5).await?;
-            for (org_id, row) in &rows {
-                if let Some(g) = graphs.get_mut(org_id) {
-                    count += usize::from(g.add_row(row));
-                }
+        let mut count = 0;
+        for (org_id, text) in store.tuples_text(None).await? {
+            if let Some(g) = graphs.get_mut(&org_id) {
+                count += g.add_text(&text);
             }
-            if (rows.len() as i64) < LOAD_PAGE * 5 {
-                break;
-            }
-            after = rows.last().cloned();
         }
         for (org_id, g) in &mut graphs {
             g.add_members(store, *org_id).await?;

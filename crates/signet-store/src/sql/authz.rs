@@ -245,28 +245,23 @@ impl AuthzStore for DbStore {
         rows.iter().map(row_to_tuple).collect()
     }
 
-    async fn all_tuples(&self, after: Option<&(i64, TupleRow)>, limit: i64) -> Result<Vec<(i64, TupleRow)>> {
-        let (org, a) = after.cloned().unwrap_or_default();
-        let rows = sqlx::query(&format!(
-            "SELECT org_id, {TUPLE_COLS} FROM authz_tuples
-             WHERE $1 = 0 OR (org_id, object_type, object_id, relation, subject_type, subject_id, subject_relation)
-                   > ($2, $3, $4, $5, $6, $7, $8)
-             ORDER BY org_id, object_type, object_id, relation, subject_type, subject_id, subject_relation
-             LIMIT $9"
-        ))
-        .bind(i64::from(after.is_some()))
-        .bind(org)
-        .bind(&a.object_type)
-        .bind(&a.object_id)
-        .bind(&a.relation)
-        .bind(&a.subject_type)
-        .bind(&a.subject_id)
-        .bind(&a.subject_relation)
-        .bind(limit)
+    async fn tuples_text(&self, org_id: Option<i64>) -> Result<Vec<(i64, String)>> {
+        // string_agg: PostgreSQL, and SQLite since 3.44.
+        let rows = sqlx::query(
+            "SELECT org_id, string_agg(object_type || ':' || object_id || '#' || relation || '@' || subject_type
+                 || ':' || subject_id
+                 || CASE WHEN subject_relation = '' THEN '' ELSE '#' || subject_relation END
+                 || CASE WHEN condition = '' THEN '' ELSE $2 || condition END, $1) AS tuples
+             FROM authz_tuples WHERE $3 = 0 OR org_id = $4 GROUP BY org_id ORDER BY org_id",
+        )
+        .bind("\n")
+        .bind("\t")
+        .bind(i64::from(org_id.is_some()))
+        .bind(org_id.unwrap_or(0))
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        rows.iter().map(|r| Ok((col(r, "org_id")?, row_to_tuple(r)?))).collect()
+        rows.iter().map(|r| Ok((col(r, "org_id")?, col(r, "tuples")?))).collect()
     }
 
     async fn all_authz_schemas(&self) -> Result<Vec<(i64, String, i64)>> {
