@@ -62,6 +62,13 @@ start_signet() { # port
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/healthz" > /dev/null && return 0; sleep 0.1; done
   echo "signet did not start" >&2; cat "$WORK/signet-$1.log" >&2; exit 1
 }
+# An empty server's memory, for the memory per million tuples.
+EPORT=$(free_port)
+env -u SIGNET_DATABASE_URL -u SIGNET_REDIS_URL SIGNET_DATA_DIR="$WORK/empty" SIGNET_LISTEN="127.0.0.1:$EPORT" \
+  SIGNET_ISSUER="http://127.0.0.1:$EPORT" "$SIGNET" serve > /dev/null 2>&1 &
+EPID=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$EPORT/healthz" > /dev/null && break; sleep 0.1; done
+export EMPTY_RSS_KIB=$(awk '/VmRSS/ {print $2}' "/proc/$EPID/status"); kill "$EPID"
 start_signet "$PORT"
 SPID=${PIDS[-1]}
 BASES=("$BASE")

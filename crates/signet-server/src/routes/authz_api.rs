@@ -227,6 +227,27 @@ fn page_json(key: &str, page: signet_authz::list::Page, next: Option<String>) ->
     json!({ key: page.allowed, "conditional": conditional, "next_cursor": next })
 }
 
+/// A listing page: the cursor opened for this question (`scope`), the engine asked at least as
+/// fresh as `fresh`, the next cursor sealed, the answer under `key`.
+async fn listing(
+    state: &AppState,
+    caller: &crate::authz::caller::Caller,
+    (scope, cursor, fresh): (String, Option<&str>, Option<&str>),
+    key: &str,
+    list: impl FnOnce(&signet_authz::Engine, Option<&str>) -> Result<signet_authz::list::Page, signet_authz::EvalError>,
+) -> Answer {
+    let cursor = ops::open_cursor(state, &scope, cursor)?;
+    let g = ops::graph(state, caller, fresh).await?;
+    let page = {
+        let g = g.read().map_err(|_| ApiError::unexpected(anyhow::anyhow!("poisoned")))?;
+        list(&g.engine, cursor.as_deref()).map_err(|e| bad(e.to_string()))?
+    };
+    let next = ops::seal_cursor(state, &scope, page.next.clone());
+    let mut out = page_json(key, page, next);
+    out["revision"] = json!(ops::revision(state));
+    Ok(Json(out))
+}
+
 pub async fn list_objects(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Answer {
     let caller = authenticate(&state, &headers).await?;
     caller.require(Need::Check)?;
@@ -235,18 +256,11 @@ pub async fn list_objects(State(state): State<AppState>, headers: HeaderMap, bod
     let ctx = b.context.to_context(state.now()).map_err(|e| bad(format!("context: {e}")))?;
     let limit = ops::limit(b.limit)?;
     let scope = format!("{} objects {} {} {subject}", caller.org.public_id, b.typ, b.permission);
-    let cursor = ops::open_cursor(&state, &scope, b.cursor.as_deref())?;
-    let g = ops::graph(&state, &caller, b.at_least_as_fresh.as_deref()).await?;
-    let page = {
-        let g = g.read().map_err(|_| ApiError::unexpected(anyhow::anyhow!("poisoned")))?;
-        g.engine
-            .list_objects(&b.typ, &b.permission, &subject, &ctx, cursor.as_deref(), limit)
-            .map_err(|e| bad(e.to_string()))?
-    };
-    let next = ops::seal_cursor(&state, &scope, page.next.clone());
-    let mut out = page_json("objects", page, next);
-    out["revision"] = json!(ops::revision(&state));
-    Ok(Json(out))
+    let at = (scope, b.cursor.as_deref(), b.at_least_as_fresh.as_deref());
+    listing(&state, &caller, at, "objects", |e, cursor| {
+        e.list_objects(&b.typ, &b.permission, &subject, &ctx, cursor, limit)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -273,16 +287,9 @@ pub async fn list_subjects(State(state): State<AppState>, headers: HeaderMap, bo
     let ctx = b.context.to_context(state.now()).map_err(|e| bad(format!("context: {e}")))?;
     let limit = ops::limit(b.limit)?;
     let scope = format!("{} subjects {object} {} {}", caller.org.public_id, b.permission, b.subject_type);
-    let cursor = ops::open_cursor(&state, &scope, b.cursor.as_deref())?;
-    let g = ops::graph(&state, &caller, b.at_least_as_fresh.as_deref()).await?;
-    let page = {
-        let g = g.read().map_err(|_| ApiError::unexpected(anyhow::anyhow!("poisoned")))?;
-        g.engine
-            .list_subjects(&object, &b.permission, &b.subject_type, &ctx, cursor.as_deref(), limit)
-            .map_err(|e| bad(e.to_string()))?
-    };
-    let next = ops::seal_cursor(&state, &scope, page.next.clone());
-    let mut out = page_json("subjects", page, next);
-    out["revision"] = json!(ops::revision(&state));
-    Ok(Json(out))
+    let at = (scope, b.cursor.as_deref(), b.at_least_as_fresh.as_deref());
+    listing(&state, &caller, at, "subjects", |e, cursor| {
+        e.list_subjects(&object, &b.permission, &b.subject_type, &ctx, cursor, limit)
+    })
+    .await
 }

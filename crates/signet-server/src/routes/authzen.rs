@@ -239,6 +239,37 @@ fn missing(m: &'static str) -> Refused {
     ApiError::bad_request(format!("{m} is required.")).into()
 }
 
+/// A field a search needs (400 naming it when missing or empty).
+fn need<'a>(v: Option<&'a String>, what: &'static str) -> Result<&'a str, Refused> {
+    required(v, what).map_err(|Missing(m)| missing(m))
+}
+
+/// The search's subject as `type:id`, both required.
+fn subject_ref(q: &EvalRequest) -> Result<String, Refused> {
+    let s = q.subject.as_ref().ok_or_else(|| missing("subject"))?;
+    Ok(format!("{}:{}", need(s.typ.as_ref(), "subject.type")?, need(s.id.as_ref(), "subject.id")?))
+}
+
+/// A search page: the token opened for this question (`scope`), the engine asked, the
+/// results as entities of `typ` with the next token.
+async fn search(
+    state: &AppState,
+    caller: &Caller,
+    r: &SearchRequest,
+    scope: String,
+    typ: &str,
+    list: impl FnOnce(&signet_authz::Engine, &Context, Option<&str>, usize) -> Result<signet_authz::list::Page, EvalError>,
+) -> Result<Response, Refused> {
+    let (cursor, limit) = search_page(r)?;
+    let cursor = ops::open_cursor(state, &scope, cursor.as_deref())?;
+    let g = ops::graph(state, caller, token(&r.request).as_deref()).await?;
+    let page = {
+        let g = g.read().map_err(|_| poisoned())?;
+        list(&g.engine, &context(state, &r.request), cursor.as_deref(), limit)
+    };
+    results(state, &scope, page, typ)
+}
+
 /// §8.4: the subjects of a type that may do the action to the resource.
 pub async fn search_subject(
     State(state): State<AppState>,
@@ -248,28 +279,16 @@ pub async fn search_subject(
     let caller = caller(&state, &headers).await?;
     let r: SearchRequest = read_json(&headers, &body)?;
     let q = &r.request;
-    let s = q.subject.as_ref().ok_or_else(|| missing("subject"))?;
-    let typ = required(s.typ.as_ref(), "subject.type").map_err(|Missing(m)| missing(m))?;
-    let action = q.action.as_ref().ok_or_else(|| missing("action"))?;
-    let name = required(action.name.as_ref(), "action.name").map_err(|Missing(m)| missing(m))?;
+    let typ = need(q.subject.as_ref().ok_or_else(|| missing("subject"))?.typ.as_ref(), "subject.type")?;
+    let name = need(q.action.as_ref().ok_or_else(|| missing("action"))?.name.as_ref(), "action.name")?;
     let res = q.resource.as_ref().ok_or_else(|| missing("resource"))?;
-    let object = format!(
-        "{}:{}",
-        required(res.typ.as_ref(), "resource.type").map_err(|Missing(m)| missing(m))?,
-        required(res.id.as_ref(), "resource.id").map_err(|Missing(m)| missing(m))?
-    );
-    let (cursor, limit) = search_page(&r)?;
+    let object = format!("{}:{}", need(res.typ.as_ref(), "resource.type")?, need(res.id.as_ref(), "resource.id")?);
     let scope = format!("{} authzen subjects {object} {name} {typ}", caller.org.public_id);
-    let cursor = ops::open_cursor(&state, &scope, cursor.as_deref())?;
-    let g = ops::graph(&state, &caller, token(q).as_deref()).await?;
-    let page = {
-        let g = g.read().map_err(|_| poisoned())?;
-        match Object::parse(&object) {
-            Ok(o) => g.engine.list_subjects(&o, name, typ, &context(&state, q), cursor.as_deref(), limit),
-            Err(_) => Err(EvalError::Unknown(String::new(), String::new())),
-        }
-    };
-    results(&state, &scope, page, typ)
+    search(&state, &caller, &r, scope, typ, |e, ctx, cursor, limit| match Object::parse(&object) {
+        Ok(o) => e.list_subjects(&o, name, typ, ctx, cursor, limit),
+        Err(_) => Err(EvalError::Unknown(String::new(), String::new())),
+    })
+    .await
 }
 
 /// §8.5: the resources of a type the subject may do the action to.
@@ -281,28 +300,15 @@ pub async fn search_resource(
     let caller = caller(&state, &headers).await?;
     let r: SearchRequest = read_json(&headers, &body)?;
     let q = &r.request;
-    let s = q.subject.as_ref().ok_or_else(|| missing("subject"))?;
-    let subject = format!(
-        "{}:{}",
-        required(s.typ.as_ref(), "subject.type").map_err(|Missing(m)| missing(m))?,
-        required(s.id.as_ref(), "subject.id").map_err(|Missing(m)| missing(m))?
-    );
-    let action = q.action.as_ref().ok_or_else(|| missing("action"))?;
-    let name = required(action.name.as_ref(), "action.name").map_err(|Missing(m)| missing(m))?;
-    let res = q.resource.as_ref().ok_or_else(|| missing("resource"))?;
-    let typ = required(res.typ.as_ref(), "resource.type").map_err(|Missing(m)| missing(m))?;
-    let (cursor, limit) = search_page(&r)?;
+    let subject = subject_ref(q)?;
+    let name = need(q.action.as_ref().ok_or_else(|| missing("action"))?.name.as_ref(), "action.name")?;
+    let typ = need(q.resource.as_ref().ok_or_else(|| missing("resource"))?.typ.as_ref(), "resource.type")?;
     let scope = format!("{} authzen resources {subject} {name} {typ}", caller.org.public_id);
-    let cursor = ops::open_cursor(&state, &scope, cursor.as_deref())?;
-    let g = ops::graph(&state, &caller, token(q).as_deref()).await?;
-    let page = {
-        let g = g.read().map_err(|_| poisoned())?;
-        match Subject::parse(&subject) {
-            Ok(sub) => g.engine.list_objects(typ, name, &sub, &context(&state, q), cursor.as_deref(), limit),
-            Err(_) => Err(EvalError::Unknown(String::new(), String::new())),
-        }
-    };
-    results(&state, &scope, page, typ)
+    search(&state, &caller, &r, scope, typ, |e, ctx, cursor, limit| match Subject::parse(&subject) {
+        Ok(sub) => e.list_objects(typ, name, &sub, ctx, cursor, limit),
+        Err(_) => Err(EvalError::Unknown(String::new(), String::new())),
+    })
+    .await
 }
 
 /// A search's answer: the allowed ids as entities of `typ`; an unknown type or action is an
@@ -331,15 +337,10 @@ pub async fn search_action(
     let caller = caller(&state, &headers).await?;
     let r: SearchRequest = read_json(&headers, &body)?;
     let q = &r.request;
-    let s = q.subject.as_ref().ok_or_else(|| missing("subject"))?;
-    let subject = format!(
-        "{}:{}",
-        required(s.typ.as_ref(), "subject.type").map_err(|Missing(m)| missing(m))?,
-        required(s.id.as_ref(), "subject.id").map_err(|Missing(m)| missing(m))?
-    );
+    let subject = subject_ref(q)?;
     let res = q.resource.as_ref().ok_or_else(|| missing("resource"))?;
-    let typ = required(res.typ.as_ref(), "resource.type").map_err(|Missing(m)| missing(m))?;
-    let object = format!("{typ}:{}", required(res.id.as_ref(), "resource.id").map_err(|Missing(m)| missing(m))?);
+    let typ = need(res.typ.as_ref(), "resource.type")?;
+    let object = format!("{typ}:{}", need(res.id.as_ref(), "resource.id")?);
     let g = ops::graph(&state, &caller, token(q).as_deref()).await?;
     let g = g.read().map_err(|_| poisoned())?;
     let ctx = context(&state, q);
