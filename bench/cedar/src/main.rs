@@ -11,7 +11,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use cedar_policy::{Authorizer, Context as CedarContext, Decision as CedarDecision, Entities, EntityUid, PolicySet, Request};
+use cedar_policy::{
+    Authorizer, Context as CedarContext, Decision as CedarDecision, Entities, EntityUid, PolicySet, Request,
+};
 use serde_json::{json, Value};
 use signet_authz::{Context, Decision, Engine, Object, Schema, Subject, Tuple};
 
@@ -72,8 +74,15 @@ impl Rng {
     }
 }
 
+/// An entity's own uid, or a parent's.
 fn uid(t: &str, id: &str) -> Value {
     json!({ "type": t, "id": id })
+}
+
+/// An entity reference inside attributes (without a Cedar schema, the `__entity` escape says
+/// it is one and not a record).
+fn eref(t: &str, id: &str) -> Value {
+    json!({ "__entity": { "type": t, "id": id } })
 }
 
 /// One organization, as tuples for Signet and as entities for Cedar.
@@ -81,7 +90,7 @@ fn org(o: usize, rng: &mut Rng, tuples: &mut Vec<String>, entities: &mut Vec<Val
     let u = |i: usize| format!("o{o}u{i}");
     let mut user_groups: HashMap<usize, Vec<Value>> = HashMap::new();
     tuples.push(format!("organization:o{o}#admin@user:{}", u(0)));
-    entities.push(json!({ "uid": uid("Organization", &format!("o{o}")), "attrs": { "admins": [uid("User", &u(0))] }, "parents": [] }));
+    entities.push(json!({ "uid": uid("Organization", &format!("o{o}")), "attrs": { "admins": [eref("User", &u(0))] }, "parents": [] }));
     for g in 0..10 {
         for m in 0..10 {
             tuples.push(format!("group:o{o}g{g}#member@user:{}", u(g * 10 + m)));
@@ -90,7 +99,9 @@ fn org(o: usize, rng: &mut Rng, tuples: &mut Vec<String>, entities: &mut Vec<Val
         entities.push(json!({ "uid": uid("Group", &format!("o{o}g{g}")), "attrs": {}, "parents": [] }));
     }
     for i in 0..100 {
-        entities.push(json!({ "uid": uid("User", &u(i)), "attrs": {}, "parents": user_groups.remove(&i).unwrap_or_default() }));
+        entities.push(
+            json!({ "uid": uid("User", &u(i)), "attrs": {}, "parents": user_groups.remove(&i).unwrap_or_default() }),
+        );
     }
     for f in 0..50 {
         let (owner, group, viewer) = (rng.below(100), rng.below(10), rng.below(100));
@@ -99,14 +110,14 @@ fn org(o: usize, rng: &mut Rng, tuples: &mut Vec<String>, entities: &mut Vec<Val
         tuples.push(format!("folder:o{o}f{f}#viewer@group:o{o}g{group}#member"));
         tuples.push(format!("folder:o{o}f{f}#viewer@user:{}", u(viewer)));
         let mut attrs = json!({
-            "org": uid("Organization", &format!("o{o}")),
-            "owner": uid("User", &u(owner)),
-            "viewers": [uid("User", &u(viewer))],
-            "viewerGroups": [uid("Group", &format!("o{o}g{group}"))],
+            "org": eref("Organization", &format!("o{o}")),
+            "owner": eref("User", &u(owner)),
+            "viewers": [eref("User", &u(viewer))],
+            "viewerGroups": [eref("Group", &format!("o{o}g{group}"))],
         });
         if f >= 10 {
             tuples.push(format!("folder:o{o}f{f}#parent@folder:o{o}f{}", f % 10));
-            attrs["parent"] = uid("Folder", &format!("o{o}f{}", f % 10));
+            attrs["parent"] = eref("Folder", &format!("o{o}f{}", f % 10));
         }
         entities.push(json!({ "uid": uid("Folder", &format!("o{o}f{f}")), "attrs": attrs, "parents": [] }));
     }
@@ -121,14 +132,14 @@ fn org(o: usize, rng: &mut Rng, tuples: &mut Vec<String>, entities: &mut Vec<Val
     for b in 0..20 {
         let who = rng.below(100);
         tuples.push(format!("document:o{o}d{}#banned@user:{}", b * 15, u(who)));
-        banned.entry(b * 15).or_default().push(uid("User", &u(who)));
+        banned.entry(b * 15).or_default().push(eref("User", &u(who)));
     }
     for (d, folder, editor) in docs {
         entities.push(json!({
             "uid": uid("Document", &format!("o{o}d{d}")),
             "attrs": {
-                "parent": uid("Folder", &format!("o{o}f{folder}")),
-                "editors": [uid("User", &u(editor))],
+                "parent": eref("Folder", &format!("o{o}f{folder}")),
+                "editors": [eref("User", &u(editor))],
                 "banned": banned.remove(&d).unwrap_or_default(),
             },
             "parents": [],
@@ -197,12 +208,27 @@ fn main() {
     let mean = |v: &[Duration]| v.iter().sum::<Duration>().as_nanos() as f64 / v.len() as f64 / 1000.0;
     let (om, tm) = (mean(&ours), mean(&theirs));
     let distinct: BTreeSet<_> = queries.iter().collect();
-    println!("{} tuples in {orgs} organizations; {} questions ({} distinct), {:.1}% allowed, answers agree on {:.2}%",
-        tuples.len(), queries.len(), distinct.len(), 100.0 * allowed as f64 / queries.len() as f64,
-        100.0 * agree as f64 / queries.len() as f64);
+    println!(
+        "{} tuples in {orgs} organizations; {} questions ({} distinct), {:.1}% allowed, answers agree on {:.2}%",
+        tuples.len(),
+        queries.len(),
+        distinct.len(),
+        100.0 * allowed as f64 / queries.len() as f64,
+        100.0 * agree as f64 / queries.len() as f64
+    );
     println!("| engine | load s | p50 µs | p99 µs | mean µs |");
     println!("| --- | --- | --- | --- | --- |");
-    println!("| signet-authz | {:.2} | {:.2} | {:.2} | {om:.2} |", signet_load.as_secs_f64(), pct(&mut ours, 0.5), pct(&mut ours, 0.99));
-    println!("| cedar-policy 4 | {:.2} | {:.2} | {:.2} | {tm:.2} |", cedar_load.as_secs_f64(), pct(&mut theirs, 0.5), pct(&mut theirs, 0.99));
+    println!(
+        "| signet-authz | {:.2} | {:.2} | {:.2} | {om:.2} |",
+        signet_load.as_secs_f64(),
+        pct(&mut ours, 0.5),
+        pct(&mut ours, 0.99)
+    );
+    println!(
+        "| cedar-policy 4 | {:.2} | {:.2} | {:.2} | {tm:.2} |",
+        cedar_load.as_secs_f64(),
+        pct(&mut theirs, 0.5),
+        pct(&mut theirs, 0.99)
+    );
     println!("signet-authz answers in {:.2}× Cedar's mean time", om / tm);
 }
