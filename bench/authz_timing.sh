@@ -42,6 +42,7 @@ cleanup() {
 trap cleanup EXIT
 if [ "$BACKEND" = postgres ]; then
   PG_PORT=$(free_port) PG_DATA="$WORK/pg/data" REDIS_PORT=$(free_port)
+  chmod 755 "$WORK" # the server runs as the postgres user when this runs as root
   export SIGNET_DATABASE_URL=$(scripts/pg-start "$PG_PORT" "$PG_DATA")
   redis-server --port "$REDIS_PORT" --save '' --appendonly no --daemonize no > "$WORK/redis.log" 2>&1 &
   PIDS+=($!)

@@ -1,7 +1,9 @@
 //! The schema as numbers: types and relation/permission names interned to small integers, and
 //! each permission's rule compiled over them, so a check compares and hashes integers only.
 
-use std::collections::HashMap;
+/// hashbrown's default hasher (foldhash): a check hashes a few short names, where SipHash's
+/// DoS resistance buys nothing (the names come from the schema).
+use hashbrown::HashMap;
 
 use crate::schema::{Expr, Schema};
 

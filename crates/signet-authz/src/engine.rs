@@ -355,11 +355,12 @@ impl Engine {
         permission: &str,
     ) -> Result<(Option<NodeId>, TypeId, NameId), EvalError> {
         let unknown = || EvalError::Unknown(object.typ.clone(), permission.to_owned());
-        if !self.schema.has(&object.typ, permission) {
-            return Err(unknown());
-        }
         let name = *self.c.names.get(permission).ok_or_else(unknown)?;
         let typ = *self.c.types.get(&object.typ).ok_or_else(unknown)?;
+        // The type has that relation or permission (`Schema::has`, on the compiled form).
+        if self.c.member(typ, name).is_none() {
+            return Err(unknown());
+        }
         Ok((self.node(&object.typ, &object.id), typ, name))
     }
 
