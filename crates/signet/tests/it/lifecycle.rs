@@ -173,17 +173,19 @@ async fn deleted_account_cannot_log_in_after_grace() {
     assert!(r.body.contains("Incorrect email or password."));
     // … and the upkeep loop erases the account; audit events keep the user id only.
     let email = signet_core::Email::parse("ann@example.com").expect("email");
-    let mut gone = false;
+    // The upkeep loop erases the account, then records it: wait for both (CI once read the
+    // audit log between the two).
+    let (mut gone, mut events) = (false, Vec::new());
     for _ in 0..50 {
-        if s.state.store.user_by_email(&email).await.expect("store").is_none() {
-            gone = true;
+        gone = s.state.store.user_by_email(&email).await.expect("store").is_none();
+        events = s.state.store.list_audit(Some(ann_id), 100).await.expect("audit");
+        if gone && events.iter().any(|e| e.kind == "user_erase") {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(gone, "erased after the grace period");
-    let events = s.state.store.list_audit(Some(ann_id), 100).await.expect("audit");
-    assert!(events.iter().any(|e| e.kind == "user_erase"));
+    assert!(events.iter().any(|e| e.kind == "user_erase"), "{events:?}");
     assert!(events.iter().all(|e| e.email.is_none() && e.ip.is_empty() && e.user_agent.is_empty()), "{events:?}");
     assert!(s.state.store.list_user_sessions(ann_id).await.expect("sessions").is_empty());
     // Control: another account is untouched.
