@@ -20,27 +20,9 @@ import sys
 import time
 import urllib.parse
 
-SCHEMA = """type user
-type organization {
-  relation admin: user
-  relation member: user | organization#admin
-}
-type group { relation member: user | group#member }
-type folder {
-  relation org: organization
-  relation owner: user
-  relation viewer: user | group#member | user:*
-  relation parent: folder
-  permission view = viewer + owner + parent->view + org->admin
-}
-type document {
-  relation parent: folder
-  relation editor: user | group#member
-  relation banned: user
-  permission edit = editor - banned
-  permission view = (edit + parent->view) - banned
-}
-"""
+# The model of crates/signet-authz/benches/check.rs (and bench/cedar).
+SCHEMA = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "signet-authz", "benches",
+                           "model.schema")).read()
 
 LIST_DOCS = 10_000
 

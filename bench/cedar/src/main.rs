@@ -17,28 +17,8 @@ use cedar_policy::{
 use serde_json::{json, Value};
 use signet_authz::{Context, Decision, Engine, Object, Schema, Subject, Tuple};
 
-const SCHEMA: &str = "
-type user
-type organization {
-  relation admin: user
-  relation member: user | organization#admin
-}
-type group { relation member: user | group#member }
-type folder {
-  relation org: organization
-  relation owner: user
-  relation viewer: user | group#member | user:*
-  relation parent: folder
-  permission view = viewer + owner + parent->view + org->admin
-}
-type document {
-  relation parent: folder
-  relation editor: user | group#member
-  relation banned: user
-  permission edit = editor - banned
-  permission view = (edit + parent->view) - banned
-}
-";
+/// The model of `crates/signet-authz/benches/check.rs`.
+const SCHEMA: &str = include_str!("../../../crates/signet-authz/benches/model.schema");
 
 const POLICIES: &str = r#"
 permit (principal, action == Action::"view", resource is Document)

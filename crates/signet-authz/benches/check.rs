@@ -10,28 +10,8 @@ use std::time::{Duration, Instant};
 
 use signet_authz::{Context, Decision, Engine, Object, Schema, Subject, Tuple};
 
-const SCHEMA: &str = "
-type user
-type organization {
-  relation admin: user
-  relation member: user | organization#admin
-}
-type group { relation member: user | group#member }
-type folder {
-  relation org: organization
-  relation owner: user
-  relation viewer: user | group#member | user:*
-  relation parent: folder
-  permission view = viewer + owner + parent->view + org->admin
-}
-type document {
-  relation parent: folder
-  relation editor: user | group#member
-  relation banned: user
-  permission edit = editor - banned
-  permission view = (edit + parent->view) - banned
-}
-";
+/// The model, shared with `bench/cedar` and `bench/authz_seed.py`.
+const SCHEMA: &str = include_str!("model.schema");
 
 /// xorshift64: deterministic, no dependency.
 struct Rng(u64);
