@@ -206,15 +206,21 @@ def report(results, instances, load_file, list_file):
         return [(sum(g["rps"] for g in grp), max(g["p50_ms"] for g in grp), max(g["p99_ms"] for g in grp),
                  sum(g["errors"] for g in grp)) for grp in grouped]
     med = lambda xs: statistics.median(xs) if xs else 0
-    print("| workload | rps | decisions/s | p50 ms | p99 ms | errors |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    # The servers' CPU per request: their CPU seconds over the run (warm-up included) against
+    # the requests of the run at its measured rate.
+    def cpu_us(label, rps_rounds):
+        cpus = by.get("cpu-" + label, [])
+        per = [c["ticks"] / c["hz"] * 1e6 / max(rps * c["seconds"], 1) for c, rps in zip(cpus, rps_rounds)]
+        return f"{med(per):.1f}" if per else "-"
+    print("| workload | rps | decisions/s | p50 ms | p99 ms | errors | server CPU µs/request |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     base = {}
     for label, per in [("check", 1), ("explain", 1), ("authzen", 1), ("batch", 100)]:
         r = rounds(label)
         rps = med([x[0] for x in r])
         base[label] = rps
         print(f"| {label} | {rps:.0f} | {rps * per:.0f} | {med([x[1] for x in r]):.2f} | "
-              f"{med([x[2] for x in r]):.2f} | {sum(x[3] for x in r)} |")
+              f"{med([x[2] for x in r]):.2f} | {sum(x[3] for x in r)} | {cpu_us(label, [x[0] for x in r])} |")
     if base.get("check"):
         print(f"\nexplain: {base['check'] / max(base['explain'], 1):.2f}× the time of a check")
     print(open(load_file).read().strip())

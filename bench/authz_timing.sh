@@ -11,16 +11,21 @@
 #   - batch:     POST /access/v1/evaluations, 100 questions a request (decisions/s = rps × 100)
 #   - list:      a complete listing of 10,000 accessible documents (10 pages of 1,000, cursors
 #                followed), sequentially, 30 times: p50 / p99 of the whole listing
-# Usage: bench/authz_timing.sh [--rounds N] [--duration S] [--backend postgres]. Prints a table
-# of medians. With --backend postgres, two instances on PostgreSQL + Redis share the load.
+# Usage: bench/authz_timing.sh [--rounds N] [--duration S] [--backend postgres] [--client wrk].
+# Prints a table of medians, with the server's CPU time per request (user + system, from /proc:
+# what a request costs the server whatever the load generator takes of the 2 cores). With
+# --backend postgres, two instances on PostgreSQL + Redis share the load. With --client wrk
+# (Debian's wrk, one thread, bench/wrk_bodies.lua) instead of signet-loadgen: a C load
+# generator that leaves more of the machine to the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=3 DURATION=10 WARMUP=2 CONC=${CONC:-32} ORGS=${ORGS:-1000} BACKEND=sqlite
+ROUNDS=3 DURATION=10 WARMUP=2 CONC=${CONC:-32} ORGS=${ORGS:-1000} BACKEND=sqlite CLIENT=loadgen
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --backend) BACKEND=$2; shift ;;
+    --client) CLIENT=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -73,8 +78,9 @@ export EMPTY_RSS_KIB=$(awk '/VmRSS/ {print $2}' "/proc/$EPID/status"); kill "$EP
 start_signet "$PORT"
 SPID=${PIDS[-1]}
 BASES=("$BASE")
+SERVER_PIDS=("$SPID")
 if [ "$BACKEND" = postgres ]; then
-  PORT2=$(free_port); start_signet "$PORT2"; BASES+=("http://127.0.0.1:$PORT2")
+  PORT2=$(free_port); start_signet "$PORT2"; BASES+=("http://127.0.0.1:$PORT2"); SERVER_PIDS+=("${PIDS[-1]}")
 fi
 
 echo "== loading every organization's graph"
@@ -83,15 +89,28 @@ python3 -c "import json,sys; [print('preload at start: {orgs} organizations, {tu
 python3 bench/authz_seed.py --load "$BASE" "$PEP_ID" "$PEP_SECRET" "$ORGS" "$SPID" "$WORK" | tee "$WORK/load.txt"
 TOKEN=$(cat "$WORK/token")
 
+cpu_ticks() { local t=0; for p in "${SERVER_PIDS[@]}"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+one() { # base path bodies concurrency: one JSON line of results
+  if [ "$CLIENT" = wrk ]; then
+    BODIES="$WORK/$3" WPATH="$2" TOKEN="$TOKEN" wrk -t1 -c"$4" -d"$WARMUP"s -s bench/wrk_bodies.lua "$1" > /dev/null
+    BODIES="$WORK/$3" WPATH="$2" TOKEN="$TOKEN" wrk -t1 -c"$4" -d"$DURATION"s -s bench/wrk_bodies.lua "$1" \
+      | sed -n 's/^RESULT //p'
+  else
+    "$LOADGEN" --workload json --base "$1" --path "$2" --bodies-file "$WORK/$3" --token "$TOKEN" \
+      --concurrency "$4" --duration "$DURATION" --warmup "$WARMUP"
+  fi
+}
 run() { # label path bodies: one load generator per instance, sharing the concurrency
-  local pids=()
+  local pids=() before
+  before=$(cpu_ticks)
   for base in "${BASES[@]}"; do
-    ("$LOADGEN" --workload json --base "$base" --path "$2" --bodies-file "$WORK/$3" --token "$TOKEN" \
-      --concurrency $((CONC / ${#BASES[@]})) --duration "$DURATION" --warmup "$WARMUP" \
+    (one "$base" "$2" "$3" $((CONC / ${#BASES[@]})) \
       | python3 -c "import sys,json; d=json.loads(sys.stdin.read()); d['label']='$1'; print(json.dumps(d))" >> "$RESULTS") &
     pids+=($!)
   done
   wait "${pids[@]}"
+  # The server's CPU over the run (the warm-up included: both are the same load).
+  echo "{\"label\": \"cpu-$1\", \"ticks\": $(( $(cpu_ticks) - before )), \"hz\": $(getconf CLK_TCK), \"seconds\": $((DURATION + WARMUP))}" >> "$RESULTS"
 }
 for ROUND in $(seq 1 "$ROUNDS"); do
   echo "== round $ROUND"

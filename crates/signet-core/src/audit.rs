@@ -94,6 +94,14 @@ pub enum AuditKind {
     GroupMemberSet,
     /// A group was given a role or had one taken away.
     GroupRoleSet,
+    /// An upstream identity was linked to an account (detail: provider, how).
+    IdentityLink,
+    /// An upstream identity was unlinked (its stored upstream tokens forgotten).
+    IdentityUnlink,
+    /// A sign-in through an upstream identity provider was refused (detail: provider, why).
+    UpstreamRefused,
+    /// A client obtained an upstream access token from the vault (RFC 8693 token exchange).
+    UpstreamTokenExchange,
 }
 
 impl AuditKind {
@@ -160,6 +168,10 @@ impl AuditKind {
             Self::GroupDelete => "group_delete",
             Self::GroupMemberSet => "group_member_set",
             Self::GroupRoleSet => "group_role_set",
+            Self::IdentityLink => "identity_link",
+            Self::IdentityUnlink => "identity_unlink",
+            Self::UpstreamRefused => "upstream_refused",
+            Self::UpstreamTokenExchange => "upstream_token_exchange",
         }
     }
 }
@@ -259,6 +271,10 @@ mod tests {
             (GroupDelete, "group_delete"),
             (GroupMemberSet, "group_member_set"),
             (GroupRoleSet, "group_role_set"),
+            (IdentityLink, "identity_link"),
+            (IdentityUnlink, "identity_unlink"),
+            (UpstreamRefused, "upstream_refused"),
+            (UpstreamTokenExchange, "upstream_token_exchange"),
         ];
         for (kind, name) in kinds {
             assert_eq!(kind.as_str(), name);

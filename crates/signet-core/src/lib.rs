@@ -8,6 +8,7 @@ pub mod authorize;
 pub mod client;
 pub mod device;
 pub mod email;
+pub mod federation;
 pub mod locale;
 pub mod mfa;
 pub mod network;

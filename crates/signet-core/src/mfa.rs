@@ -16,6 +16,9 @@ pub enum Method {
     Hwk,
     /// User presence and verification on the authenticator (a passkey's UV flag).
     User,
+    /// A federated assertion: the person signed in at an upstream identity provider (the
+    /// value Microsoft's identity platform uses; RFC 8176 §1 allows values beyond its list).
+    Fed,
 }
 
 impl Method {
@@ -25,6 +28,7 @@ impl Method {
             Method::Otp => "otp",
             Method::Hwk => "hwk",
             Method::User => "user",
+            Method::Fed => "fed",
         }
     }
 
@@ -34,6 +38,7 @@ impl Method {
             "otp" => Method::Otp,
             "hwk" => Method::Hwk,
             "user" => Method::User,
+            "fed" => Method::Fed,
             _ => return None,
         })
     }
@@ -121,7 +126,9 @@ impl Amr {
     /// Independent factors: knowledge (password), possession (TOTP device, backup code sheet,
     /// passkey) and the authenticator's own user verification (PIN or biometric).
     pub fn acr(&self) -> Acr {
-        let knowledge = self.contains(Method::Pwd);
+        // An upstream sign-in stands for one factor, whatever the upstream did: its `amr` is
+        // not ours to vouch for.
+        let knowledge = self.contains(Method::Pwd) || self.contains(Method::Fed);
         let possession = self.contains(Method::Otp) || self.contains(Method::Hwk);
         let verified_on_device = self.contains(Method::Hwk) && self.contains(Method::User);
         if (knowledge && possession) || verified_on_device {

@@ -28,6 +28,7 @@ pub mod secrets;
 pub mod session;
 pub mod state;
 pub mod tokens;
+pub mod upstream;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -43,6 +43,8 @@ pub struct Inner {
     pub mailer: crate::mail::transport::Mailer,
     /// The organizations' relationship graphs (issue 20), kept current from the change log.
     pub authz: crate::authz::Graphs,
+    /// Upstream identity providers: HTTP, their discovery documents and keys (`upstream`).
+    pub upstream: crate::upstream::Upstreams,
     /// Signs the authorization API's listing cursors.
     pub cursor_key: crate::authz::convert::CursorKey,
 }
@@ -130,6 +132,7 @@ impl AppState {
                 access: Default::default(),
                 cursor_key,
                 authz: Default::default(),
+                upstream: Default::default(),
                 discovery,
             }),
         })

@@ -30,6 +30,9 @@ macro_rules! shared_queries {
         mod device {
             include!("../sql/device.rs");
         }
+        mod federation {
+            include!("../sql/federation.rs");
+        }
         mod mfa {
             include!("../sql/mfa.rs");
         }

@@ -428,6 +428,44 @@ pub trait AuthzStore: Send + Sync {
     async fn org_clients(&self, org_id: i64) -> Result<Vec<String>>;
 }
 
+/// Upstream identity providers (issue 21): providers added by the CLI, the identities linked
+/// to accounts, and the token vault.
+#[async_trait]
+pub trait FederationStore: Send + Sync {
+    async fn providers(&self) -> Result<Vec<StoredProvider>>;
+    async fn provider(&self, slug: &str) -> Result<Option<StoredProvider>>;
+    /// Adds a provider; [`StoreError::Conflict`] when the slug is taken.
+    async fn add_provider(&self, slug: &str, config: &str, secret: Option<&[u8]>, now: OffsetDateTime) -> Result<()>;
+    /// Removes the provider; the identities linked through it stay (re-adding it brings them back).
+    async fn remove_provider(&self, slug: &str) -> Result<bool>;
+    async fn identity(&self, provider: &str, issuer: &str, subject: &str) -> Result<Option<ExternalIdentity>>;
+    async fn identities_of(&self, user_id: i64) -> Result<Vec<ExternalIdentity>>;
+    /// Links an identity to the account; [`StoreError::Conflict`] when it is linked already.
+    async fn link_identity(&self, user_id: i64, new: NewIdentity<'_>) -> Result<ExternalIdentity>;
+    /// A new account (no password) with its first identity, in one transaction: the address
+    /// verified at `now` when `email_verified`. Conflict when the address or the identity is taken.
+    async fn create_federated_user(
+        &self,
+        email: &Email,
+        email_verified: bool,
+        new: NewIdentity<'_>,
+    ) -> Result<(User, ExternalIdentity)>;
+    /// A sign-in through the identity: what the upstream says now, and when.
+    async fn touch_identity(&self, id: i64, email: Option<&str>, name: Option<&str>, now: OffsetDateTime)
+        -> Result<()>;
+    /// Unlinks the identity (and forgets its tokens) unless it is the account's last way to sign
+    /// in: no password, no passkey, no other identity. `Ok(false)`: nothing unlinked (not the
+    /// account's, or the last way in). Atomic against a concurrent unlink.
+    async fn unlink_identity(&self, user_id: i64, identity_id: i64) -> Result<bool>;
+    async fn put_upstream_tokens(
+        &self,
+        identity_id: i64,
+        tokens: &SealedUpstreamTokens,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+    async fn upstream_tokens(&self, identity_id: i64) -> Result<Option<SealedUpstreamTokens>>;
+}
+
 /// Housekeeping: deletes expired rows of every kind, at most `batch` rows per statement, so
 /// a large backlog never holds the database's write lock for long.
 #[async_trait]
@@ -457,6 +495,7 @@ pub trait Store:
     + OrgStore
     + GroupStore
     + AuthzStore
+    + FederationStore
     + 'static
 {
     /// Is the database reachable? For `/readyz`.

@@ -11,6 +11,7 @@ use time::Duration;
 
 mod accounts;
 mod branding;
+pub mod federation;
 mod mail;
 pub use accounts::AccountsConfig;
 pub use branding::{is_static_name, parse_hex_colour, BrandingConfig};
@@ -58,6 +59,8 @@ pub struct Config {
     pub mail: MailConfig,
     pub accounts: AccountsConfig,
     pub authz: AuthzConfig,
+    /// `[idp.<slug>]`: upstream identity providers (`config::federation`).
+    pub idp: std::collections::BTreeMap<String, federation::ProviderConfig>,
 }
 
 /// `[authz]`: the relationship engine (issue 20).
@@ -204,6 +207,7 @@ impl Default for Config {
             mail: MailConfig::default(),
             accounts: AccountsConfig::default(),
             authz: AuthzConfig::default(),
+            idp: Default::default(),
         }
     }
 }
@@ -326,6 +330,10 @@ impl Config {
         let _ = iss;
         self.branding.validate()?;
         self.mail.validate()?;
+        for (slug, p) in &self.idp {
+            p.validate(slug, p.client_secret.is_some())
+                .map_err(|(field, m)| ConfigError::new(format!("idp.{slug}.{field}"), m))?;
+        }
         if let Some(url) = &self.database_url {
             if !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| url.starts_with(p)) {
                 return Err(ConfigError::new(

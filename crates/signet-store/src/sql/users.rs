@@ -5,10 +5,10 @@ use sqlx::Row;
 use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{NetworkSeen, NewUser, Result, StoreError, User, UserStore};
 
-const COLS: &str = "id, subject, email, password_hash, pepper_id, is_admin, disabled, created_at, password_changed_at, \
+pub(crate) const COLS: &str = "id, subject, email, password_hash, pepper_id, is_admin, disabled, created_at, password_changed_at, \
     revoked_before, email_verified_at, profile, updated_at, delete_after";
 
-fn row_to_user(r: &DbRow) -> Result<User> {
+pub(crate) fn row_to_user(r: &DbRow) -> Result<User> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
     let hash: Option<String> = r.try_get("password_hash").map_err(get)?;
     let pepper_id: Option<String> = r.try_get("pepper_id").map_err(get)?;

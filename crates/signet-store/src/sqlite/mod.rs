@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "organizations", include_str!("../../migrations/sqlite/0011_organizations.sql")),
     (12, "groups_access_gen", include_str!("../../migrations/sqlite/0012_groups_access_gen.sql")),
     (13, "authz", include_str!("../../migrations/sqlite/0013_authz.sql")),
+    (14, "federation", include_str!("../../migrations/sqlite/0014_federation.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.
