@@ -225,7 +225,7 @@ pub fn required_claims_hold(rules: &BTreeMap<String, Vec<String>>, claims: &Valu
             Some(Value::Number(n)) => n.to_string(),
             _ => return Err(ClaimError::RequiredClaim(name.clone())),
         };
-        if !allowed.iter().any(|a| *a == value) {
+        if !allowed.contains(&value) {
             return Err(ClaimError::RequiredClaim(name.clone()));
         }
     }

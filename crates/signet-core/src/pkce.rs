@@ -49,6 +49,11 @@ impl PkceChallenge {
     }
 }
 
+/// The S256 challenge of a verifier (RFC 7636 §4.2), for Signet's own requests to upstreams.
+pub fn s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

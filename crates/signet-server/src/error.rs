@@ -32,6 +32,9 @@ pub enum PageError {
     RateLimited { retry_after: u64 },
     #[error("temporarily unavailable")]
     Busy { retry_after: u64 },
+    /// An upstream identity provider failed or answered something invalid: 502 with what happened.
+    #[error("upstream: {0}")]
+    Upstream(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -100,6 +103,7 @@ impl IntoResponse for PageError {
                 page(StatusCode::SERVICE_UNAVAILABLE, &tr("error-busy"), &tr("error-busy-body")),
                 retry_after,
             ),
+            PageError::Upstream(m) => page(StatusCode::BAD_GATEWAY, &tr("upstream-error-title"), &m),
             PageError::Unexpected(e) => {
                 let id = request_id::current();
                 tracing::error!(error = %format!("{e:#}"), request_id = %id, "unexpected error");
@@ -182,6 +186,7 @@ impl From<PageError> for ApiError {
             PageError::ReauthRequired(_) => ApiError::forbidden("Sign in again to do this (recent sign-in required)."),
             PageError::RateLimited { retry_after } => ApiError::rate_limited(retry_after),
             PageError::Busy { retry_after } => ApiError::unavailable(retry_after),
+            PageError::Upstream(m) => ApiError::new(StatusCode::BAD_GATEWAY, "upstream_error", m),
             PageError::Unexpected(e) => ApiError::unexpected(e),
         }
     }

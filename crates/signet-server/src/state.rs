@@ -59,6 +59,10 @@ pub struct CookieNames {
     pub mfa: &'static str,
     /// A browser that signed in to an account before (`device_cookie`).
     pub device: &'static str,
+    /// An upstream sign-in's binding to this browser (`flows::upstream`).
+    pub upstream: &'static str,
+    /// A link to an upstream identity waiting for proof of the account (`flows::upstream_link`).
+    pub link: &'static str,
     pub secure: bool,
 }
 
@@ -97,6 +101,8 @@ impl AppState {
                 csrf: "__Host-signet_csrf",
                 mfa: "__Host-signet_mfa",
                 device: "__Host-signet_device",
+                upstream: "__Host-signet_upstream",
+                link: "__Host-signet_link",
                 secure,
             }
         } else {
@@ -105,6 +111,8 @@ impl AppState {
                 csrf: "signet_csrf",
                 mfa: "signet_mfa",
                 device: "signet_device",
+                upstream: "signet_upstream",
+                link: "signet_link",
                 secure,
             }
         };

@@ -101,7 +101,9 @@ pub fn check_url(url: &str) -> Result<url::Url, String> {
 
 /// A provider's slug: it appears in URLs and audit records.
 pub fn check_slug(slug: &str) -> Result<(), String> {
-    let ok = !slug.is_empty()
+    // `confirm` is a page under /login/idp/.
+    let ok = slug != "confirm"
+        && !slug.is_empty()
         && slug.len() <= 32
         && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if ok {

@@ -23,6 +23,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("verify.html", include_str!("templates/verify.html")),
     ("confirm.html", include_str!("templates/confirm.html")),
     ("invite.html", include_str!("templates/invite.html")),
+    ("upstream_confirm.html", include_str!("templates/upstream_confirm.html")),
+    ("identities.html", include_str!("templates/identities.html")),
     ("pick_org.html", include_str!("templates/pick_org.html")),
     ("organizations.html", include_str!("templates/organizations.html")),
     ("org_admin.html", include_str!("templates/org_admin.html")),
@@ -316,6 +318,8 @@ pub fn notice_text(key: &str) -> Option<String> {
         "org_left" => "notice-org-left",
         "org_saved" => "notice-org-saved",
         "org_invited" => "notice-org-invited",
+        "identity_linked" => "notice-identity-linked",
+        "identity_unlinked" => "notice-identity-unlinked",
         _ => return None,
     };
     Some(tr(id))

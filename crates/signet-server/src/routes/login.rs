@@ -72,6 +72,12 @@ async fn render(
     let (csrf, set) = csrf::presession_token(state, headers);
     // Inside an OAuth flow: name the app, and let the form's redirect chain end at it.
     let pending = crate::flows::authorize::pending_for(state, return_to).await;
+    let providers: Vec<_> = crate::upstream::registry::all(state)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| minijinja::context! { slug => p.slug.clone(), name => p.display_name() })
+        .collect();
     let html = state.pages.render(
         "login.html",
         minijinja::context! {
@@ -80,6 +86,7 @@ async fn render(
             app_name => pending.as_ref().map(|(_, c)| c.name.clone()),
             signup_enabled => state.config.signup_enabled,
             passkeys_enabled => state.webauthn.is_some(),
+            providers,
         },
     )?;
     let res = with_cookies((status, html).into_response(), set);

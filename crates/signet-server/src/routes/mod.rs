@@ -30,6 +30,7 @@ pub mod second_factor;
 pub mod security;
 pub mod signup;
 pub mod token;
+pub mod upstream;
 pub mod userinfo;
 pub mod verify;
 
@@ -118,6 +119,12 @@ pub fn table() -> Vec<Route> {
         route("/account/security/totp/confirm", Session, post(security::totp_confirm)),
         route("/account/security/totp/remove", Session, post(security::totp_remove)),
         route("/account/security/backup-codes", Session, post(security::backup_regenerate)),
+        route("/login/idp/confirm", PreSession, get(upstream::confirm_show).post(upstream::confirm_submit)),
+        route("/login/idp/{slug}", PreSession, post(upstream::start)),
+        route("/login/idp/{slug}/callback", Credentials, get(upstream::callback_get).post(upstream::callback_post)),
+        route("/account/identities", ReadOnly, get(upstream::show)),
+        route("/account/identities/link/{slug}", Session, post(upstream::link_start)),
+        route("/account/identities/{id}/unlink", Session, post(upstream::unlink)),
         route("/login/second-factor", PreSession, get(second_factor::show).post(second_factor::submit)),
         route("/login/passkey/start", PreSession, post(passkeys::login_start)),
         route("/login/passkey/finish", PreSession, post(passkeys::login_finish)),

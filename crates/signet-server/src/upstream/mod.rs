@@ -8,6 +8,7 @@
 pub mod apple;
 pub mod github;
 pub mod oidc;
+pub mod registry;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,7 +18,6 @@ use signet_core::federation::Preset;
 use zeroize::Zeroizing;
 
 use crate::config::federation::ProviderConfig;
-use crate::state::AppState;
 
 /// A provider ready to use.
 #[derive(Debug, Clone)]
@@ -64,57 +64,14 @@ impl Provider {
     }
 
     /// Where the upstream sends the browser back (registered at the upstream).
-    pub fn redirect_uri(&self, state: &AppState) -> String {
-        format!("{}/login/idp/{}/callback", state.config.issuer_base(), self.slug)
+    pub fn redirect_uri(&self, issuer_base: &str) -> String {
+        format!("{issuer_base}/login/idp/{}/callback", self.slug)
     }
 }
 
 /// The associated data binding a stored provider secret to its slug.
 pub fn secret_aad(slug: &str) -> Vec<u8> {
     format!("idp:{slug}").into_bytes()
-}
-
-fn from_stored(state: &AppState, row: signet_store::StoredProvider) -> anyhow::Result<Provider> {
-    let config: ProviderConfig = serde_json::from_str(&row.config)?;
-    let secret = match &row.secret {
-        Some(blob) => {
-            let plain = crate::kek::open(&state.secrets.kek, &secret_aad(&row.slug), blob)?;
-            Secret(Zeroizing::new(String::from_utf8(plain.to_vec())?))
-        }
-        None => Secret::default(),
-    };
-    Ok(Provider { slug: row.slug, config, secret, from_file: false })
-}
-
-fn from_file(slug: &str, config: &ProviderConfig) -> Provider {
-    let secret = config.client_secret.as_ref().map(|s| Secret(s.0.clone())).unwrap_or_default();
-    Provider { slug: slug.to_owned(), config: config.clone(), secret, from_file: true }
-}
-
-/// Every provider: the file's, then the stored ones (a stored provider with a slug the file
-/// also defines is ignored: the file wins).
-pub async fn all(state: &AppState) -> anyhow::Result<Vec<Provider>> {
-    let mut out: Vec<Provider> = state.config.idp.iter().map(|(slug, c)| from_file(slug, c)).collect();
-    for row in state.store.providers().await? {
-        if state.config.idp.contains_key(&row.slug) {
-            continue;
-        }
-        match from_stored(state, row) {
-            Ok(p) => out.push(p),
-            Err(e) => tracing::warn!(error = %format!("{e:#}"), "an identity provider cannot be read; skipped"),
-        }
-    }
-    Ok(out)
-}
-
-pub async fn get(state: &AppState, slug: &str) -> anyhow::Result<Option<Provider>> {
-    if let Some(c) = state.config.idp.get(slug) {
-        return Ok(Some(from_file(slug, c)));
-    }
-    match state.store.provider(slug).await? {
-        Some(row) => Ok(Some(from_stored(state, row)?)),
-        None => Ok(None),
-    }
 }
 
 /// Why talking to an upstream failed. None of these is the user's fault or ours: each becomes

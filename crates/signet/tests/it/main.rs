@@ -8,6 +8,7 @@ mod authz;
 mod authzen;
 mod cli;
 mod email_verify;
+mod federation;
 mod health;
 mod housekeeping;
 mod jwks;

@@ -12,6 +12,7 @@ fn concrete(path: &str) -> String {
         .replace("{sub}", "s")
         .replace("{role}", "r")
         .replace("{group}", "g")
+        .replace("{slug}", "nope")
 }
 
 /// Every route that changes state for a browser is guarded: a cross-site POST that carries the

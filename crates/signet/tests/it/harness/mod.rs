@@ -406,6 +406,7 @@ mod oauth;
 mod postgres_server;
 mod redis_server;
 mod smtp_server;
+pub mod upstream;
 
 pub use oauth::*;
 pub use postgres_server::*;

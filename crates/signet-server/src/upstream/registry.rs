@@ -1,0 +1,50 @@
+//! Where providers come from: `[idp.<slug>]` in `signet.toml`, then those `signet idp add`
+//! stored (a stored slug the file also defines is ignored: the file wins).
+
+use zeroize::Zeroizing;
+
+use super::{secret_aad, Provider, Secret};
+use crate::config::federation::ProviderConfig;
+use crate::state::AppState;
+
+fn from_stored(state: &AppState, row: signet_store::StoredProvider) -> anyhow::Result<Provider> {
+    let config: ProviderConfig = serde_json::from_str(&row.config)?;
+    let secret = match &row.secret {
+        Some(blob) => {
+            let plain = crate::kek::open(&state.secrets.kek, &secret_aad(&row.slug), blob)?;
+            Secret(Zeroizing::new(String::from_utf8(plain.to_vec())?))
+        }
+        None => Secret::default(),
+    };
+    Ok(Provider { slug: row.slug, config, secret, from_file: false })
+}
+
+fn from_file(slug: &str, config: &ProviderConfig) -> Provider {
+    let secret = config.client_secret.as_ref().map(|s| Secret(s.0.clone())).unwrap_or_default();
+    Provider { slug: slug.to_owned(), config: config.clone(), secret, from_file: true }
+}
+
+/// Every provider: the file's, then the stored ones.
+pub async fn all(state: &AppState) -> anyhow::Result<Vec<Provider>> {
+    let mut out: Vec<Provider> = state.config.idp.iter().map(|(slug, c)| from_file(slug, c)).collect();
+    for row in state.store.providers().await? {
+        if state.config.idp.contains_key(&row.slug) {
+            continue;
+        }
+        match from_stored(state, row) {
+            Ok(p) => out.push(p),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "an identity provider cannot be read; skipped"),
+        }
+    }
+    Ok(out)
+}
+
+pub async fn get(state: &AppState, slug: &str) -> anyhow::Result<Option<Provider>> {
+    if let Some(c) = state.config.idp.get(slug) {
+        return Ok(Some(from_file(slug, c)));
+    }
+    match state.store.provider(slug).await? {
+        Some(row) => Ok(Some(from_stored(state, row)?)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,164 @@
+// A real upstream identity provider for Signet's federation tests (crates/signet/tests/it/
+// federation.rs): node-oidc-provider, a certified OpenID Provider, on a loopback port; and,
+// under /gh/, a fixture of GitHub's OAuth 2 endpoints following GitHub's documented shapes.
+//
+// Usage: UPSTREAM='{"client_id":…,"client_secret":…,"redirect_uris":[…]}' node server.mjs
+// Prints one line of JSON: {"issuer": "http://127.0.0.1:PORT"}.
+//
+// The test drives it through /_test/ (loopback only, this process is the test's):
+//   POST /_test/next    {"sub", "claims": {…}, "userinfo": {…}?}  who signs in next (the
+//                       interaction finishes at once: no login form)
+//   POST /_test/tamper  {"claims": {…}?, "other_key": bool?}  the next token response's ID
+//                       token re-signed with these claims changed, or with a key not in the JWKS
+//   POST /_test/github-next {"user": {…}, "emails": […]}  GitHub's /user and /user/emails next
+//   POST /_test/down    {"down": bool}  answer 503 to everything else (an upstream outage)
+import http from 'node:http';
+import crypto from 'node:crypto';
+import Provider from 'oidc-provider';
+import { SignJWT, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
+
+const config = JSON.parse(process.env.UPSTREAM || '{}');
+const server = http.createServer();
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const issuer = `http://127.0.0.1:${server.address().port}`;
+
+const signing = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+Object.assign(signing, { kid: 'up-es256', alg: 'ES256', use: 'sig' });
+const other = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+
+const accounts = new Map();
+let next = null;
+let tamper = null;
+let github = { user: { id: 1, login: 'octo' }, emails: [] };
+let down = false;
+const githubCodes = new Map();
+
+const provider = new Provider(issuer, {
+  clients: [{
+    client_id: config.client_id,
+    client_secret: config.client_secret,
+    redirect_uris: config.redirect_uris || [],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'ES256',
+  }],
+  jwks: { keys: [signing] },
+  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  // Scope claims go into the ID token too (as Google's do), not only to userinfo.
+  conformIdTokenClaims: false,
+  claims: {
+    openid: ['sub', 'hd', 'tid', 'oid', 'xms_edov'],
+    email: ['email', 'email_verified'],
+    profile: ['name', 'given_name', 'family_name'],
+  },
+  scopes: ['openid', 'email', 'profile', 'offline_access'],
+  findAccount: (ctx, sub) => {
+    const a = accounts.get(sub);
+    if (!a) return undefined;
+    return {
+      accountId: sub,
+      // `use` is 'id_token' or 'userinfo': a test may make them disagree.
+      claims: (use) => ({ sub, ...a.claims, ...(use === 'userinfo' ? a.userinfo || {} : {}) }),
+    };
+  },
+  features: { devInteractions: { enabled: false }, userinfo: { enabled: true } },
+  pkce: { required: () => true },
+  ttl: { AccessToken: 3600, IdToken: 3600 },
+  issueRefreshToken: () => true,
+});
+provider.proxy = false;
+
+// The tampering: after the token endpoint answers, its ID token is re-signed.
+provider.use(async (ctx, nextMw) => {
+  await nextMw();
+  if (ctx.path === '/token' && tamper && ctx.body && ctx.body.id_token) {
+    const t = tamper;
+    tamper = null;
+    const claims = { ...decodeJwt(ctx.body.id_token), ...(t.claims || {}) };
+    const header = decodeProtectedHeader(ctx.body.id_token);
+    const key = await importJWK(t.other_key ? { ...other, alg: 'ES256' } : signing, 'ES256');
+    ctx.body = { ...ctx.body, id_token: await new SignJWT(claims).setProtectedHeader(header).sign(key) };
+  }
+});
+
+const callback = provider.callback();
+
+function readBody(req) {
+  return new Promise((resolve) => {
+    let data = '';
+    req.on('data', (c) => { data += c; });
+    req.on('end', () => resolve(data));
+  });
+}
+
+function send(res, status, body, type = 'application/json') {
+  res.writeHead(status, { 'content-type': type });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+// GitHub's OAuth 2 shape (docs.github.com, "Authorizing OAuth apps"; REST users and emails).
+async function githubRoute(req, res, url) {
+  if (url.pathname === '/gh/login/oauth/authorize') {
+    const code = crypto.randomBytes(10).toString('hex');
+    githubCodes.set(code, { ...github, redirect_uri: url.searchParams.get('redirect_uri') });
+    const back = new URL(url.searchParams.get('redirect_uri'));
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', url.searchParams.get('state'));
+    res.writeHead(302, { location: back.toString() });
+    return res.end();
+  }
+  if (url.pathname === '/gh/login/oauth/access_token' && req.method === 'POST') {
+    const form = new URLSearchParams(await readBody(req));
+    const grant = githubCodes.get(form.get('code'));
+    githubCodes.delete(form.get('code'));
+    const json = (req.headers.accept || '').includes('application/json');
+    // GitHub answers errors with 200, and form-encoded unless asked for JSON.
+    const body = !grant || form.get('client_id') !== config.client_id || form.get('client_secret') !== config.client_secret
+      ? { error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.' }
+      : { access_token: `gho_${crypto.randomBytes(16).toString('hex')}`, token_type: 'bearer', scope: 'read:user,user:email' };
+    if (grant) githubCodes.set(body.access_token, grant);
+    return json ? send(res, 200, body) : send(res, 200, new URLSearchParams(body).toString(), 'application/x-www-form-urlencoded');
+  }
+  const token = (req.headers.authorization || '').replace(/^(Bearer|token) /, '');
+  const grant = githubCodes.get(token);
+  if (!grant) return send(res, 401, { message: 'Bad credentials' });
+  if (url.pathname === '/gh/api/user') return send(res, 200, grant.user);
+  if (url.pathname === '/gh/api/user/emails') return send(res, 200, grant.emails);
+  return send(res, 404, { message: 'Not Found' });
+}
+
+server.on('request', async (req, res) => {
+  const url = new URL(req.url, issuer);
+  try {
+    if (url.pathname.startsWith('/_test/')) {
+      const body = JSON.parse((await readBody(req)) || '{}');
+      if (url.pathname === '/_test/next') {
+        accounts.set(body.sub, { claims: body.claims || {}, userinfo: body.userinfo });
+        next = body.sub;
+      } else if (url.pathname === '/_test/tamper') {
+        tamper = body;
+      } else if (url.pathname === '/_test/github-next') {
+        github = body;
+      } else if (url.pathname === '/_test/down') {
+        down = !!body.down;
+      }
+      return send(res, 200, { ok: true });
+    }
+    if (down) return send(res, 503, { error: 'temporarily_unavailable' });
+    if (url.pathname.startsWith('/gh/')) return await githubRoute(req, res, url);
+    if (url.pathname.startsWith('/interaction/')) {
+      // The person signs in at once, as whoever the test named, and grants what was asked.
+      const { params } = await provider.interactionDetails(req, res);
+      const grant = new provider.Grant({ accountId: next, clientId: params.client_id });
+      grant.addOIDCScope(params.scope);
+      const result = { login: { accountId: next }, consent: { grantId: await grant.save() } };
+      return await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+    }
+    return callback(req, res);
+  } catch (e) {
+    send(res, 500, { error: 'fixture_error', error_description: String(e) });
+  }
+});
+
+process.stdout.write(`${JSON.stringify({ issuer })}\n`);
