@@ -94,6 +94,8 @@ pub enum AuditKind {
     GroupMemberSet,
     /// A group was given a role or had one taken away.
     GroupRoleSet,
+    /// An organization's settings changed (its verified domains).
+    OrgUpdate,
     /// An upstream identity was linked to an account (detail: provider, how).
     IdentityLink,
     /// An upstream identity was unlinked (its stored upstream tokens forgotten).
@@ -168,6 +170,7 @@ impl AuditKind {
             Self::GroupDelete => "group_delete",
             Self::GroupMemberSet => "group_member_set",
             Self::GroupRoleSet => "group_role_set",
+            Self::OrgUpdate => "org_update",
             Self::IdentityLink => "identity_link",
             Self::IdentityUnlink => "identity_unlink",
             Self::UpstreamRefused => "upstream_refused",
@@ -271,6 +274,7 @@ mod tests {
             (GroupDelete, "group_delete"),
             (GroupMemberSet, "group_member_set"),
             (GroupRoleSet, "group_role_set"),
+            (OrgUpdate, "org_update"),
             (IdentityLink, "identity_link"),
             (IdentityUnlink, "identity_unlink"),
             (UpstreamRefused, "upstream_refused"),

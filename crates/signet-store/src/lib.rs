@@ -327,6 +327,11 @@ pub trait OrgStore: Send + Sync {
     /// By public id (`org_…`) or slug.
     async fn org(&self, id_or_slug: &str) -> Result<Option<Org>>;
     async fn org_by_row(&self, id: i64) -> Result<Option<Org>>;
+    /// Sets the organization's verified e-mail domains (lower case; home-realm discovery).
+    /// [`StoreError::Conflict`] when another organization holds one of them.
+    async fn set_org_domains(&self, org_id: i64, domains: &[String]) -> Result<()>;
+    /// The organization holding e-mail domain `domain` (lower case), if any.
+    async fn org_by_domain(&self, domain: &str) -> Result<Option<Org>>;
     async fn list_orgs(&self, after: i64, limit: i64) -> Result<Vec<Org>>;
     /// Deletes the organization, its memberships, its own roles and every assignment in it.
     async fn delete_org(&self, id: i64) -> Result<bool>;

@@ -4,6 +4,7 @@ mod admin;
 mod authz;
 mod clients;
 mod groups;
+mod idp;
 mod mail;
 mod orgs;
 mod reference;
@@ -65,6 +66,9 @@ enum Command {
     /// Object-level authorization: schemas, tuples, checks, policy tests.
     #[command(subcommand)]
     Authz(authz::AuthzCmd),
+    /// Upstream identity providers: sign in with Google, GitHub, Apple, Microsoft or an OpenID provider.
+    #[command(subcommand)]
+    Idp(idp::IdpCmd),
     /// Print the README's command table (generated from these definitions).
     #[command(hide = true)]
     CliReference,
@@ -133,6 +137,7 @@ fn main() -> ExitCode {
             Command::Api(cmd) => orgs::api(config, cmd).await,
             Command::Role(cmd) => orgs::role(config, cmd).await,
             Command::Authz(cmd) => authz::authz(config, cmd).await,
+            Command::Idp(cmd) => idp::idp(config, cmd).await,
             Command::Config(_) | Command::CliReference => Ok(()),
         }
     });

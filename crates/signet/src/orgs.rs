@@ -34,6 +34,10 @@ pub enum OrgCmd {
     },
     /// Delete an organization with its memberships and its own roles.
     Delete { org: String },
+    /// Set the organization's verified e-mail domains (none: clear them). Addresses at these
+    /// domains are sent from the login page to the provider named with `signet idp add
+    /// --organization` (home-realm discovery). Only add domains the organization owns.
+    Domains { org: String, domains: Vec<String> },
     /// Manage members.
     #[command(subcommand)]
     Member(MemberCmd),
@@ -214,6 +218,32 @@ pub async fn org(config: Config, cmd: OrgCmd) -> anyhow::Result<()> {
             state.store.delete_org(o.id).await?;
             write_audit(&state, AuditKind::OrgDelete, None, &format!("org:{}", o.public_id)).await;
             println!("deleted {}", o.slug);
+        }
+        OrgCmd::Domains { org, domains } => {
+            let o = find_org(&state, &org).await?;
+            let domains: Vec<String> = domains.iter().map(|d| d.trim().to_ascii_lowercase()).collect();
+            for d in &domains {
+                let ok = d.contains('.')
+                    && !d.starts_with(['.', '-'])
+                    && d.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+                if !ok {
+                    anyhow::bail!("{d:?} is not a domain name");
+                }
+            }
+            match state.store.set_org_domains(o.id, &domains).await {
+                Err(signet_store::StoreError::Conflict) => {
+                    anyhow::bail!("another organization holds one of these domains")
+                }
+                r => r?,
+            }
+            write_audit(
+                &state,
+                AuditKind::OrgUpdate,
+                None,
+                &format!("org:{} domains: {}", o.public_id, domains.join(" ")),
+            )
+            .await;
+            println!("{}: {}", o.slug, if domains.is_empty() { "no domains".to_owned() } else { domains.join(" ") });
         }
         OrgCmd::Member(cmd) => member(&state, cmd).await?,
         OrgCmd::Group(cmd) => crate::groups::group(&state, cmd).await?,

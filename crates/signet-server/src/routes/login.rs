@@ -105,6 +105,13 @@ pub async fn submit(
     // An open redirect after login would hand phishing sites a trusted link (CWE-601).
     let return_to = ReturnTo::parse(&form.return_to).unwrap_or_default();
 
+    // Home-realm discovery: an address at an organization's verified domain signs in at the
+    // organization's own identity provider (the password field is not looked at).
+    if let Ok(email) = Email::parse(&form.email) {
+        if let Some(p) = crate::upstream::registry::home_realm(&state, &email).await? {
+            return crate::flows::upstream::start(&state, &p, return_to.as_str(), None, Some(email.as_str())).await;
+        }
+    }
     let who = Actor::Anonymous { user_id: None, email: Some(form.email.trim()) };
     // A browser that signed in to this account before spends its own budget, so guesses from
     // elsewhere do not lock the owner out (OWASP device cookies).

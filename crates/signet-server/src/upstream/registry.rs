@@ -48,3 +48,12 @@ pub async fn get(state: &AppState, slug: &str) -> anyhow::Result<Option<Provider
         None => Ok(None),
     }
 }
+
+/// Home-realm discovery: the provider of the organization that holds `email`'s domain (its
+/// verified domains, `signet org domains`), if one is linked to it (`organization = …`).
+pub async fn home_realm(state: &AppState, email: &signet_core::Email) -> anyhow::Result<Option<Provider>> {
+    let Some((_, domain)) = email.as_str().rsplit_once('@') else { return Ok(None) };
+    let Some(org) = state.store.org_by_domain(&domain.to_ascii_lowercase()).await? else { return Ok(None) };
+    let mine = |p: &Provider| p.config.organization.as_deref().is_some_and(|o| o == org.slug || o == org.public_id);
+    Ok(all(state).await?.into_iter().find(mine))
+}

@@ -85,6 +85,47 @@ impl OrgStore for DbStore {
         row.as_ref().map(row_to_org).transpose()
     }
 
+    async fn set_org_domains(&self, org_id: i64, domains: &[String]) -> Result<()> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        for d in domains {
+            let taken = sqlx::query(
+                "SELECT id FROM organizations WHERE id <> $1 AND ' ' || domains || ' ' LIKE '% ' || $2 || ' %'",
+            )
+            .bind(org_id)
+            .bind(d)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict);
+            }
+        }
+        sqlx::query("UPDATE organizations SET domains = $2 WHERE id = $1")
+            .bind(org_id)
+            .bind(domains.join(" "))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn org_by_domain(&self, domain: &str) -> Result<Option<Org>> {
+        // Space-separated in one column: a whole-word match. Only plain host names are looked
+        // up, so `LIKE`'s wildcards (`%`, `_`) never reach the pattern.
+        if domain.is_empty() || !domain.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-') {
+            return Ok(None);
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {ORG_COLS} FROM organizations WHERE ' ' || domains || ' ' LIKE '% ' || $1 || ' %' ORDER BY id LIMIT 1"
+        ))
+        .bind(domain)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        row.as_ref().map(row_to_org).transpose()
+    }
+
     async fn org_by_row(&self, id: i64) -> Result<Option<Org>> {
         let row = sqlx::query(&format!("SELECT {ORG_COLS} FROM organizations WHERE id = $1"))
             .bind(id)

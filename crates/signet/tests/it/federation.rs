@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::harness::upstream::{add_provider, Upstream};
-use crate::harness::{Browser, TestServer, PASSWORD};
+use crate::harness::{run_cli, Browser, TestServer, PASSWORD};
 
 const SLUG: &str = "up";
 
@@ -401,4 +401,121 @@ async fn upstream_down_shows_page_not_500() {
     // And the password form still works.
     s.create_user("ann@example.com", PASSWORD).await;
     assert_eq!(b.login("ann@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
+
+/// An address at an organization's verified domain, typed on the login page, goes to the
+/// organization's identity provider (with the address as `login_hint`); others sign in as usual.
+/// The provider and the domains are set with the CLI, as an operator would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_realm_discovery_routes_domain() {
+    let s = TestServer::start().await;
+    let up = Upstream::start(&s, &["corp"]);
+    let dir = s.dir.path();
+    s.state.store.create_org("org_acme0000001", "acme", "Acme", s.state.now()).await.expect("org");
+    let (code, out, err) = run_cli(dir, &["org", "domains", "acme", "Example.COM", "acme.test"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = run_cli(dir, &["org", "domains", "acme", "bad_domain"], "");
+    assert_ne!(code, 0);
+    assert!(err.contains("not a domain"), "{err}");
+    let args = [
+        "idp",
+        "add",
+        "corp",
+        "--preset",
+        "oidc",
+        "--client-id",
+        crate::harness::upstream::CLIENT_ID,
+        "--client-secret-file",
+        "-",
+        "--issuer",
+        &up.issuer,
+        "--organization",
+        "acme",
+        "--display-name",
+        "Acme SSO",
+    ];
+    let (code, out, err) = run_cli(dir, &args, crate::harness::upstream::CLIENT_SECRET);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("/login/idp/corp/callback"), "{out}");
+    up.next("emp-7", person("ann@example.com", true), None).await;
+    let mut b = s.browser();
+    let page = b.get("/login").await;
+    assert!(page.body.contains("Continue with Acme SSO"));
+    let form = [
+        ("csrf", page.csrf()),
+        ("email", "Ann@Example.com".into()),
+        ("password", String::new()),
+        ("return_to", String::new()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = b.post_form("/login", &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location().starts_with(&format!("{}/auth?", up.issuer)), "{}", r.location());
+    let hint = crate::harness::location_params(r.location()).get("login_hint").cloned();
+    assert_eq!(hint.as_deref(), Some("ann@example.com"));
+    let r = b.through_upstream(&s, r).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(signed_in(&mut b).await);
+    assert!(s.state.store.identity("corp", &up.issuer, "emp-7").await.expect("s").is_some());
+    // Control: another domain gets the password check.
+    s.create_user("bob@other.test", PASSWORD).await;
+    let mut b = s.browser();
+    let r = b.login("bob@other.test", PASSWORD).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/account"));
+    // A look-alike is not the domain (whole-word match, no wildcard).
+    assert!(s.state.store.org_by_domain("xexample.com").await.expect("s").is_none());
+    assert!(s.state.store.org_by_domain("example_com").await.expect("s").is_none());
+    assert!(s.state.store.org_by_domain("acme.test").await.expect("s").is_some());
+}
+
+#[tokio::test]
+async fn cli_idp_add_list_remove() {
+    let s = TestServer::start().await;
+    let dir = s.dir.path();
+    let add = |slug: &'static str, preset: &'static str| {
+        vec![
+            "idp",
+            "add",
+            slug,
+            "--preset",
+            preset,
+            "--client-id",
+            "cid",
+            "--client-secret-file",
+            "-",
+            "--issuer",
+            "https://idp.example.com",
+        ]
+    };
+    let (code, _, err) = run_cli(dir, &add("x", "okta"), "secret");
+    assert_ne!(code, 0);
+    assert!(err.contains("preset"), "{err}");
+    let (code, _, err) = run_cli(dir, &add("x", "oidc"), "");
+    assert_ne!(code, 0);
+    assert!(err.contains("empty"), "{err}");
+    let mut auto = add("y", "oidc");
+    auto.extend(["--linking", "automatic"]);
+    let (code, _, err) = run_cli(dir, &auto, "secret");
+    assert_ne!(code, 0, "automatic needs an authoritative provider");
+    assert!(err.contains("email_authoritative"), "{err}");
+    assert!(s.state.store.providers().await.expect("store").is_empty(), "nothing stored");
+    let (code, out, err) = run_cli(dir, &add("corp", "oidc"), "s3cret-value\n");
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = run_cli(dir, &add("corp", "oidc"), "s3cret-value\n");
+    assert_ne!(code, 0);
+    assert!(err.contains("exists"), "{err}");
+    // The secret is stored encrypted, never in the settings.
+    let stored = s.state.store.provider("corp").await.expect("store").expect("stored");
+    assert!(!stored.config.contains("s3cret"), "{}", stored.config);
+    assert!(!stored.secret.as_deref().unwrap_or_default().windows(6).any(|w| w == b"s3cret"));
+    let (code, out, _) = run_cli(dir, &["idp", "list", "--json"], "");
+    assert_eq!(code, 0);
+    let list: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(list[0]["slug"], "corp");
+    assert!(!out.contains("s3cret"), "{out}");
+    assert!(s.browser().get("/login").await.body.contains("Continue with corp"));
+    let (code, _, _) = run_cli(dir, &["idp", "remove", "corp"], "");
+    assert_eq!(code, 0);
+    assert!(!s.browser().get("/login").await.body.contains("Continue with corp"));
+    assert_ne!(run_cli(dir, &["idp", "remove", "corp"], "").0, 0);
 }
