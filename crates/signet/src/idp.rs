@@ -13,6 +13,8 @@ use zeroize::Zeroizing;
 
 use crate::admin::state;
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum IdpCmd {
     /// Add a provider. Register `<issuer>/login/idp/SLUG/callback` at the provider as the
