@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { startSignet, artifacts, repoRoot, mails, mailed } from '../lib/signet.mjs';
 import { launch } from '../lib/browser.mjs';
 
@@ -46,6 +48,20 @@ function htmlPart(mail) {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/** The federation tests' upstream identity provider (interop/upstream), with a client for Signet. */
+async function startUpstream(redirectUri) {
+  const dir = join(repoRoot, 'interop', 'upstream');
+  const client = { client_id: 'signet-at-upstream', client_secret: 'upstream-secret-0123456789abcdef', redirect_uris: [redirectUri] };
+  const child = spawn(join(dir, 'node_modules', '.bin', 'node'), [join(dir, 'server.mjs')], {
+    env: { ...process.env, UPSTREAM: JSON.stringify(client) }, stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const line = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
+  child.stdout.resume();
+  const { issuer } = JSON.parse(line);
+  const next = (sub, claims) => fetch(`${issuer}/_test/next`, { method: 'POST', body: JSON.stringify({ sub, claims }) });
+  return { issuer, client, next, stop: () => child.kill() };
+}
+
 test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_scroll, screenshots', async () => {
   const signet = await startSignet({
     SIGNET_ISSUER: 'auto-localhost', // a domain name, so the passkey parts of the pages show
@@ -59,12 +75,18 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
   const mailedLink = async (re) => (await mailed(signet.dataDir, re, seen))[0];
   const ctx = await launch();
   const anon = await launch();
+  let stopUpstream = () => {};
   try {
     const app = JSON.parse(signet.cli([
       'client', 'create', '--name', 'Example Notes', '--grant', 'authorization_code,refresh_token',
       '--scope', 'openid email offline_access', '--redirect-uri', REDIRECT,
       '--post-logout-redirect-uri', 'https://app.example.com/bye', '--json',
     ]));
+    // An upstream identity provider: its button on the login page, the link confirmation.
+    const upstream = await startUpstream(`${base}/login/idp/acme-sso/callback`);
+    stopUpstream = upstream.stop;
+    signet.cli(['idp', 'add', 'acme-sso', '--preset', 'oidc', '--client-id', upstream.client.client_id,
+      '--client-secret-file', '-', '--issuer', upstream.issuer, '--display-name', 'Acme SSO'], upstream.client.client_secret);
     const tv = JSON.parse(signet.cli(['client', 'create', '--name', 'Living Room TV', '--public', '--grant', 'device_code', '--scope', 'openid profile', '--json']));
     const authorizeUrl = () => `${base}/oauth2/authorize?` + new URLSearchParams({
       response_type: 'code', client_id: app.client_id, redirect_uri: REDIRECT, scope: 'openid email offline_access',
@@ -114,6 +136,14 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     await check(a, 'help');
     // Password recovery: ask, the answer, the link from the mail (an .eml file: no SMTP here).
     signet.cli(['user', 'create', '--email', 'lost@example.com', '--password-stdin'], 'a forgotten passphrase\n');
+    // Signing in with Acme SSO as the owner of an existing account: prove it first.
+    await upstream.next('acme-lost', { email: 'lost@example.com', email_verified: true });
+    const u = await anon.newPage();
+    await u.goto(`${base}/login`);
+    await u.locator('#idp-acme-sso').click();
+    await u.waitForURL(/\/login\/idp\/confirm$/);
+    await check(u, 'upstream-confirm');
+    await u.close();
     await a.goto(`${base}/recover`);
     await check(a, 'recover');
     const askLink = async () => {
@@ -192,6 +222,8 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     await p.waitForURL(/^https:\/\/app\.example\.com\/cb/);
     await p.goto(`${base}/account`);
     await check(p, 'account');
+    await p.goto(`${base}/account/identities`);
+    await check(p, 'identities');
     await p.goto(`${base}/account/password`);
     await check(p, 'password');
     await p.goto(`${base}/account/profile`);
@@ -337,6 +369,7 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     const pages = new Set(results.map((r) => r.page));
     assert.ok(pages.size >= 36, `${pages.size} pages checked`);
   } finally {
+    stopUpstream();
     await ctx.close();
     await anon.close();
     await signet.stop();

@@ -18,11 +18,13 @@ pub enum GrantType {
     RefreshToken,
     /// RFC 8628 §3.4.
     DeviceCode,
+    /// RFC 8693 §2.1: here, a user's access token for an upstream's (the token vault).
+    TokenExchange,
 }
 
 impl GrantType {
-    pub const ALL: [GrantType; 4] =
-        [Self::AuthorizationCode, Self::ClientCredentials, Self::RefreshToken, Self::DeviceCode];
+    pub const ALL: [GrantType; 5] =
+        [Self::AuthorizationCode, Self::ClientCredentials, Self::RefreshToken, Self::DeviceCode, Self::TokenExchange];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -30,6 +32,7 @@ impl GrantType {
             Self::ClientCredentials => "client_credentials",
             Self::RefreshToken => "refresh_token",
             Self::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
+            Self::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
         }
     }
 
@@ -39,10 +42,15 @@ impl GrantType {
         Self::ALL.into_iter().find(|g| g.as_str() == s)
     }
 
-    /// A grant type in a registration: the exact name, or `device_code` for RFC 8628's URN.
+    /// A grant type in a registration: the exact name, or `device_code` / `token_exchange` for
+    /// the URNs of RFC 8628 and RFC 8693.
     /// Stored (and published) as the exact name.
     pub fn parse_registered(s: &str) -> Option<Self> {
-        Self::parse(s).or((s == "device_code").then_some(Self::DeviceCode))
+        match s {
+            "device_code" => Some(Self::DeviceCode),
+            "token_exchange" => Some(Self::TokenExchange),
+            _ => Self::parse(s),
+        }
     }
 
     /// Does a client registered with `grants` (as stored) have this one?

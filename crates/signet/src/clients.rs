@@ -200,10 +200,11 @@ fn client_json(c: &Client) -> serde_json::Value {
     })
 }
 
-/// `device_code` for RFC 8628's URN, in tables.
+/// `device_code` and `token_exchange` for the URNs of RFC 8628 and RFC 8693, in tables.
 fn short_grant(g: &str) -> &str {
     match signet_core::client::GrantType::parse(g) {
         Some(signet_core::client::GrantType::DeviceCode) => "device_code",
+        Some(signet_core::client::GrantType::TokenExchange) => "token_exchange",
         _ => g,
     }
 }

@@ -15,6 +15,7 @@ pub mod sign_in;
 pub mod upstream;
 pub mod upstream_account;
 pub mod upstream_link;
+pub mod vault;
 pub mod verify;
 
 /// Runs `work` after the answer, in a task of its own, in the language of the page that asked

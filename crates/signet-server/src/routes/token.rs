@@ -28,6 +28,10 @@ pub struct TokenForm {
     redirect_uri: Option<String>,
     code_verifier: Option<String>,
     device_code: Option<String>,
+    /// RFC 8693 §2.1.
+    subject_token: Option<String>,
+    subject_token_type: Option<String>,
+    requested_token_type: Option<String>,
 }
 
 pub async fn token(
@@ -54,6 +58,14 @@ pub async fn token(
             grants::client_credentials::grant(&state, &client, scope, resource, form.organization.as_deref()).await?
         }
         Some(GrantType::DeviceCode) => grants::device_code::grant(&state, &client, form.device_code.as_deref()).await?,
+        Some(GrantType::TokenExchange) => {
+            let req = grants::token_exchange::ExchangeRequest {
+                subject_token: form.subject_token.as_deref(),
+                subject_token_type: form.subject_token_type.as_deref(),
+                requested_token_type: form.requested_token_type.as_deref(),
+            };
+            grants::token_exchange::grant(&state, &client, req, &client_info).await?
+        }
         Some(GrantType::RefreshToken) => {
             let presented = form.refresh_token.as_deref();
             grants::refresh_token::grant(&state, &client, presented, form.scope.as_deref(), &client_info).await?

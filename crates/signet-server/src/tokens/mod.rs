@@ -30,6 +30,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// RFC 8693 §2.2.1: what a token exchange issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
 }
 
 impl TokenResponse {
@@ -41,6 +44,7 @@ impl TokenResponse {
             scope: scope.to_string(),
             refresh_token,
             id_token,
+            issued_token_type: None,
         }
     }
 }

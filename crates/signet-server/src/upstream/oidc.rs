@@ -26,6 +26,9 @@ pub struct Discovery {
     pub userinfo_endpoint: Option<String>,
     #[serde(default)]
     pub token_endpoint_auth_methods_supported: Vec<String>,
+    /// RFC 7009 (as RFC 8414 §2 names it).
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
 }
 
 /// An issuer's signing keys by `kid`, each with the one algorithm it may be used with.

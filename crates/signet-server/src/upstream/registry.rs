@@ -1,6 +1,7 @@
 //! Where providers come from: `[idp.<slug>]` in `signet.toml`, then those `signet idp add`
 //! stored (a stored slug the file also defines is ignored: the file wins).
 
+use signet_store::StoreError;
 use zeroize::Zeroizing;
 
 use super::{secret_aad, Provider, Secret};
@@ -25,7 +26,7 @@ fn from_file(slug: &str, config: &ProviderConfig) -> Provider {
 }
 
 /// Every provider: the file's, then the stored ones.
-pub async fn all(state: &AppState) -> anyhow::Result<Vec<Provider>> {
+pub async fn all(state: &AppState) -> Result<Vec<Provider>, StoreError> {
     let mut out: Vec<Provider> = state.config.idp.iter().map(|(slug, c)| from_file(slug, c)).collect();
     for row in state.store.providers().await? {
         if state.config.idp.contains_key(&row.slug) {
@@ -39,19 +40,19 @@ pub async fn all(state: &AppState) -> anyhow::Result<Vec<Provider>> {
     Ok(out)
 }
 
-pub async fn get(state: &AppState, slug: &str) -> anyhow::Result<Option<Provider>> {
+pub async fn get(state: &AppState, slug: &str) -> Result<Option<Provider>, StoreError> {
     if let Some(c) = state.config.idp.get(slug) {
         return Ok(Some(from_file(slug, c)));
     }
     match state.store.provider(slug).await? {
-        Some(row) => Ok(Some(from_stored(state, row)?)),
+        Some(row) => Ok(Some(from_stored(state, row).map_err(StoreError::Other)?)),
         None => Ok(None),
     }
 }
 
 /// Home-realm discovery: the provider of the organization that holds `email`'s domain (its
 /// verified domains, `signet org domains`), if one is linked to it (`organization = …`).
-pub async fn home_realm(state: &AppState, email: &signet_core::Email) -> anyhow::Result<Option<Provider>> {
+pub async fn home_realm(state: &AppState, email: &signet_core::Email) -> Result<Option<Provider>, StoreError> {
     let Some((_, domain)) = email.as_str().rsplit_once('@') else { return Ok(None) };
     let Some(org) = state.store.org_by_domain(&domain.to_ascii_lowercase()).await? else { return Ok(None) };
     let mine = |p: &Provider| p.config.organization.as_deref().is_some_and(|o| o == org.slug || o == org.public_id);
