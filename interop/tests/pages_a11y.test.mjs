@@ -141,7 +141,7 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     const u = await anon.newPage();
     await u.goto(`${base}/login`);
     await u.locator('#idp-acme-sso').click();
-    await u.waitForURL(/\/login\/idp\/confirm$/);
+    await u.waitForURL(/\/login\/idp\/confirm$/).catch(async (e) => { console.log('did not reach the link confirmation:', u.url()); throw e; });
     await check(u, 'upstream-confirm');
     await u.close();
     await a.goto(`${base}/recover`);

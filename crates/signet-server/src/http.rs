@@ -12,14 +12,22 @@ use axum::response::Response;
 use crate::state::AppState;
 
 /// The Content-Security-Policy of every page: no scripts at all, styles only from us, forms
-/// post only to us (plus `form_action`, the origin of a client a form's redirect chain ends at),
-/// never framed (clickjacking).
+/// post only to us (plus `form_action`: the origins a form's redirect chain may pass through —
+/// the client it ends at, an upstream identity provider), never framed (clickjacking).
 /// `img` adds one origin to `img-src` (a client's registered logo on the consent page).
-pub fn page_csp(form_action: Option<&str>, img: Option<&str>) -> String {
-    let extra = form_action.map(|o| format!(" {o}")).unwrap_or_default();
+pub fn page_csp(form_action: &[String], img: Option<&str>) -> String {
+    let extra: String = form_action.iter().map(|o| format!(" {o}")).collect();
     let img = img.map(|o| format!(" {o}")).unwrap_or_default();
     // Scripts: only our own static files (the passkey script), never inline.
     format!("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:{img}; form-action 'self'{extra}; frame-ancestors 'none'; base-uri 'none'")
+}
+
+/// Sets the page's CSP with `origins` allowed in `form-action` (see [`page_csp`]).
+pub fn with_form_origins(mut r: Response, origins: &[String]) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&page_csp(origins, None)) {
+        r.headers_mut().insert("content-security-policy", v);
+    }
+    r
 }
 
 /// Sets security headers on every response unless a handler set its own.
@@ -27,7 +35,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if !h.contains_key("content-security-policy") {
-        if let Ok(v) = HeaderValue::from_str(&page_csp(None, None)) {
+        if let Ok(v) = HeaderValue::from_str(&page_csp(&[], None)) {
             h.insert("content-security-policy", v);
         }
     }

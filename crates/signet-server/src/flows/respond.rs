@@ -94,7 +94,7 @@ pub fn with_form_action(r: Response, redirect_uri: &str) -> Response {
 pub fn with_client_origins(mut r: Response, redirect_uri: &str, logo_uri: Option<&str>) -> Response {
     let img = logo_uri.filter(|u| u.starts_with("https://") || u.starts_with("http://")).and_then(origin_of);
     if let Some(origin) = origin_of(redirect_uri) {
-        if let Ok(v) = HeaderValue::from_str(&crate::http::page_csp(Some(&origin), img.as_deref())) {
+        if let Ok(v) = HeaderValue::from_str(&crate::http::page_csp(&[origin], img.as_deref())) {
             r.headers_mut().insert("content-security-policy", v);
         }
     }

@@ -72,9 +72,11 @@ async fn render(
     let (csrf, set) = csrf::presession_token(state, headers);
     // Inside an OAuth flow: name the app, and let the form's redirect chain end at it.
     let pending = crate::flows::authorize::pending_for(state, return_to).await;
-    let providers: Vec<_> = crate::upstream::registry::all(state)
-        .await
-        .unwrap_or_default()
+    let providers = crate::upstream::registry::all(state).await.unwrap_or_default();
+    // The forms lead to the providers (and, inside an OAuth flow, on to the client).
+    let mut origins: Vec<String> = providers.iter().flat_map(|p| p.form_origins(&state.upstream)).collect();
+    origins.extend(pending.as_ref().and_then(|(p, _)| crate::flows::respond::origin_of(&p.redirect_uri)));
+    let providers: Vec<_> = providers
         .into_iter()
         .map(|p| minijinja::context! { slug => p.slug.clone(), name => p.display_name() })
         .collect();
@@ -90,7 +92,7 @@ async fn render(
         },
     )?;
     let res = with_cookies((status, html).into_response(), set);
-    Ok(crate::flows::authorize::allow_pending_client(res, pending.as_ref()))
+    Ok(crate::http::with_form_origins(res, &origins))
 }
 
 pub async fn submit(

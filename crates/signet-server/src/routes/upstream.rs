@@ -77,6 +77,8 @@ async fn confirm_page(
     let Some((_, user, pending)) = link::pending(state, headers).await? else {
         return Err(PageError::BadRequest(tr("upstream-expired")));
     };
+    // Inside an OAuth flow the confirmation's redirect chain ends at the client.
+    let client = crate::flows::authorize::pending_for(state, &pending.return_to).await;
     let (csrf, set) = csrf::presession_token(state, headers);
     let html = state.pages.render(
         "upstream_confirm.html",
@@ -88,7 +90,8 @@ async fn confirm_page(
             has_password => user.password.is_some(),
         },
     )?;
-    Ok(with_cookies((status, html).into_response(), set))
+    let res = with_cookies((status, html).into_response(), set);
+    Ok(crate::flows::authorize::allow_pending_client(res, client.as_ref()))
 }
 
 pub async fn confirm_show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
@@ -159,6 +162,7 @@ pub async fn show(
         .collect();
     let buttons: Vec<ProviderButton> =
         providers.iter().map(|p| ProviderButton { slug: p.slug.clone(), name: p.display_name() }).collect();
+    let origins: Vec<String> = providers.iter().flat_map(|p| p.form_origins(&state.upstream)).collect();
     let html = state.pages.render(
         "identities.html",
         minijinja::context! {
@@ -170,7 +174,7 @@ pub async fn show(
             identities, providers => buttons,
         },
     )?;
-    Ok(html.into_response())
+    Ok(crate::http::with_form_origins(html.into_response(), &origins))
 }
 
 pub async fn link_start(

@@ -59,6 +59,30 @@ impl Provider {
         self.config.issuer().unwrap_or_default()
     }
 
+    /// The origins a browser passes through on its way to this provider's authorization
+    /// endpoint: a page whose form leads there must allow them in `form-action` (browsers apply
+    /// the directive to the whole redirect chain). The issuer's (or GitHub's) origin, the
+    /// configured endpoint's, and the discovered one's once known.
+    pub fn form_origins(&self, up: &Upstreams) -> Vec<String> {
+        let mut urls: Vec<String> = vec![match self.preset() {
+            Preset::Github => github::AUTHORIZE.to_owned(),
+            _ => self.issuer().to_owned(),
+        }];
+        urls.extend(self.config.authorization_endpoint.clone());
+        if let Some(d) = Upstreams::cached(&up.docs, self.issuer(), DOC_TTL) {
+            urls.push(d.authorization_endpoint.clone());
+        }
+        let mut origins: Vec<String> = urls
+            .iter()
+            .filter_map(|u| url::Url::parse(u).ok())
+            .filter(|u| matches!(u.scheme(), "https" | "http"))
+            .map(|u| u.origin().ascii_serialization())
+            .collect();
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+
     pub fn scopes(&self) -> String {
         self.config.scopes.clone().unwrap_or_else(|| self.preset().default_scopes().to_owned())
     }
