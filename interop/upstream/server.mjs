@@ -12,10 +12,20 @@
 //                       token re-signed with these claims changed, or with a key not in the JWKS
 //   POST /_test/github-next {"user": {…}, "emails": […]}  GitHub's /user and /user/emails next
 //   POST /_test/down    {"down": bool}  answer 503 to everything else (an upstream outage)
+//   POST /_test/apple-next {"sub", "email", "name": {"firstName", "lastName"}}  who signs in
+//                       next at the Sign in with Apple fixture under /apple/
+//   GET  /_test/apple-key  the developer's private key (PKCS#8 PEM) Signet signs its client
+//                       secret with
+//
+// Under /apple/, a fixture of Sign in with Apple's documented shape ("Authenticating users with
+// Sign in with Apple", "Generate and validate tokens"): form_post answers; the client secret is
+// an ES256 JWT from the developer's key (iss team id, sub client id, aud appleid.apple.com);
+// `email_verified` and `is_private_email` are strings; the name is posted (`user`) on the first
+// authorization only; no userinfo endpoint.
 import http from 'node:http';
 import crypto from 'node:crypto';
 import Provider from 'oidc-provider';
-import { SignJWT, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
+import { SignJWT, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 
 const config = JSON.parse(process.env.UPSTREAM || '{}');
 const server = http.createServer();
@@ -32,6 +42,12 @@ let tamper = null;
 let github = { user: { id: 1, login: 'octo' }, emails: [] };
 let down = false;
 const githubCodes = new Map();
+const appleDev = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const appleSigning = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+Object.assign(appleSigning, { kid: 'apple-1', alg: 'ES256', use: 'sig' });
+let appleNext = null;
+const appleSeen = new Set();
+const appleCodes = new Map();
 
 const provider = new Provider(issuer, {
   clients: [{
@@ -128,6 +144,62 @@ async function githubRoute(req, res, url) {
   return send(res, 404, { message: 'Not Found' });
 }
 
+function publicJwk(jwk) {
+  const { d, ...pub } = jwk;
+  void d;
+  return pub;
+}
+
+async function appleRoute(req, res, url) {
+  const apple = `${issuer}/apple`;
+  if (url.pathname === '/apple/.well-known/openid-configuration') {
+    return send(res, 200, {
+      issuer: apple, authorization_endpoint: `${apple}/auth/authorize`, token_endpoint: `${apple}/auth/token`,
+      jwks_uri: `${apple}/auth/keys`, response_types_supported: ['code'], response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'], id_token_signing_alg_values_supported: ['ES256'],
+      scopes_supported: ['openid', 'email', 'name'], token_endpoint_auth_methods_supported: ['client_secret_post'],
+    });
+  }
+  if (url.pathname === '/apple/auth/keys') return send(res, 200, { keys: [publicJwk(appleSigning)] });
+  if (url.pathname === '/apple/auth/authorize') {
+    const p = url.searchParams;
+    if (p.get('response_mode') !== 'form_post' || !appleNext) return send(res, 400, { error: 'invalid_request' });
+    const code = crypto.randomBytes(12).toString('hex');
+    appleCodes.set(code, { ...appleNext, nonce: p.get('nonce'), challenge: p.get('code_challenge'), redirect_uri: p.get('redirect_uri') });
+    const fields = { code, state: p.get('state') };
+    // The name, once: on this person's first authorization of the app.
+    if (!appleSeen.has(appleNext.sub)) fields.user = JSON.stringify({ name: appleNext.name, email: appleNext.email });
+    appleSeen.add(appleNext.sub);
+    const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${esc(v)}">`).join('');
+    return send(res, 200, `<!doctype html><form method="post" action="${esc(p.get('redirect_uri'))}">${inputs}</form><script>document.forms[0].submit()</script>`, 'text/html');
+  }
+  if (url.pathname === '/apple/auth/token' && req.method === 'POST') {
+    const form = new URLSearchParams(await readBody(req));
+    const grant = appleCodes.get(form.get('code'));
+    appleCodes.delete(form.get('code'));
+    try {
+      await jwtVerify(form.get('client_secret') || '', appleDev.publicKey, {
+        issuer: 'TEAM123', audience: 'https://appleid.apple.com', subject: config.client_id, algorithms: ['ES256'],
+      });
+    } catch {
+      return send(res, 400, { error: 'invalid_client' });
+    }
+    const verifier = form.get('code_verifier') || '';
+    const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+    if (!grant || grant.challenge !== challenge || grant.redirect_uri !== form.get('redirect_uri')) {
+      return send(res, 400, { error: 'invalid_grant' });
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const idToken = await new SignJWT({
+      iss: apple, aud: config.client_id, sub: grant.sub, nonce: grant.nonce, iat: now, exp: now + 600,
+      email: grant.email, email_verified: 'true', is_private_email: 'true', auth_time: now,
+    }).setProtectedHeader({ alg: 'ES256', kid: 'apple-1' }).sign(await importJWK(appleSigning, 'ES256'));
+    return send(res, 200, { access_token: crypto.randomBytes(16).toString('hex'), token_type: 'Bearer', expires_in: 3600, refresh_token: crypto.randomBytes(16).toString('hex'), id_token: idToken });
+  }
+  return send(res, 404, { error: 'not_found' });
+}
+
 server.on('request', async (req, res) => {
   const url = new URL(req.url, issuer);
   try {
@@ -142,11 +214,16 @@ server.on('request', async (req, res) => {
         github = body;
       } else if (url.pathname === '/_test/down') {
         down = !!body.down;
+      } else if (url.pathname === '/_test/apple-next') {
+        appleNext = body;
+      } else if (url.pathname === '/_test/apple-key') {
+        return send(res, 200, { pem: appleDev.privateKey.export({ type: 'pkcs8', format: 'pem' }) });
       }
       return send(res, 200, { ok: true });
     }
     if (down) return send(res, 503, { error: 'temporarily_unavailable' });
     if (url.pathname.startsWith('/gh/')) return await githubRoute(req, res, url);
+    if (url.pathname.startsWith('/apple/')) return await appleRoute(req, res, url);
     if (url.pathname.startsWith('/interaction/')) {
       // The person signs in at once, as whoever the test named, and grants what was asked.
       const { params } = await provider.interactionDetails(req, res);

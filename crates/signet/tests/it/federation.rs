@@ -651,3 +651,39 @@ async fn vault_forgotten_on_unlink() {
     assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
     assert!(body.get("access_token").is_none());
 }
+
+/// Sign in with Apple posts the name once, with the first authorization; Signet keeps it.
+/// (Also: `response_mode=form_post`, the ES256 client secret Signet signs, and Apple's string
+/// `email_verified: "true"` for a private-relay address, which is a real address.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apple_name_only_on_first_authorization_kept() {
+    let s = TestServer::start().await;
+    let up = Upstream::start(&s, &["apple"]);
+    let extra = json!({
+        "issuer": format!("{}/apple", up.issuer), "apple_team_id": "TEAM123", "apple_key_id": "KEY123",
+    });
+    let pem = up.apple_key().await;
+    crate::harness::upstream::add_provider_with_secret(&s, "apple", &up.provider("apple", extra), &pem).await;
+    let relay = "x7gq2@privaterelay.appleid.com";
+    up.apple_next("001234.abcd", relay, "Ada", "Lovelace").await;
+    let mut b = s.browser();
+    let r = b.upstream_login(&s, "apple").await;
+    let why = crate::harness::db_strings(&s, "SELECT detail FROM audit_log WHERE kind = 'upstream_refused'").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{why:?}");
+    assert!(signed_in(&mut b).await);
+    let user = s.user(relay).await;
+    assert!(user.email_verified(), "the string \"true\" counts");
+    assert_eq!(user.profile.name.as_deref(), Some("Ada Lovelace"));
+    let apple_issuer = format!("{}/apple", up.issuer);
+    let identity = s.state.store.identity("apple", &apple_issuer, "001234.abcd").await.expect("s").expect("linked");
+    assert_eq!(identity.name.as_deref(), Some("Ada Lovelace"));
+    // The second authorization carries no name: the one kept stays.
+    up.apple_next("001234.abcd", relay, "", "").await;
+    let mut b = s.browser();
+    assert_eq!(b.upstream_login(&s, "apple").await.status, StatusCode::SEE_OTHER);
+    assert!(signed_in(&mut b).await);
+    let identity = s.state.store.identity("apple", &apple_issuer, "001234.abcd").await.expect("s").expect("linked");
+    assert_eq!(identity.name.as_deref(), Some("Ada Lovelace"));
+    assert_eq!(s.user(relay).await.profile.name.as_deref(), Some("Ada Lovelace"));
+    assert_eq!(crate::harness::db_strings(&s, "SELECT email FROM users").await.len(), 1, "one account");
+}

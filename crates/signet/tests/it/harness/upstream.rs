@@ -83,6 +83,18 @@ impl Upstream {
         self.control("github-next", json!({"user": user, "emails": emails})).await;
     }
 
+    /// The next sign-in at the Sign in with Apple fixture (`/apple/`).
+    pub async fn apple_next(&self, sub: &str, email: &str, first: &str, last: &str) {
+        let name = json!({"firstName": first, "lastName": last});
+        self.control("apple-next", json!({"sub": sub, "email": email, "name": name})).await;
+    }
+
+    /// The Apple developer key (PKCS#8 PEM) the fixture checks client secrets against.
+    pub async fn apple_key(&self) -> String {
+        let r = self.http.get(format!("{}/_test/apple-key", self.issuer)).send().await.expect("key");
+        r.json::<Value>().await.expect("json")["pem"].as_str().expect("pem").to_owned()
+    }
+
     pub async fn set_down(&self, down: bool) {
         self.control("down", json!({"down": down})).await;
     }
@@ -106,12 +118,13 @@ impl Upstream {
 
 /// Adds a provider through the store, its secret sealed as the CLI seals it.
 pub async fn add_provider(s: &TestServer, slug: &str, config: &Value) {
-    let secret = signet_server::kek::seal(
-        &s.state.secrets.kek,
-        &signet_server::upstream::secret_aad(slug),
-        CLIENT_SECRET.as_bytes(),
-    )
-    .expect("seal");
+    add_provider_with_secret(s, slug, config, CLIENT_SECRET).await;
+}
+
+pub async fn add_provider_with_secret(s: &TestServer, slug: &str, config: &Value, secret: &str) {
+    let secret =
+        signet_server::kek::seal(&s.state.secrets.kek, &signet_server::upstream::secret_aad(slug), secret.as_bytes())
+            .expect("seal");
     s.state.store.add_provider(slug, &config.to_string(), Some(&secret), s.state.now()).await.expect("add provider");
 }
 
@@ -143,8 +156,40 @@ impl Browser {
                 next = loc.strip_prefix(&origin).map(str::to_owned).unwrap_or(loc);
                 continue;
             }
+            // `response_mode=form_post`: a page that posts the answer back to Signet.
+            if let Some(action) = form_action(&r.body).filter(|a| a.starts_with(&signet)) {
+                let fields = hidden_inputs(&r.body);
+                let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                return self.post_form(action.strip_prefix(&signet).expect("signet path"), &form).await;
+            }
             return r;
         }
         unreachable!("the upstream kept redirecting")
     }
+}
+
+fn unescape(v: &str) -> String {
+    v.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+fn form_action(body: &str) -> Option<String> {
+    let at = body.find("<form")?;
+    let rest = &body[at..];
+    let start = rest.find("action=\"")? + 8;
+    let end = rest[start..].find('"')?;
+    Some(unescape(&rest[start..start + end]))
+}
+
+fn hidden_inputs(body: &str) -> Vec<(String, String)> {
+    body.split("<input")
+        .skip(1)
+        .filter_map(|i| {
+            let attr = |name: &str| {
+                let start = i.find(&format!("{name}=\""))? + name.len() + 2;
+                let end = i[start..].find('"')?;
+                Some(unescape(&i[start..start + end]))
+            };
+            Some((attr("name")?, attr("value")?))
+        })
+        .collect()
 }
