@@ -3,6 +3,8 @@
 // under /gh/, a fixture of GitHub's OAuth 2 endpoints following GitHub's documented shapes.
 //
 // Usage: UPSTREAM='{"client_id":…,"client_secret":…,"redirect_uris":[…]}' node server.mjs
+// (with "pkjwt_client_id" and "jwks_uri" too: a second client that authenticates with
+// private_key_jwt, its keys read from jwks_uri)
 // Prints one line of JSON: {"issuer": "http://127.0.0.1:PORT"}.
 //
 // The test drives it through /_test/ (loopback only, this process is the test's):
@@ -58,7 +60,15 @@ const provider = new Provider(issuer, {
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
     id_token_signed_response_alg: 'ES256',
-  }],
+  }, ...(config.jwks_uri ? [{
+    client_id: config.pkjwt_client_id,
+    redirect_uris: config.redirect_uris || [],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks_uri: config.jwks_uri,
+    id_token_signed_response_alg: 'ES256',
+  }] : [])],
   jwks: { keys: [signing] },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   // Scope claims go into the ID token too (as Google's do), not only to userinfo.
@@ -80,10 +90,18 @@ const provider = new Provider(issuer, {
   },
   features: { devInteractions: { enabled: false }, userinfo: { enabled: true } },
   pkce: { required: () => true },
+  // A test fixture on loopback: Signet's JWKS (private_key_jwt) is on 127.0.0.1, which the
+  // provider's SSRF protection refuses by default.
+  fetch: (url, options) => {
+    const { dispatcher, ...rest } = options;
+    void dispatcher;
+    return fetch(url, rest);
+  },
   ttl: { AccessToken: 3600, IdToken: 3600 },
   issueRefreshToken: () => true,
 });
 provider.proxy = false;
+provider.on('grant.error', (ctx, err) => { if (process.env.UPSTREAM_DEBUG) console.error('grant.error', err, err.cause); });
 
 // The tampering: after the token endpoint answers, its ID token is re-signed.
 provider.use(async (ctx, nextMw) => {

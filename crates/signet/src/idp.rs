@@ -28,8 +28,13 @@ pub enum IdpCmd {
         #[arg(long)]
         client_id: String,
         /// A file holding the client secret (Apple: the .p8 private key); `-`: standard input.
+        /// Not needed with `--client-auth private_key_jwt`.
         #[arg(long)]
-        client_secret_file: String,
+        client_secret_file: Option<String>,
+        /// client_secret_basic, client_secret_post, or private_key_jwt (Signet signs with its own
+        /// key; register `<issuer>/jwks` at the provider). Default: what the provider supports.
+        #[arg(long)]
+        client_auth: Option<String>,
         /// The issuer (required for oidc; presets have a default).
         #[arg(long)]
         issuer: Option<String>,
@@ -114,6 +119,7 @@ pub async fn idp(config: signet_server::config::Config, cmd: IdpCmd) -> anyhow::
             preset,
             client_id,
             client_secret_file,
+            client_auth,
             issuer,
             display_name,
             scopes,
@@ -133,13 +139,14 @@ pub async fn idp(config: signet_server::config::Config, cmd: IdpCmd) -> anyhow::
             if state.config.idp.contains_key(&slug) {
                 bail!("{slug:?} is defined in the config file; change it there");
             }
-            let secret = read_secret(&client_secret_file)?;
+            let secret = client_secret_file.as_deref().map(read_secret).transpose()?;
             let config = ProviderConfig {
                 preset,
                 display_name,
                 issuer,
                 client_id,
                 client_secret: None,
+                client_auth,
                 scopes,
                 linking,
                 email_authoritative,
@@ -154,16 +161,18 @@ pub async fn idp(config: signet_server::config::Config, cmd: IdpCmd) -> anyhow::
                 apple_team_id,
                 apple_key_id,
             };
-            config.validate(&slug, true).map_err(|(field, m)| anyhow::anyhow!("{field}: {m}"))?;
+            config.validate(&slug, secret.is_some()).map_err(|(field, m)| anyhow::anyhow!("{field}: {m}"))?;
             if let Some(org) = &config.organization {
                 state.store.org(org).await?.with_context(|| format!("no organization {org:?}"))?;
             }
             for c in &config.token_exchange_clients {
                 state.store.client(c).await?.with_context(|| format!("no client {c:?}"))?;
             }
-            let sealed = signet_server::kek::seal(&state.secrets.kek, &secret_aad(&slug), secret.as_bytes())?;
+            let sealed = secret
+                .map(|s| signet_server::kek::seal(&state.secrets.kek, &secret_aad(&slug), s.as_bytes()))
+                .transpose()?;
             let json = serde_json::to_string(&config)?;
-            match state.store.add_provider(&slug, &json, Some(&sealed), state.now()).await {
+            match state.store.add_provider(&slug, &json, sealed.as_deref(), state.now()).await {
                 Err(signet_store::StoreError::Conflict) => bail!("a provider {slug:?} exists already"),
                 r => r?,
             }

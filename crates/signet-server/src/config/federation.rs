@@ -40,6 +40,12 @@ pub struct ProviderConfig {
     /// `SIGNET_IDP__<SLUG>__CLIENT_SECRET`; `signet idp add` stores it encrypted instead.
     #[serde(default, skip_serializing)]
     pub client_secret: Option<SecretText>,
+    /// How Signet authenticates at the token endpoint: `client_secret_basic` or
+    /// `client_secret_post` (default: what the provider supports), or `private_key_jwt`
+    /// (RFC 7523: a JWT signed with Signet's own signing key, whose JWKS the provider reads at
+    /// `<issuer>/jwks`; no secret at all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_auth: Option<String>,
     /// Scopes asked for (default: the preset's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<String>,
@@ -122,6 +128,10 @@ impl ProviderConfig {
         LinkPolicy::parse(&self.linking).unwrap_or(LinkPolicy::Confirm)
     }
 
+    pub fn private_key_jwt(&self) -> bool {
+        self.client_auth.as_deref() == Some("private_key_jwt")
+    }
+
     pub fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref().or(self.preset().default_issuer())
     }
@@ -152,8 +162,20 @@ impl ProviderConfig {
         if preset == Preset::Apple && (self.apple_team_id.is_none() || self.apple_key_id.is_none()) {
             return Err(field("apple_team_id", "Sign in with Apple needs apple_team_id and apple_key_id".into()));
         }
-        if !has_secret {
-            return Err(field("client_secret", "is required".into()));
+        match self.client_auth.as_deref() {
+            None | Some("client_secret_basic" | "client_secret_post") if !has_secret => {
+                return Err(field("client_secret", "is required (or client_auth = \"private_key_jwt\")".into()));
+            }
+            None | Some("client_secret_basic" | "client_secret_post" | "private_key_jwt") => {}
+            Some(other) => {
+                return Err(field(
+                    "client_auth",
+                    format!("{other:?}: client_secret_basic, client_secret_post or private_key_jwt"),
+                ))
+            }
+        }
+        if self.private_key_jwt() && !matches!(preset, Preset::Oidc | Preset::Google | Preset::Microsoft) {
+            return Err(field("client_auth", "private_key_jwt is for OpenID providers (not GitHub or Apple)".into()));
         }
         if self.link_policy() == LinkPolicy::Automatic && !self.email_authoritative {
             return Err(field(

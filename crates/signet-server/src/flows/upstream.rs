@@ -34,7 +34,9 @@ use crate::upstream::oidc::{self, ClientAuth};
 use crate::upstream::{apple, github, Provider, UpstreamError};
 use crate::{kek, ratelimit};
 
-use super::upstream_account::{binding_cookie, clear_binding, identity, keep_tokens, link, sign_in, Person, TTL};
+use super::upstream_account::{
+    binding_cookie, clear_binding, client_auth, identity, keep_tokens, link, sign_in, Person, TTL,
+};
 
 const STATE_KIND: &str = "upstream_state";
 
@@ -211,7 +213,7 @@ async fn redeem(
         let secret = apple::client_secret(p, state.now())?;
         oidc::token_request(up, p, &d.token_endpoint, ClientAuth::Post, &secret, &grant).await?
     } else {
-        oidc::token_request(up, p, &d.token_endpoint, oidc::client_auth(&d), &p.secret.0, &grant).await?
+        oidc::token_request(up, p, &d.token_endpoint, client_auth(state, p, &d)?, &p.secret.0, &grant).await?
     };
     let id_token =
         tokens.id_token.as_deref().ok_or_else(|| UpstreamError::Protocol(p.display_name(), "no ID token".into()))?;

@@ -151,3 +151,20 @@ pub async fn keep_tokens(state: &AppState, p: &Provider, identity_id: i64, t: &T
         tracing::warn!(error = %format!("{e:#}"), provider = %p.slug, "upstream tokens not stored");
     }
 }
+
+/// How Signet authenticates at a discovered provider's token endpoint: a `private_key_jwt`
+/// assertion signed with Signet's own key when configured, else the client secret.
+pub fn client_auth(
+    state: &AppState,
+    p: &Provider,
+    d: &crate::upstream::oidc::Discovery,
+) -> Result<crate::upstream::oidc::ClientAuth, crate::upstream::UpstreamError> {
+    use crate::upstream::oidc;
+    if !p.config.private_key_jwt() {
+        return Ok(oidc::client_auth(p, d));
+    }
+    let alg = state.config.tokens.signing_alg.as_str();
+    oidc::client_assertion(&state.keys.snapshot(), alg, &p.config.client_id, &d.issuer, state.now())
+        .map(oidc::ClientAuth::PrivateKeyJwt)
+        .map_err(|e| crate::upstream::UpstreamError::Protocol(p.display_name(), format!("client assertion: {e}")))
+}

@@ -49,7 +49,7 @@ async fn token_endpoint(state: &AppState, p: &Provider) -> Result<(String, Clien
         }
         _ => {
             let d = oidc::discovery(&state.upstream, p).await?;
-            (d.token_endpoint.clone(), oidc::client_auth(&d), p.secret.0.clone())
+            (d.token_endpoint.clone(), super::upstream_account::client_auth(state, p, &d)?, p.secret.0.clone())
         }
     })
 }
@@ -104,12 +104,20 @@ pub async fn revoke(state: &AppState, p: &Provider, identity_id: i64) {
         None => open(state, identity_id, "access", &stored.access),
     };
     let Ok(token) = token else { return };
-    let req = state
-        .upstream
-        .http()
-        .post(endpoint)
-        .basic_auth(&p.config.client_id, Some(p.secret.0.as_str()))
-        .form(&[("token", token.as_str())]);
+    let post = state.upstream.http().post(endpoint);
+    let id = p.config.client_id.as_str();
+    let req = match super::upstream_account::client_auth(state, p, &d) {
+        Ok(ClientAuth::PrivateKeyJwt(a)) => post.form(&[
+            ("token", token.as_str()),
+            ("client_id", id),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            ("client_assertion", a.as_str()),
+        ]),
+        Ok(ClientAuth::Post) => {
+            post.form(&[("token", token.as_str()), ("client_id", id), ("client_secret", &p.secret.0)])
+        }
+        _ => post.basic_auth(id, Some(p.secret.0.as_str())).form(&[("token", token.as_str())]),
+    };
     if let Err(e) = json(&p.display_name(), req).await {
         tracing::info!(error = %e, provider = %p.slug, "upstream token revocation failed; the tokens are forgotten anyway");
     }

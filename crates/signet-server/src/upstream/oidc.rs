@@ -138,10 +138,33 @@ impl std::fmt::Debug for Tokens {
 }
 
 /// How this client authenticates at the token endpoint (RFC 6749 §2.3.1): HTTP Basic where
-/// the provider takes it (the default when it does not say), else the secret in the body.
+/// the provider takes it (the default when it does not say), else the secret in the body; or a
+/// signed assertion (RFC 7523 §2.2, OIDC Core §9 `private_key_jwt`).
 pub enum ClientAuth {
     Basic,
     Post,
+    PrivateKeyJwt(String),
+}
+
+/// RFC 7523 §3 client assertion, signed with Signet's current key of `alg` (published in its
+/// JWKS): `iss` = `sub` = the client id, `aud` the provider's issuer identifier alone (not an
+/// endpoint a mix-up could substitute), a unique `jti`, one minute of life.
+pub fn client_assertion(
+    keys: &crate::tokens::keys::KeySet,
+    alg: &str,
+    client_id: &str,
+    issuer: &str,
+    now: signet_core::OffsetDateTime,
+) -> anyhow::Result<String> {
+    let key = keys.signing(alg).ok_or_else(|| anyhow::anyhow!("no current signing key for {alg}"))?;
+    let mut header = jsonwebtoken::Header::new(key.alg);
+    header.kid = Some(key.kid.clone());
+    let iat = now.unix_timestamp();
+    let claims = serde_json::json!({
+        "iss": client_id, "sub": client_id, "aud": issuer,
+        "jti": crate::tokens::access::AccessClaims::new_jti(), "iat": iat, "exp": iat + 60,
+    });
+    Ok(jsonwebtoken::encode(&header, &claims, &key.key)?)
 }
 
 /// Redeems a code (RFC 6749 §4.1.3, with the PKCE verifier, RFC 7636 §4.5), or a refresh
@@ -167,6 +190,11 @@ pub async fn token_request(
             form.push(("client_id", &p.config.client_id));
             form.push(("client_secret", secret));
         }
+        ClientAuth::PrivateKeyJwt(ref assertion) => {
+            form.push(("client_id", &p.config.client_id));
+            form.push(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+            form.push(("client_assertion", assertion));
+        }
     }
     let (status, body) = json(&who, req.form(&form)).await?;
     // GitHub answers errors with 200 and an `error` member; everyone else with 400 (§5.2).
@@ -188,9 +216,14 @@ pub async fn token_request(
     })
 }
 
-/// The client authentication a discovered provider takes.
-pub fn client_auth(d: &Discovery) -> ClientAuth {
+/// The secret-based client authentication a discovered provider takes (or the one configured).
+pub fn client_auth(p: &Provider, d: &Discovery) -> ClientAuth {
     let m = &d.token_endpoint_auth_methods_supported;
+    match p.config.client_auth.as_deref() {
+        Some("client_secret_basic") => return ClientAuth::Basic,
+        Some("client_secret_post") => return ClientAuth::Post,
+        _ => {}
+    }
     if m.is_empty() || m.iter().any(|m| m == "client_secret_basic") {
         ClientAuth::Basic
     } else {

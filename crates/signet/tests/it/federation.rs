@@ -687,3 +687,28 @@ async fn apple_name_only_on_first_authorization_kept() {
     assert_eq!(s.user(relay).await.profile.name.as_deref(), Some("Ada Lovelace"));
     assert_eq!(crate::harness::db_strings(&s, "SELECT email FROM users").await.len(), 1, "one account");
 }
+
+/// `private_key_jwt` (RFC 7523, OIDC Core §9): no secret is shared; Signet signs a client
+/// assertion with its own key, which the upstream reads from Signet's JWKS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_key_jwt_client_authentication() {
+    let s = TestServer::start().await;
+    let extra = json!({"pkjwt_client_id": "signet-pkjwt", "jwks_uri": format!("{}/jwks", s.base)});
+    let up = Upstream::start_with(&s, &[SLUG, "wrong"], extra);
+    let config = up.provider("oidc", json!({"client_id": "signet-pkjwt", "client_auth": "private_key_jwt"}));
+    s.state.store.add_provider(SLUG, &config.to_string(), None, s.state.now()).await.expect("add");
+    up.next("pk-1", person("pk@example.com", true), None).await;
+    let mut b = s.browser();
+    let r = b.upstream_login(&s, SLUG).await;
+    let why = crate::harness::db_strings(&s, "SELECT detail FROM audit_log WHERE kind = 'upstream_refused'").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{why:?}");
+    assert!(signed_in(&mut b).await);
+    assert!(identities(&s, &up, "pk-1").await.is_some());
+    // Control: the same client sending a secret instead is refused by the upstream.
+    let wrong = up.provider("oidc", json!({"client_id": "signet-pkjwt", "client_auth": "client_secret_basic"}));
+    add_provider(&s, "wrong", &wrong).await;
+    up.next("pk-2", person("pk2@example.com", true), None).await;
+    let mut b = s.browser();
+    assert_eq!(b.upstream_login(&s, "wrong").await.status, StatusCode::BAD_GATEWAY);
+    assert!(!signed_in(&mut b).await);
+}

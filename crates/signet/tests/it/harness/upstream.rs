@@ -34,15 +34,28 @@ fn node() -> PathBuf {
 impl Upstream {
     /// Starts the upstream with a client for Signet's callbacks of `slugs`.
     pub fn start(s: &TestServer, slugs: &[&str]) -> Self {
+        Self::start_with(s, slugs, json!({}))
+    }
+
+    /// [`Upstream::start`] with more settings (`interop/upstream/server.mjs`).
+    pub fn start_with(s: &TestServer, slugs: &[&str], extra: Value) -> Self {
         let redirect_uris: Vec<String> =
             slugs.iter().map(|slug| format!("{}/login/idp/{slug}/callback", s.state.config.issuer_base())).collect();
-        let config = json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": redirect_uris});
+        let mut config =
+            json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": redirect_uris});
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            config[k] = v.clone();
+        }
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../interop/upstream/server.mjs");
         let mut child = std::process::Command::new(node())
             .arg(script)
             .env("UPSTREAM", config.to_string())
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
+            .stderr(if std::env::var("UPSTREAM_DEBUG").is_ok() {
+                std::process::Stdio::inherit()
+            } else {
+                std::process::Stdio::null()
+            })
             .spawn()
             .unwrap_or_else(|e| {
                 unreachable!(
