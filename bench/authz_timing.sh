@@ -30,6 +30,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+if [ "$CLIENT" = wrk ] && ! command -v wrk > /dev/null; then
+  echo "--client wrk needs wrk (Debian: apt-get install wrk)" >&2; exit 2
+fi
 cargo build --release -q -p signet -p signet-loadgen
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/release"
 SIGNET="$BIN/signet" LOADGEN="$BIN/signet-loadgen"
