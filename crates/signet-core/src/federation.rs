@@ -141,6 +141,22 @@ pub enum ClaimError {
     RequiredClaim(String),
 }
 
+/// Which claims hold the address, its verification and the name: a generic provider may use
+/// others (`mail`, `displayName`). The subject is never mapped — always `sub` (Entra: `oid`) —
+/// so no setting can key identities by a claim the upstream lets people change.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimNames<'a> {
+    pub email: &'a str,
+    pub email_verified: &'a str,
+    pub name: &'a str,
+}
+
+impl Default for ClaimNames<'_> {
+    fn default() -> Self {
+        Self { email: "email", email_verified: "email_verified", name: "name" }
+    }
+}
+
 fn text(v: &Value, name: &str) -> Option<String> {
     match v.get(name)? {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
@@ -151,13 +167,18 @@ fn text(v: &Value, name: &str) -> Option<String> {
 
 /// `email_verified` as a boolean, or Apple's string "true" (Sign in with Apple's REST API
 /// documents the claim as a string).
-fn verified(v: &Value) -> bool {
-    matches!(v.get("email_verified"), Some(Value::Bool(true))) || v.get("email_verified") == Some(&Value::from("true"))
+fn verified(v: &Value, claim: &str) -> bool {
+    matches!(v.get(claim), Some(Value::Bool(true))) || v.get(claim) == Some(&Value::from("true"))
 }
 
 /// The person from a validated ID token's claims (`iss` checked by the caller), and the
 /// userinfo response when it was fetched.
-pub fn from_oidc(preset: Preset, id: &Value, userinfo: Option<&Value>) -> Result<Upstream, ClaimError> {
+pub fn from_oidc(
+    preset: Preset,
+    names: &ClaimNames<'_>,
+    id: &Value,
+    userinfo: Option<&Value>,
+) -> Result<Upstream, ClaimError> {
     let issuer = text(id, "iss").ok_or(ClaimError::NoSubject)?;
     let sub = text(id, "sub").ok_or(ClaimError::NoSubject)?;
     let subject = if preset == Preset::Microsoft {
@@ -167,14 +188,14 @@ pub fn from_oidc(preset: Preset, id: &Value, userinfo: Option<&Value>) -> Result
     } else {
         sub.clone()
     };
-    let mut email = text(id, "email");
+    let mut email = text(id, names.email);
     let mut email_trusted = email.is_some()
         && if preset == Preset::Microsoft {
             // nOAuth: Entra ID lets a tenant's admin set any `email`, unverified. Microsoft's fix
             // is the `xms_edov` claim: the address's domain is verified by the tenant owning it.
             id.get("xms_edov") == Some(&Value::Bool(true))
         } else {
-            verified(id)
+            verified(id, names.email_verified)
         };
     if let Some(info) = userinfo {
         // OIDC Core §5.3.2: the userinfo `sub` must equal the ID token's, or the response is
@@ -182,9 +203,9 @@ pub fn from_oidc(preset: Preset, id: &Value, userinfo: Option<&Value>) -> Result
         if text(info, "sub").as_deref() != Some(sub.as_str()) {
             return Err(ClaimError::UserinfoSubjectMismatch);
         }
-        match (&email, text(info, "email")) {
+        match (&email, text(info, names.email)) {
             (None, Some(e)) => {
-                email_trusted = verified(info) && preset != Preset::Microsoft;
+                email_trusted = verified(info, names.email_verified) && preset != Preset::Microsoft;
                 email = Some(e);
             }
             // Two answers for one person: neither is trusted.
@@ -192,7 +213,7 @@ pub fn from_oidc(preset: Preset, id: &Value, userinfo: Option<&Value>) -> Result
             _ => {}
         }
     }
-    let name = text(id, "name").or_else(|| userinfo.and_then(|u| text(u, "name"))).or_else(|| {
+    let name = text(id, names.name).or_else(|| userinfo.and_then(|u| text(u, names.name))).or_else(|| {
         let given = text(id, "given_name").unwrap_or_default();
         let family = text(id, "family_name").unwrap_or_default();
         let full = format!("{given} {family}").trim().to_owned();
@@ -314,31 +335,49 @@ mod tests {
     #[test]
     fn apple_string_true_and_userinfo_disagreement() {
         let id = json!({"iss": "https://appleid.apple.com", "sub": "001", "email": "a@privaterelay.appleid.com", "email_verified": "true"});
-        let u = from_oidc(Preset::Apple, &id, None).expect("claims");
+        let u = from_oidc(Preset::Apple, &ClaimNames::default(), &id, None).expect("claims");
         assert!(u.email_trusted);
         let id = json!({"iss": "i", "sub": "s", "email": "a@x.test", "email_verified": true});
-        let u = from_oidc(Preset::Oidc, &id, Some(&json!({"sub": "s", "email": "b@x.test", "email_verified": true})))
-            .expect("claims");
+        let u = from_oidc(
+            Preset::Oidc,
+            &ClaimNames::default(),
+            &id,
+            Some(&json!({"sub": "s", "email": "b@x.test", "email_verified": true})),
+        )
+        .expect("claims");
         assert!(!u.email_trusted, "two answers: neither trusted");
         assert_eq!(
-            from_oidc(Preset::Oidc, &id, Some(&json!({"sub": "other"}))),
+            from_oidc(Preset::Oidc, &ClaimNames::default(), &id, Some(&json!({"sub": "other"}))),
             Err(ClaimError::UserinfoSubjectMismatch)
         );
         let id = json!({"iss": "i", "sub": "s", "email": "a@x.test", "email_verified": "yes"});
-        assert!(!from_oidc(Preset::Oidc, &id, None).expect("claims").email_trusted);
+        assert!(!from_oidc(Preset::Oidc, &ClaimNames::default(), &id, None).expect("claims").email_trusted);
+    }
+
+    #[test]
+    fn mapped_claims() {
+        let names = ClaimNames { email: "mail", email_verified: "mail_ok", name: "displayName" };
+        let id = json!({"iss": "i", "sub": "s", "mail": "a@x.test", "mail_ok": true, "displayName": "A",
+            "email": "other@x.test", "email_verified": true});
+        let u = from_oidc(Preset::Oidc, &names, &id, None).expect("claims");
+        assert_eq!((u.email.as_deref(), u.email_trusted, u.name.as_deref()), (Some("a@x.test"), true, Some("A")));
+        assert_eq!(u.subject, "s", "the subject is never mapped");
     }
 
     #[test]
     fn microsoft_is_oid_never_email() {
         let id = json!({"iss": "https://login.microsoftonline.com/t1/v2.0", "sub": "pairwise", "tid": "t1", "oid": "o1",
             "email": "ceo@victim.test", "email_verified": true});
-        let u = from_oidc(Preset::Microsoft, &id, None).expect("claims");
+        let u = from_oidc(Preset::Microsoft, &ClaimNames::default(), &id, None).expect("claims");
         assert_eq!((u.subject.as_str(), u.email_trusted), ("o1", false));
         let mut edov = id.clone();
         edov["xms_edov"] = json!(true);
-        assert!(from_oidc(Preset::Microsoft, &edov, None).expect("claims").email_trusted, "domain owner verified");
+        assert!(
+            from_oidc(Preset::Microsoft, &ClaimNames::default(), &edov, None).expect("claims").email_trusted,
+            "domain owner verified"
+        );
         let no_oid = json!({"iss": "i", "sub": "s"});
-        assert_eq!(from_oidc(Preset::Microsoft, &no_oid, None), Err(ClaimError::NoObjectId));
+        assert_eq!(from_oidc(Preset::Microsoft, &ClaimNames::default(), &no_oid, None), Err(ClaimError::NoObjectId));
     }
 
     #[test]

@@ -44,6 +44,15 @@ pub enum IdpCmd {
         /// Scopes to ask for (default: the preset's).
         #[arg(long)]
         scopes: Option<String>,
+        /// The claim holding the address, if not `email` (the subject is always `sub`).
+        #[arg(long)]
+        email_claim: Option<String>,
+        /// The claim saying the address is verified, if not `email_verified`.
+        #[arg(long)]
+        email_verified_claim: Option<String>,
+        /// The claim holding the person's name, if not `name`.
+        #[arg(long)]
+        name_claim: Option<String>,
         /// deny, confirm or automatic: a first sign-in whose address has an account here.
         #[arg(long, default_value = "confirm")]
         linking: String,
@@ -123,6 +132,9 @@ pub async fn idp(config: signet_server::config::Config, cmd: IdpCmd) -> anyhow::
             issuer,
             display_name,
             scopes,
+            email_claim,
+            email_verified_claim,
+            name_claim,
             linking,
             email_authoritative,
             no_create_accounts,
@@ -147,6 +159,9 @@ pub async fn idp(config: signet_server::config::Config, cmd: IdpCmd) -> anyhow::
                 client_id,
                 client_secret: None,
                 client_auth,
+                email_claim,
+                email_verified_claim,
+                name_claim,
                 scopes,
                 linking,
                 email_authoritative,

@@ -46,6 +46,14 @@ pub struct ProviderConfig {
     /// `<issuer>/jwks`; no secret at all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_auth: Option<String>,
+    /// Claims holding the address, its verification and the name, where a provider uses others
+    /// than `email`, `email_verified` and `name` (the subject is always `sub`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_claim: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified_claim: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_claim: Option<String>,
     /// Scopes asked for (default: the preset's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<String>,
@@ -126,6 +134,15 @@ impl ProviderConfig {
 
     pub fn link_policy(&self) -> LinkPolicy {
         LinkPolicy::parse(&self.linking).unwrap_or(LinkPolicy::Confirm)
+    }
+
+    pub fn claim_names(&self) -> signet_core::federation::ClaimNames<'_> {
+        let d = signet_core::federation::ClaimNames::default();
+        signet_core::federation::ClaimNames {
+            email: self.email_claim.as_deref().unwrap_or(d.email),
+            email_verified: self.email_verified_claim.as_deref().unwrap_or(d.email_verified),
+            name: self.name_claim.as_deref().unwrap_or(d.name),
+        }
     }
 
     pub fn private_key_jwt(&self) -> bool {

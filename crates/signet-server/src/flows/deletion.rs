@@ -56,6 +56,9 @@ pub async fn erase_due(state: &AppState) -> anyhow::Result<usize> {
     let due = state.store.due_deletions(state.now(), ERASE_BATCH).await?;
     let mut erased = 0;
     for id in due {
+        // Upstream tokens kept for the account are revoked at their providers first (best
+        // effort); erasing deletes them with the identities.
+        super::vault::revoke_all(state, id).await;
         if state.store.erase_user(id).await? {
             erased += 1;
             let event = NewAudit {

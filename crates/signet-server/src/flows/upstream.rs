@@ -222,7 +222,7 @@ async fn redeem(
         Some(u) => oidc::userinfo(up, p, u, &tokens.access_token).await,
         None => None,
     };
-    let mut who = federation::from_oidc(p.preset(), &claims, info.as_ref())
+    let mut who = federation::from_oidc(p.preset(), &p.config.claim_names(), &claims, info.as_ref())
         .map_err(|e| UpstreamError::Protocol(p.display_name(), e.to_string()))?;
     if p.preset() == Preset::Apple && who.name.is_none() {
         // Apple sends the name once, with the first authorization; kept from then on.

@@ -122,3 +122,13 @@ pub async fn revoke(state: &AppState, p: &Provider, identity_id: i64) {
         tracing::info!(error = %e, provider = %p.slug, "upstream token revocation failed; the tokens are forgotten anyway");
     }
 }
+
+/// [`revoke`] for every identity of the account (before it is erased).
+pub async fn revoke_all(state: &AppState, user_id: i64) {
+    let Ok(identities) = state.store.identities_of(user_id).await else { return };
+    for i in identities {
+        if let Ok(Some(p)) = crate::upstream::registry::get(state, &i.provider).await {
+            revoke(state, &p, i.id).await;
+        }
+    }
+}
