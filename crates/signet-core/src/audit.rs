@@ -96,6 +96,10 @@ pub enum AuditKind {
     GroupRoleSet,
     /// An organization's settings changed (its verified domains).
     OrgUpdate,
+    /// An upstream identity provider was added (detail: slug, preset, issuer).
+    IdpAdd,
+    /// An upstream identity provider was removed.
+    IdpRemove,
     /// An upstream identity was linked to an account (detail: provider, how).
     IdentityLink,
     /// An upstream identity was unlinked (its stored upstream tokens forgotten).
@@ -171,6 +175,8 @@ impl AuditKind {
             Self::GroupMemberSet => "group_member_set",
             Self::GroupRoleSet => "group_role_set",
             Self::OrgUpdate => "org_update",
+            Self::IdpAdd => "idp_add",
+            Self::IdpRemove => "idp_remove",
             Self::IdentityLink => "identity_link",
             Self::IdentityUnlink => "identity_unlink",
             Self::UpstreamRefused => "upstream_refused",
@@ -275,6 +281,8 @@ mod tests {
             (GroupMemberSet, "group_member_set"),
             (GroupRoleSet, "group_role_set"),
             (OrgUpdate, "org_update"),
+            (IdpAdd, "idp_add"),
+            (IdpRemove, "idp_remove"),
             (IdentityLink, "identity_link"),
             (IdentityUnlink, "identity_unlink"),
             (UpstreamRefused, "upstream_refused"),

@@ -191,6 +191,8 @@ pub async fn idp(config: signet_server::config::Config, cmd: IdpCmd) -> anyhow::
                 Err(signet_store::StoreError::Conflict) => bail!("a provider {slug:?} exists already"),
                 r => r?,
             }
+            let detail = format!("{slug}: {} {}", config.preset, config.issuer().unwrap_or_default());
+            crate::admin::write_audit(&state, signet_core::audit::AuditKind::IdpAdd, None, &detail).await;
             println!("added {slug}");
             println!(
                 "redirect URI to register at the provider: {}/login/idp/{slug}/callback",
@@ -233,6 +235,7 @@ pub async fn idp(config: signet_server::config::Config, cmd: IdpCmd) -> anyhow::
             if !state.store.remove_provider(&slug).await? {
                 bail!("no provider {slug:?}");
             }
+            crate::admin::write_audit(&state, signet_core::audit::AuditKind::IdpRemove, None, &slug).await;
             println!("removed {slug}");
         }
     }

@@ -518,6 +518,8 @@ async fn cli_idp_add_list_remove() {
     assert_eq!(code, 0);
     assert!(!s.browser().get("/login").await.body.contains("Continue with corp"));
     assert_ne!(run_cli(dir, &["idp", "remove", "corp"], "").0, 0);
+    let kinds = crate::harness::audit_kinds(&s).await;
+    assert!(kinds.contains(&"idp_add".to_owned()) && kinds.contains(&"idp_remove".to_owned()), "{kinds:?}");
 }
 
 /// A confidential client registered for token exchange, by the CLI.
