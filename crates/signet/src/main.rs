@@ -2,6 +2,7 @@
 
 mod admin;
 mod authz;
+mod backup;
 mod clients;
 mod groups;
 mod idp;
@@ -69,6 +70,16 @@ enum Command {
     /// Upstream identity providers: sign in with Google, GitHub, Apple, Microsoft or an OpenID provider.
     #[command(subcommand)]
     Idp(idp::IdpCmd),
+    /// Copy the SQLite database to FILE while the server runs (a consistent snapshot).
+    /// Keep the secrets file with it. PostgreSQL: use pg_dump.
+    Backup { file: PathBuf },
+    /// Put a backup made by `signet backup` back in place. Stop the server first.
+    Restore {
+        file: PathBuf,
+        /// Restore even though a write-ahead log is present (after a crash).
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the README's command table (generated from these definitions).
     #[command(hide = true)]
     CliReference,
@@ -138,6 +149,8 @@ fn main() -> ExitCode {
             Command::Role(cmd) => orgs::role(config, cmd).await,
             Command::Authz(cmd) => authz::authz(config, cmd).await,
             Command::Idp(cmd) => idp::idp(config, cmd).await,
+            Command::Backup { file } => backup::backup(config, file).await,
+            Command::Restore { file, force } => backup::restore(config, file, force).await,
             Command::Config(_) | Command::CliReference => Ok(()),
         }
     });

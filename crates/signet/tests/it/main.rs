@@ -6,6 +6,7 @@ mod account;
 mod api;
 mod authz;
 mod authzen;
+mod backup;
 mod cli;
 mod email_verify;
 mod federation;
