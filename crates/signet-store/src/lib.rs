@@ -6,6 +6,7 @@
 
 mod common;
 pub mod ephemeral;
+mod federation_model;
 pub mod model;
 pub mod postgres;
 pub mod redis_ephemeral;
@@ -15,6 +16,7 @@ use async_trait::async_trait;
 use signet_core::{Email, OffsetDateTime, PasswordRecord, TokenHash};
 
 pub use ephemeral::{Counter, Ephemeral, MemoryEphemeral};
+pub use federation_model::*;
 pub use model::*;
 pub use postgres::PgStore;
 pub use redis_ephemeral::{FallbackEphemeral, RedisEphemeral};

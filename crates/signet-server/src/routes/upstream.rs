@@ -199,7 +199,7 @@ pub async fn unlink(
     let Some(identity) = mine.iter().find(|i| i.id == id) else { return Err(PageError::NotFound) };
     // Refused when it is the account's last way to sign in (checked again atomically).
     let p = crate::upstream::registry::get(&state, &identity.provider).await?;
-    let others = state.store.identities_of(auth.user.id).await?.len() > 1;
+    let others = mine.len() > 1;
     if let Some(p) = p.filter(|p| p.config.store_tokens && (others || auth.user.password.is_some())) {
         // Revoked at the upstream too (RFC 7009), best effort; forgotten here in any case.
         crate::flows::vault::revoke(&state, &p, id).await;

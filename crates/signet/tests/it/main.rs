@@ -10,6 +10,7 @@ mod backup;
 mod cli;
 mod email_verify;
 mod federation;
+mod federation_tokens;
 mod health;
 mod housekeeping;
 mod jwks;
