@@ -108,6 +108,12 @@ pub enum AuditKind {
     UpstreamRefused,
     /// A client obtained an upstream access token from the vault (RFC 8693 token exchange).
     UpstreamTokenExchange,
+    /// An administrator changed an account's flags (detail: target and before/after).
+    UserUpdate,
+    /// An administrator changed a client's registration (detail: target and before/after).
+    ClientUpdate,
+    /// A replaced client secret's overlap ended: it no longer authenticates.
+    ClientSecretExpire,
 }
 
 impl AuditKind {
@@ -181,6 +187,9 @@ impl AuditKind {
             Self::IdentityUnlink => "identity_unlink",
             Self::UpstreamRefused => "upstream_refused",
             Self::UpstreamTokenExchange => "upstream_token_exchange",
+            Self::UserUpdate => "user_update",
+            Self::ClientUpdate => "client_update",
+            Self::ClientSecretExpire => "client_secret_expire",
         }
     }
 }
@@ -287,6 +296,9 @@ mod tests {
             (IdentityUnlink, "identity_unlink"),
             (UpstreamRefused, "upstream_refused"),
             (UpstreamTokenExchange, "upstream_token_exchange"),
+            (UserUpdate, "user_update"),
+            (ClientUpdate, "client_update"),
+            (ClientSecretExpire, "client_secret_expire"),
         ];
         for (kind, name) in kinds {
             assert_eq!(kind.as_str(), name);

@@ -152,6 +152,10 @@ impl ApiError {
     pub fn conflict(description: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", description)
     }
+    /// RFC 9110 §15.5.13: an `If-Match` that no longer matches (412).
+    pub fn precondition_failed(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", description)
+    }
     pub fn method_not_allowed() -> Self {
         Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This method is not allowed here.")
     }

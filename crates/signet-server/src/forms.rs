@@ -116,3 +116,21 @@ pub fn read_json<T: serde::de::DeserializeOwned>(
         }
     })
 }
+
+/// Reads a JSON API body: `application/json` only (a cross-site form cannot send it without a
+/// CORS preflight), no NUL character (raw or `\u0000`, which PostgreSQL cannot store), into a
+/// typed value; anything else is 400 naming what was wrong.
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<T, crate::error::ApiError> {
+    use crate::error::ApiError;
+    let ct = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !ct.starts_with("application/json") {
+        return Err(ApiError::bad_request("Send a JSON body (Content-Type: application/json)."));
+    }
+    if body.contains(&0) || body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Err(ApiError::bad_request("The body may not contain NUL characters."));
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}.")))
+}

@@ -3,6 +3,7 @@
 //! [`run`] takes a bound listener, so tests bind port 0 and production binds the configured
 //! address; [`build_state`] opens the store and secrets named by the config.
 
+pub mod admin;
 pub mod audit;
 pub mod authz;
 pub mod config;
@@ -199,8 +200,28 @@ async fn upkeep(state: &AppState, purge: bool) -> anyhow::Result<()> {
         purge_expired(state).await?;
         // An instance away longer than this reloads its authorization graphs (`authz`).
         state.store.prune_authz_changes(now - time::Duration::hours(1)).await?;
+        prune_audit(state).await?;
     }
+    // Replaced client secrets whose overlap ended stop working (they already fail
+    // authentication past their time; this forgets them and audits it).
+    admin::clients::expire_previous_secrets(state).await?;
     Ok(())
+}
+
+/// Audit retention (`[audit] retention`): deletes older events in batches of [`PURGE_BATCH`],
+/// oldest first through the `at` index, yielding between them, so a large backlog never holds
+/// the write lock long (`bench/audit_retention.sh`). Returns how many went.
+pub async fn prune_audit(state: &AppState) -> anyhow::Result<u64> {
+    let before = state.now() - state.config.audit.retention;
+    let mut total = 0;
+    loop {
+        let n = state.store.prune_audit(before, PURGE_BATCH).await?;
+        total += n;
+        if n < PURGE_BATCH as u64 {
+            return Ok(total);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// Rows deleted per statement per round of [`purge_expired`].

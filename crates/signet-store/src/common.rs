@@ -15,6 +15,9 @@ use crate::StoreError;
 /// paths are relative to it), one submodule per concept.
 macro_rules! shared_queries {
     () => {
+        mod admin {
+            include!("../sql/admin.rs");
+        }
         mod audit {
             include!("../sql/audit.rs");
         }

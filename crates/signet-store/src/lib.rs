@@ -4,6 +4,7 @@
 //! the default backend, PostgreSQL the one for several instances. Short-lived counters (rate limits, lockouts) live behind [`Ephemeral`]; in-process
 //! by default. Handlers only ever see the traits, so new backends add no branches to them.
 
+mod admin_model;
 mod common;
 pub mod ephemeral;
 mod federation_model;
@@ -15,6 +16,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use signet_core::{Email, OffsetDateTime, PasswordRecord, TokenHash};
 
+pub use admin_model::*;
 pub use ephemeral::{Counter, Ephemeral, MemoryEphemeral};
 pub use federation_model::*;
 pub use model::*;
@@ -473,6 +475,45 @@ pub trait FederationStore: Send + Sync {
     async fn upstream_tokens(&self, identity_id: i64) -> Result<Option<SealedUpstreamTokens>>;
 }
 
+/// The admin API's reads and conditional writes (`admin_model`).
+#[async_trait]
+pub trait AdminStore: Send + Sync {
+    async fn search_users(&self, filter: UserFilter<'_>) -> Result<Vec<User>>;
+    /// Changes an account's flags if its revision is still `expected` (any, when `None`).
+    async fn patch_user(
+        &self,
+        user_id: i64,
+        expected: Option<i64>,
+        patch: &UserPatch,
+        now: OffsetDateTime,
+    ) -> Result<Written<User>>;
+    /// Changes a client's registration if its revision is still `expected` (any, when `None`).
+    async fn patch_client(
+        &self,
+        client_id: &str,
+        expected: Option<i64>,
+        patch: &ClientPatch,
+        now: OffsetDateTime,
+    ) -> Result<Written<Client>>;
+    /// A confidential client's new secret; the old one keeps working until `keep_old_until`
+    /// (none: it stops at once). `Missing` for an unknown or public client.
+    async fn rotate_client_secret(
+        &self,
+        client_id: &str,
+        expected: Option<i64>,
+        secret_hash: &str,
+        keep_old_until: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<Written<Client>>;
+    /// Forgets replaced secrets whose overlap ended; the clients they belonged to.
+    async fn expire_previous_secrets(&self, now: OffsetDateTime) -> Result<Vec<String>>;
+    async fn audit_page(&self, filter: AuditFilter<'_>) -> Result<Vec<AuditEvent>>;
+    /// Audit retention: deletes at most `batch` events older than `before`, oldest first.
+    async fn prune_audit(&self, before: OffsetDateTime, batch: i64) -> Result<u64>;
+    /// (accounts, disabled accounts, sessions seen since `active_since`) for the dashboard.
+    async fn admin_counts(&self, active_since: OffsetDateTime) -> Result<(i64, i64, i64)>;
+}
+
 /// Housekeeping: deletes expired rows of every kind, at most `batch` rows per statement, so
 /// a large backlog never holds the database's write lock for long.
 #[async_trait]
@@ -503,6 +544,7 @@ pub trait Store:
     + GroupStore
     + AuthzStore
     + FederationStore
+    + AdminStore
     + 'static
 {
     /// Is the database reachable? For `/readyz`.

@@ -24,6 +24,8 @@ pub struct User {
     pub updated_at: OffsetDateTime,
     /// A self-service deletion waiting out its grace period: erased after this time.
     pub delete_after: Option<OffsetDateTime>,
+    /// The row's version: bumped by every change (the admin API's `ETag`).
+    pub revision: i64,
 }
 
 impl User {
@@ -136,6 +138,11 @@ pub struct Client {
     pub client_uri: Option<String>,
     /// Every authorization happens in an organization (`organization=`, or the user picks one).
     pub require_organization: bool,
+    /// The row's version: bumped by every change (the admin API's `ETag`).
+    pub revision: i64,
+    /// A replaced secret's hash that still authenticates until the time given (rotation with
+    /// overlap); past it, ignored and cleared by the upkeep loop.
+    pub previous_secret: Option<(String, OffsetDateTime)>,
     /// The registered APIs among the client's audiences, by identifier: their permissions and
     /// which of them this client was granted (client credentials). Loaded by `client()` only.
     pub apis: std::collections::BTreeMap<String, ApiAccess>,

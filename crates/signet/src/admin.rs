@@ -11,8 +11,9 @@ use serde::Deserialize;
 use signet_core::audit::AuditKind;
 use signet_core::password::is_importable;
 use signet_core::{Email, OffsetDateTime, Password, PasswordRecord, SystemClock};
+use signet_server::admin::{users, Operator};
 use signet_server::{AppState, Config};
-use signet_store::{NewAudit, NewUser, StoreError, User};
+use signet_store::{NewAudit, NewUser, StoreError, User, UserPatch};
 
 #[derive(Subcommand)]
 pub enum UserCmd {
@@ -134,28 +135,12 @@ pub(crate) async fn write_audit(state: &AppState, kind: AuditKind, user: Option<
     }
 }
 
-async fn hash_checked(state: &AppState, password: Password, email: &str) -> anyhow::Result<PasswordRecord> {
-    state.policy.check(&password, email).map_err(|v| anyhow::anyhow!("{v}"))?;
-    Ok(state.hash_pool.hash(password).await?)
-}
-
 pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
     let state = state(config).await?;
     let now = state.now();
     match cmd {
         UserCmd::Create { email, password_stdin: _, admin, json } => {
-            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
-            let record = hash_checked(&state, read_password()?, email.as_str()).await?;
-            let u = match state
-                .store
-                .create_user(NewUser { email: &email, password: Some(&record), is_admin: admin, now })
-                .await
-            {
-                Ok(u) => u,
-                Err(StoreError::Conflict) => bail!("an account with email {email} already exists"),
-                Err(e) => return Err(e.into()),
-            };
-            write_audit(&state, AuditKind::UserCreate, Some(&u), if admin { "admin" } else { "" }).await;
+            let u = users::create(&state, &Operator::cli(), &email, Some(read_password()?), admin).await?;
             if json {
                 println!("{}", serde_json::json!({ "id": u.id, "email": u.email, "is_admin": u.is_admin }));
             } else {
@@ -194,34 +179,24 @@ pub async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
         }
         UserCmd::Disable { email } => {
             let u = find(&state, &email).await?;
-            state.store.set_disabled(u.id, true, now).await?;
-            signet_server::tokens::revoke_user(&state, u.id, None, "user_disabled").await?;
-            write_audit(&state, AuditKind::UserDisable, Some(&u), "").await;
+            let patch = UserPatch { disabled: Some(true), ..Default::default() };
+            users::patch(&state, &Operator::cli(), u.id, None, patch).await?;
             println!("disabled {}", u.email);
         }
         UserCmd::ResetMfa { email } => {
             let u = find(&state, &email).await?;
-            state.store.delete_totp(u.id).await?;
-            for p in state.store.list_passkeys(u.id).await? {
-                state.store.delete_passkey(u.id, p.id).await?;
-            }
-            state.store.delete_backup_codes(u.id).await?;
-            signet_server::tokens::revoke_user(&state, u.id, None, "mfa_reset").await?;
-            write_audit(&state, AuditKind::MfaRemove, Some(&u), "admin_reset").await;
+            users::reset_mfa(&state, &Operator::cli(), u.id).await?;
             println!("second factors removed for {}; they sign in with their password alone", u.email);
         }
         UserCmd::Enable { email } => {
             let u = find(&state, &email).await?;
-            state.store.set_disabled(u.id, false, now).await?;
-            write_audit(&state, AuditKind::UserEnable, Some(&u), "").await;
+            let patch = UserPatch { disabled: Some(false), ..Default::default() };
+            users::patch(&state, &Operator::cli(), u.id, None, patch).await?;
             println!("enabled {}", u.email);
         }
         UserCmd::SetPassword { email, password_stdin: _ } => {
             let u = find(&state, &email).await?;
-            let record = hash_checked(&state, read_password()?, &u.email).await?;
-            state.store.set_password(u.id, &record, true, now).await?;
-            signet_server::tokens::revoke_user(&state, u.id, None, "password_set_by_admin").await?;
-            write_audit(&state, AuditKind::PasswordChange, Some(&u), "cli").await;
+            users::set_password(&state, &Operator::cli(), u.id, read_password()?).await?;
             println!("password set for {}; their sessions were ended", u.email);
         }
         UserCmd::Import { file } => import(&state, &file, now).await?,

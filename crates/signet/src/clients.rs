@@ -6,12 +6,11 @@ use anyhow::bail;
 use clap::Subcommand;
 use serde_json::json;
 use signet_core::audit::AuditKind;
-use signet_core::client::{Registration, SigningAlg};
-use signet_core::redirect_uri::Issuer;
-use signet_core::secret::random_bytes;
 use signet_core::{PlainToken, SystemClock};
+use signet_server::admin::clients::{self, ClientSpec};
+use signet_server::admin::{keys, AdminError, Operator};
 use signet_server::{AppState, Config};
-use signet_store::{Client, KeyState, NewAudit, NewClient, StoreError};
+use signet_store::{Client, NewAudit};
 
 /// The command-line flag for a registration field (`signet_core::client` names fields as
 /// RFC 7591 does).
@@ -110,9 +109,12 @@ pub enum ClientCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Replace a confidential client's secret; the old one stops working at once.
+    /// Replace a confidential client's secret; the old one stops working at once, or after
+    /// `--overlap` seconds (at most 30 days) so deployments can switch over.
     RotateSecret {
         client_id: String,
+        #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+        overlap: u64,
         #[arg(long)]
         json: bool,
     },
@@ -201,6 +203,14 @@ fn client_json(c: &Client) -> serde_json::Value {
 }
 
 /// `device_code` and `token_exchange` for the URNs of RFC 8628 and RFC 8693, in tables.
+/// A registration error names the command-line flag of the field.
+fn flagged(e: AdminError) -> anyhow::Error {
+    match e {
+        AdminError::Invalid { field, message } => anyhow::anyhow!("{}: {}", flag_of(field), message),
+        other => other.into(),
+    }
+}
+
 fn short_grant(g: &str) -> &str {
     match signet_core::client::GrantType::parse(g) {
         Some(signet_core::client::GrantType::DeviceCode) => "device_code",
@@ -209,13 +219,8 @@ fn short_grant(g: &str) -> &str {
     }
 }
 
-fn new_secret() -> PlainToken {
-    PlainToken::generate("sgn_cs_")
-}
-
 pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
     let state = state(config).await?;
-    let now = state.now();
     match cmd {
         ClientCmd::Create {
             name,
@@ -236,59 +241,25 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
             client_uri,
             json,
         } => {
-            let configured: Vec<SigningAlg> = state.keys.algs().iter().filter_map(|a| SigningAlg::parse(a)).collect();
-            let reg = Registration {
-                name: name.clone(),
+            let spec = ClientSpec {
+                name,
                 public,
-                grant_types: grant.clone(),
+                grant_types: grant,
                 scope,
-                audiences: audience.clone(),
-                redirect_uris: redirect_uri.clone(),
-                post_logout_redirect_uris: post_logout_redirect_uri.clone(),
+                audiences: audience,
+                redirect_uris: redirect_uri,
+                post_logout_redirect_uris: post_logout_redirect_uri,
                 access_token_ttl,
-                signing_alg: signing_alg.clone(),
-                id_token_alg: id_token_alg.clone(),
+                signing_alg,
+                id_token_alg,
                 subject_type: Some(subject_type),
-                logo_uri: logo_uri.clone(),
-                client_uri: client_uri.clone(),
+                logo_uri,
+                client_uri,
+                skip_consent,
+                require_mfa,
+                require_organization,
             };
-            // A loopback http issuer (local development) also takes http://localhost redirect URIs.
-            let issuer = if state.config.is_insecure_dev() { Issuer::LoopbackDev } else { Issuer::Production };
-            let valid = reg
-                .validate(&configured, issuer)
-                .map_err(|e| anyhow::anyhow!("{}: {}", flag_of(e.field), e.message))?;
-            let pairwise_subjects = valid.pairwise_subjects;
-            let scope = valid.scope;
-            let grant: Vec<String> = valid.grant_types.iter().map(|g| g.as_str().to_owned()).collect();
-            // Hex, not base64url: an id starting with "-" would read as an option on command lines.
-            let client_id = hex::encode(random_bytes::<16>());
-            let secret = (!public).then(new_secret);
-            let secret_hash = secret.as_ref().map(|s| s.hash());
-            let c = state
-                .store
-                .create_client(NewClient {
-                    client_id: &client_id,
-                    name: &name,
-                    secret_hash: secret_hash.as_ref().map(|h| h.as_str()),
-                    is_public: public,
-                    grant_types: &grant,
-                    scopes: &scope.to_string(),
-                    audiences: &audience,
-                    redirect_uris: &redirect_uri,
-                    access_token_ttl,
-                    signing_alg: signing_alg.as_deref(),
-                    skip_consent,
-                    post_logout_redirect_uris: &post_logout_redirect_uri,
-                    require_mfa,
-                    pairwise_subjects,
-                    id_token_alg: id_token_alg.as_deref(),
-                    logo_uri: logo_uri.as_deref(),
-                    client_uri: client_uri.as_deref(),
-                    require_organization,
-                    now,
-                })
-                .await?;
-            audit(&state, AuditKind::ClientCreate, &format!("client:{}", c.client_id)).await;
+            let (c, secret) = clients::create(&state, &Operator::cli(), spec).await.map_err(flagged)?;
             print_client_with_secret(&c, secret.as_ref(), json)?;
         }
         ClientCmd::List { json } => {
@@ -332,22 +303,15 @@ pub async fn client(config: Config, cmd: ClientCmd) -> anyhow::Result<()> {
                 print!("{}", crate::admin::table(["", ""], &rows).split_once('\n').map_or("", |(_, rest)| rest));
             }
         }
-        ClientCmd::RotateSecret { client_id, json } => {
-            let secret = new_secret();
-            match state.store.set_client_secret(&client_id, secret.hash().as_str(), now).await {
-                Ok(()) => {}
-                Err(StoreError::NotFound) => bail!("no confidential client {client_id:?}"),
-                Err(e) => return Err(e.into()),
-            }
-            let c = state.store.client(&client_id).await?.ok_or_else(|| anyhow::anyhow!("client vanished"))?;
-            audit(&state, AuditKind::ClientSecretRotate, &format!("client:{client_id}")).await;
+        ClientCmd::RotateSecret { client_id, overlap, json } => {
+            let (c, secret) = clients::rotate_secret(&state, &Operator::cli(), &client_id, None, overlap).await?;
             print_client_with_secret(&c, Some(&secret), json)?;
+            if overlap > 0 && !json {
+                println!("(the old secret keeps working for {overlap} s)");
+            }
         }
         ClientCmd::Delete { client_id, json } => {
-            if !state.store.delete_client(&client_id, now).await? {
-                bail!("no client {client_id:?}");
-            }
-            audit(&state, AuditKind::ClientDelete, &format!("client:{client_id}")).await;
+            clients::delete(&state, &Operator::cli(), &client_id).await?;
             if json {
                 println!("{}", json!({ "deleted": client_id }));
             } else {
@@ -397,7 +361,6 @@ fn print_client_with_secret(c: &Client, secret: Option<&PlainToken>, json: bool)
 
 pub async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
     let state = state(config.clone()).await?;
-    let now = state.now();
     match cmd {
         KeysCmd::List { json } => {
             let keys = state.store.list_keys().await?;
@@ -422,34 +385,17 @@ pub async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
             }
         }
         KeysCmd::Rotate { alg, json } => {
-            let algs = match alg {
-                Some(a) if state.keys.algs().contains(&a) => vec![a],
-                Some(a) => bail!("{a:?} is not a configured signing algorithm"),
-                None => state.keys.algs().to_vec(),
-            };
-            for a in &algs {
-                state.keys.rotate(state.store.as_ref(), a, now, signet_server::key_publish_time(&config)).await?;
-                audit(&state, AuditKind::KeyRotate, a).await;
-                if !json {
+            let algs = keys::rotate(&state, &Operator::cli(), alg.as_deref()).await?;
+            if json {
+                println!("{}", json!({ "rotated": algs }));
+            } else {
+                for a in &algs {
                     println!("rotated {a}");
                 }
             }
-            if json {
-                println!("{}", json!({ "rotated": algs }));
-            }
         }
         KeysCmd::Revoke { kid, json } => {
-            let key = state.store.list_keys().await?.into_iter().find(|k| k.kid == kid);
-            let Some(key) = key else { bail!("no key {kid:?}") };
-            // A revoked current key would leave nothing to sign with: rotate first.
-            if key.state == KeyState::Current {
-                state
-                    .keys
-                    .rotate(state.store.as_ref(), &key.alg, now, signet_server::key_publish_time(&config))
-                    .await?;
-            }
-            state.store.revoke_key(&kid, now).await?;
-            audit(&state, AuditKind::KeyRevoke, &kid).await;
+            keys::revoke(&state, &Operator::cli(), &kid).await?;
             if json {
                 println!("{}", json!({ "revoked": kid }));
             } else {

@@ -13,8 +13,7 @@
 //!   `authz:write`, `authz:explain`), for user tokens narrowed to their current roles; an owner
 //!   or admin of the organization may also see explanations.
 
-use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use signet_store::Org;
 
 use crate::error::ApiError;
@@ -45,40 +44,7 @@ impl Need {
     }
 }
 
-/// A refused or failed API call: RFC 6750 errors for the token, `{"error","error_description"}`
-/// for the rest.
-#[derive(Debug)]
-pub enum Refused {
-    Bearer(BearerError),
-    Api(ApiError),
-}
-
-impl From<BearerError> for Refused {
-    fn from(e: BearerError) -> Self {
-        Refused::Bearer(e)
-    }
-}
-
-impl From<ApiError> for Refused {
-    fn from(e: ApiError) -> Self {
-        Refused::Api(e)
-    }
-}
-
-impl From<signet_store::StoreError> for Refused {
-    fn from(e: signet_store::StoreError) -> Self {
-        Refused::Api(e.into())
-    }
-}
-
-impl IntoResponse for Refused {
-    fn into_response(self) -> Response {
-        match self {
-            Refused::Bearer(e) => e.into_response(),
-            Refused::Api(e) => e.into_response(),
-        }
-    }
-}
+pub use crate::oauth::bearer::Refused;
 
 /// An authenticated caller of the authorization API.
 #[derive(Debug, Clone)]
@@ -118,18 +84,9 @@ impl Caller {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Result<&str, BearerError> {
-    let v = headers.get(header::AUTHORIZATION).ok_or(BearerError::Missing)?;
-    let v = v.to_str().map_err(|_| BearerError::InvalidRequest("malformed Authorization header"))?;
-    match v.split_once(' ') {
-        Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => Ok(t.trim()),
-        _ => Err(BearerError::InvalidRequest("use the Bearer scheme")),
-    }
-}
-
 /// Authenticates the caller and finds its organization; see the module comment.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, Refused> {
-    let token = bearer(headers)?;
+    let token = crate::oauth::bearer::bearer_token(headers)?;
     let now = state.now();
     let claims = state
         .verified

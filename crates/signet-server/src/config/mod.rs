@@ -59,6 +59,7 @@ pub struct Config {
     pub mail: MailConfig,
     pub accounts: AccountsConfig,
     pub authz: AuthzConfig,
+    pub audit: AuditConfig,
     /// `[idp.<slug>]`: upstream identity providers (`config::federation`).
     pub idp: std::collections::BTreeMap<String, federation::ProviderConfig>,
 }
@@ -76,6 +77,21 @@ pub struct AuthzConfig {
 impl Default for AuthzConfig {
     fn default() -> Self {
         Self { follow_interval: Duration::milliseconds(250) }
+    }
+}
+
+/// `[audit]`: how long audit events are kept (issue 22).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Events older than this are deleted, in small batches, by the upkeep loop.
+    #[serde(deserialize_with = "de_duration")]
+    pub retention: Duration,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self { retention: Duration::days(365) }
     }
 }
 
@@ -207,6 +223,7 @@ impl Default for Config {
             mail: MailConfig::default(),
             accounts: AccountsConfig::default(),
             authz: AuthzConfig::default(),
+            audit: AuditConfig::default(),
             idp: Default::default(),
         }
     }
@@ -394,6 +411,9 @@ impl Config {
         }
         if !r.window.is_positive() {
             return Err(ConfigError::new("rate_limit.window", "must be positive"));
+        }
+        if self.audit.retention < Duration::days(1) {
+            return Err(ConfigError::new("audit.retention", "must be at least 1d"));
         }
         // Algorithms are `SigningAlg`s, checked as they are read: it has no HS* (shared-secret
         // signatures would let every verifier mint tokens).

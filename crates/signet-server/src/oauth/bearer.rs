@@ -60,3 +60,48 @@ impl IntoResponse for BearerError {
         r
     }
 }
+
+/// A refused or failed API call: RFC 6750 errors for the token, `{"error","error_description"}`
+/// for the rest.
+#[derive(Debug)]
+pub enum Refused {
+    Bearer(BearerError),
+    Api(crate::error::ApiError),
+}
+
+impl From<BearerError> for Refused {
+    fn from(e: BearerError) -> Self {
+        Refused::Bearer(e)
+    }
+}
+
+impl From<crate::error::ApiError> for Refused {
+    fn from(e: crate::error::ApiError) -> Self {
+        Refused::Api(e)
+    }
+}
+
+impl From<signet_store::StoreError> for Refused {
+    fn from(e: signet_store::StoreError) -> Self {
+        Refused::Api(e.into())
+    }
+}
+
+impl axum::response::IntoResponse for Refused {
+    fn into_response(self) -> axum::response::Response {
+        match self {
+            Refused::Bearer(e) => e.into_response(),
+            Refused::Api(e) => e.into_response(),
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer` header (RFC 6750 §2.1; the header only).
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Result<&str, BearerError> {
+    let v = headers.get(axum::http::header::AUTHORIZATION).ok_or(BearerError::Missing)?;
+    let v = v.to_str().map_err(|_| BearerError::InvalidRequest("malformed Authorization header"))?;
+    match v.split_once(' ') {
+        Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => Ok(t.trim()),
+        _ => Err(BearerError::InvalidRequest("use the Bearer scheme")),
+    }
+}

@@ -30,6 +30,14 @@ impl std::fmt::Debug for ClientCache {
 }
 
 impl ClientCache {
+    /// Drops a client changed on this instance, so the change takes effect here at once (other
+    /// instances see it within [`TTL`]).
+    pub fn forget(&self, client_id: &str) {
+        if let Ok(mut map) = self.map.write() {
+            map.remove(client_id);
+        }
+    }
+
     pub async fn get(&self, store: &dyn Store, client_id: &str) -> Result<Option<Arc<Client>>, StoreError> {
         let now = Instant::now();
         if let Ok(map) = self.map.read() {

@@ -1,6 +1,8 @@
 //! One module per endpoint.
 
 pub mod account;
+pub mod admin_api;
+pub mod admin_users;
 pub mod api;
 pub mod authorize;
 pub mod authz_api;
@@ -161,7 +163,31 @@ pub fn table() -> Vec<Route> {
         route("/oauth2/logout/confirm", Session, post(end_session::confirm)),
         route("/device", Session, get(device::show).post(device::submit)),
         route("/api/v1/me", ReadOnly, get(api::me)),
-        route("/api/v1/admin/users", ReadOnly, get(api::admin_users)),
+        route("/api/v1/openapi.json", ReadOnly, get(openapi_json)),
+        route("/api/v1/admin/users", Session, get(admin_users::list).post(admin_users::create)),
+        route("/api/v1/admin/users/{id}", Session, get(admin_users::get).patch(admin_users::update)),
+        route("/api/v1/admin/users/{id}/password", Session, put(admin_users::set_password)),
+        route("/api/v1/admin/users/{id}/mfa", Session, delete(admin_users::reset_mfa)),
+        route(
+            "/api/v1/admin/users/{id}/sessions",
+            Session,
+            get(admin_users::sessions).delete(admin_users::end_sessions),
+        ),
+        route("/api/v1/admin/users/{id}/identities", ReadOnly, get(admin_users::identities)),
+        route("/api/v1/admin/users/{id}/consents", ReadOnly, get(admin_users::consents)),
+        route("/api/v1/admin/users/{id}/consents/{client_id}", Session, delete(admin_users::revoke_consent)),
+        route("/api/v1/admin/clients", Session, get(admin_api::list_clients).post(admin_api::create_client)),
+        route(
+            "/api/v1/admin/clients/{client_id}",
+            Session,
+            get(admin_api::get_client).patch(admin_api::update_client).delete(admin_api::delete_client),
+        ),
+        route("/api/v1/admin/clients/{client_id}/secret", Session, post(admin_api::rotate_secret)),
+        route("/api/v1/admin/keys", ReadOnly, get(admin_api::list_keys)),
+        route("/api/v1/admin/keys/rotate", Session, post(admin_api::rotate_keys)),
+        route("/api/v1/admin/keys/{kid}/revoke", Session, post(admin_api::revoke_key)),
+        route("/api/v1/admin/audit", ReadOnly, get(admin_api::audit)),
+        route("/api/v1/admin/audit/export", ReadOnly, get(admin_api::audit_export)),
         route("/api/v1/orgs", ReadOnly, get(orgs_api::list)),
         route("/api/v1/orgs/{org}/members", ReadOnly, get(orgs_api::members)),
         route("/api/v1/orgs/{org}/members/{sub}", Session, put(orgs_api::set_member).delete(orgs_api::remove_member)),
@@ -187,6 +213,48 @@ pub fn table() -> Vec<Route> {
         ),
         route("/invite/{token}", PreSession, get(invite::show).post(invite::accept)),
     ]
+}
+
+/// The admin API's OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]`
+/// annotations and the types they take and return.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "Signet admin API", description = "Administration of a Signet identity server: accounts, clients, signing keys, the audit log. Authenticate with an access token for the audience urn:signet:admin (client credentials) carrying signet:admin or a narrower scope, or an administrator's session (state changes then need X-CSRF-Token)."),
+    paths(
+        admin_users::list, admin_users::create, admin_users::get, admin_users::update, admin_users::set_password,
+        admin_users::reset_mfa, admin_users::sessions, admin_users::end_sessions, admin_users::identities,
+        admin_users::consents, admin_users::revoke_consent,
+        admin_api::list_clients, admin_api::create_client, admin_api::get_client, admin_api::update_client,
+        admin_api::delete_client, admin_api::rotate_secret, admin_api::list_keys, admin_api::rotate_keys,
+        admin_api::revoke_key, admin_api::audit, admin_api::audit_export,
+    ),
+    modifiers(&SecuritySchemes)
+)]
+pub struct AdminApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("__Host-signet_session"))),
+        );
+    }
+}
+
+/// `GET /api/v1/openapi.json`
+async fn openapi_json() -> Response {
+    use utoipa::OpenApi;
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = DOC.get_or_init(|| AdminApiDoc::openapi().to_json().unwrap_or_default());
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.as_str()).into_response()
 }
 
 /// `/static/NAME`: the built-in stylesheet, script and icon, or the operator's replacements

@@ -11,7 +11,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -42,15 +42,6 @@ pub(crate) fn check_csrf(state: &AppState, auth: &AuthSession, headers: &HeaderM
     Ok(crate::csrf::check_session(state, &auth.token_hash, given)?)
 }
 
-/// JSON bodies only (a cross-site form cannot send `application/json` without a preflight).
-fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !ct.starts_with("application/json") {
-        return Err(ApiError::bad_request("Send a JSON body (Content-Type: application/json)."));
-    }
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}.")))
-}
-
 /// The start of a state-changing call: the CSRF token, the JSON body, the caller's standing in
 /// the organization (in that order: nothing about the organization is looked at before).
 pub(crate) async fn begin<T: for<'de> Deserialize<'de>>(
@@ -61,7 +52,7 @@ pub(crate) async fn begin<T: for<'de> Deserialize<'de>>(
     org: &str,
 ) -> Result<(T, Ctx), ApiError> {
     check_csrf(state, auth, headers)?;
-    let req: T = json_body(headers, body)?;
+    let req: T = crate::forms::json_body(headers, body)?;
     Ok((req, orgs::enter(state, &auth.user, org).await?))
 }
 

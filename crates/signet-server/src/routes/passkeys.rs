@@ -44,15 +44,6 @@ fn csrf_header(headers: &HeaderMap) -> String {
     headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
 
-/// JSON bodies only (a cross-site form cannot send `application/json` without a preflight).
-fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !ct.starts_with("application/json") {
-        return Err(ApiError::bad_request("Content-Type must be application/json."));
-    }
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("malformed request: {e}")))
-}
-
 fn failed() -> ApiError {
     ApiError::bad_request(tr("passkey-sign-in-failed"))
 }
@@ -108,7 +99,7 @@ pub async fn register_finish(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     csrf::check_session(&state, &auth.token_hash, &csrf_header(&headers))?;
-    let req: RegisterFinish = json_body(&headers, &body)?;
+    let req: RegisterFinish = crate::forms::json_body(&headers, &body)?;
     let now = state.now();
     let Some((owner, reg)) = passkey::take_state::<PasskeyRegistration>(&state, KIND_REGISTER, &req.id, now).await?
     else {
@@ -184,7 +175,7 @@ pub async fn login_start(
 ) -> Result<Response, ApiError> {
     csrf::check_presession(&state, &headers, &csrf_header(&headers))?;
     ratelimit::auth_ceiling(&state, &client.ip, state.now()).await?;
-    let req: LoginStart = json_body(&headers, &body)?;
+    let req: LoginStart = crate::forms::json_body(&headers, &body)?;
     let unexpected = |e: WebauthnError| ApiError::unexpected(anyhow::anyhow!("passkey sign-in start: {e}"));
     // The second factor after a password, or the factor a recovery link asks for: this
     // account's passkeys only.
@@ -248,7 +239,7 @@ pub async fn login_finish(
     csrf::check_presession(&state, &headers, &csrf_header(&headers))?;
     let now = state.now();
     ratelimit::auth_ceiling(&state, &client.ip, now).await?;
-    let req: LoginFinish = json_body(&headers, &body)?;
+    let req: LoginFinish = crate::forms::json_body(&headers, &body)?;
     // The record of the credential the browser used; unknown ids fail like bad signatures.
     let cred_key = passkey::credential_key(req.credential.raw_id.as_ref());
     let Some(record) = state.store.passkey_by_credential_id(&cred_key).await? else {

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "groups_access_gen", include_str!("../../migrations/postgres/0008_groups_access_gen.sql")),
     (9, "authz", include_str!("../../migrations/postgres/0009_authz.sql")),
     (10, "federation", include_str!("../../migrations/postgres/0010_federation.sql")),
+    (11, "admin", include_str!("../../migrations/postgres/0011_admin.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

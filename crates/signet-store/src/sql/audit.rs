@@ -1,8 +1,25 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::{from_ts, map_err, ts, DbStore};
+use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{AuditEvent, AuditStore, NewAudit, Result, StoreError};
+
+pub(crate) const AUDIT_COLS: &str = "id, at, kind, user_id, email, actor, ip, user_agent, detail";
+
+pub(crate) fn row_to_audit(r: &DbRow) -> Result<AuditEvent> {
+    let get = |e: sqlx::Error| StoreError::Other(e.into());
+    Ok(AuditEvent {
+        id: r.try_get("id").map_err(get)?,
+        at: from_ts(r.try_get("at").map_err(get)?),
+        kind: r.try_get("kind").map_err(get)?,
+        user_id: r.try_get("user_id").map_err(get)?,
+        email: r.try_get("email").map_err(get)?,
+        actor: r.try_get("actor").map_err(get)?,
+        ip: r.try_get("ip").map_err(get)?,
+        user_agent: r.try_get("user_agent").map_err(get)?,
+        detail: r.try_get("detail").map_err(get)?,
+    })
+}
 
 #[async_trait]
 impl AuditStore for DbStore {
@@ -34,21 +51,6 @@ impl AuditStore for DbStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        let get = |e: sqlx::Error| StoreError::Other(e.into());
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEvent {
-                    id: r.try_get("id").map_err(get)?,
-                    at: from_ts(r.try_get("at").map_err(get)?),
-                    kind: r.try_get("kind").map_err(get)?,
-                    user_id: r.try_get("user_id").map_err(get)?,
-                    email: r.try_get("email").map_err(get)?,
-                    actor: r.try_get("actor").map_err(get)?,
-                    ip: r.try_get("ip").map_err(get)?,
-                    user_agent: r.try_get("user_agent").map_err(get)?,
-                    detail: r.try_get("detail").map_err(get)?,
-                })
-            })
-            .collect()
+        rows.iter().map(row_to_audit).collect()
     }
 }

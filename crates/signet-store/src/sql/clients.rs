@@ -5,15 +5,16 @@ use sqlx::Row;
 use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{Client, ClientStore, NewClient, Result, StoreError};
 
-const COLS: &str = "id, client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris, \
+pub(crate) const COLS: &str = "id, client_id, name, secret_hash, is_public, grant_types, scopes, audiences, redirect_uris, \
                     access_token_ttl, signing_alg, created_at, skip_consent, post_logout_redirect_uris, require_mfa, \
-                    subject_type, id_token_alg, logo_uri, client_uri, require_organization";
+                    subject_type, id_token_alg, logo_uri, client_uri, require_organization, revision, \
+                    previous_secret_hash, previous_secret_expires_at";
 
 fn words(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_owned).collect()
 }
 
-fn row_to_client(r: &DbRow) -> Result<Client> {
+pub(crate) fn row_to_client(r: &DbRow) -> Result<Client> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
     let grants: String = r.try_get("grant_types").map_err(get)?;
     let auds: String = r.try_get("audiences").map_err(get)?;
@@ -45,6 +46,14 @@ fn row_to_client(r: &DbRow) -> Result<Client> {
         logo_uri: r.try_get("logo_uri").map_err(get)?,
         client_uri: r.try_get("client_uri").map_err(get)?,
         require_organization: r.try_get("require_organization").map_err(get)?,
+        revision: r.try_get("revision").map_err(get)?,
+        previous_secret: match (
+            r.try_get::<Option<String>, _>("previous_secret_hash").map_err(get)?,
+            r.try_get::<Option<i64>, _>("previous_secret_expires_at").map_err(get)?,
+        ) {
+            (Some(h), Some(t)) => Some((h, from_ts(t))),
+            _ => None,
+        },
         apis: Default::default(),
     })
 }

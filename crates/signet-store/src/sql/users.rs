@@ -6,7 +6,7 @@ use super::{from_ts, map_err, ts, DbRow, DbStore};
 use crate::{NetworkSeen, NewUser, Result, StoreError, User, UserStore};
 
 pub(crate) const COLS: &str = "id, subject, email, password_hash, pepper_id, is_admin, disabled, created_at, password_changed_at, \
-    revoked_before, email_verified_at, profile, updated_at, delete_after";
+    revoked_before, email_verified_at, profile, updated_at, delete_after, revision";
 
 pub(crate) fn row_to_user(r: &DbRow) -> Result<User> {
     let get = |e: sqlx::Error| StoreError::Other(e.into());
@@ -27,6 +27,7 @@ pub(crate) fn row_to_user(r: &DbRow) -> Result<User> {
         profile: serde_json::from_str(&r.try_get::<String, _>("profile").map_err(get)?).unwrap_or_default(),
         updated_at: from_ts(r.try_get("updated_at").map_err(get)?),
         delete_after: r.try_get::<Option<i64>, _>("delete_after").map_err(get)?.map(from_ts),
+        revision: r.try_get("revision").map_err(get)?,
     })
 }
 

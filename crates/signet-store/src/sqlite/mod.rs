@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "groups_access_gen", include_str!("../../migrations/sqlite/0012_groups_access_gen.sql")),
     (13, "authz", include_str!("../../migrations/sqlite/0013_authz.sql")),
     (14, "federation", include_str!("../../migrations/sqlite/0014_federation.sql")),
+    (15, "admin", include_str!("../../migrations/sqlite/0015_admin.sql")),
 ];
 
 // The shared queries (`sql/*.rs`) are written against these names.

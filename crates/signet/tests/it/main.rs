@@ -3,6 +3,7 @@
 mod harness;
 
 mod account;
+mod admin_api;
 mod api;
 mod authz;
 mod authzen;

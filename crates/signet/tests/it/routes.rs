@@ -13,6 +13,7 @@ fn concrete(path: &str) -> String {
         .replace("{role}", "r")
         .replace("{group}", "g")
         .replace("{slug}", "nope")
+        .replace("{kid}", "k")
 }
 
 /// Every route that changes state for a browser is guarded: a cross-site POST that carries the
@@ -40,6 +41,7 @@ async fn every_state_changing_route_requires_csrf() {
                 for (method, r) in [
                     ("POST", res),
                     ("PUT", b.method(reqwest::Method::PUT, &path).await),
+                    ("PATCH", b.method(reqwest::Method::PATCH, &path).await),
                     ("DELETE", b.method(reqwest::Method::DELETE, &path).await),
                 ] {
                     match r.status {

@@ -1,0 +1,164 @@
+//! Who is calling the admin API, and what they may do there.
+//!
+//! - **An access token** (RFC 6750 §2.1, header only) whose audience is the admin API,
+//!   [`ADMIN_API`] (RFC 8707 `resource=urn:signet:admin`; a token for any other resource is
+//!   refused, RFC 9068 §4): a client's own token (client credentials), or a user's token — and
+//!   then only while that user is an administrator. Its scope, narrowed to what the client is
+//!   registered for now, says what it may do ([`Need`]).
+//! - **An administrator's session** (the console, scripts in the browser): every admin scope;
+//!   state-changing calls need the session's `X-CSRF-Token`.
+//!
+//! Without either: 401. Authenticated without the scope a call needs: 403 `insufficient_scope`.
+
+use axum::http::{HeaderMap, Method};
+
+use super::Operator;
+use crate::error::ApiError;
+use crate::http::ClientInfo;
+use crate::oauth::bearer::{bearer_token, Refused};
+use crate::oauth::BearerError;
+use crate::state::AppState;
+use crate::tokens::access;
+
+/// The admin API's identifier: the `aud` its callers' tokens carry.
+pub const ADMIN_API: &str = "urn:signet:admin";
+
+/// Every scope the admin API knows; `signet:admin` holds all the others.
+pub const SCOPES: [&str; 6] = [
+    "signet:admin",
+    "signet:users:read",
+    "signet:users:write",
+    "signet:clients:read",
+    "signet:clients:write",
+    "signet:audit:read",
+];
+
+/// What a call needs of the caller's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    UsersRead,
+    UsersWrite,
+    ClientsRead,
+    ClientsWrite,
+    AuditRead,
+    /// Signing keys: `signet:admin` only.
+    Admin,
+}
+
+impl Need {
+    /// The narrowest scope that allows it (named in the `insufficient_scope` challenge).
+    pub fn scope(self) -> &'static str {
+        match self {
+            Need::UsersRead => "signet:users:read",
+            Need::UsersWrite => "signet:users:write",
+            Need::ClientsRead => "signet:clients:read",
+            Need::ClientsWrite => "signet:clients:write",
+            Need::AuditRead => "signet:audit:read",
+            Need::Admin => "signet:admin",
+        }
+    }
+
+    /// Is `need` allowed by holding `scope`? A write scope allows reading the same objects.
+    fn allowed_by(self, scope: &str) -> bool {
+        scope == "signet:admin"
+            || scope == self.scope()
+            || matches!(
+                (self, scope),
+                (Need::UsersRead, "signet:users:write") | (Need::ClientsRead, "signet:clients:write")
+            )
+    }
+}
+
+/// An authenticated caller of the admin API.
+#[derive(Debug, Clone)]
+pub struct AdminCaller {
+    pub op: Operator,
+    scopes: Vec<String>,
+}
+
+impl AdminCaller {
+    pub fn may(&self, need: Need) -> bool {
+        self.scopes.iter().any(|s| need.allowed_by(s))
+    }
+
+    /// 403 `insufficient_scope` (RFC 6750 §3.1) unless the caller's scope allows `need`.
+    pub fn require(&self, need: Need) -> Result<(), Refused> {
+        if self.may(need) {
+            Ok(())
+        } else {
+            Err(BearerError::InsufficientScope(need.scope()).into())
+        }
+    }
+}
+
+fn operator(label: String, client: &ClientInfo, user_id: Option<i64>) -> Operator {
+    Operator { label, ip: client.ip.clone(), user_agent: client.user_agent.clone(), user_id }
+}
+
+/// Authenticates the caller; see the module comment. `method` decides whether a session's
+/// call needs its CSRF token.
+pub async fn authenticate(
+    state: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+    client: &ClientInfo,
+) -> Result<AdminCaller, Refused> {
+    if headers.contains_key(axum::http::header::AUTHORIZATION) {
+        return from_token(state, headers, client).await;
+    }
+    let Some(auth) = crate::session::load(state, headers).await? else {
+        return Err(BearerError::Missing.into());
+    };
+    if !auth.user.is_admin {
+        return Err(ApiError::forbidden("Administrator role required.").into());
+    }
+    if !matches!(*method, Method::GET | Method::HEAD) {
+        let given = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        crate::csrf::check_session(state, &auth.token_hash, given).map_err(ApiError::from)?;
+    }
+    let op = operator(format!("user:{}", auth.user.id), client, Some(auth.user.id));
+    Ok(AdminCaller { op, scopes: vec!["signet:admin".into()] })
+}
+
+async fn from_token(state: &AppState, headers: &HeaderMap, info: &ClientInfo) -> Result<AdminCaller, Refused> {
+    let token = bearer_token(headers)?;
+    let now = state.now();
+    let claims = state
+        .verified
+        .verify(&state.keys.snapshot(), token, state.config.issuer_base(), now)
+        .map_err(|_| BearerError::InvalidToken("the access token is invalid or expired"))?;
+    if claims.aud != ADMIN_API {
+        return Err(BearerError::InvalidToken("the access token is not for the admin API").into());
+    }
+    if state.ephemeral.has_flag(&access::denylist_key(&claims.jti), now).await.map_err(|_| BearerError::Unavailable)? {
+        return Err(BearerError::InvalidToken("the access token was revoked").into());
+    }
+    let Some(client) =
+        state.clients.get(state.store.as_ref(), &claims.client_id).await.map_err(|_| BearerError::Unavailable)?
+    else {
+        return Err(BearerError::InvalidToken("the access token is no longer valid").into());
+    };
+    // What the client is registered for now: a narrowed registration takes effect at once.
+    let registered: Vec<&str> = client.scopes.split_whitespace().collect();
+    let scopes: Vec<String> = claims
+        .scope
+        .split_whitespace()
+        .filter(|s| SCOPES.contains(s) && registered.contains(s))
+        .map(str::to_owned)
+        .collect();
+    if claims.sub == claims.client_id {
+        let op = operator(format!("client:{}", client.client_id), info, None);
+        return Ok(AdminCaller { op, scopes });
+    }
+    let user = state.store.user_by_subject(&claims.sub).await?;
+    let user = match user {
+        Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < claims.iat) => u,
+        _ => return Err(BearerError::InvalidToken("the access token is no longer valid").into()),
+    };
+    // A user's token speaks for them only while they are an administrator.
+    if !user.is_admin {
+        return Err(ApiError::forbidden("Administrator role required.").into());
+    }
+    let op = operator(format!("user:{}", user.id), info, Some(user.id));
+    Ok(AdminCaller { op, scopes })
+}
