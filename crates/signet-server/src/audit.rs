@@ -15,6 +15,7 @@ pub fn user(u: &signet_store::User) -> Actor<'_> {
 }
 
 pub async fn record(state: &AppState, kind: AuditKind, who: Actor<'_>, client: &ClientInfo, detail: &str) {
+    state.metrics.count("audit", kind.as_str());
     // The email as typed at a login can hold anything (escape sequences, newlines that forge
     // log lines): only a parsed, normalised address is stored.
     let email = who.email().and_then(|e| signet_core::Email::parse(e).ok());

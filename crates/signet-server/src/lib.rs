@@ -18,6 +18,7 @@ pub mod http;
 pub mod kek;
 pub mod link_pages;
 pub mod mail;
+pub mod metrics;
 pub mod mfa;
 pub mod oauth;
 pub mod pages;
@@ -62,8 +63,18 @@ pub fn router(state: AppState) -> Router {
             None => app = app.route(r.path, r.methods),
         }
     }
-    let api = api.fallback(api::not_found).method_not_allowed_fallback(api::method_not_allowed);
+    let mut templates: Vec<&'static str> = routes::table().iter().map(|r| r.path).collect();
+    templates.push("/metrics");
+    state.metrics.install_routes(templates);
+    if state.config.metrics.enabled && state.config.metrics.listen.is_empty() {
+        app = app.route("/metrics", axum::routing::get(metrics::expose::serve));
+    }
+    let api = api
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::expose::mark_route))
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed);
     let app = app
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::expose::mark_route))
         .nest("/api/v1", api)
         .fallback(|| async { PageError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -71,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), pages::i18n::scope))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(axum::middleware::from_fn(request_id::layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::expose::track))
         .with_state(state);
     if hsts {
         app.layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
@@ -122,6 +134,15 @@ pub async fn run(
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "loading the authorization graphs failed"),
         }
     });
+    if state.config.metrics.enabled && !state.config.metrics.listen.is_empty() {
+        // The metrics' own listener: nothing else is served there.
+        let addr = state.config.metrics.listen.clone();
+        let metrics_app =
+            Router::new().route("/metrics", axum::routing::get(metrics::expose::serve)).with_state(state.clone());
+        let l = TcpListener::bind(&addr).await?;
+        tracing::info!(target: "signet::startup", listen = %addr, "metrics listening");
+        tokio::spawn(async move { axum::serve(l, metrics_app).await });
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let res = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     drop(stop_tx);

@@ -47,6 +47,8 @@ pub struct Inner {
     pub upstream: crate::upstream::Upstreams,
     /// Signs the authorization API's listing cursors.
     pub cursor_key: crate::authz::convert::CursorKey,
+    /// This instance's Prometheus counters (`metrics`).
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Cookie names and attributes. `__Host-` plus `Secure` unless the issuer is plain-HTTP
@@ -141,6 +143,7 @@ impl AppState {
                 cursor_key,
                 authz: Default::default(),
                 upstream: Default::default(),
+                metrics: Default::default(),
                 discovery,
             }),
         })

@@ -131,6 +131,7 @@ pub async fn audit(
     target: &str,
     changes: Value,
 ) {
+    state.metrics.count("audit", kind.as_str());
     let detail = json!({ "target": target, "changes": changes }).to_string();
     let res = state
         .store

@@ -86,7 +86,9 @@ pub async fn create(
     let now = state.now();
     let u = match state.store.create_user(NewUser { email: &email, password: record.as_ref(), is_admin, now }).await {
         Ok(u) => u,
-        Err(StoreError::Conflict) => return Err(AdminError::Conflict(format!("an account with email {email} exists"))),
+        Err(StoreError::Conflict) => {
+            return Err(AdminError::Conflict(format!("an account with email {email} already exists")))
+        }
         Err(e) => return Err(e.into()),
     };
     let changes = diff(&serde_json::Value::Null, &value(&u));

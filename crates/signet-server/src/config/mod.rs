@@ -60,6 +60,7 @@ pub struct Config {
     pub accounts: AccountsConfig,
     pub authz: AuthzConfig,
     pub audit: AuditConfig,
+    pub metrics: MetricsConfig,
     /// `[idp.<slug>]`: upstream identity providers (`config::federation`).
     pub idp: std::collections::BTreeMap<String, federation::ProviderConfig>,
 }
@@ -78,6 +79,16 @@ impl Default for AuthzConfig {
     fn default() -> Self {
         Self { follow_interval: Duration::milliseconds(250) }
     }
+}
+
+/// `[metrics]`: Prometheus metrics (issue 22).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Serve `/metrics`.
+    pub enabled: bool,
+    /// Serve it on this address only (e.g. `127.0.0.1:9464`), not on the public listener.
+    pub listen: String,
 }
 
 /// `[audit]`: how long audit events are kept (issue 22).
@@ -224,6 +235,7 @@ impl Default for Config {
             accounts: AccountsConfig::default(),
             authz: AuthzConfig::default(),
             audit: AuditConfig::default(),
+            metrics: MetricsConfig::default(),
             idp: Default::default(),
         }
     }
@@ -411,6 +423,9 @@ impl Config {
         }
         if !r.window.is_positive() {
             return Err(ConfigError::new("rate_limit.window", "must be positive"));
+        }
+        if !self.metrics.listen.is_empty() && self.metrics.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(ConfigError::new("metrics.listen", "must be an address and port, e.g. 127.0.0.1:9464"));
         }
         if self.audit.retention < Duration::days(1) {
             return Err(ConfigError::new("audit.retention", "must be at least 1d"));

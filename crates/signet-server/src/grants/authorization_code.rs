@@ -122,6 +122,7 @@ async fn replayed(state: &AppState, rec: &CodeRecord, info: &ClientInfo) -> OAut
     }
     tracing::warn!(client_id = %rec.client_id, "authorization code replay; issued tokens revoked");
     let actor = format!("client:{}", rec.client_id);
+    state.metrics.count("audit", AuditKind::AuthorizationCodeReplay.as_str());
     let _ = state
         .store
         .audit(NewAudit {

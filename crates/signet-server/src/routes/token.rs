@@ -40,8 +40,23 @@ pub async fn token(
     client_info: ClientInfo,
     OAuthForm(form): OAuthForm<TokenForm>,
 ) -> Result<Response, OAuthError> {
-    let client =
-        authenticate_client(&state, &headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
+    // The metrics' labels: the grant's name from the fixed list (never the request's text).
+    let grant = form.grant_type.as_deref().and_then(GrantType::parse).map_or("other", GrantType::as_str);
+    let res = respond(&state, headers, client_info, form).await;
+    match &res {
+        Ok(_) => state.metrics.count("token_grant", grant),
+        Err(e) => state.metrics.count("token_error", e.code().as_str()),
+    }
+    res
+}
+
+async fn respond(
+    state: &AppState,
+    headers: HeaderMap,
+    client_info: ClientInfo,
+    form: TokenForm,
+) -> Result<Response, OAuthError> {
+    let client = authenticate_client(state, &headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
     let grant =
         form.grant_type.as_deref().ok_or_else(|| OAuthError::InvalidRequest("grant_type is required".into()))?;
     let response = match GrantType::parse(grant) {
@@ -51,24 +66,24 @@ pub async fn token(
                 redirect_uri: form.redirect_uri.as_deref(),
                 code_verifier: form.code_verifier.as_deref(),
             };
-            grants::authorization_code::grant(&state, &client, req, &client_info).await?
+            grants::authorization_code::grant(state, &client, req, &client_info).await?
         }
         Some(GrantType::ClientCredentials) => {
             let (scope, resource) = (form.scope.as_deref(), form.resource.as_deref());
-            grants::client_credentials::grant(&state, &client, scope, resource, form.organization.as_deref()).await?
+            grants::client_credentials::grant(state, &client, scope, resource, form.organization.as_deref()).await?
         }
-        Some(GrantType::DeviceCode) => grants::device_code::grant(&state, &client, form.device_code.as_deref()).await?,
+        Some(GrantType::DeviceCode) => grants::device_code::grant(state, &client, form.device_code.as_deref()).await?,
         Some(GrantType::TokenExchange) => {
             let req = grants::token_exchange::ExchangeRequest {
                 subject_token: form.subject_token.as_deref(),
                 subject_token_type: form.subject_token_type.as_deref(),
                 requested_token_type: form.requested_token_type.as_deref(),
             };
-            grants::token_exchange::grant(&state, &client, req, &client_info).await?
+            grants::token_exchange::grant(state, &client, req, &client_info).await?
         }
         Some(GrantType::RefreshToken) => {
             let presented = form.refresh_token.as_deref();
-            grants::refresh_token::grant(&state, &client, presented, form.scope.as_deref(), &client_info).await?
+            grants::refresh_token::grant(state, &client, presented, form.scope.as_deref(), &client_info).await?
         }
         // OAuth 2.1 removed these grants.
         None if matches!(grant, "password" | "implicit") => {

@@ -123,6 +123,7 @@ async fn reuse_detected(state: &AppState, rec: &RefreshRecord, ip: &str, now: Of
     tracing::warn!(family = rec.family_id, client_id = %rec.client_id, "refresh token reuse detected; family revoked");
     let detail = format!("family:{} client:{}", rec.family_id, rec.client_id);
     let actor = format!("client:{}", rec.client_id);
+    state.metrics.count("audit", AuditKind::RefreshTokenReuseDetected.as_str());
     let res = state
         .store
         .audit(NewAudit {

@@ -112,6 +112,16 @@ async fn cli_user_create_list_disable_audit() {
     assert_eq!(b.get("/api/v1/admin/users").await.status, StatusCode::OK);
     let tokens = s.user_tokens("admin@example.com").await;
     let other = s.user_tokens("other@example.com").await;
+    // The last administrator cannot be disabled (the admin API's rule too): make a second one.
+    let (code, _, err) = run_cli(d, &["user", "disable", "admin@example.com"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("last administrator"), "{err}");
+    let (code, _, err) = run_cli(
+        d,
+        &["user", "create", "--email", "admin2@example.com", "--password-stdin", "--admin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(code, 0, "{err}");
     let (code, _, _) = run_cli(d, &["user", "disable", "admin@example.com"], "");
     assert_eq!(code, 0);
     assert_eq!(b.get("/account").await.status, StatusCode::SEE_OTHER, "disabling ends sessions");

@@ -19,6 +19,7 @@ mod lifecycle;
 mod login;
 mod logs;
 mod mail;
+mod metrics;
 mod mfa;
 mod oauth2;
 mod org_groups;
