@@ -283,7 +283,7 @@ pub async fn rotate_secret(
     }
     let before = find(state, client_id).await?;
     if before.is_public {
-        return Err(AdminError::Refused("A public client has no secret.".into()));
+        return Err(AdminError::refused("public_client", "A public client has no secret."));
     }
     let now = state.now();
     let until = (overlap_seconds > 0).then(|| now + time::Duration::seconds(overlap_seconds as i64));

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod caller;
 pub mod clients;
+pub mod console;
 pub mod keys;
 pub mod users;
 
@@ -50,9 +51,10 @@ pub enum AdminError {
     Invalid { field: &'static str, message: String },
     #[error("{0}")]
     Conflict(String),
-    /// A rule forbids the action whatever the input (the last administrator, …).
-    #[error("{0}")]
-    Refused(String),
+    /// A rule forbids the action whatever the input: `code` names the rule (`last_admin`,
+    /// `self`, `public_client`) for pages that say it in the reader's language.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     /// Password hashing is at capacity: try again shortly (503).
     #[error("busy: try again shortly")]
     Busy,
@@ -70,6 +72,10 @@ impl From<crate::hash_pool::PoolError> for AdminError {
 }
 
 impl AdminError {
+    pub fn refused(code: &'static str, message: &str) -> Self {
+        AdminError::Refused { code, message: message.to_owned() }
+    }
+
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         AdminError::Invalid { field, message: message.into() }
     }
@@ -82,7 +88,7 @@ impl From<AdminError> for ApiError {
             AdminError::Stale(_) => ApiError::precondition_failed(e.to_string()),
             AdminError::Invalid { .. } => ApiError::bad_request(e.to_string()),
             AdminError::Conflict(m) => ApiError::conflict(m),
-            AdminError::Refused(m) => ApiError::forbidden(m),
+            AdminError::Refused { message, .. } => ApiError::forbidden(message),
             AdminError::Busy => ApiError::unavailable(1),
             AdminError::Store(e) => e.into(),
         }

@@ -105,11 +105,11 @@ async fn keeps_an_admin(state: &AppState, op: &Operator, u: &User, patch: &UserP
         return Ok(());
     }
     if op.user_id == Some(u.id) {
-        return Err(AdminError::Refused("You cannot disable or demote your own account.".into()));
+        return Err(AdminError::refused("self", "You cannot disable or demote your own account."));
     }
     let filter = signet_store::UserFilter { admin: Some(true), disabled: Some(false), limit: 2, ..Default::default() };
     if state.store.search_users(filter).await?.iter().all(|a| a.id == u.id) {
-        return Err(AdminError::Refused("This is the last administrator: make another one first.".into()));
+        return Err(AdminError::refused("last_admin", "This is the last administrator: make another one first."));
     }
     Ok(())
 }

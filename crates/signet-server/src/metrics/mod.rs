@@ -79,6 +79,23 @@ impl Metrics {
         }
     }
 
+    /// The sum of a family's counters since this instance started (the console's dashboard).
+    pub fn total(&self, family: &str) -> u64 {
+        self.counters.lock().map(|c| c.iter().filter(|((f, _), _)| *f == family).map(|(_, n)| *n).sum()).unwrap_or(0)
+    }
+
+    /// One counter of a family.
+    pub fn get(&self, family: &str, label: &str) -> u64 {
+        self.counters
+            .lock()
+            .map(|c| c.iter().find(|((f, l), _)| *f == family && *l == label).map_or(0, |(_, n)| *n))
+            .unwrap_or(0)
+    }
+
+    pub fn uptime(&self) -> std::time::Duration {
+        self.started.elapsed()
+    }
+
     /// Counts a request of route `route` (`None`: unmatched).
     pub fn observe(&self, route: Option<usize>, method: &str, status: u16, elapsed: std::time::Duration) {
         let Some(r) = self.routes.get() else { return };

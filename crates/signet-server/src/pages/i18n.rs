@@ -277,6 +277,15 @@ mod tests {
                 "verify-code-label",
                 "invite-title",
                 "org-api",
+                // The admin console: words German or French share with English.
+                "admin-console",
+                "account-admin-console",
+                "admin-client",
+                "admin-clients",
+                "admin-client-name",
+                "admin-client-kind",
+                "admin-status",
+                "admin-sessions",
             ];
             let en_text: BTreeMap<_, _> = text_of(CATALOGS[0].1);
             let untranslated: Vec<_> = text_of(src)

@@ -28,6 +28,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("pick_org.html", include_str!("templates/pick_org.html")),
     ("organizations.html", include_str!("templates/organizations.html")),
     ("org_admin.html", include_str!("templates/org_admin.html")),
+    ("admin.html", include_str!("templates/admin.html")),
     ("profile.html", include_str!("templates/profile.html")),
     ("delete.html", include_str!("templates/delete.html")),
     ("account.html", include_str!("templates/account.html")),

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod admin_api;
+pub mod admin_console;
+pub mod admin_console_clients;
 pub mod admin_users;
 pub mod api;
 pub mod authorize;
@@ -163,6 +165,22 @@ pub fn table() -> Vec<Route> {
         route("/oauth2/logout/confirm", Session, post(end_session::confirm)),
         route("/device", Session, get(device::show).post(device::submit)),
         route("/api/v1/me", ReadOnly, get(api::me)),
+        route("/admin", ReadOnly, get(admin_console::dashboard)),
+        route("/admin/users", ReadOnly, get(admin_console::users)),
+        route("/admin/users/{id}", Session, get(admin_console::user).post(admin_console::user_action)),
+        route(
+            "/admin/clients",
+            Session,
+            get(admin_console_clients::clients_page).post(admin_console_clients::create_client),
+        ),
+        route(
+            "/admin/clients/{client_id}",
+            Session,
+            get(admin_console_clients::client_page).post(admin_console_clients::client_action),
+        ),
+        route("/admin/keys", Session, get(admin_console_clients::keys_page).post(admin_console_clients::keys_action)),
+        route("/admin/audit", ReadOnly, get(admin_console_clients::audit_page)),
+        route("/admin/audit/{format}", ReadOnly, get(admin_console_clients::audit_export)),
         route("/api/v1/openapi.json", ReadOnly, get(openapi_json)),
         route("/api/v1/admin/users", Session, get(admin_users::list).post(admin_users::create)),
         route("/api/v1/admin/users/{id}", Session, get(admin_users::get).patch(admin_users::update)),

@@ -4,6 +4,7 @@ mod harness;
 
 mod account;
 mod admin_api;
+mod admin_console;
 mod api;
 mod authz;
 mod authzen;

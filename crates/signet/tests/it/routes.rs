@@ -14,6 +14,7 @@ fn concrete(path: &str) -> String {
         .replace("{group}", "g")
         .replace("{slug}", "nope")
         .replace("{kid}", "k")
+        .replace("{format}", "export.csv")
 }
 
 /// Every route that changes state for a browser is guarded: a cross-site POST that carries the

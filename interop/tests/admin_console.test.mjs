@@ -1,0 +1,111 @@
+// The admin console (/admin) in headless Chromium: an administrator walks every page, each
+// checked with axe-core in light and dark mode at 1280 and 390 px (English and German), without
+// horizontal scrolling at 390 px, and screenshotted into interop/artifacts/admin/. The forms are
+// used for real: a client registered (its secret shown once), its secret rotated with an
+// overlap, an account disabled; every form is a plain HTML form (no script needed).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSignet, artifacts, repoRoot } from '../lib/signet.mjs';
+import { launch } from '../lib/browser.mjs';
+
+const out = join(artifacts, 'admin');
+mkdirSync(out, { recursive: true });
+const axeSource = readFileSync(join(repoRoot, 'interop', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const MODES = [
+  { scheme: 'light', width: 1280 }, { scheme: 'dark', width: 1280 },
+  { scheme: 'light', width: 390 }, { scheme: 'dark', width: 390 },
+];
+const LANGS = ['en', 'de'];
+const PASSWORD = 'the operators own long passphrase';
+
+test('admin console: every page axe-clean in light and dark, fits 390 px, screenshots', async () => {
+  const signet = await startSignet({ SIGNET_ISSUER: 'auto', SIGNET_METRICS__ENABLED: 'true' });
+  const base = signet.issuer;
+  signet.cli(['user', 'create', '--email', 'root@example.com', '--password-stdin', '--admin'], `${PASSWORD}\n`);
+  signet.cli(['user', 'create', '--email', 'ann@example.com', '--password-stdin'], `${PASSWORD}\n`);
+  signet.cli(['client', 'create', '--name', 'Nightly Jobs', '--scope', 'jobs', '--json']);
+  const results = [];
+  const ctx = await launch();
+  try {
+    const p = await ctx.newPage();
+    await p.goto(`${base}/login?return_to=/admin`);
+    await p.locator('#email').fill('root@example.com');
+    await p.locator('#password').fill(PASSWORD);
+    await p.locator('form[action="/login"] button[type=submit]').click();
+    await p.waitForURL(`${base}/admin`);
+
+    async function check(name, reload = () => p.reload()) {
+      for (const lang of LANGS) {
+        if (lang !== 'en') {
+          await p.context().addCookies([{ name: 'signet_lang', value: lang, url: base }]);
+          await reload();
+        }
+        assert.equal(await p.evaluate(() => document.documentElement.lang), lang, `${name}: <html lang>`);
+        for (const m of MODES) {
+          await p.setViewportSize({ width: m.width, height: m.width === 390 ? 844 : 900 });
+          await p.emulateMedia({ colorScheme: m.scheme });
+          if (!(await p.evaluate(() => !!window.axe))) await p.evaluate(axeSource);
+          const violations = await p.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+            .violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
+          const scrollWidth = await p.evaluate(() => document.documentElement.scrollWidth);
+          results.push({ page: name, lang, ...m, scrollWidth, violations });
+          await p.screenshot({ path: join(out, `${name}-${lang}-${m.width}-${m.scheme}.png`), fullPage: true });
+        }
+      }
+      await p.context().clearCookies({ name: 'signet_lang' });
+    }
+
+    await check('dashboard');
+    await p.goto(`${base}/admin/users?q=example`);
+    await check('users');
+    await p.locator('#admin-users a', { hasText: 'ann@example.com' }).click();
+    const annPage = p.url();
+    await check('user');
+    await p.locator('form:has(input[value=disable]) button').click();
+    await p.locator('#admin-notice').waitFor();
+    await check('user-disabled', () => p.goto(`${annPage}?notice=disabled`));
+    await p.goto(`${base}/admin/clients`);
+    await check('clients');
+    // Register a client through the form: the secret is shown once.
+    const register = async () => {
+      await p.goto(`${base}/admin/clients`);
+      await p.locator('#nc-name').fill('Example Notes');
+      await p.locator('#nc-uris').fill('https://app.example.com/cb');
+      await p.locator('form[action="/admin/clients"] button[type=submit]').click();
+      await p.locator('#client-secret').waitFor();
+    };
+    await register();
+    await check('client-secret', register);
+    await p.locator('a', { hasText: /client|Client/ }).last().click();
+    const clientPage = p.url();
+    assert.match(clientPage, /\/admin\/clients\/[0-9a-f]{32}$/);
+    await check('client');
+    await p.locator('#rs-overlap').selectOption('3600');
+    await p.locator('form:has(input[value=rotate]) button[type=submit]').click();
+    await p.locator('#client-secret').waitFor();
+    assert.match(await p.locator('main').innerText(), /\d{4}-\d{2}-\d{2}/, 'the overlap end is shown');
+    await p.goto(`${base}/admin/keys`);
+    await check('keys');
+    await p.goto(`${base}/admin/audit`);
+    await check('audit');
+    await p.goto(`${base}/admin/audit?kind=client_secret_rotate`);
+    assert.equal(await p.locator('#admin-events tbody tr').count(), 1);
+    const csv = await p.request.get(`${base}/admin/audit/export.csv?kind=user_disable`);
+    assert.equal(csv.status(), 200);
+    assert.match(await csv.text(), /^id,at,kind,actor/);
+
+    writeFileSync(join(out, 'axe-results.json'), JSON.stringify(results, null, 2));
+    const serious = results.filter((r) => r.violations.some((v) => v.impact === 'serious' || v.impact === 'critical'));
+    assert.deepEqual(serious.map((r) => `${r.page} ${r.lang} ${r.width} ${r.scheme}: ${JSON.stringify(r.violations)}`), [],
+      'axe_clean_light_and_dark');
+    const wide = results.filter((r) => r.width === 390 && r.scrollWidth > 390);
+    assert.deepEqual(wide.map((r) => `${r.page} ${r.lang} ${r.scheme}: ${r.scrollWidth}px`), [],
+      'pages_fit_390px_without_horizontal_scroll');
+    assert.equal(new Set(results.map((r) => r.page)).size, 9);
+  } finally {
+    await ctx.close();
+    await signet.stop();
+  }
+});
