@@ -221,7 +221,7 @@ async fn upkeep(state: &AppState, purge: bool) -> anyhow::Result<()> {
         purge_expired(state).await?;
         // An instance away longer than this reloads its authorization graphs (`authz`).
         state.store.prune_authz_changes(now - time::Duration::hours(1)).await?;
-        prune_audit(state).await?;
+        prune_audit(state, now - state.config.audit.retention).await?;
     }
     // Replaced client secrets whose overlap ended stop working (they already fail
     // authentication past their time; this forgets them and audits it).
@@ -229,11 +229,11 @@ async fn upkeep(state: &AppState, purge: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Audit retention (`[audit] retention`): deletes older events in batches of [`PURGE_BATCH`],
-/// oldest first through the `at` index, yielding between them, so a large backlog never holds
-/// the write lock long (`bench/audit_retention.sh`). Returns how many went.
-pub async fn prune_audit(state: &AppState) -> anyhow::Result<u64> {
-    let before = state.now() - state.config.audit.retention;
+/// Audit retention (`[audit] retention`, the upkeep passes now minus it): deletes events older
+/// than `before` in batches of [`PURGE_BATCH`], oldest first through the `at` index, pausing
+/// between them, so a large backlog never holds the write lock long (the `audit_retention`
+/// example of signet-store measures it). Returns how many went.
+pub async fn prune_audit(state: &AppState, before: time::OffsetDateTime) -> anyhow::Result<u64> {
     let mut total = 0;
     loop {
         let n = state.store.prune_audit(before, PURGE_BATCH).await?;

@@ -75,3 +75,44 @@ async fn purge_works_in_batches() {
     assert_eq!(signet_server::purge_expired(&s.state).await.expect("purge"), 520);
     assert_eq!(count(&s, "authorization_requests").await, 0);
 }
+
+/// Audit retention (`[audit] retention`): events older than the period go, in batches of at
+/// most 500 per statement, oldest first; newer ones stay.
+#[tokio::test]
+async fn audit_retention_batches() {
+    use signet_core::audit::AuditKind;
+    use signet_store::{AdminStore, AuditStore, NewAudit};
+    // The server's own upkeep keeps 10 years here, so only this test deletes.
+    let s = TestServer::with(|c| c.audit.retention = Duration::days(3650)).await;
+    let now = s.state.now();
+    let retention = Duration::days(365);
+    let ev = |at, detail| NewAudit {
+        kind: AuditKind::LoginSuccess,
+        at,
+        user_id: None,
+        email: None,
+        actor: "anonymous",
+        ip: "",
+        user_agent: "",
+        detail,
+    };
+    for i in 0..1203 {
+        s.state.store.audit(ev(now - retention - Duration::seconds(1 + i), "old")).await.expect("audit");
+    }
+    // Just inside the period: kept.
+    s.state.store.audit(ev(now - retention + Duration::minutes(1), "edge")).await.expect("audit");
+    s.state.store.audit(ev(now, "new")).await.expect("audit");
+    // One statement deletes at most a batch, oldest first.
+    let before = now - retention;
+    assert_eq!(s.state.store.prune_audit(before, 500).await.expect("prune"), 500);
+    let logins = "audit_log WHERE kind = 'login_success'";
+    assert_eq!(count(&s, logins).await, 1203 + 2 - 500);
+    let oldest_left =
+        db_strings(&s, "SELECT CAST(MIN(at) AS TEXT) FROM audit_log").await[0].parse::<i64>().expect("at");
+    assert_eq!(oldest_left, (before - Duration::seconds(703)).unix_timestamp(), "the oldest went first");
+    // The upkeep's loop finishes the rest and leaves the newer events.
+    assert_eq!(signet_server::prune_audit(&s.state, before).await.expect("prune"), 703);
+    let left = db_strings(&s, "SELECT detail FROM audit_log WHERE kind = 'login_success' ORDER BY id").await;
+    assert_eq!(left, ["edge", "new"]);
+    assert_eq!(signet_server::prune_audit(&s.state, before).await.expect("prune"), 0);
+}
