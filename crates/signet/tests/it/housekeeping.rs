@@ -81,7 +81,7 @@ async fn purge_works_in_batches() {
 #[tokio::test]
 async fn audit_retention_batches() {
     use signet_core::audit::AuditKind;
-    use signet_store::{AdminStore, AuditStore, NewAudit};
+    use signet_store::NewAudit;
     // The server's own upkeep keeps 10 years here, so only this test deletes.
     let s = TestServer::with(|c| c.audit.retention = Duration::days(3650)).await;
     let now = s.state.now();
