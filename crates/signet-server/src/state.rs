@@ -49,6 +49,10 @@ pub struct Inner {
     pub cursor_key: crate::authz::convert::CursorKey,
     /// This instance's Prometheus counters (`metrics`).
     pub metrics: crate::metrics::Metrics,
+    /// Request spans for OTLP, when `[otlp] endpoint` is set; the exporter's end waits in
+    /// `tracer_rx` for `run` to start it.
+    pub tracer: Option<crate::metrics::otlp::Tracer>,
+    pub tracer_rx: std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<crate::metrics::otlp::Span>>>,
 }
 
 /// Cookie names and attributes. `__Host-` plus `Secure` unless the issuer is plain-HTTP
@@ -121,6 +125,13 @@ impl AppState {
         let pages = Pages::new(&config.branding)?;
         let cursor_key = crate::authz::convert::CursorKey::derive(&secrets.kek);
         let mailer = crate::mail::transport::Mailer::new(&config)?;
+        let (tracer, tracer_rx) = match config.otlp.endpoint.is_empty() {
+            true => (None, None),
+            false => {
+                let (t, rx) = crate::metrics::otlp::Tracer::new();
+                (Some(t), Some(rx))
+            }
+        };
         let trusted_proxies = config.trusted_proxies.iter().filter_map(|n| crate::config::parse_net(n).ok()).collect();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -144,6 +155,8 @@ impl AppState {
                 authz: Default::default(),
                 upstream: Default::default(),
                 metrics: Default::default(),
+                tracer,
+                tracer_rx: std::sync::Mutex::new(tracer_rx),
                 discovery,
             }),
         })

@@ -1,6 +1,6 @@
 //! Audit retention with a large backlog (issue 22): `cargo run --release -p signet-store
 //! --example audit_retention [ROWS]` (default 1,000,000) fills a fresh SQLite database with
-//! expired audit events, then deletes them in batches of 500 as the server's upkeep does
+//! expired audit events, then deletes them in batches of 200 (`BATCH=`) as the server's upkeep does
 //! (`signet_server::prune_audit`: a batch, 20 ms pause, the next) while a writer adds a fresh
 //! event every 5 ms, as sign-ins do. It prints how long the writer's inserts waited (the
 //! bar: never more than 100 ms) and how long each batch held the write lock.
@@ -31,7 +31,7 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let rows: u64 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(1_000_000);
-    let batch: i64 = std::env::var("BATCH").ok().map(|b| b.parse()).transpose()?.unwrap_or(500);
+    let batch: i64 = std::env::var("BATCH").ok().map(|b| b.parse()).transpose()?.unwrap_or(200);
     let dir = tempfile::tempdir()?;
     let store = std::sync::Arc::new(SqliteStore::open(&dir.path().join("signet.db")).await?);
     let now = OffsetDateTime::now_utc();

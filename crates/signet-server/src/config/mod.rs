@@ -61,6 +61,7 @@ pub struct Config {
     pub authz: AuthzConfig,
     pub audit: AuditConfig,
     pub metrics: MetricsConfig,
+    pub otlp: OtlpConfig,
     /// `[idp.<slug>]`: upstream identity providers (`config::federation`).
     pub idp: std::collections::BTreeMap<String, federation::ProviderConfig>,
 }
@@ -89,6 +90,22 @@ pub struct MetricsConfig {
     pub enabled: bool,
     /// Serve it on this address only (e.g. `127.0.0.1:9464`), not on the public listener.
     pub listen: String,
+}
+
+/// `[otlp]`: OpenTelemetry traces over OTLP/HTTP (issue 22); off while `endpoint` is empty.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OtlpConfig {
+    /// The collector's base URL, e.g. `http://127.0.0.1:4318` (spans go to `/v1/traces`).
+    pub endpoint: String,
+    /// The `service.name` resource attribute.
+    pub service_name: String,
+}
+
+impl Default for OtlpConfig {
+    fn default() -> Self {
+        Self { endpoint: String::new(), service_name: "signet".into() }
+    }
 }
 
 /// `[audit]`: how long audit events are kept (issue 22).
@@ -236,6 +253,7 @@ impl Default for Config {
             authz: AuthzConfig::default(),
             audit: AuditConfig::default(),
             metrics: MetricsConfig::default(),
+            otlp: OtlpConfig::default(),
             idp: Default::default(),
         }
     }
@@ -426,6 +444,11 @@ impl Config {
         }
         if !self.metrics.listen.is_empty() && self.metrics.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(ConfigError::new("metrics.listen", "must be an address and port, e.g. 127.0.0.1:9464"));
+        }
+        if !self.otlp.endpoint.is_empty()
+            && !url::Url::parse(&self.otlp.endpoint).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            return Err(ConfigError::new("otlp.endpoint", "must be an http(s) URL, e.g. http://127.0.0.1:4318"));
         }
         if self.audit.retention < Duration::days(1) {
             return Err(ConfigError::new("audit.retention", "must be at least 1d"));

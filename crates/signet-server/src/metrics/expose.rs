@@ -26,12 +26,30 @@ pub async fn mark_route(State(state): State<AppState>, req: Request, next: Next)
 }
 
 /// Outer layer: counts every request by route template, method and status class, and times it.
+/// With OTLP on (`metrics::otlp`), also records the request's span.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().as_str().to_owned();
+    let method = super::Metrics::method_name(req.method().as_str());
+    let trace = state.tracer.as_ref().map(|_| {
+        let header = req.headers().get("traceparent").and_then(|v| v.to_str().ok());
+        (super::otlp::parent(header), std::time::SystemTime::now())
+    });
     let res = next.run(req).await;
     let route = res.extensions().get::<RouteIndex>().map(|r| r.0);
-    state.metrics.observe(route, &method, res.status().as_u16(), start.elapsed());
+    let status = res.status().as_u16();
+    state.metrics.observe(route, method, status, start.elapsed());
+    if let (Some(tracer), Some(((trace_id, parent), started))) = (&state.tracer, trace) {
+        tracer.record(super::otlp::Span {
+            trace_id,
+            span_id: signet_core::secret::random_bytes::<8>(),
+            parent,
+            method,
+            route: state.metrics.route_name(route),
+            status,
+            start: started,
+            end: std::time::SystemTime::now(),
+        });
+    }
     res
 }
 

@@ -10,6 +10,7 @@
 //! address only (`[metrics] listen`), which keeps it off the public port.
 
 pub mod expose;
+pub mod otlp;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -64,6 +65,19 @@ impl Metrics {
                 latency_micros: zeros(n),
             }
         });
+    }
+
+    /// The name of a route (`unmatched` for `None`), as the labels and spans carry it.
+    pub fn route_name(&self, route: Option<usize>) -> &'static str {
+        match (self.routes.get(), route) {
+            (Some(r), Some(i)) => r.names.get(i).copied().unwrap_or("unmatched"),
+            _ => "unmatched",
+        }
+    }
+
+    /// A method's label: one of a fixed list, `other` for the rest.
+    pub fn method_name(method: &str) -> &'static str {
+        METHODS.iter().copied().find(|m| *m == method).unwrap_or("other")
     }
 
     /// The index of a route template, if it is one of the router's.

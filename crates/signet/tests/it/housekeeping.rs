@@ -77,7 +77,7 @@ async fn purge_works_in_batches() {
 }
 
 /// Audit retention (`[audit] retention`): events older than the period go, in batches of at
-/// most 500 per statement, oldest first; newer ones stay.
+/// most a batch per statement, oldest first; newer ones stay.
 #[tokio::test]
 async fn audit_retention_batches() {
     use signet_core::audit::AuditKind;

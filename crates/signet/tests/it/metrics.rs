@@ -91,3 +91,47 @@ async fn metrics_off_by_default_and_on_their_own_listener() {
     let text = scrape(&format!("http://127.0.0.1:{port}")).await;
     assert!(text.contains("signet_database_up 1"), "{text}");
 }
+
+/// `[otlp] endpoint`: one span per request reaches a collector over OTLP/HTTP, continuing the
+/// caller's W3C trace, named by the route template (the query, with its codes, never sent).
+#[tokio::test]
+async fn otlp_traces_exported_when_enabled() {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(String, String)>(16);
+    let collector = axum::Router::new().route(
+        "/v1/traces",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let tx = tx.clone();
+            async move {
+                let ct = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                let _ = tx.send((ct, body)).await;
+                "{}"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, collector).await });
+    let s = TestServer::with(|c| c.otlp.endpoint = format!("http://{addr}")).await;
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let r = reqwest::Client::new()
+        .get(format!("{}/oauth2/authorize?client_id=x&code_challenge=SECRETVALUE", s.base))
+        .header("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))
+        .send()
+        .await
+        .expect("send");
+    assert!(r.status().is_client_error());
+    let (ct, body) = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
+        .await
+        .expect("a batch within 10 s")
+        .expect("batch");
+    assert!(ct.starts_with("application/json"), "{ct}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("OTLP/JSON");
+    let spans = v["resourceSpans"][0]["scopeSpans"][0]["spans"].as_array().expect("spans");
+    let span = spans.iter().find(|s| s["traceId"] == trace).expect("the caller's trace continued");
+    assert_eq!(span["parentSpanId"], "00f067aa0ba902b7");
+    assert_eq!(span["name"], "GET /oauth2/authorize");
+    assert!(span["attributes"].to_string().contains("\"http.route\""));
+    assert!(!body.contains("SECRETVALUE"), "the query is never exported");
+    // Off by default: no exporter at all.
+    assert!(TestServer::start().await.state.tracer.is_none());
+}
