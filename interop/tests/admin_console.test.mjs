@@ -5,19 +5,14 @@
 // overlap, an account disabled; every form is a plain HTML form (no script needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSignet, artifacts, repoRoot } from '../lib/signet.mjs';
+import { startSignet, artifacts } from '../lib/signet.mjs';
 import { launch } from '../lib/browser.mjs';
+import { pageChecker, assertClean } from '../lib/a11y.mjs';
 
 const out = join(artifacts, 'admin');
 mkdirSync(out, { recursive: true });
-const axeSource = readFileSync(join(repoRoot, 'interop', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-const MODES = [
-  { scheme: 'light', width: 1280 }, { scheme: 'dark', width: 1280 },
-  { scheme: 'light', width: 390 }, { scheme: 'dark', width: 390 },
-];
-const LANGS = ['en', 'de'];
 const PASSWORD = 'the operators own long passphrase';
 
 test('admin console: every page axe-clean in light and dark, fits 390 px, screenshots', async () => {
@@ -36,26 +31,8 @@ test('admin console: every page axe-clean in light and dark, fits 390 px, screen
     await p.locator('form[action="/login"] button[type=submit]').click();
     await p.waitForURL(`${base}/admin`);
 
-    async function check(name, reload = () => p.reload()) {
-      for (const lang of LANGS) {
-        if (lang !== 'en') {
-          await p.context().addCookies([{ name: 'signet_lang', value: lang, url: base }]);
-          await reload();
-        }
-        assert.equal(await p.evaluate(() => document.documentElement.lang), lang, `${name}: <html lang>`);
-        for (const m of MODES) {
-          await p.setViewportSize({ width: m.width, height: m.width === 390 ? 844 : 900 });
-          await p.emulateMedia({ colorScheme: m.scheme });
-          if (!(await p.evaluate(() => !!window.axe))) await p.evaluate(axeSource);
-          const violations = await p.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
-            .violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
-          const scrollWidth = await p.evaluate(() => document.documentElement.scrollWidth);
-          results.push({ page: name, lang, ...m, scrollWidth, violations });
-          await p.screenshot({ path: join(out, `${name}-${lang}-${m.width}-${m.scheme}.png`), fullPage: true });
-        }
-      }
-      await p.context().clearCookies({ name: 'signet_lang' });
-    }
+    const checkPage = pageChecker(base, out, results);
+    const check = (name, reload) => checkPage(p, name, reload);
 
     await check('dashboard');
     await p.goto(`${base}/admin/users?q=example`);
@@ -97,12 +74,7 @@ test('admin console: every page axe-clean in light and dark, fits 390 px, screen
     assert.match(await csv.text(), /^id,at,kind,actor/);
 
     writeFileSync(join(out, 'axe-results.json'), JSON.stringify(results, null, 2));
-    const serious = results.filter((r) => r.violations.some((v) => v.impact === 'serious' || v.impact === 'critical'));
-    assert.deepEqual(serious.map((r) => `${r.page} ${r.lang} ${r.width} ${r.scheme}: ${JSON.stringify(r.violations)}`), [],
-      'axe_clean_light_and_dark');
-    const wide = results.filter((r) => r.width === 390 && r.scrollWidth > 390);
-    assert.deepEqual(wide.map((r) => `${r.page} ${r.lang} ${r.scheme}: ${r.scrollWidth}px`), [],
-      'pages_fit_390px_without_horizontal_scroll');
+    assertClean(results);
     assert.equal(new Set(results.map((r) => r.page)).size, 9);
   } finally {
     await ctx.close();

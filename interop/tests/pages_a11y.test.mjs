@@ -10,15 +10,10 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { startSignet, artifacts, repoRoot, mails, mailed } from '../lib/signet.mjs';
 import { launch } from '../lib/browser.mjs';
+import { pageChecker, assertClean } from '../lib/a11y.mjs';
 
 const out = join(artifacts, 'pages');
 mkdirSync(out, { recursive: true });
-const axeSource = readFileSync(join(repoRoot, 'interop', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-const MODES = [
-  { scheme: 'light', width: 1280 }, { scheme: 'dark', width: 1280 },
-  { scheme: 'light', width: 390 }, { scheme: 'dark', width: 390 },
-];
-const LANGS = ['en', 'de'];
 const REDIRECT = 'https://app.example.com/cb';
 const PASSWORD = 'a walk in the accessible park';
 
@@ -93,27 +88,7 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
       state: 'st', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSFZAbnk', code_challenge_method: 'S256',
     });
 
-    /** Checks the page as loaded now in every mode, then again in German. */
-    async function check(page, name, reload = () => page.reload()) {
-      for (const lang of LANGS) {
-        if (lang !== 'en') {
-          await page.context().addCookies([{ name: 'signet_lang', value: lang, url: base }]);
-          await reload();
-        }
-        assert.equal(await page.evaluate(() => document.documentElement.lang), lang, `${name}: <html lang>`);
-        for (const m of MODES) {
-          await page.setViewportSize({ width: m.width, height: m.width === 390 ? 844 : 900 });
-          await page.emulateMedia({ colorScheme: m.scheme });
-          if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(axeSource);
-          const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
-            .violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
-          const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-          results.push({ page: name, lang, ...m, scrollWidth, violations });
-          await page.screenshot({ path: join(out, `${name}-${lang}-${m.width}-${m.scheme}.png`), fullPage: true });
-        }
-      }
-      await page.context().clearCookies({ name: 'signet_lang' });
-    }
+    const check = pageChecker(base, out, results);
 
     // Signed out.
     const a = await anon.newPage();
@@ -360,12 +335,7 @@ test('every page: axe_clean_light_and_dark, pages_fit_390px_without_horizontal_s
     await check(p, 'second-factor');
 
     writeFileSync(join(out, 'axe-results.json'), JSON.stringify(results, null, 2));
-    const serious = results.filter((r) => r.violations.some((v) => v.impact === 'serious' || v.impact === 'critical'));
-    assert.deepEqual(serious.map((r) => `${r.page} ${r.lang} ${r.width} ${r.scheme}: ${JSON.stringify(r.violations)}`), [],
-      'axe_clean_light_and_dark');
-    const wide = results.filter((r) => r.width === 390 && r.scrollWidth > 390);
-    assert.deepEqual(wide.map((r) => `${r.page} ${r.lang} ${r.scheme}: ${r.scrollWidth}px`), [],
-      'pages_fit_390px_without_horizontal_scroll');
+    assertClean(results);
     const pages = new Set(results.map((r) => r.page));
     assert.ok(pages.size >= 36, `${pages.size} pages checked`);
   } finally {

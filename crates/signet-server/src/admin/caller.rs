@@ -15,10 +15,10 @@ use axum::http::{HeaderMap, Method};
 use super::Operator;
 use crate::error::ApiError;
 use crate::http::ClientInfo;
-use crate::oauth::bearer::{bearer_token, Refused};
+use crate::oauth::api_token;
+use crate::oauth::bearer::Refused;
 use crate::oauth::BearerError;
 use crate::state::AppState;
-use crate::tokens::access;
 
 /// The admin API's identifier: the `aud` its callers' tokens carry.
 pub const ADMIN_API: &str = "urn:signet:admin";
@@ -81,6 +81,12 @@ impl AdminCaller {
         self.scopes.iter().any(|s| need.allowed_by(s))
     }
 
+    /// The caller, if its scope allows `need` (see [`Self::require`]).
+    pub fn allowed(self, need: Need) -> Result<Self, Refused> {
+        self.require(need)?;
+        Ok(self)
+    }
+
     /// 403 `insufficient_scope` (RFC 6750 §3.1) unless the caller's scope allows `need`.
     pub fn require(&self, need: Need) -> Result<(), Refused> {
         if self.may(need) {
@@ -88,6 +94,20 @@ impl AdminCaller {
         } else {
             Err(BearerError::InsufficientScope(need.scope()).into())
         }
+    }
+}
+
+/// The extractor form of [`authenticate`]: a handler taking `AdminCaller` runs only for an
+/// authenticated caller (with the session's CSRF token on writes).
+impl axum::extract::FromRequestParts<AppState> for AdminCaller {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Refused> {
+        let client = match ClientInfo::from_request_parts(parts, state).await {
+            Ok(c) => c,
+            Err(never) => match never {},
+        };
+        authenticate(state, &parts.method, &parts.headers, &client).await
     }
 }
 
@@ -121,23 +141,8 @@ pub async fn authenticate(
 }
 
 async fn from_token(state: &AppState, headers: &HeaderMap, info: &ClientInfo) -> Result<AdminCaller, Refused> {
-    let token = bearer_token(headers)?;
-    let now = state.now();
-    let claims = state
-        .verified
-        .verify(&state.keys.snapshot(), token, state.config.issuer_base(), now)
-        .map_err(|_| BearerError::InvalidToken("the access token is invalid or expired"))?;
-    if claims.aud != ADMIN_API {
-        return Err(BearerError::InvalidToken("the access token is not for the admin API").into());
-    }
-    if state.ephemeral.has_flag(&access::denylist_key(&claims.jti), now).await.map_err(|_| BearerError::Unavailable)? {
-        return Err(BearerError::InvalidToken("the access token was revoked").into());
-    }
-    let Some(client) =
-        state.clients.get(state.store.as_ref(), &claims.client_id).await.map_err(|_| BearerError::Unavailable)?
-    else {
-        return Err(BearerError::InvalidToken("the access token is no longer valid").into());
-    };
+    let (claims, client) =
+        api_token::verified_for(state, headers, ADMIN_API, "the access token is not for the admin API").await?;
     // What the client is registered for now: a narrowed registration takes effect at once.
     let registered: Vec<&str> = client.scopes.split_whitespace().collect();
     let scopes: Vec<String> = claims
@@ -150,11 +155,7 @@ async fn from_token(state: &AppState, headers: &HeaderMap, info: &ClientInfo) ->
         let op = operator(format!("client:{}", client.client_id), info, None);
         return Ok(AdminCaller { op, scopes });
     }
-    let user = state.store.user_by_subject(&claims.sub).await?;
-    let user = match user {
-        Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < claims.iat) => u,
-        _ => return Err(BearerError::InvalidToken("the access token is no longer valid").into()),
-    };
+    let user = api_token::token_user(state, &claims).await?;
     // A user's token speaks for them only while they are an administrator.
     if !user.is_admin {
         return Err(ApiError::forbidden("Administrator role required.").into());

@@ -17,9 +17,9 @@ use axum::http::HeaderMap;
 use signet_store::Org;
 
 use crate::error::ApiError;
+use crate::oauth::api_token;
 use crate::oauth::BearerError;
 use crate::state::AppState;
-use crate::tokens::access;
 
 /// The authorization API's identifier: the `aud` its callers' tokens carry.
 pub const AUTHZ_API: &str = "urn:signet:authz";
@@ -86,23 +86,8 @@ impl Caller {
 
 /// Authenticates the caller and finds its organization; see the module comment.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, Refused> {
-    let token = crate::oauth::bearer::bearer_token(headers)?;
-    let now = state.now();
-    let claims = state
-        .verified
-        .verify(&state.keys.snapshot(), token, state.config.issuer_base(), now)
-        .map_err(|_| BearerError::InvalidToken("the access token is invalid or expired"))?;
-    if claims.aud != AUTHZ_API {
-        return Err(BearerError::InvalidToken("the access token is not for the authorization API").into());
-    }
-    if state.ephemeral.has_flag(&access::denylist_key(&claims.jti), now).await.map_err(|_| BearerError::Unavailable)? {
-        return Err(BearerError::InvalidToken("the access token was revoked").into());
-    }
-    let Some(client) =
-        state.clients.get(state.store.as_ref(), &claims.client_id).await.map_err(|_| BearerError::Unavailable)?
-    else {
-        return Err(BearerError::InvalidToken("the access token is no longer valid").into());
-    };
+    let (claims, client) =
+        api_token::verified_for(state, headers, AUTHZ_API, "the access token is not for the authorization API").await?;
     let Some(org_ref) = claims.tenant.org_id.as_deref() else {
         return Err(
             ApiError::forbidden("The access token names no organization: ask for it in one (organization=…).").into()
@@ -112,11 +97,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
         let org = state.authz.find_org(state.store.as_ref(), org_ref).await?;
         (None, claims.scope.clone(), org, false)
     } else {
-        let user = state.store.user_by_subject(&claims.sub).await?;
-        let user = match user {
-            Some(u) if !u.disabled && u.revoked_before.is_none_or(|t| t.unix_timestamp() < claims.iat) => u,
-            _ => return Err(BearerError::InvalidToken("the access token is no longer valid").into()),
-        };
+        let user = api_token::token_user(state, &claims).await?;
         // The scope as the user's roles stand now; a member who left is refused.
         let (scope, _) = crate::tokens::tenant::resolve_str(state, &client, user.id, &claims.scope, &claims.aud)
             .await

@@ -1,6 +1,7 @@
 //! OAuth protocol plumbing shared by the endpoints: the error table, client authentication,
 //! form parsing.
 
+pub mod api_token;
 pub mod bearer;
 pub mod client_auth;
 pub mod client_cache;

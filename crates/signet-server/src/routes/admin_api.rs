@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -12,25 +12,12 @@ use signet_store::{AuditEvent, AuditFilter};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::admin::api::{if_match, limit, query, with_etag, ErrorBody};
-use crate::admin::caller::{authenticate, AdminCaller, Need};
+use crate::admin::caller::{AdminCaller, Need};
 use crate::admin::clients::{self, ClientChange, ClientSpec, ClientView};
 use crate::admin::keys::{self, KeyView};
 use crate::error::ApiError;
-use crate::http::ClientInfo;
 use crate::oauth::bearer::Refused;
 use crate::state::AppState;
-
-async fn caller(
-    state: &AppState,
-    method: &Method,
-    headers: &HeaderMap,
-    client: &ClientInfo,
-    need: Need,
-) -> Result<AdminCaller, Refused> {
-    let c = authenticate(state, method, headers, client).await?;
-    c.require(need)?;
-    Ok(c)
-}
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -76,12 +63,10 @@ fn with_secret(status: StatusCode, c: &signet_store::Client, secret: Option<&sig
     security(("bearer" = ["signet:clients:read"]), ("session" = [])))]
 pub async fn list_clients(
     State(state): State<AppState>,
-    method: Method,
     uri: Uri,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
 ) -> Result<Json<ClientPage>, Refused> {
-    caller(&state, &method, &headers, &client, Need::ClientsRead).await?;
+    caller.require(Need::ClientsRead)?;
     let q: PageQuery = query(&uri)?;
     let n = limit(q.limit) as usize;
     let mut all = state.store.list_clients().await?;
@@ -100,12 +85,11 @@ pub async fn list_clients(
     security(("bearer" = ["signet:clients:write"]), ("session" = [])))]
 pub async fn create_client(
     State(state): State<AppState>,
-    method: Method,
     headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     body: Bytes,
 ) -> Result<Response, Refused> {
-    let c = caller(&state, &method, &headers, &client, Need::ClientsWrite).await?;
+    let c = caller.allowed(Need::ClientsWrite)?;
     let spec: ClientSpec = crate::forms::json_body(&headers, &body)?;
     // A client that could ask for admin scopes is an administrator's decision.
     if spec.scope.split_whitespace().any(|s| s.starts_with("signet:")) {
@@ -120,12 +104,10 @@ pub async fn create_client(
     security(("bearer" = ["signet:clients:read"]), ("session" = [])))]
 pub async fn get_client(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(client_id): Path<String>,
 ) -> Result<Response, Refused> {
-    caller(&state, &method, &headers, &client, Need::ClientsRead).await?;
+    caller.require(Need::ClientsRead)?;
     let c = clients::find(&state, &client_id).await?;
     Ok(with_etag(StatusCode::OK, &clients::view(&c), c.revision))
 }
@@ -137,13 +119,12 @@ pub async fn get_client(
     security(("bearer" = ["signet:clients:write"]), ("session" = [])))]
 pub async fn update_client(
     State(state): State<AppState>,
-    method: Method,
     headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Refused> {
-    let op = caller(&state, &method, &headers, &client, Need::ClientsWrite).await?;
+    let op = caller.allowed(Need::ClientsWrite)?;
     let current = clients::find(&state, &client_id).await?;
     let change: ClientChange = crate::forms::json_body(&headers, &body)?;
     if change.scope.as_deref().is_some_and(|s| s.split_whitespace().any(|s| s.starts_with("signet:")))
@@ -161,12 +142,10 @@ pub async fn update_client(
     security(("bearer" = ["signet:clients:write"]), ("session" = [])))]
 pub async fn delete_client(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(client_id): Path<String>,
 ) -> Result<Response, Refused> {
-    let c = caller(&state, &method, &headers, &client, Need::ClientsWrite).await?;
+    let c = caller.allowed(Need::ClientsWrite)?;
     let target = clients::find(&state, &client_id).await?;
     if target.scopes.split_whitespace().any(|s| s.starts_with("signet:")) {
         c.require(Need::Admin)?;
@@ -182,13 +161,12 @@ pub async fn delete_client(
     security(("bearer" = ["signet:clients:write"]), ("session" = [])))]
 pub async fn rotate_secret(
     State(state): State<AppState>,
-    method: Method,
     headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Refused> {
-    let c = caller(&state, &method, &headers, &client, Need::ClientsWrite).await?;
+    let c = caller.allowed(Need::ClientsWrite)?;
     let current = clients::find(&state, &client_id).await?;
     if current.scopes.split_whitespace().any(|s| s.starts_with("signet:")) {
         c.require(Need::Admin)?;
@@ -208,13 +186,8 @@ pub struct KeyList {
 #[utoipa::path(get, path = "/api/v1/admin/keys", tag = "keys",
     responses((status = 200, body = KeyList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = ["signet:admin"]), ("session" = [])))]
-pub async fn list_keys(
-    State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
-) -> Result<Json<KeyList>, Refused> {
-    caller(&state, &method, &headers, &client, Need::Admin).await?;
+pub async fn list_keys(State(state): State<AppState>, caller: AdminCaller) -> Result<Json<KeyList>, Refused> {
+    caller.require(Need::Admin)?;
     let keys = state.store.list_keys().await?;
     Ok(Json(KeyList { keys: keys.iter().map(keys::view).collect() }))
 }
@@ -236,12 +209,11 @@ pub struct Rotated {
     security(("bearer" = ["signet:admin"]), ("session" = [])))]
 pub async fn rotate_keys(
     State(state): State<AppState>,
-    method: Method,
     headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     body: Bytes,
 ) -> Result<Json<Rotated>, Refused> {
-    let c = caller(&state, &method, &headers, &client, Need::Admin).await?;
+    let c = caller.allowed(Need::Admin)?;
     let req: RotateKeys =
         if body.is_empty() { RotateKeys::default() } else { crate::forms::json_body(&headers, &body)? };
     let rotated = keys::rotate(&state, &c.op, req.alg.as_deref()).await?;
@@ -253,12 +225,10 @@ pub async fn rotate_keys(
     security(("bearer" = ["signet:admin"]), ("session" = [])))]
 pub async fn revoke_key(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(kid): Path<String>,
 ) -> Result<Response, Refused> {
-    let c = caller(&state, &method, &headers, &client, Need::Admin).await?;
+    let c = caller.allowed(Need::Admin)?;
     keys::revoke(&state, &c.op, &kid).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -312,14 +282,8 @@ fn filter(q: &AuditQuery, n: i64) -> Result<AuditFilter<'_>, ApiError> {
 #[utoipa::path(get, path = "/api/v1/admin/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = ["signet:audit:read"]), ("session" = [])))]
-pub async fn audit(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    client: ClientInfo,
-) -> Result<Json<AuditPage>, Refused> {
-    caller(&state, &method, &headers, &client, Need::AuditRead).await?;
+pub async fn audit(State(state): State<AppState>, uri: Uri, caller: AdminCaller) -> Result<Json<AuditPage>, Refused> {
+    caller.require(Need::AuditRead)?;
     let q: AuditQuery = query(&uri)?;
     let n = limit(q.limit);
     let mut events = state.store.audit_page(filter(&q, n + 1)?).await?;
@@ -334,14 +298,8 @@ pub async fn audit(
     responses((status = 200, description = "JSON lines, newest first (at most 100000 events)", content_type = "application/x-ndjson", body = String),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = ["signet:audit:read"]), ("session" = [])))]
-pub async fn audit_export(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    client: ClientInfo,
-) -> Result<Response, Refused> {
-    caller(&state, &method, &headers, &client, Need::AuditRead).await?;
+pub async fn audit_export(State(state): State<AppState>, uri: Uri, caller: AdminCaller) -> Result<Response, Refused> {
+    caller.require(Need::AuditRead)?;
     let q: AuditQuery = query(&uri)?;
     let mut f = filter(&q, 1000)?;
     let mut out = String::new();

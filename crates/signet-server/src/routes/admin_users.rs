@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -13,9 +13,8 @@ use signet_store::{User, UserFilter, UserPatch};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::admin::api::{if_match, limit, path_id, query, with_etag, ErrorBody};
-use crate::admin::caller::{authenticate, AdminCaller, Need};
+use crate::admin::caller::{AdminCaller, Need};
 use crate::admin::users::{self, UserView};
-use crate::http::ClientInfo;
 use crate::oauth::bearer::Refused;
 use crate::state::AppState;
 
@@ -99,15 +98,7 @@ pub struct Ended {
 
 /// The caller, allowed `need`, and the account named by the path — whose being an
 /// administrator raises `need` to `signet:admin`.
-async fn target(
-    state: &AppState,
-    method: &Method,
-    headers: &HeaderMap,
-    client: &ClientInfo,
-    id: &str,
-    need: Need,
-) -> Result<(AdminCaller, User), Refused> {
-    let c = authenticate(state, method, headers, client).await?;
+async fn target(state: &AppState, c: AdminCaller, id: &str, need: Need) -> Result<(AdminCaller, User), Refused> {
     c.require(need)?;
     let u = users::find(state, path_id(id)?).await?;
     if u.is_admin && need == Need::UsersWrite {
@@ -119,14 +110,8 @@ async fn target(
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "users", params(UserQuery),
     responses((status = 200, body = UserPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = ["signet:users:read"]), ("session" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    client: ClientInfo,
-) -> Result<Json<UserPage>, Refused> {
-    authenticate(&state, &method, &headers, &client).await?.require(Need::UsersRead)?;
+pub async fn list(State(state): State<AppState>, uri: Uri, caller: AdminCaller) -> Result<Json<UserPage>, Refused> {
+    caller.require(Need::UsersRead)?;
     let q: UserQuery = query(&uri)?;
     let after_id = match q.cursor.as_deref() {
         None | Some("") => 0,
@@ -148,13 +133,11 @@ pub async fn list(
     security(("bearer" = ["signet:users:write"]), ("session" = [])))]
 pub async fn create(
     State(state): State<AppState>,
-    method: Method,
     headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     body: Bytes,
 ) -> Result<Response, Refused> {
-    let c = authenticate(&state, &method, &headers, &client).await?;
-    c.require(Need::UsersWrite)?;
+    let c = caller.allowed(Need::UsersWrite)?;
     let req: NewUserRequest = crate::forms::json_body(&headers, &body)?;
     if req.is_admin {
         c.require(Need::Admin)?;
@@ -172,12 +155,10 @@ pub async fn create(
     security(("bearer" = ["signet:users:read"]), ("session" = [])))]
 pub async fn get(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Refused> {
-    let (_, u) = target(&state, &method, &headers, &client, &id, Need::UsersRead).await?;
+    let (_, u) = target(&state, caller, &id, Need::UsersRead).await?;
     Ok(with_etag(StatusCode::OK, &users::view(&u), u.revision))
 }
 
@@ -188,13 +169,12 @@ pub async fn get(
     security(("bearer" = ["signet:users:write"]), ("session" = [])))]
 pub async fn update(
     State(state): State<AppState>,
-    method: Method,
     headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Refused> {
-    let (c, u) = target(&state, &method, &headers, &client, &id, Need::UsersWrite).await?;
+    let (c, u) = target(&state, caller, &id, Need::UsersWrite).await?;
     let req: UserChange = crate::forms::json_body(&headers, &body)?;
     if req.is_admin.is_some() {
         c.require(Need::Admin)?;
@@ -211,13 +191,12 @@ pub async fn update(
     security(("bearer" = ["signet:users:write"]), ("session" = [])))]
 pub async fn set_password(
     State(state): State<AppState>,
-    method: Method,
     headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Refused> {
-    let (c, u) = target(&state, &method, &headers, &client, &id, Need::UsersWrite).await?;
+    let (c, u) = target(&state, caller, &id, Need::UsersWrite).await?;
     let req: PasswordRequest = crate::forms::json_body(&headers, &body)?;
     users::set_password(&state, &c.op, u.id, Password::new(req.password)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -228,12 +207,10 @@ pub async fn set_password(
     security(("bearer" = ["signet:users:write"]), ("session" = [])))]
 pub async fn reset_mfa(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Refused> {
-    let (c, u) = target(&state, &method, &headers, &client, &id, Need::UsersWrite).await?;
+    let (c, u) = target(&state, caller, &id, Need::UsersWrite).await?;
     users::reset_mfa(&state, &c.op, u.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -243,12 +220,10 @@ pub async fn reset_mfa(
     security(("bearer" = ["signet:users:read"]), ("session" = [])))]
 pub async fn sessions(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<SessionView>>, Refused> {
-    let (_, u) = target(&state, &method, &headers, &client, &id, Need::UsersRead).await?;
+    let (_, u) = target(&state, caller, &id, Need::UsersRead).await?;
     let list = state.store.list_user_sessions(u.id).await?;
     Ok(Json(
         list.into_iter()
@@ -270,12 +245,10 @@ pub async fn sessions(
     security(("bearer" = ["signet:users:write"]), ("session" = [])))]
 pub async fn end_sessions(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Ended>, Refused> {
-    let (c, u) = target(&state, &method, &headers, &client, &id, Need::UsersWrite).await?;
+    let (c, u) = target(&state, caller, &id, Need::UsersWrite).await?;
     let n = users::end_sessions(&state, &c.op, u.id).await?;
     Ok(Json(Ended { sessions_ended: n }))
 }
@@ -285,12 +258,10 @@ pub async fn end_sessions(
     security(("bearer" = ["signet:users:read"]), ("session" = [])))]
 pub async fn identities(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<IdentityView>>, Refused> {
-    let (_, u) = target(&state, &method, &headers, &client, &id, Need::UsersRead).await?;
+    let (_, u) = target(&state, caller, &id, Need::UsersRead).await?;
     let list = state.store.identities_of(u.id).await?;
     Ok(Json(
         list.into_iter()
@@ -312,12 +283,10 @@ pub async fn identities(
     security(("bearer" = ["signet:users:read"]), ("session" = [])))]
 pub async fn consents(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ConsentView>>, Refused> {
-    let (_, u) = target(&state, &method, &headers, &client, &id, Need::UsersRead).await?;
+    let (_, u) = target(&state, caller, &id, Need::UsersRead).await?;
     let list = state.store.list_consents(u.id).await?;
     Ok(Json(
         list.into_iter()
@@ -332,12 +301,10 @@ pub async fn consents(
     security(("bearer" = ["signet:users:write"]), ("session" = [])))]
 pub async fn revoke_consent(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    client: ClientInfo,
+    caller: AdminCaller,
     Path((id, client_id)): Path<(String, String)>,
 ) -> Result<Response, Refused> {
-    let (c, u) = target(&state, &method, &headers, &client, &id, Need::UsersWrite).await?;
+    let (c, u) = target(&state, caller, &id, Need::UsersWrite).await?;
     users::revoke_consent(&state, &c.op, &u, &client_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
