@@ -33,6 +33,8 @@ pub struct HashStats {
     /// Verifications against the dummy hash, for unknown accounts.
     pub dummy_verifications: AtomicU64,
     pub rejected_busy: AtomicU64,
+    /// Jobs waiting for a worker now (the queue's depth).
+    pub queued: AtomicU64,
 }
 
 type Job = Box<dyn FnOnce(&PasswordHasher, &mut HashMemory) + Send>;
@@ -92,16 +94,24 @@ impl HashPool {
         f: impl FnOnce(&PasswordHasher, &mut HashMemory) -> R + Send + 'static,
     ) -> Result<R, PoolError> {
         let (tx, rx) = oneshot::channel();
+        let stats = self.stats.clone();
         let job: Job = Box::new(move |h, mem| {
+            stats.queued.fetch_sub(1, Ordering::Relaxed);
             let _ = tx.send(f(h, mem));
         });
+        self.stats.queued.fetch_add(1, Ordering::Relaxed);
         match self.queue.try_send(job) {
             Ok(()) => rx.await.map_err(|_| PoolError::Stopped),
-            Err(TrySendError::Full(_)) => {
-                self.stats.rejected_busy.fetch_add(1, Ordering::Relaxed);
-                Err(PoolError::Busy)
+            Err(e) => {
+                self.stats.queued.fetch_sub(1, Ordering::Relaxed);
+                match e {
+                    TrySendError::Full(_) => {
+                        self.stats.rejected_busy.fetch_add(1, Ordering::Relaxed);
+                        Err(PoolError::Busy)
+                    }
+                    TrySendError::Disconnected(_) => Err(PoolError::Stopped),
+                }
             }
-            Err(TrySendError::Disconnected(_)) => Err(PoolError::Stopped),
         }
     }
 

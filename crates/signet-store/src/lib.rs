@@ -549,4 +549,7 @@ pub trait Store:
 {
     /// Is the database reachable? For `/readyz`.
     async fn ping(&self) -> Result<()>;
+    /// The connection pools now, for metrics: (pool, open connections, idle ones), the pool
+    /// being `read` and `write` on SQLite, `all` on PostgreSQL.
+    fn pool_stats(&self) -> Vec<(&'static str, u32, usize)>;
 }

@@ -142,6 +142,13 @@ pub async fn render(state: &AppState) -> String {
     line(&mut out, "signet_password_hashes_total", &[("op", "verify")], stats.verifications.load(Ordering::Relaxed));
     help(&mut out, "signet_password_hash_busy_total", "counter", "Hashing refused because the pool's queue was full.");
     line(&mut out, "signet_password_hash_busy_total", &[], stats.rejected_busy.load(Ordering::Relaxed));
+    help(&mut out, "signet_password_hash_queue", "gauge", "Password hashing jobs waiting for a worker.");
+    line(&mut out, "signet_password_hash_queue", &[], stats.queued.load(Ordering::Relaxed));
+    help(&mut out, "signet_db_connections", "gauge", "Database pool connections by pool and state.");
+    for (pool, open, idle) in state.store.pool_stats() {
+        line(&mut out, "signet_db_connections", &[("pool", pool), ("state", "open")], open);
+        line(&mut out, "signet_db_connections", &[("pool", pool), ("state", "idle")], idle);
+    }
     help(&mut out, "signet_database_up", "gauge", "1 when the database answers.");
     line(&mut out, "signet_database_up", &[], u8::from(state.store.ping().await.is_ok()));
     if state.config.redis_url.is_some() {

@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 
 // The shared queries (`sql/*.rs`) are written against these names.
 pub(crate) type DbStore = PgStore;
+pub(crate) const POOLS_SHARED: bool = true;
 pub(crate) type DbRow = sqlx::postgres::PgRow;
 pub(crate) type DbConn = sqlx::PgConnection;
 pub(crate) type DbPool = PgPool;

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use sqlx::migrate::Migrator;
 
-use super::{map_err, DbPool, DbStore};
+use super::{map_err, DbPool, DbStore, POOLS_SHARED};
 use crate::common::Embedded;
 use crate::{Result, Store, StoreError};
 
@@ -17,5 +17,14 @@ impl Store for DbStore {
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
         Ok(())
+    }
+
+    fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
+        // On PostgreSQL `writer` is the same pool as `pool`.
+        if POOLS_SHARED {
+            vec![("all", self.pool.size(), self.pool.num_idle())]
+        } else {
+            vec![("read", self.pool.size(), self.pool.num_idle()), ("write", self.writer.size(), self.writer.num_idle())]
+        }
     }
 }

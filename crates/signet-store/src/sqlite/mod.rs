@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 
 // The shared queries (`sql/*.rs`) are written against these names.
 pub(crate) type DbStore = SqliteStore;
+pub(crate) const POOLS_SHARED: bool = false;
 pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
 pub(crate) type DbConn = sqlx::SqliteConnection;
 pub(crate) type DbPool = SqlitePool;

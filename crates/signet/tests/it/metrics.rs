@@ -63,6 +63,8 @@ async fn metrics_labels_fixed_under_fuzzed_errors() {
     assert!(before.contains("signet_token_error_total{error=\"invalid_client\"}"));
     assert!(before.contains("signet_http_requests_total{route=\"/login\",method=\"POST\",status=\"3xx\"} 1"));
     assert!(before.contains("signet_signing_key_age_seconds{alg=\"ES256\"}"));
+    assert!(before.contains("signet_password_hash_queue 0"));
+    assert!(before.contains("signet_db_connections{pool="), "{before}");
     let unmatched = "signet_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"4xx\"}";
     let seen_before = count(&before, unmatched);
 
