@@ -6,6 +6,7 @@ use clap::Subcommand;
 use serde_json::json;
 use signet_core::audit::AuditKind;
 use signet_core::rbac::{self, OrgRole};
+use signet_server::admin::Operator;
 use signet_server::{AppState, Config};
 use signet_store::{Org, StoreError};
 
@@ -158,29 +159,11 @@ async fn org_row(state: &AppState, org: Option<&str>) -> anyhow::Result<(i64, St
     })
 }
 
-/// A new organization's public id: `org_` and 16 random hex digits.
-fn new_org_id() -> String {
-    format!("org_{}", hex::encode(signet_core::secret::random_bytes::<8>()))
-}
-
 pub async fn org(config: Config, cmd: OrgCmd) -> anyhow::Result<()> {
     let state = state(config).await?;
-    let now = state.now();
     match cmd {
         OrgCmd::Create { slug, name, json } => {
-            if !rbac::valid_slug(&slug) {
-                bail!("{slug:?}: a slug is 2-63 of a-z, 0-9 and -, not starting or ending with -");
-            }
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-                bail!("--name: 1-100 characters, no control characters");
-            }
-            let o = match state.store.create_org(&new_org_id(), &slug, name, now).await {
-                Ok(o) => o,
-                Err(StoreError::Conflict) => bail!("an organization with slug {slug} already exists"),
-                Err(e) => return Err(e.into()),
-            };
-            write_audit(&state, AuditKind::OrgCreate, None, &format!("org:{}", o.public_id)).await;
+            let o = signet_server::admin::orgs::create(&state, &Operator::cli(), &slug, &name).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&o)?);
             } else {
@@ -215,8 +198,7 @@ pub async fn org(config: Config, cmd: OrgCmd) -> anyhow::Result<()> {
         }
         OrgCmd::Delete { org } => {
             let o = find_org(&state, &org).await?;
-            state.store.delete_org(o.id).await?;
-            write_audit(&state, AuditKind::OrgDelete, None, &format!("org:{}", o.public_id)).await;
+            signet_server::admin::orgs::delete(&state, &Operator::cli(), &o).await?;
             println!("deleted {}", o.slug);
         }
         OrgCmd::Domains { org, domains } => {
@@ -253,34 +235,26 @@ pub async fn org(config: Config, cmd: OrgCmd) -> anyhow::Result<()> {
 }
 
 async fn member(state: &AppState, cmd: MemberCmd) -> anyhow::Result<()> {
-    let now = state.now();
     match cmd {
         MemberCmd::Add { org, email, role } => {
             let o = find_org(state, &org).await?;
             let u = find(state, &email).await?;
             let to = OrgRole::parse(&role).context("--role: owner, admin or member")?;
-            let from = state.store.member_role(o.id, u.id).await?.and_then(|r| OrgRole::parse(&r));
-            // The operator may do anything but leave an organization without an owner.
-            if from == Some(OrgRole::Owner) && to != OrgRole::Owner && state.store.count_owners(o.id).await? <= 1 {
-                bail!("{}: {}", u.email, rbac::Refused::LastOwner);
-            }
-            state.store.set_member(o.id, u.id, to.as_str(), now).await?;
-            let detail = format!("org:{} role:{}", o.public_id, to.as_str());
-            write_audit(state, AuditKind::OrgMemberSet, Some(&u), &detail).await;
+            signet_server::admin::orgs::set_member(state, &Operator::cli(), &o, &u, to)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", u.email))?;
             println!("{} is {} of {}", u.email, to.as_str(), o.slug);
         }
         MemberCmd::Remove { org, email } => {
             let o = find_org(state, &org).await?;
             let u = find(state, &email).await?;
-            let from = state.store.member_role(o.id, u.id).await?;
-            if from.as_deref() == Some("owner") && state.store.count_owners(o.id).await? <= 1 {
-                bail!("{}: {}", u.email, rbac::Refused::LastOwner);
+            match signet_server::admin::orgs::remove_member(state, &Operator::cli(), &o, &u).await {
+                Ok(()) => println!("removed {} from {}", u.email, o.slug),
+                Err(signet_server::admin::AdminError::NotFound(_)) => {
+                    bail!("{} is not a member of {}", u.email, o.slug)
+                }
+                Err(e) => bail!("{}: {e}", u.email),
             }
-            if !state.store.remove_member(o.id, u.id).await? {
-                bail!("{} is not a member of {}", u.email, o.slug);
-            }
-            write_audit(state, AuditKind::OrgMemberRemove, Some(&u), &format!("org:{}", o.public_id)).await;
-            println!("removed {} from {}", u.email, o.slug);
         }
         MemberCmd::List { org, json } => {
             let o = find_org(state, &org).await?;

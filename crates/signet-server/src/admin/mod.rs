@@ -12,6 +12,7 @@ pub mod caller;
 pub mod clients;
 pub mod console;
 pub mod keys;
+pub mod orgs;
 pub mod users;
 
 use serde_json::{json, Map, Value};

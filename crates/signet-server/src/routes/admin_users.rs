@@ -107,7 +107,7 @@ async fn target(state: &AppState, c: AdminCaller, id: &str, need: Need) -> Resul
     Ok((c, u))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "users", params(UserQuery),
+#[utoipa::path(get, path = "/api/v1/admin/users", operation_id = "list_users", tag = "users", params(UserQuery),
     responses((status = 200, body = UserPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = ["signet:users:read"]), ("session" = [])))]
 pub async fn list(State(state): State<AppState>, uri: Uri, caller: AdminCaller) -> Result<Json<UserPage>, Refused> {
@@ -127,7 +127,7 @@ pub async fn list(State(state): State<AppState>, uri: Uri, caller: AdminCaller) 
     Ok(Json(UserPage { users: found.iter().map(users::view).collect(), next_cursor }))
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/users", tag = "users", request_body = NewUserRequest,
+#[utoipa::path(post, path = "/api/v1/admin/users", operation_id = "create_user", tag = "users", request_body = NewUserRequest,
     responses((status = 201, body = UserView, headers(("ETag" = String))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = ["signet:users:write"]), ("session" = [])))]
@@ -150,7 +150,7 @@ pub async fn create(
     Ok(r)
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/users/{id}", tag = "users", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/admin/users/{id}", operation_id = "get_user", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserView, headers(("ETag" = String))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = ["signet:users:read"]), ("session" = [])))]
 pub async fn get(
@@ -162,7 +162,7 @@ pub async fn get(
     Ok(with_etag(StatusCode::OK, &users::view(&u), u.revision))
 }
 
-#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "users", request_body = UserChange,
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", operation_id = "update_user", tag = "users", request_body = UserChange,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The ETag read; a stale one is refused (412)")),
     responses((status = 200, body = UserView, headers(("ETag" = String))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)),

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin_api;
 pub mod admin_console;
 pub mod admin_console_clients;
+pub mod admin_orgs;
 pub mod admin_users;
 pub mod api;
 pub mod authorize;
@@ -201,6 +202,14 @@ pub fn table() -> Vec<Route> {
             get(admin_api::get_client).patch(admin_api::update_client).delete(admin_api::delete_client),
         ),
         route("/api/v1/admin/clients/{client_id}/secret", Session, post(admin_api::rotate_secret)),
+        route("/api/v1/admin/organizations", Session, get(admin_orgs::list).post(admin_orgs::create)),
+        route("/api/v1/admin/organizations/{org}", Session, get(admin_orgs::get).delete(admin_orgs::delete)),
+        route("/api/v1/admin/organizations/{org}/members", ReadOnly, get(admin_orgs::members)),
+        route(
+            "/api/v1/admin/organizations/{org}/members/{sub}",
+            Session,
+            put(admin_orgs::set_member).delete(admin_orgs::remove_member),
+        ),
         route("/api/v1/admin/keys", ReadOnly, get(admin_api::list_keys)),
         route("/api/v1/admin/keys/rotate", Session, post(admin_api::rotate_keys)),
         route("/api/v1/admin/keys/{kid}/revoke", Session, post(admin_api::revoke_key)),
@@ -237,7 +246,7 @@ pub fn table() -> Vec<Route> {
 /// annotations and the types they take and return.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Signet admin API", description = "Administration of a Signet identity server: accounts, clients, signing keys, the audit log. Authenticate with an access token for the audience urn:signet:admin (client credentials) carrying signet:admin or a narrower scope, or an administrator's session (state changes then need X-CSRF-Token)."),
+    info(title = "Signet admin API", description = "Administration of a Signet identity server: accounts, organizations, clients, signing keys, the audit log. Authenticate with an access token for the audience urn:signet:admin (client credentials) carrying signet:admin or a narrower scope, or an administrator's session (state changes then need X-CSRF-Token)."),
     paths(
         admin_users::list, admin_users::create, admin_users::get, admin_users::update, admin_users::set_password,
         admin_users::reset_mfa, admin_users::sessions, admin_users::end_sessions, admin_users::identities,
@@ -245,6 +254,8 @@ pub fn table() -> Vec<Route> {
         admin_api::list_clients, admin_api::create_client, admin_api::get_client, admin_api::update_client,
         admin_api::delete_client, admin_api::rotate_secret, admin_api::list_keys, admin_api::rotate_keys,
         admin_api::revoke_key, admin_api::audit, admin_api::audit_export,
+        admin_orgs::list, admin_orgs::create, admin_orgs::get, admin_orgs::delete, admin_orgs::members,
+        admin_orgs::set_member, admin_orgs::remove_member,
     ),
     modifiers(&SecuritySchemes)
 )]

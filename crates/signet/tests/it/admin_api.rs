@@ -392,7 +392,12 @@ async fn openapi_document_valid() {
             let probe = format!(
                 "{}{}",
                 s.base,
-                r.path.replace("{id}", "999999").replace("{client_id}", "x").replace("{kid}", "x")
+                r.path
+                    .replace("{id}", "999999")
+                    .replace("{client_id}", "x")
+                    .replace("{kid}", "x")
+                    .replace("{org}", "x")
+                    .replace("{sub}", "x")
             );
             let res = reqwest::Client::new()
                 .request(reqwest::Method::from_bytes(m.as_bytes()).expect("m"), &probe)
@@ -405,6 +410,14 @@ async fn openapi_document_valid() {
         }
     }
     assert_eq!(described, served);
+    // Operation ids are unique (OpenAPI 3.1 §4.8.10.1).
+    let mut ids = std::collections::BTreeSet::new();
+    for item in doc["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("item").values() {
+            let id = op["operationId"].as_str().expect("operationId").to_owned();
+            assert!(ids.insert(id.clone()), "operationId {id} twice");
+        }
+    }
     // Every reference resolves.
     fn refs(v: &Value, out: &mut Vec<String>) {
         match v {
@@ -426,4 +439,60 @@ async fn openapi_document_valid() {
         assert!(doc.pointer(ptr).is_some(), "{r} does not resolve");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+/// Organizations: read with `signet:users:read`, changed only with `signet:admin`, and the
+/// rule the CLI keeps too: an organization keeps an owner.
+#[tokio::test]
+async fn admin_api_organizations() {
+    let s = TestServer::start().await;
+    s.create_user("ann@example.com", PASSWORD).await;
+    let ann = s.user("ann@example.com").await.subject;
+    let read = token(&s, "signet:users:read").await;
+    let admin = token(&s, "signet:admin").await;
+    let new = json!({"slug": "acme", "name": "Acme"});
+    let r = call(&s, "POST", "/api/v1/admin/organizations", &read, Some(new.clone()), None).await;
+    assert_eq!((r.status, r.body["error"].as_str()), (StatusCode::FORBIDDEN, Some("insufficient_scope")));
+    assert!(s.state.store.org("acme").await.expect("store").is_none(), "nothing was stored");
+    let r = call(&s, "POST", "/api/v1/admin/organizations", &admin, Some(new.clone()), None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(r.body["id"].as_str().expect("id").starts_with("org_"));
+    let r = call(&s, "POST", "/api/v1/admin/organizations", &admin, Some(new), None).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r =
+        call(&s, "POST", "/api/v1/admin/organizations", &admin, Some(json!({"slug": "Not A Slug", "name": "x"})), None)
+            .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // Members by subject; the last owner stays.
+    let member = format!("/api/v1/admin/organizations/acme/members/{ann}");
+    let r = call(&s, "PUT", &member, &read, Some(json!({"org_role": "owner"})), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = call(&s, "PUT", &member, &admin, Some(json!({"org_role": "owner"})), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = call(&s, "GET", "/api/v1/admin/organizations/acme/members", &read, None, None).await;
+    assert_eq!((r.body[0]["email"].as_str(), r.body[0]["org_role"].as_str()), (Some("ann@example.com"), Some("owner")));
+    let r = call(&s, "DELETE", &member, &admin, None, None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let api_msg = r.body["error_description"].as_str().expect("description").to_owned();
+    let (code, _, err) = run_cli(s.dir.path(), &["org", "member", "remove", "acme", "ann@example.com"], "");
+    assert_ne!(code, 0);
+    assert!(err.contains(&api_msg), "CLI: {err} / API: {api_msg}");
+    assert_eq!(
+        call(&s, "GET", "/api/v1/admin/organizations?limit=1", &read, None, None).await.body["organizations"][0]
+            ["slug"],
+        "acme"
+    );
+    // Control: an administrator deletes it, and it is gone.
+    assert_eq!(
+        call(&s, "DELETE", "/api/v1/admin/organizations/acme", &admin, None, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(&s, "GET", "/api/v1/admin/organizations/acme", &read, None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let kinds = crate::harness::audit_kinds(&s).await;
+    for k in ["org_create", "org_member_set", "org_delete"] {
+        assert!(kinds.contains(&k.to_owned()), "{k} audited");
+    }
 }
