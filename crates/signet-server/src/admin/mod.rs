@@ -1,5 +1,6 @@
 //! Administration: one implementation of each admin rule, used by the admin API
-//! (`routes::admin_api`), the console and the CLI alike (`users`, `clients`, `keys`).
+//! (`routes::admin_users`, `admin_api`, `admin_orgs`), the console and the CLI alike
+//! (`users`, `orgs`, `clients`, `keys`).
 //!
 //! - Who acts is an [`Operator`] (an admin API token's client or user, an administrator's
 //!   session, the CLI); every change is audited with the operator, the target and a
