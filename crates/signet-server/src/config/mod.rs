@@ -13,9 +13,11 @@ mod accounts;
 mod branding;
 pub mod federation;
 mod mail;
+mod observability;
 pub use accounts::AccountsConfig;
 pub use branding::{is_static_name, parse_hex_colour, BrandingConfig};
 pub use mail::MailConfig;
+pub use observability::{AuditConfig, MetricsConfig, OtlpConfig};
 
 /// Every setting. Unknown keys are errors, so a typo never silently falls back to a default.
 #[derive(Debug, Clone, Deserialize)]
@@ -79,47 +81,6 @@ pub struct AuthzConfig {
 impl Default for AuthzConfig {
     fn default() -> Self {
         Self { follow_interval: Duration::milliseconds(250) }
-    }
-}
-
-/// `[metrics]`: Prometheus metrics (issue 22).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MetricsConfig {
-    /// Serve `/metrics`.
-    pub enabled: bool,
-    /// Serve it on this address only (e.g. `127.0.0.1:9464`), not on the public listener.
-    pub listen: String,
-}
-
-/// `[otlp]`: OpenTelemetry traces over OTLP/HTTP (issue 22); off while `endpoint` is empty.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct OtlpConfig {
-    /// The collector's base URL, e.g. `http://127.0.0.1:4318` (spans go to `/v1/traces`).
-    pub endpoint: String,
-    /// The `service.name` resource attribute.
-    pub service_name: String,
-}
-
-impl Default for OtlpConfig {
-    fn default() -> Self {
-        Self { endpoint: String::new(), service_name: "signet".into() }
-    }
-}
-
-/// `[audit]`: how long audit events are kept (issue 22).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AuditConfig {
-    /// Events older than this are deleted, in small batches, by the upkeep loop.
-    #[serde(deserialize_with = "de_duration")]
-    pub retention: Duration,
-}
-
-impl Default for AuditConfig {
-    fn default() -> Self {
-        Self { retention: Duration::days(365) }
     }
 }
 
