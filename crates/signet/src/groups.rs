@@ -1,15 +1,13 @@
 //! `signet org group …`: groups of an organization, as the global administrator manages them.
 //! Members of a group hold the group's roles in its organization.
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::Subcommand;
 use serde_json::json;
-use signet_core::audit::AuditKind;
-use signet_core::rbac;
+use signet_server::admin::{rbac, AdminError, Operator};
 use signet_server::AppState;
-use signet_store::{Group, Org, StoreError};
 
-use crate::admin::{find, printable, table, write_audit};
+use crate::admin::{find, printable, table};
 
 #[derive(Subcommand)]
 pub enum GroupCmd {
@@ -38,10 +36,6 @@ pub enum GroupCmd {
     Revoke { org: String, name: String, role: String },
 }
 
-async fn find_group(state: &AppState, org: &Org, name: &str) -> anyhow::Result<Group> {
-    state.store.group(org.id, name).await?.with_context(|| format!("no group {name:?} in {}", org.slug))
-}
-
 pub async fn group(state: &AppState, cmd: GroupCmd) -> anyhow::Result<()> {
     let org_ref = match &cmd {
         GroupCmd::Create { org, .. }
@@ -53,19 +47,17 @@ pub async fn group(state: &AppState, cmd: GroupCmd) -> anyhow::Result<()> {
         | GroupCmd::Revoke { org, .. } => org.clone(),
     };
     let o = state.store.org(&org_ref).await?.ok_or_else(|| anyhow::anyhow!("no organization {org_ref:?}"))?;
-    let scope = format!("org:{}", o.public_id);
+    let op = Operator::cli();
     let (add, held) = (matches!(cmd, GroupCmd::Add { .. }), matches!(cmd, GroupCmd::Grant { .. }));
+    let find_group = |name: String| {
+        let o = o.clone();
+        async move {
+            rbac::find_group(state, &o, &name).await.map_err(|_| anyhow::anyhow!("no group {name:?} in {}", o.slug))
+        }
+    };
     match cmd {
         GroupCmd::Create { name, description, .. } => {
-            if !rbac::valid_role_name(&name) {
-                bail!("{name:?}: 1-64 of letters, digits, - _ . :");
-            }
-            match state.store.create_group(o.id, &name, &description, state.now()).await {
-                Ok(_) => {}
-                Err(StoreError::Conflict) => bail!("a group {name} already exists in {}", o.slug),
-                Err(e) => return Err(e.into()),
-            }
-            write_audit(state, AuditKind::GroupCreate, None, &format!("{scope} group:{name}")).await;
+            rbac::create_group(state, &op, &o, &name, &description).await?;
             println!("created group {name} in {}", o.slug);
         }
         GroupCmd::List { json, .. } => {
@@ -88,34 +80,27 @@ pub async fn group(state: &AppState, cmd: GroupCmd) -> anyhow::Result<()> {
             }
         }
         GroupCmd::Delete { name, .. } => {
-            let g = find_group(state, &o, &name).await?;
-            state.store.delete_group(g.id).await?;
-            write_audit(state, AuditKind::GroupDelete, None, &format!("{scope} group:{name}")).await;
+            let g = find_group(name.clone()).await?;
+            rbac::delete_group(state, &op, &o, &g).await?;
             println!("deleted group {name} of {}", o.slug);
         }
         GroupCmd::Add { name, email, .. } | GroupCmd::Remove { name, email, .. } => {
-            let g = find_group(state, &o, &name).await?;
+            let g = find_group(name.clone()).await?;
             let u = find(state, &email).await?;
-            if state.store.member_role(o.id, u.id).await?.is_none() {
-                bail!("{} is not a member of {} (add them with `signet org member add`)", u.email, o.slug);
+            match rbac::set_group_member(state, &op, &o, &g, &u, add).await {
+                Ok(()) => println!("{} {} group {name}", u.email, if add { "is in" } else { "left" }),
+                Err(AdminError::NotFound(_)) => bail!("{} is not in group {name}", u.email),
+                Err(e) => return Err(e.into()),
             }
-            if !state.store.set_group_member(g.id, u.id, add).await? && !add {
-                bail!("{} is not in group {name}", u.email);
-            }
-            let what = if add { "add" } else { "remove" };
-            write_audit(state, AuditKind::GroupMemberSet, Some(&u), &format!("{scope} group:{name} {what}")).await;
-            println!("{} {} group {name}", u.email, if add { "is in" } else { "left" });
         }
         GroupCmd::Grant { name, role, .. } | GroupCmd::Revoke { name, role, .. } => {
-            let g = find_group(state, &o, &name).await?;
-            let r = state.store.role(o.id, &role).await?.with_context(|| format!("no role {role:?} in {}", o.slug))?;
-            if !state.store.set_group_role(g.id, r.id, held).await? && !held {
-                bail!("group {name} does not have {role}");
+            let g = find_group(name.clone()).await?;
+            match rbac::set_group_role(state, &op, &o, &g, &role, held).await {
+                Ok(()) => println!("group {name} {} {role}", if held { "gives" } else { "no longer gives" }),
+                Err(AdminError::NotFound("role")) => bail!("no role {role:?} in {}", o.slug),
+                Err(AdminError::NotFound(_)) => bail!("group {name} does not have {role}"),
+                Err(e) => return Err(e.into()),
             }
-            let what = if held { "grant" } else { "revoke" };
-            write_audit(state, AuditKind::GroupRoleSet, None, &format!("{scope} group:{name} role:{role} {what}"))
-                .await;
-            println!("group {name} {} {role}", if held { "gives" } else { "no longer gives" });
         }
     }
     Ok(())

@@ -5,10 +5,10 @@ use anyhow::{bail, Context};
 use clap::Subcommand;
 use serde_json::json;
 use signet_core::audit::AuditKind;
-use signet_core::rbac::{self, OrgRole};
-use signet_server::admin::Operator;
+use signet_core::rbac::OrgRole;
+use signet_server::admin::{rbac, AdminError, Operator};
 use signet_server::{AppState, Config};
-use signet_store::{Org, StoreError};
+use signet_store::Org;
 
 use crate::admin::{find, printable, rfc3339, state, table, write_audit};
 
@@ -149,14 +149,15 @@ async fn find_org(state: &AppState, org: &str) -> anyhow::Result<Org> {
     state.store.org(org).await?.ok_or_else(|| anyhow::anyhow!("no organization {org:?}"))
 }
 
-async fn org_row(state: &AppState, org: Option<&str>) -> anyhow::Result<(i64, String)> {
+async fn find_opt(state: &AppState, org: Option<&str>) -> anyhow::Result<Option<Org>> {
     Ok(match org {
-        Some(o) => {
-            let o = find_org(state, o).await?;
-            (o.id, format!("org:{}", o.public_id))
-        }
-        None => (0, "global".into()),
+        Some(o) => Some(find_org(state, o).await?),
+        None => None,
     })
+}
+
+fn scope(org: Option<&Org>) -> String {
+    org.map_or_else(|| "global".to_owned(), |o| format!("org:{}", o.public_id))
 }
 
 pub async fn org(config: Config, cmd: OrgCmd) -> anyhow::Result<()> {
@@ -273,30 +274,14 @@ async fn member(state: &AppState, cmd: MemberCmd) -> anyhow::Result<()> {
 
 pub async fn api(config: Config, cmd: ApiCmd) -> anyhow::Result<()> {
     let state = state(config).await?;
-    let now = state.now();
+    let op = Operator::cli();
     match cmd {
         ApiCmd::Create { identifier, name, permissions, json } => {
-            let parsed = url::Url::parse(&identifier).ok().filter(|u| u.scheme() == "https" || u.scheme() == "http");
-            if parsed.is_none() || identifier.contains(char::is_whitespace) {
-                bail!("--identifier: an absolute http(s) URL, e.g. https://api.example.com");
-            }
-            if let Some(bad) = permissions.iter().find(|p| !rbac::valid_permission(p)) {
-                bail!("--permission {bad:?}: scope-token characters only (RFC 6749 §3.3), no spaces");
-            }
-            let name = name.unwrap_or_else(|| identifier.clone());
-            let api = match state.store.create_api(&identifier, &name, now).await {
-                Ok(a) => a,
-                Err(StoreError::Conflict) => bail!("an API with identifier {identifier} already exists"),
-                Err(e) => return Err(e.into()),
-            };
-            for p in &permissions {
-                state.store.add_api_permission(api.id, p, "").await?;
-            }
-            write_audit(&state, AuditKind::ApiCreate, None, &format!("api:{identifier}")).await;
+            let a = rbac::create_api(&state, &op, &identifier, name.as_deref(), &permissions).await?;
             if json {
-                println!("{}", json!({ "identifier": identifier, "name": name, "permissions": permissions }));
+                println!("{}", json!({ "identifier": a.identifier, "name": a.name, "permissions": a.permissions }));
             } else {
-                println!("registered {identifier} with {} permission(s)", permissions.len());
+                println!("registered {identifier} with {} permission(s)", a.permissions.len());
             }
         }
         ApiCmd::List { json } => {
@@ -312,16 +297,8 @@ pub async fn api(config: Config, cmd: ApiCmd) -> anyhow::Result<()> {
             }
         }
         ApiCmd::Permission(PermissionCmd::Add { api, permission, description }) => {
-            let a = state.store.api(&api).await?.with_context(|| format!("no API {api:?}"))?;
-            if !rbac::valid_permission(&permission) {
-                bail!("{permission:?}: scope-token characters only (RFC 6749 §3.3), no spaces");
-            }
-            match state.store.add_api_permission(a.id, &permission, &description).await {
-                Ok(()) => {}
-                Err(StoreError::Conflict) => bail!("{api} already has {permission}"),
-                Err(e) => return Err(e.into()),
-            }
-            write_audit(&state, AuditKind::ApiPermissionAdd, None, &format!("api:{api} permission:{permission}")).await;
+            let a = rbac::find_api(&state, &api).await.map_err(|_| anyhow::anyhow!("no API {api:?}"))?;
+            rbac::add_permission(&state, &op, &a, &permission, &description).await?;
             println!("{api} now has {permission}");
         }
     }
@@ -330,33 +307,30 @@ pub async fn api(config: Config, cmd: ApiCmd) -> anyhow::Result<()> {
 
 pub async fn role(config: Config, cmd: RoleCmd) -> anyhow::Result<()> {
     let state = state(config).await?;
-    let now = state.now();
+    let op = Operator::cli();
+    let is_grant = matches!(cmd, RoleCmd::Grant { .. });
     match cmd {
         RoleCmd::Create { name, api, permissions, org, description } => {
-            if !rbac::valid_role_name(&name) {
-                bail!("{name:?}: 1-64 of letters, digits, - _ . :");
-            }
-            let a = state.store.api(&api).await?.with_context(|| format!("no API {api:?}"))?;
-            if let Some(bad) = permissions.iter().find(|p| !a.permissions.contains(p)) {
-                bail!("{api} has no permission {bad:?} (add it with `signet api permission add`)");
-            }
-            let (org_id, scope) = org_row(&state, org.as_deref()).await?;
-            let r = match state.store.create_role(org_id, &name, &description, now).await {
-                Ok(r) => r,
-                Err(StoreError::Conflict) => bail!("a role {name} already exists there"),
-                Err(e) => return Err(e.into()),
-            };
-            for p in &permissions {
-                state.store.add_role_permission(r.id, a.id, p).await?;
-            }
-            write_audit(&state, AuditKind::RoleCreate, None, &format!("{scope} role:{name}")).await;
-            println!("role {name} ({scope}) holds {} permission(s) of {api}", permissions.len());
+            let o = find_opt(&state, org.as_deref()).await?;
+            rbac::create_role(&state, &op, o.as_ref(), &name, &api, &permissions, &description).await?;
+            println!("role {name} ({}) holds {} permission(s) of {api}", scope(o.as_ref()), permissions.len());
         }
-        RoleCmd::Grant { role, user, org } => assign(&state, &role, &user, org.as_deref(), true).await?,
-        RoleCmd::Revoke { role, user, org } => assign(&state, &role, &user, org.as_deref(), false).await?,
+        RoleCmd::Grant { role, user, org } | RoleCmd::Revoke { role, user, org } => {
+            let grant = is_grant;
+            let o = find_opt(&state, org.as_deref()).await?;
+            let u = find(&state, &user).await?;
+            let where_ = scope(o.as_ref());
+            match rbac::set_user_role(&state, &op, o.as_ref(), &u, &role, grant).await {
+                Ok(()) if grant => println!("{} has {role} ({where_})", u.email),
+                Ok(()) => println!("{} no longer has {role} ({where_})", u.email),
+                Err(AdminError::NotFound("role")) => bail!("no role {role:?} ({where_})"),
+                Err(AdminError::NotFound(_)) => bail!("{} does not have {role} ({where_})", u.email),
+                Err(e) => return Err(e.into()),
+            }
+        }
         RoleCmd::List { org, json } => {
-            let (org_id, _) = org_row(&state, org.as_deref()).await?;
-            let roles = state.store.list_roles(org_id).await?;
+            let o = find_opt(&state, org.as_deref()).await?;
+            let roles = rbac::roles(&state, o.as_ref()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&roles)?);
             } else {
@@ -370,29 +344,6 @@ pub async fn role(config: Config, cmd: RoleCmd) -> anyhow::Result<()> {
                 print!("{}", table(["ROLE", "PERMISSIONS"], &rows));
             }
         }
-    }
-    Ok(())
-}
-
-/// Gives (`grant`) or takes a role, in one organization or everywhere.
-async fn assign(state: &AppState, role: &str, email: &str, org: Option<&str>, grant: bool) -> anyhow::Result<()> {
-    let (org_id, scope) = org_row(state, org).await?;
-    let u = find(state, email).await?;
-    let r = state.store.role(org_id, role).await?.with_context(|| format!("no role {role:?} ({scope})"))?;
-    if org_id != 0 && state.store.member_role(org_id, u.id).await?.is_none() {
-        bail!("{} is not a member of that organization (add them with `signet org member add`)", u.email);
-    }
-    let detail = format!("{scope} role:{role}");
-    if grant {
-        state.store.assign_role(u.id, org_id, r.id, state.now()).await?;
-        write_audit(state, AuditKind::RoleGrant, Some(&u), &detail).await;
-        println!("{} has {role} ({scope})", u.email);
-    } else {
-        if !state.store.unassign_role(u.id, org_id, r.id).await? {
-            bail!("{} does not have {role} ({scope})", u.email);
-        }
-        write_audit(state, AuditKind::RoleRevoke, Some(&u), &detail).await;
-        println!("{} no longer has {role} ({scope})", u.email);
     }
     Ok(())
 }

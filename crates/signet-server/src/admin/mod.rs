@@ -1,6 +1,6 @@
 //! Administration: one implementation of each admin rule, used by the admin API
-//! (`routes::admin_users`, `admin_api`, `admin_orgs`), the console and the CLI alike
-//! (`users`, `orgs`, `clients`, `keys`).
+//! (`routes::admin_users`, `admin_api`, `admin_orgs`, `admin_rbac`, `admin_groups`), the console
+//! and the CLI alike (`users`, `orgs`, `rbac`, `clients`, `keys`).
 //!
 //! - Who acts is an [`Operator`] (an admin API token's client or user, an administrator's
 //!   session, the CLI); every change is audited with the operator, the target and a
@@ -14,6 +14,7 @@ pub mod clients;
 pub mod console;
 pub mod keys;
 pub mod orgs;
+pub mod rbac;
 pub mod users;
 
 use serde_json::{json, Map, Value};

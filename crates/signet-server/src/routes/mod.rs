@@ -4,7 +4,9 @@ pub mod account;
 pub mod admin_api;
 pub mod admin_console;
 pub mod admin_console_clients;
+pub mod admin_groups;
 pub mod admin_orgs;
+pub mod admin_rbac;
 pub mod admin_users;
 pub mod api;
 pub mod authorize;
@@ -210,6 +212,41 @@ pub fn table() -> Vec<Route> {
             Session,
             put(admin_orgs::set_member).delete(admin_orgs::remove_member),
         ),
+        route(
+            "/api/v1/admin/organizations/{org}/members/{sub}/roles/{role}",
+            Session,
+            put(admin_rbac::grant_member_role).delete(admin_rbac::revoke_member_role),
+        ),
+        route(
+            "/api/v1/admin/organizations/{org}/roles",
+            Session,
+            get(admin_rbac::list_org_roles).post(admin_rbac::create_org_role),
+        ),
+        route("/api/v1/admin/organizations/{org}/groups", Session, get(admin_groups::list).post(admin_groups::create)),
+        route(
+            "/api/v1/admin/organizations/{org}/groups/{group}",
+            Session,
+            get(admin_groups::get).delete(admin_groups::delete),
+        ),
+        route(
+            "/api/v1/admin/organizations/{org}/groups/{group}/members/{sub}",
+            Session,
+            put(admin_groups::add_member).delete(admin_groups::remove_member),
+        ),
+        route(
+            "/api/v1/admin/organizations/{org}/groups/{group}/roles/{role}",
+            Session,
+            put(admin_groups::grant_role).delete(admin_groups::revoke_role),
+        ),
+        route("/api/v1/admin/apis", Session, get(admin_rbac::list_apis).post(admin_rbac::create_api)),
+        route("/api/v1/admin/apis/{api}", ReadOnly, get(admin_rbac::get_api)),
+        route("/api/v1/admin/apis/{api}/permissions", Session, post(admin_rbac::add_permission)),
+        route("/api/v1/admin/roles", Session, get(admin_rbac::list_roles).post(admin_rbac::create_role)),
+        route(
+            "/api/v1/admin/users/{id}/roles/{role}",
+            Session,
+            put(admin_rbac::grant_user_role).delete(admin_rbac::revoke_user_role),
+        ),
         route("/api/v1/admin/keys", ReadOnly, get(admin_api::list_keys)),
         route("/api/v1/admin/keys/rotate", Session, post(admin_api::rotate_keys)),
         route("/api/v1/admin/keys/{kid}/revoke", Session, post(admin_api::revoke_key)),
@@ -246,7 +283,7 @@ pub fn table() -> Vec<Route> {
 /// annotations and the types they take and return.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Signet admin API", description = "Administration of a Signet identity server: accounts, organizations, clients, signing keys, the audit log. Authenticate with an access token for the audience urn:signet:admin (client credentials) carrying signet:admin or a narrower scope, or an administrator's session (state changes then need X-CSRF-Token)."),
+    info(title = "Signet admin API", description = "Administration of a Signet identity server: accounts, organizations, APIs, roles and groups, clients, signing keys, the audit log. Authenticate with an access token for the audience urn:signet:admin (client credentials) carrying signet:admin or a narrower scope, or an administrator's session (state changes then need X-CSRF-Token)."),
     paths(
         admin_users::list, admin_users::create, admin_users::get, admin_users::update, admin_users::set_password,
         admin_users::reset_mfa, admin_users::sessions, admin_users::end_sessions, admin_users::identities,
@@ -256,6 +293,12 @@ pub fn table() -> Vec<Route> {
         admin_api::revoke_key, admin_api::audit, admin_api::audit_export,
         admin_orgs::list, admin_orgs::create, admin_orgs::get, admin_orgs::delete, admin_orgs::members,
         admin_orgs::set_member, admin_orgs::remove_member,
+        admin_rbac::list_apis, admin_rbac::create_api, admin_rbac::get_api, admin_rbac::add_permission,
+        admin_rbac::list_roles, admin_rbac::create_role, admin_rbac::list_org_roles, admin_rbac::create_org_role,
+        admin_rbac::grant_user_role, admin_rbac::revoke_user_role, admin_rbac::grant_member_role,
+        admin_rbac::revoke_member_role,
+        admin_groups::list, admin_groups::create, admin_groups::get, admin_groups::delete, admin_groups::add_member,
+        admin_groups::remove_member, admin_groups::grant_role, admin_groups::revoke_role,
     ),
     modifiers(&SecuritySchemes)
 )]

@@ -14,6 +14,7 @@ fn concrete(path: &str) -> String {
         .replace("{group}", "g")
         .replace("{slug}", "nope")
         .replace("{kid}", "k")
+        .replace("{api}", "x")
         .replace("{format}", "export.csv")
 }
 
