@@ -2,7 +2,7 @@
 // checked with axe-core in light and dark mode at 1280 and 390 px (English and German), without
 // horizontal scrolling at 390 px, and screenshotted into interop/artifacts/admin/. The forms are
 // used for real: a client registered (its secret shown once), its secret rotated with an
-// overlap, an account disabled; every form is a plain HTML form (no script needed).
+// overlap, an account disabled, an organization, an API and a role created; every form is a plain HTML form (no script needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -63,6 +63,26 @@ test('admin console: every page axe-clean in light and dark, fits 390 px, screen
     await p.locator('form:has(input[value=rotate]) button[type=submit]').click();
     await p.locator('#client-secret').waitFor();
     assert.match(await p.locator('main').innerText(), /\d{4}-\d{2}-\d{2}/, 'the overlap end is shown');
+    // An organization, an API and a global role through their forms.
+    await p.goto(`${base}/admin/organizations`);
+    await p.locator('#no-name').fill('Acme Corporation');
+    await p.locator('#no-slug').fill('acme');
+    await p.locator('form[action="/admin/organizations"] button[type=submit]').click();
+    await p.locator('#admin-notice').waitFor();
+    assert.equal(await p.locator('#admin-orgs a[href="/org/acme"]').count(), 1);
+    await check('organizations');
+    await p.goto(`${base}/admin/roles`);
+    await p.locator('#na-identifier').fill('https://docs.example.com');
+    await p.locator('#na-name').fill('Documents');
+    await p.locator('#na-permissions').fill('read:docs write:docs');
+    await p.locator('form:has(input[value=api]) button[type=submit]').click();
+    await p.locator('#admin-notice').waitFor();
+    await p.locator('#nr-name').fill('reader');
+    await p.locator('#nr-permissions').fill('read:docs');
+    await p.locator('form:has(input[value=role]) button[type=submit]').click();
+    await p.locator('#admin-notice').waitFor();
+    assert.match(await p.locator('#admin-roles').innerText(), /reader/);
+    await check('roles');
     await p.goto(`${base}/admin/keys`);
     await check('keys');
     await p.goto(`${base}/admin/audit`);
@@ -75,7 +95,7 @@ test('admin console: every page axe-clean in light and dark, fits 390 px, screen
 
     writeFileSync(join(out, 'axe-results.json'), JSON.stringify(results, null, 2));
     assertClean(results);
-    assert.equal(new Set(results.map((r) => r.page)).size, 9);
+    assert.equal(new Set(results.map((r) => r.page)).size, 11);
   } finally {
     await ctx.close();
     await signet.stop();

@@ -74,6 +74,11 @@ fn error_code(e: &AdminError) -> &'static str {
             "grant_types" => "grant",
             "password" => "password",
             "email" => "email",
+            "slug" => "slug",
+            "identifier" => "identifier",
+            "permissions" | "permission" => "permission",
+            "role_name" => "role_name",
+            "api" => "api",
             _ => "invalid",
         },
         AdminError::Conflict(_) => "exists",
@@ -97,6 +102,11 @@ fn error_text(code: &str) -> Option<String> {
         "last_admin",
         "self",
         "public_client",
+        "slug",
+        "identifier",
+        "permission",
+        "role_name",
+        "api",
     ];
     known.contains(&code).then(|| tr(&format!("admin-error-{}", code.replace('_', "-"))))
 }
@@ -111,6 +121,10 @@ fn notice_text(code: &str) -> Option<String> {
         "client_deleted",
         "keys_rotated",
         "key_revoked",
+        "org_created",
+        "org_deleted",
+        "api_created",
+        "role_created",
     ];
     known.contains(&code).then(|| tr(&format!("admin-notice-{}", code.replace('_', "-"))))
 }

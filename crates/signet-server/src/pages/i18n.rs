@@ -286,6 +286,7 @@ mod tests {
                 "admin-client-kind",
                 "admin-status",
                 "admin-sessions",
+                "admin-apis",
             ];
             let en_text: BTreeMap<_, _> = text_of(CATALOGS[0].1);
             let untranslated: Vec<_> = text_of(src)

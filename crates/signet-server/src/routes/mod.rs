@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin_api;
 pub mod admin_console;
 pub mod admin_console_clients;
+pub mod admin_console_orgs;
 pub mod admin_groups;
 pub mod admin_orgs;
 pub mod admin_rbac;
@@ -181,6 +182,9 @@ pub fn table() -> Vec<Route> {
             Session,
             get(admin_console_clients::client_page).post(admin_console_clients::client_action),
         ),
+        route("/admin/organizations", Session, get(admin_console_orgs::orgs_page).post(admin_console_orgs::create_org)),
+        route("/admin/organizations/{org}", Session, post(admin_console_orgs::org_action)),
+        route("/admin/roles", Session, get(admin_console_orgs::roles_page).post(admin_console_orgs::roles_action)),
         route("/admin/keys", Session, get(admin_console_clients::keys_page).post(admin_console_clients::keys_action)),
         route("/admin/audit", ReadOnly, get(admin_console_clients::audit_page)),
         route("/admin/audit/{format}", ReadOnly, get(admin_console_clients::audit_export)),

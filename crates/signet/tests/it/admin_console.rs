@@ -6,8 +6,16 @@ use signet_store::UserPatch;
 
 use crate::harness::{TestServer, PASSWORD};
 
-const PAGES: [&str; 6] =
-    ["/admin", "/admin/users", "/admin/clients", "/admin/keys", "/admin/audit", "/admin/audit/export.csv"];
+const PAGES: [&str; 8] = [
+    "/admin",
+    "/admin/users",
+    "/admin/clients",
+    "/admin/organizations",
+    "/admin/roles",
+    "/admin/keys",
+    "/admin/audit",
+    "/admin/audit/export.csv",
+];
 
 async fn make_admin(s: &TestServer, email: &str) -> i64 {
     let id = s.create_user(email, PASSWORD).await;
@@ -74,12 +82,14 @@ async fn admin_destructive_action_requires_reauth() {
     root.login("root@example.com", PASSWORD).await;
     let csrf = root.account_csrf().await;
     let keys_before = s.state.store.list_keys().await.expect("keys").len();
+    let acme = s.state.store.create_org("org_00000000000000aa", "acme", "Acme", s.state.now()).await.expect("org");
     // Past the re-authentication window (but within the idle timeout): refused, nothing done.
     s.clock.advance(s.state.config.session.reauth_window + time::Duration::minutes(1));
     for (path, action) in [
         (format!("/admin/users/{ann}"), "end_sessions"),
         (format!("/admin/users/{ann}"), "reset_mfa"),
         ("/admin/keys".into(), "rotate"),
+        (format!("/admin/organizations/{}", acme.public_id), "delete"),
     ] {
         let r = root.post_form(&path, &[("csrf", &csrf), ("action", action)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}");
@@ -87,6 +97,7 @@ async fn admin_destructive_action_requires_reauth() {
     }
     assert_eq!(ann_browser.get("/account").await.status, StatusCode::OK, "ann's session lives");
     assert_eq!(s.state.store.list_keys().await.expect("keys").len(), keys_before);
+    assert!(s.state.store.org("acme").await.expect("store").is_some(), "the organization stays");
     // Control: after signing in again, the same form acts.
     let mut root = s.browser();
     root.login("root@example.com", PASSWORD).await;
@@ -95,4 +106,46 @@ async fn admin_destructive_action_requires_reauth() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.location().ends_with("notice=sessions_ended"), "{}", r.location());
     assert_ne!(ann_browser.get("/account").await.status, StatusCode::OK, "ann's session ended");
+}
+
+#[tokio::test]
+async fn admin_console_organizations_and_roles() {
+    let s = TestServer::start().await;
+    make_admin(&s, "root@example.com").await;
+    let mut root = s.browser();
+    root.login("root@example.com", PASSWORD).await;
+    let csrf = root.account_csrf().await;
+    // An organization through the form; a bad short name is refused with its own message.
+    let r = root.post_form("/admin/organizations", &[("csrf", &csrf), ("name", "Acme"), ("slug", "-bad-")]).await;
+    assert!(r.location().ends_with("error=slug"), "{}", r.location());
+    assert!(s.state.store.list_orgs(0, 10).await.expect("orgs").is_empty(), "nothing was stored");
+    let r = root.post_form("/admin/organizations", &[("csrf", &csrf), ("name", "Acme"), ("slug", "Acme")]).await;
+    assert!(r.location().ends_with("notice=org_created"), "{}", r.location());
+    let page = root.get("/admin/organizations").await;
+    assert!(page.body.contains("href=\"/org/acme\""), "managed on its own pages");
+    let r = root.post_form("/admin/organizations", &[("csrf", &csrf), ("name", "Acme 2"), ("slug", "acme")]).await;
+    assert!(r.location().ends_with("error=exists"), "{}", r.location());
+    // An API and a global role through the forms; a permission the API lacks is refused.
+    let api = [("csrf", csrf.as_str()), ("action", "api"), ("identifier", "https://docs.example.com")];
+    let r = root.post_form("/admin/roles", &[&api[..], &[("permissions", "read:docs write:docs")]].concat()).await;
+    assert!(r.location().ends_with("notice=api_created"), "{}", r.location());
+    let role = [("csrf", csrf.as_str()), ("action", "role"), ("name", "reader"), ("api", "https://docs.example.com")];
+    let r = root.post_form("/admin/roles", &[&role[..], &[("permissions", "fly:docs")]].concat()).await;
+    assert!(r.location().ends_with("error=permission"), "{}", r.location());
+    assert!(s.state.store.role(0, "reader").await.expect("store").is_none(), "nothing was stored");
+    let r = root.post_form("/admin/roles", &[&role[..], &[("permissions", "read:docs")]].concat()).await;
+    assert!(r.location().ends_with("notice=role_created"), "{}", r.location());
+    let page = root.get("/admin/roles").await;
+    assert!(page.body.contains("<code>reader</code>") && page.body.contains("read:docs (https:"), "the role is listed");
+    // Deleting the organization (a recent sign-in: this one).
+    let acme = s.state.store.org("acme").await.expect("store").expect("acme");
+    let r = root
+        .post_form(&format!("/admin/organizations/{}", acme.public_id), &[("csrf", &csrf), ("action", "delete")])
+        .await;
+    assert!(r.location().ends_with("notice=org_deleted"), "{}", r.location());
+    assert!(s.state.store.org("acme").await.expect("store").is_none());
+    let kinds = crate::harness::audit_kinds(&s).await;
+    for k in ["org_create", "api_create", "role_create", "org_delete"] {
+        assert!(kinds.contains(&k.to_owned()), "{k} audited");
+    }
 }
