@@ -41,6 +41,9 @@ pub enum Written<T> {
     /// The row's revision is not the one the write was conditioned on (RFC 9110 §13.1.1: 412).
     Stale,
     Missing,
+    /// A rule the write checks itself refused it: for accounts, the last enabled administrator
+    /// stays one.
+    Refused,
 }
 
 /// The audit browser's filters, newest first: events with ids below `before_id`.

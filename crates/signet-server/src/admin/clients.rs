@@ -264,6 +264,7 @@ fn written(w: Written<Client>) -> Result<Client, AdminError> {
         Written::Done(c) => Ok(c),
         Written::Stale => Err(AdminError::Stale("client")),
         Written::Missing => Err(AdminError::NotFound("client")),
+        Written::Refused => Err(AdminError::Conflict("the client could not be changed".into())),
     }
 }
 

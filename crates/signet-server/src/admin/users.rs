@@ -109,9 +109,15 @@ async fn keeps_an_admin(state: &AppState, op: &Operator, u: &User, patch: &UserP
     }
     let filter = signet_store::UserFilter { admin: Some(true), disabled: Some(false), limit: 2, ..Default::default() };
     if state.store.search_users(filter).await?.iter().all(|a| a.id == u.id) {
-        return Err(AdminError::refused("last_admin", "This is the last administrator: make another one first."));
+        return Err(last_admin());
     }
     Ok(())
+}
+
+/// Refused: the last enabled administrator (checked again by the write itself, under a lock,
+/// so two concurrent demotions cannot both pass).
+fn last_admin() -> AdminError {
+    AdminError::refused("last_admin", "This is the last administrator: make another one first.")
 }
 
 /// Changes an account's flags (`disabled`, `is_admin`) if its revision is still `expected`.
@@ -132,6 +138,7 @@ pub async fn patch(
         Written::Done(u) => u,
         Written::Stale => return Err(AdminError::Stale("user")),
         Written::Missing => return Err(AdminError::NotFound("user")),
+        Written::Refused => return Err(last_admin()),
     };
     if after.disabled && !before.disabled {
         crate::tokens::revoke_user(state, id, None, "user_disabled").await?;

@@ -37,6 +37,11 @@ pub(crate) type DbPool = PgPool;
 /// so concurrent key changes by several instances serialise; reads (JWKS) are not blocked.
 pub(crate) const KEY_LOCK_SQL: &str = "LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE";
 
+/// Taken first when a write may take away an administrator: locks every enabled
+/// administrator's row, so two such writes run one after the other and the second sees the
+/// first (the last administrator stays).
+pub(crate) const ADMIN_LOCK_SQL: &str = "SELECT id FROM users WHERE is_admin AND NOT disabled ORDER BY id FOR UPDATE";
+
 crate::common::shared_queries!();
 
 #[derive(Debug, Clone)]

@@ -70,23 +70,47 @@ impl AdminStore for DbStore {
         patch: &UserPatch,
         now: OffsetDateTime,
     ) -> Result<Written<User>> {
+        // Whether the write may take an administrator away: then it runs under the lock of
+        // every enabled administrator and only if another one stays (checked in the statement).
+        let demotes = patch.is_admin == Some(false) || patch.disabled == Some(true);
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        if demotes {
+            sqlx::query(super::ADMIN_LOCK_SQL).execute(&mut *tx).await.map_err(map_err)?;
+        }
         let row = sqlx::query(&format!(
             "UPDATE users SET disabled = COALESCE($1, disabled), is_admin = COALESCE($2, is_admin),
                               updated_at = $3, revision = revision + 1
-             WHERE id = $4 AND ($5 IS NULL OR revision = $5) RETURNING {USER_COLS}"
+             WHERE id = $4 AND ($5 IS NULL OR revision = $5)
+               AND NOT ($6 AND is_admin AND NOT disabled AND NOT EXISTS (
+                   SELECT 1 FROM users o WHERE o.is_admin AND NOT o.disabled AND o.id <> $4))
+             RETURNING {USER_COLS}"
         ))
         .bind(patch.disabled)
         .bind(patch.is_admin)
         .bind(ts(now))
         .bind(user_id)
         .bind(expected)
-        .fetch_optional(&self.writer)
+        .bind(demotes)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(map_err)?;
-        match row {
-            Some(r) => Ok(Written::Done(row_to_user(&r)?)),
-            None => self.stale_or_missing("users", "id", Bind::Id(user_id)).await,
-        }
+        let out = match row {
+            Some(r) => Written::Done(row_to_user(&r)?),
+            None => {
+                let now_at = sqlx::query("SELECT revision FROM users WHERE id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                match now_at.map(|r| r.try_get::<i64, _>("revision")).transpose().map_err(map_err)? {
+                    None => Written::Missing,
+                    Some(rev) if expected.is_some_and(|e| e != rev) => Written::Stale,
+                    Some(_) => Written::Refused,
+                }
+            }
+        };
+        tx.commit().await.map_err(map_err)?;
+        Ok(out)
     }
 
     async fn patch_client(

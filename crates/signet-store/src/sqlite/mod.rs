@@ -51,6 +51,9 @@ pub(crate) type DbPool = SqlitePool;
 /// database write lock there, so concurrent key changes serialise.
 pub(crate) const KEY_LOCK_SQL: &str = "UPDATE signing_keys SET kid = kid WHERE 0";
 
+/// Taken first when a write may take away an administrator (SQLite: its write lock, as above).
+pub(crate) const ADMIN_LOCK_SQL: &str = "UPDATE users SET id = id WHERE 0";
+
 crate::common::shared_queries!();
 
 #[derive(Debug, Clone)]

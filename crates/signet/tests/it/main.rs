@@ -5,6 +5,7 @@ mod harness;
 mod account;
 mod admin_api;
 mod admin_console;
+mod admin_races;
 mod admin_rbac;
 mod api;
 mod authz;
