@@ -25,22 +25,16 @@ fn contains(q: &str) -> String {
 }
 
 impl DbStore {
-    /// After a conditional update touched nothing: was the row gone, or its revision moved on?
-    async fn stale_or_missing<T>(&self, table: &str, key: &str, value: Bind<'_>) -> Result<Written<T>> {
-        let sql = format!("SELECT 1 AS one FROM {table} WHERE {key} = $1");
-        let q = sqlx::query(&sql);
-        let q = match value {
-            Bind::Id(i) => q.bind(i),
-            Bind::Text(t) => q.bind(t),
-        };
-        let row = q.fetch_optional(&self.writer).await.map_err(map_err)?;
+    /// After a conditional update of a client touched nothing: was it gone, or its revision
+    /// moved on?
+    async fn client_stale_or_missing<T>(&self, client_id: &str) -> Result<Written<T>> {
+        let row = sqlx::query("SELECT 1 AS one FROM clients WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(&self.writer)
+            .await
+            .map_err(map_err)?;
         Ok(if row.is_some() { Written::Stale } else { Written::Missing })
     }
-}
-
-enum Bind<'a> {
-    Id(i64),
-    Text(&'a str),
 }
 
 #[async_trait]
@@ -144,7 +138,7 @@ impl AdminStore for DbStore {
         .map_err(map_err)?;
         match row {
             Some(r) => Ok(Written::Done(row_to_client(&r)?)),
-            None => self.stale_or_missing("clients", "client_id", Bind::Text(client_id)).await,
+            None => self.client_stale_or_missing(client_id).await,
         }
     }
 
@@ -172,7 +166,7 @@ impl AdminStore for DbStore {
         match row {
             Some(r) => Ok(Written::Done(row_to_client(&r)?)),
             None if expected.is_none() => Ok(Written::Missing),
-            None => self.stale_or_missing("clients", "client_id", Bind::Text(client_id)).await,
+            None => self.client_stale_or_missing(client_id).await,
         }
     }
 
