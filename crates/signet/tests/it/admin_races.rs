@@ -20,7 +20,7 @@ async fn last_admin_demotion_race_keeps_one() {
     let http = reqwest::Client::new();
     for round in 0..12 {
         for id in ids {
-            let both = UserPatch { is_admin: Some(true), disabled: Some(false), ..Default::default() };
+            let both = UserPatch { is_admin: Some(true), disabled: Some(false) };
             s.state.store.patch_user(id, None, &both, s.state.now()).await.expect("promote");
         }
         assert_eq!(enabled_admins(&s).await, 2);
