@@ -114,6 +114,8 @@ pub enum AuditKind {
     ClientUpdate,
     /// A replaced client secret's overlap ended: it no longer authenticates.
     ClientSecretExpire,
+    /// The admin API answered a read (detail: the operator's target, the path and query).
+    AdminRead,
 }
 
 impl AuditKind {
@@ -190,6 +192,7 @@ impl AuditKind {
             Self::UserUpdate => "user_update",
             Self::ClientUpdate => "client_update",
             Self::ClientSecretExpire => "client_secret_expire",
+            Self::AdminRead => "admin_read",
         }
     }
 }
@@ -299,6 +302,7 @@ mod tests {
             (UserUpdate, "user_update"),
             (ClientUpdate, "client_update"),
             (ClientSecretExpire, "client_secret_expire"),
+            (AdminRead, "admin_read"),
         ];
         for (kind, name) in kinds {
             assert_eq!(kind.as_str(), name);

@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(|| async { PageError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), admin::caller::audit_reads))
         .layer(axum::middleware::from_fn(reject_nul_query))
         .layer(axum::middleware::from_fn_with_state(state.clone(), pages::i18n::scope))
         .layer(axum::middleware::from_fn(http::security_headers))

@@ -10,7 +10,13 @@
 //!
 //! Without either: 401. Authenticated without the scope a call needs: 403 `insufficient_scope`.
 
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::Response;
+use signet_core::audit::AuditKind;
 
 use super::Operator;
 use crate::error::ApiError;
@@ -107,8 +113,37 @@ impl axum::extract::FromRequestParts<AppState> for AdminCaller {
             Ok(c) => c,
             Err(never) => match never {},
         };
-        authenticate(state, &parts.method, &parts.headers, &client).await
+        let caller = authenticate(state, &parts.method, &parts.headers, &client).await?;
+        if let Some(slot) = parts.extensions.get::<ReadSlot>() {
+            if let Ok(mut s) = slot.0.lock() {
+                *s = Some(caller.op.clone());
+            }
+        }
+        Ok(caller)
     }
+}
+
+/// Where [`audit_reads`] learns who called: the extractor above fills it.
+#[derive(Clone, Default)]
+pub struct ReadSlot(Arc<Mutex<Option<Operator>>>);
+
+/// Audits every read the admin API answers (`admin_read`: the operator, the path and query
+/// read), so who looked at whose data is on record as well as who changed it; changes are
+/// audited by the service layer with their diff. Refused calls are not reads.
+pub async fn audit_reads(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let read = matches!(*req.method(), Method::GET | Method::HEAD) && req.uri().path().starts_with("/api/v1/admin/");
+    if !read {
+        return next.run(req).await;
+    }
+    let slot = ReadSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let target: String = req.uri().path_and_query().map_or("", |p| p.as_str()).chars().take(300).collect();
+    let resp = next.run(req).await;
+    let op = slot.0.lock().ok().and_then(|mut s| s.take());
+    if let (true, Some(op)) = (resp.status().is_success(), op) {
+        super::audit(&state, &op, AuditKind::AdminRead, None, &target, serde_json::Value::Null).await;
+    }
+    resp
 }
 
 fn operator(label: String, client: &ClientInfo, user_id: Option<i64>) -> Operator {

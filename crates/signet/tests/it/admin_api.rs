@@ -499,3 +499,27 @@ async fn admin_api_organizations() {
         assert!(kinds.contains(&k.to_owned()), "{k} audited");
     }
 }
+
+#[tokio::test]
+async fn admin_reads_audited() {
+    let s = TestServer::start().await;
+    let ann = s.create_user("ann@example.com", PASSWORD).await;
+    let read = token(&s, "signet:users:read").await;
+    let reads = |s: &TestServer| {
+        let store = s.state.store.clone();
+        async move {
+            let events = store.list_audit(None, 1000).await.expect("audit");
+            events.into_iter().filter(|e| e.kind == "admin_read").collect::<Vec<_>>()
+        }
+    };
+    // Refused (no scope for clients) and not found: nothing was read, nothing recorded.
+    assert_eq!(call(&s, "GET", "/api/v1/admin/clients", &read, None, None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(call(&s, "GET", "/api/v1/admin/users/999999", &read, None, None).await.status, StatusCode::NOT_FOUND);
+    assert!(reads(&s).await.is_empty());
+    // A read: who, and what.
+    assert_eq!(call(&s, "GET", &format!("/api/v1/admin/users/{ann}"), &read, None, None).await.status, StatusCode::OK);
+    let events = reads(&s).await;
+    assert_eq!(events.len(), 1);
+    assert!(events[0].actor.starts_with("client:"), "{}", events[0].actor);
+    assert!(events[0].detail.contains(&format!("/api/v1/admin/users/{ann}")), "{}", events[0].detail);
+}
