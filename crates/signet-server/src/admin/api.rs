@@ -28,6 +28,15 @@ pub fn with_etag<T: Serialize>(status: axum::http::StatusCode, body: &T, revisio
     r
 }
 
+/// `201 Created` with the new resource's representation and its `Location` (RFC 9110 §15.3.2).
+pub fn created<T: Serialize>(location: &str, body: &T) -> Response {
+    let mut r = (axum::http::StatusCode::CREATED, axum::Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
 /// The revision an update is conditioned on. No `If-Match`, or `*`: none (the write is
 /// unconditional). Otherwise the listed strong tags (RFC 9110 §13.1.1: weak tags never match
 /// for `If-Match`): the one equal to `current` if listed, else the write is stale (412).
@@ -56,10 +65,11 @@ pub fn query<T: serde::de::DeserializeOwned + Default>(uri: &axum::http::Uri) ->
     if crate::forms::has_nul(q.as_bytes()) {
         return Err(ApiError::bad_request("The query may not contain NUL characters."));
     }
-    serde_urlencoded_from_str(q)
+    from_query(q)
 }
 
-fn serde_urlencoded_from_str<T: serde::de::DeserializeOwned>(q: &str) -> Result<T, ApiError> {
+/// `q` read as a `Query<T>` would be (axum's URL-encoded reader), its rejection as JSON.
+fn from_query<T: serde::de::DeserializeOwned>(q: &str) -> Result<T, ApiError> {
     axum::extract::Query::<T>::try_from_uri(&format!("/?{q}").parse().map_err(|_| bad_query())?)
         .map(|axum::extract::Query(t)| t)
         .map_err(|e| ApiError::bad_request(format!("The query could not be read: {}.", e.body_text())))
@@ -72,6 +82,24 @@ fn bad_query() -> ApiError {
 /// A numeric id in a path: anything else names nothing (404, as an unknown id would).
 pub fn path_id(s: &str) -> Result<i64, ApiError> {
     s.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(ApiError::not_found)
+}
+
+/// A numeric cursor (the id the previous page ended at); none or empty: from the start.
+pub fn id_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
+    match cursor {
+        None | Some("") => Ok(None),
+        Some(c) => c.parse::<i64>().map(Some).map_err(|_| ApiError::bad_request("cursor: not one of ours")),
+    }
+}
+
+/// One page of `items`, read with one more than `n` asked for: cut to `n`, and the cursor of
+/// the next page (the last item's `key`) when there is one.
+pub fn next_page<T>(items: &mut Vec<T>, n: i64, key: impl Fn(&T) -> String) -> Option<String> {
+    let n = usize::try_from(n).unwrap_or(0);
+    (items.len() > n).then(|| {
+        items.truncate(n);
+        items.last().map(&key).unwrap_or_default()
+    })
 }
 
 /// Page size: 50 unless asked, between 1 and 200.

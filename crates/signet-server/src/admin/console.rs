@@ -26,6 +26,19 @@ pub fn enter(auth: &AuthSession, client: &ClientInfo) -> Result<Operator, PageEr
     })
 }
 
+/// A console page that could not be shown: not found (404), busy (503), a store failure (500),
+/// otherwise the refusal as a 400 page.
+impl From<AdminError> for PageError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::NotFound(_) => PageError::NotFound,
+            AdminError::Busy => PageError::Busy { retry_after: 1 },
+            AdminError::Store(e) => PageError::Unexpected(e.into()),
+            other => PageError::BadRequest(other.to_string()),
+        }
+    }
+}
+
 /// Renders one section of the console with the page's notice or error from the query.
 pub fn render(
     state: &AppState,

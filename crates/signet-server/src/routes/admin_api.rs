@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use signet_store::{AuditEvent, AuditFilter};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::admin::api::{if_match, limit, query, with_etag, ErrorBody};
+use crate::admin::api::{id_cursor, if_match, limit, next_page, query, with_etag, ErrorBody};
 use crate::admin::caller::{AdminCaller, Need};
 use crate::admin::clients::{self, ClientChange, ClientSpec, ClientView};
 use crate::admin::keys::{self, KeyView};
@@ -68,15 +68,13 @@ pub async fn list_clients(
 ) -> Result<Json<ClientPage>, Refused> {
     caller.require(Need::ClientsRead)?;
     let q: PageQuery = query(&uri)?;
-    let n = limit(q.limit) as usize;
+    let n = limit(q.limit);
     let mut all = state.store.list_clients().await?;
     all.sort_by(|a, b| a.client_id.cmp(&b.client_id));
     let after = q.cursor.unwrap_or_default();
-    let mut page: Vec<ClientView> = all.iter().filter(|c| c.client_id > after).take(n + 1).map(clients::view).collect();
-    let next_cursor = (page.len() > n).then(|| {
-        page.truncate(n);
-        page.last().map(|c| c.client_id.clone()).unwrap_or_default()
-    });
+    let mut page: Vec<ClientView> =
+        all.iter().filter(|c| c.client_id > after).take(n as usize + 1).map(clients::view).collect();
+    let next_cursor = next_page(&mut page, n, |c| c.client_id.clone());
     Ok(Json(ClientPage { clients: page, next_cursor }))
 }
 
@@ -264,10 +262,7 @@ fn filter(q: &AuditQuery, n: i64) -> Result<AuditFilter<'_>, ApiError> {
         })
         .transpose()
     };
-    let before_id = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => Some(c.parse::<i64>().map_err(|_| ApiError::bad_request("cursor: not one of ours"))?),
-    };
+    let before_id = id_cursor(q.cursor.as_deref())?;
     Ok(AuditFilter {
         user_id: q.user,
         kind: q.kind.as_deref(),
@@ -287,10 +282,7 @@ pub async fn audit(State(state): State<AppState>, uri: Uri, caller: AdminCaller)
     let q: AuditQuery = query(&uri)?;
     let n = limit(q.limit);
     let mut events = state.store.audit_page(filter(&q, n + 1)?).await?;
-    let next_cursor = (events.len() as i64 > n).then(|| {
-        events.truncate(n as usize);
-        events.last().map(|e| e.id.to_string()).unwrap_or_default()
-    });
+    let next_cursor = next_page(&mut events, n, |e| e.id.to_string());
     Ok(Json(AuditPage { events, next_cursor }))
 }
 

@@ -144,11 +144,7 @@ pub async fn user(
 
 async fn find(state: &AppState, id: &str) -> Result<signet_store::User, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
-    match users::find(state, id).await {
-        Ok(u) => Ok(u),
-        Err(crate::admin::AdminError::NotFound(_)) => Err(PageError::NotFound),
-        Err(e) => Err(PageError::Unexpected(e.into())),
-    }
+    Ok(users::find(state, id).await?)
 }
 
 #[derive(Deserialize)]

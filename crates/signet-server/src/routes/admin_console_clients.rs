@@ -11,7 +11,7 @@ use signet_store::AuditFilter;
 
 use crate::admin::clients::{self, ClientChange, ClientSpec};
 use crate::admin::console::{back, enter, render, when};
-use crate::admin::{keys, AdminError};
+use crate::admin::keys;
 use crate::csrf::SessionForm;
 use crate::error::PageError;
 use crate::http::{query_param, ClientInfo};
@@ -20,13 +20,6 @@ use crate::state::AppState;
 
 fn lines(s: &str) -> Vec<String> {
     s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
-}
-
-fn unexpected(e: AdminError) -> PageError {
-    match e {
-        AdminError::NotFound(_) => PageError::NotFound,
-        other => PageError::Unexpected(other.into()),
-    }
 }
 
 /// `GET /admin/clients`
@@ -113,7 +106,7 @@ pub async fn client_page(
     uri: Uri,
 ) -> Result<Response, PageError> {
     enter(&auth, &client)?;
-    let c = clients::find(&state, &client_id).await.map_err(unexpected)?;
+    let c = clients::find(&state, &client_id).await?;
     let data = minijinja::context! {
         c => clients::view(&c), redirect_text => c.redirect_uris.join("\n"),
         logout_text => c.post_logout_redirect_uris.join("\n"),
@@ -145,7 +138,7 @@ pub async fn client_action(
     SessionForm { session: auth, form }: SessionForm<ClientForm>,
 ) -> Result<Response, PageError> {
     let op = enter(&auth, &client)?;
-    let c = clients::find(&state, &client_id).await.map_err(unexpected)?;
+    let c = clients::find(&state, &client_id).await?;
     let page = format!("/admin/clients/{}", c.client_id);
     match form.action.as_str() {
         "save" => {

@@ -108,8 +108,7 @@ pub async fn roles_page(
     enter(&auth, &client)?;
     let apis: Vec<rbac::ApiView> = state.store.list_apis().await?.iter().map(rbac::api_view).collect();
     let roles: Vec<RoleRow> = rbac::roles(&state, None)
-        .await
-        .map_err(|e| PageError::Unexpected(e.into()))?
+        .await?
         .into_iter()
         .map(|r| RoleRow {
             permissions: r.permissions.iter().map(|(a, p)| format!("{p} ({a})")).collect::<Vec<_>>().join(", "),

@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 use signet_store::{Group, Org};
 use utoipa::ToSchema;
 
-use super::admin_rbac::created;
-use crate::admin::api::ErrorBody;
+use crate::admin::api::{created, ErrorBody};
 use crate::admin::caller::{AdminCaller, Need};
 use crate::admin::orgs;
 use crate::admin::rbac::{self, GroupMemberView, GroupView};

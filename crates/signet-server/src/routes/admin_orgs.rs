@@ -5,14 +5,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use signet_core::rbac::OrgRole;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::admin::api::{limit, query, ErrorBody};
+use crate::admin::api::{created, limit, next_page, query, ErrorBody};
 use crate::admin::caller::{AdminCaller, Need};
 use crate::admin::orgs::{self, OrgView};
 use crate::error::ApiError;
@@ -64,15 +64,13 @@ pub struct MemberRole {
 pub async fn list(State(state): State<AppState>, uri: Uri, caller: AdminCaller) -> Result<Json<OrgPage>, Refused> {
     caller.require(Need::UsersRead)?;
     let q: OrgQuery = query(&uri)?;
-    let n = limit(q.limit) as usize;
+    let n = limit(q.limit);
     let mut all = state.store.list_orgs(0, i64::MAX).await?;
     all.sort_by(|a, b| a.public_id.cmp(&b.public_id));
     let after = q.cursor.unwrap_or_default();
-    let mut page: Vec<OrgView> = all.iter().filter(|o| o.public_id > after).take(n + 1).map(orgs::view).collect();
-    let next_cursor = (page.len() > n).then(|| {
-        page.truncate(n);
-        page.last().map(|o| o.id.clone()).unwrap_or_default()
-    });
+    let mut page: Vec<OrgView> =
+        all.iter().filter(|o| o.public_id > after).take(n as usize + 1).map(orgs::view).collect();
+    let next_cursor = next_page(&mut page, n, |o| o.id.clone());
     Ok(Json(OrgPage { organizations: page, next_cursor }))
 }
 
@@ -89,11 +87,7 @@ pub async fn create(
     let c = caller.allowed(Need::Admin)?;
     let req: NewOrg = crate::forms::json_body(&headers, &body)?;
     let o = orgs::create(&state, &c.op, &req.slug, &req.name).await?;
-    let mut r = (StatusCode::CREATED, Json(orgs::view(&o))).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/admin/organizations/{}", o.public_id)) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(r)
+    Ok(created(&format!("/api/v1/admin/organizations/{}", o.public_id), &orgs::view(&o)))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/organizations/{org}", operation_id = "get_organization", tag = "organizations", params(("org" = String, Path, description = "id or slug")),

@@ -5,14 +5,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use signet_store::{Org, User};
 use utoipa::ToSchema;
 
-use crate::admin::api::{path_id, ErrorBody};
+use crate::admin::api::{created, path_id, ErrorBody};
 use crate::admin::caller::{AdminCaller, Need};
 use crate::admin::rbac::{self, ApiView, RoleView};
 use crate::admin::{orgs, users};
@@ -54,14 +54,6 @@ pub struct NewRole {
     permissions: Vec<String>,
     #[serde(default)]
     description: String,
-}
-
-pub(crate) fn created<T: serde::Serialize>(location: &str, body: &T) -> Response {
-    let mut r = (StatusCode::CREATED, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    r
 }
 
 /// The API's URL in the admin API: its identifier as one percent-encoded path segment.
@@ -200,14 +192,31 @@ pub async fn create_org_role(
     role_create(&state, c, Some(&o), &headers, &body).await
 }
 
-async fn user_by_id(state: &AppState, id: &str) -> Result<User, Refused> {
-    Ok(users::find(state, path_id(id)?).await?)
+/// Gives or takes a global role (`PUT`/`DELETE …/users/{id}/roles/{role}`).
+async fn user_role(
+    state: &AppState,
+    caller: AdminCaller,
+    (id, role): (String, String),
+    grant: bool,
+) -> Result<Response, Refused> {
+    let c = caller.allowed(Need::Admin)?;
+    let u: User = users::find(state, path_id(&id)?).await?;
+    rbac::set_user_role(state, &c.op, None, &u, &role, grant).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn member_of(state: &AppState, org: &str, sub: &str) -> Result<(Org, User), Refused> {
-    let o = orgs::find(state, org).await?;
-    let u = state.store.user_by_subject(sub).await?.ok_or_else(ApiError::not_found)?;
-    Ok((o, u))
+/// Gives or takes a role in an organization (`…/organizations/{org}/members/{sub}/roles/{role}`).
+async fn member_role(
+    state: &AppState,
+    caller: AdminCaller,
+    (org, sub, role): (String, String, String),
+    grant: bool,
+) -> Result<Response, Refused> {
+    let c = caller.allowed(Need::Admin)?;
+    let o: Org = orgs::find(state, &org).await?;
+    let u = state.store.user_by_subject(&sub).await?.ok_or_else(ApiError::not_found)?;
+    rbac::set_user_role(state, &c.op, Some(&o), &u, &role, grant).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[utoipa::path(put, path = "/api/v1/admin/users/{id}/roles/{role}", operation_id = "grant_user_role", tag = "roles",
@@ -217,12 +226,9 @@ async fn member_of(state: &AppState, org: &str, sub: &str) -> Result<(Org, User)
 pub async fn grant_user_role(
     State(state): State<AppState>,
     caller: AdminCaller,
-    Path((id, role)): Path<(String, String)>,
+    Path(p): Path<(String, String)>,
 ) -> Result<Response, Refused> {
-    let c = caller.allowed(Need::Admin)?;
-    let u = user_by_id(&state, &id).await?;
-    rbac::set_user_role(&state, &c.op, None, &u, &role, true).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    user_role(&state, caller, p, true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/admin/users/{id}/roles/{role}", operation_id = "revoke_user_role", tag = "roles",
@@ -232,12 +238,9 @@ pub async fn grant_user_role(
 pub async fn revoke_user_role(
     State(state): State<AppState>,
     caller: AdminCaller,
-    Path((id, role)): Path<(String, String)>,
+    Path(p): Path<(String, String)>,
 ) -> Result<Response, Refused> {
-    let c = caller.allowed(Need::Admin)?;
-    let u = user_by_id(&state, &id).await?;
-    rbac::set_user_role(&state, &c.op, None, &u, &role, false).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    user_role(&state, caller, p, false).await
 }
 
 #[utoipa::path(put, path = "/api/v1/admin/organizations/{org}/members/{sub}/roles/{role}", operation_id = "grant_member_role", tag = "roles",
@@ -248,12 +251,9 @@ pub async fn revoke_user_role(
 pub async fn grant_member_role(
     State(state): State<AppState>,
     caller: AdminCaller,
-    Path((org, sub, role)): Path<(String, String, String)>,
+    Path(p): Path<(String, String, String)>,
 ) -> Result<Response, Refused> {
-    let c = caller.allowed(Need::Admin)?;
-    let (o, u) = member_of(&state, &org, &sub).await?;
-    rbac::set_user_role(&state, &c.op, Some(&o), &u, &role, true).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    member_role(&state, caller, p, true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/admin/organizations/{org}/members/{sub}/roles/{role}", operation_id = "revoke_member_role", tag = "roles",
@@ -264,10 +264,7 @@ pub async fn grant_member_role(
 pub async fn revoke_member_role(
     State(state): State<AppState>,
     caller: AdminCaller,
-    Path((org, sub, role)): Path<(String, String, String)>,
+    Path(p): Path<(String, String, String)>,
 ) -> Result<Response, Refused> {
-    let c = caller.allowed(Need::Admin)?;
-    let (o, u) = member_of(&state, &org, &sub).await?;
-    rbac::set_user_role(&state, &c.op, Some(&o), &u, &role, false).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    member_role(&state, caller, p, false).await
 }

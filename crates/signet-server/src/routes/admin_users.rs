@@ -12,7 +12,7 @@ use signet_core::Password;
 use signet_store::{User, UserFilter, UserPatch};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::admin::api::{if_match, limit, path_id, query, with_etag, ErrorBody};
+use crate::admin::api::{id_cursor, if_match, limit, next_page, path_id, query, with_etag, ErrorBody};
 use crate::admin::caller::{AdminCaller, Need};
 use crate::admin::users::{self, UserView};
 use crate::oauth::bearer::Refused;
@@ -113,17 +113,11 @@ async fn target(state: &AppState, c: AdminCaller, id: &str, need: Need) -> Resul
 pub async fn list(State(state): State<AppState>, uri: Uri, caller: AdminCaller) -> Result<Json<UserPage>, Refused> {
     caller.require(Need::UsersRead)?;
     let q: UserQuery = query(&uri)?;
-    let after_id = match q.cursor.as_deref() {
-        None | Some("") => 0,
-        Some(c) => c.parse::<i64>().map_err(|_| crate::error::ApiError::bad_request("cursor: not one of ours"))?,
-    };
+    let after_id = id_cursor(q.cursor.as_deref())?.unwrap_or(0);
     let n = limit(q.limit);
     let filter = UserFilter { query: q.q.as_deref(), disabled: q.disabled, admin: q.admin, after_id, limit: n + 1 };
     let mut found = state.store.search_users(filter).await?;
-    let next_cursor = (found.len() as i64 > n).then(|| {
-        found.truncate(n as usize);
-        found.last().map(|u| u.id.to_string()).unwrap_or_default()
-    });
+    let next_cursor = next_page(&mut found, n, |u| u.id.to_string());
     Ok(Json(UserPage { users: found.iter().map(users::view).collect(), next_cursor }))
 }
 
