@@ -3,10 +3,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::state::AppState;
@@ -30,13 +29,15 @@ pub fn with_form_origins(mut r: Response, origins: &[String]) -> Response {
     r
 }
 
-/// Sets security headers on every response unless a handler set its own.
-pub async fn security_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
+/// Sets security headers on every response unless a handler set its own (called by the
+/// router's edge layer, `crate::edge`).
+pub fn set_security_headers(h: &mut axum::http::HeaderMap) {
+    // The default CSP is the same for every response: built once.
+    static DEFAULT_CSP: std::sync::LazyLock<Option<HeaderValue>> =
+        std::sync::LazyLock::new(|| HeaderValue::from_str(&page_csp(&[], None)).ok());
     if !h.contains_key("content-security-policy") {
-        if let Ok(v) = HeaderValue::from_str(&page_csp(&[], None)) {
-            h.insert("content-security-policy", v);
+        if let Some(v) = DEFAULT_CSP.as_ref() {
+            h.insert("content-security-policy", v.clone());
         }
     }
     let mut set = |name: &'static str, value: &'static str| {
@@ -50,7 +51,6 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     set("cross-origin-opener-policy", "same-origin");
     // Auth pages and API answers carry personal data and CSRF tokens: never cache them.
     set("cache-control", "no-store");
-    res
 }
 
 /// The client's address and user agent, for rate limits, sessions and the audit log.

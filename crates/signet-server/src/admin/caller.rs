@@ -12,10 +12,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, Method};
-use axum::middleware::Next;
-use axum::response::Response;
 use signet_core::audit::AuditKind;
 
 use super::Operator;
@@ -123,27 +121,41 @@ impl axum::extract::FromRequestParts<AppState> for AdminCaller {
     }
 }
 
-/// Where [`audit_reads`] learns who called: the extractor above fills it.
+/// Where [`ReadAudit`] learns who called: the extractor above fills it.
 #[derive(Clone, Default)]
 pub struct ReadSlot(Arc<Mutex<Option<Operator>>>);
 
-/// Audits every read the admin API answers (`admin_read`: the operator, the path and query
-/// read), so who looked at whose data is on record as well as who changed it; changes are
-/// audited by the service layer with their diff. Refused calls are not reads.
-pub async fn audit_reads(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let read = matches!(*req.method(), Method::GET | Method::HEAD) && req.uri().path().starts_with("/api/v1/admin/");
-    if !read {
-        return next.run(req).await;
+/// An admin API read in progress, audited when answered ([`ReadAudit::finish`]): the router's
+/// edge layer (`crate::edge`) starts one for every `GET` under `/api/v1/admin/`. So who looked
+/// at whose data is on record as well as who changed it (changes are audited by the service
+/// layer with their diff). Refused calls are not reads.
+pub struct ReadAudit {
+    slot: ReadSlot,
+    /// The path and query read.
+    target: String,
+}
+
+impl ReadAudit {
+    pub fn start(req: &mut Request) -> Option<Self> {
+        let read =
+            matches!(*req.method(), Method::GET | Method::HEAD) && req.uri().path().starts_with("/api/v1/admin/");
+        if !read {
+            return None;
+        }
+        let slot = ReadSlot::default();
+        req.extensions_mut().insert(slot.clone());
+        let target = req.uri().path_and_query().map_or("", |p| p.as_str()).chars().take(300).collect();
+        Some(ReadAudit { slot, target })
     }
-    let slot = ReadSlot::default();
-    req.extensions_mut().insert(slot.clone());
-    let target: String = req.uri().path_and_query().map_or("", |p| p.as_str()).chars().take(300).collect();
-    let resp = next.run(req).await;
-    let op = slot.0.lock().ok().and_then(|mut s| s.take());
-    if let (true, Some(op)) = (resp.status().is_success(), op) {
-        super::audit(&state, &op, AuditKind::AdminRead, None, &target, serde_json::Value::Null).await;
+
+    /// Records `admin_read` with the operator the extractor found, if the read was answered
+    /// (`answered`: a 2xx status).
+    pub async fn finish(self, state: &AppState, answered: bool) {
+        let op = self.slot.0.lock().ok().and_then(|mut s| s.take());
+        if let (true, Some(op)) = (answered, op) {
+            super::audit(state, &op, AuditKind::AdminRead, None, &self.target, serde_json::Value::Null).await;
+        }
     }
-    resp
 }
 
 fn operator(label: String, client: &ClientInfo, user_id: Option<i64>) -> Operator {

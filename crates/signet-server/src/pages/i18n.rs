@@ -9,9 +9,8 @@
 
 use std::sync::OnceLock;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue};
-use axum::middleware::Next;
 use axum::response::Response;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -143,39 +142,57 @@ fn answers_machines(path: &str) -> bool {
     PREFIXES.iter().any(|p| path.starts_with(p))
 }
 
-/// Chooses the request's language and runs the rest of the request with it.
-pub async fn scope(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if answers_machines(req.uri().path()) {
-        return next.run(req).await;
-    }
-    let supported: Vec<&'static str> = LANGUAGES.iter().map(|(l, _)| *l).collect();
-    let headers = req.headers();
-    let ui_locales =
-        (req.uri().path() == "/oauth2/authorize").then(|| crate::http::query_param(req.uri(), "ui_locales")).flatten();
-    let from_ui = ui_locales.as_deref().and_then(|u| signet_core::locale::negotiate(&supported, Some(u), None, None));
-    let cookie = crate::http::cookie(headers, LANG_COOKIE);
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    let lang = from_ui.or_else(|| signet_core::locale::negotiate(&supported, None, cookie, accept)).unwrap_or(DEFAULT);
-    let here = if req.method() == axum::http::Method::GET {
-        req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into())
-    } else {
-        match req.uri().path() {
-            p @ ("/login" | "/signup" | "/device" | "/account/password" | "/login/second-factor") => p.to_owned(),
-            _ => "/account".into(),
+/// A page request's language, chosen before the handler runs ([`Negotiated::of`]) and run
+/// with ([`Negotiated::run`]); the router's edge layer (`crate::edge`) does both.
+pub struct Negotiated {
+    ctx: PageCtx,
+    /// The app's `ui_locales` choice, remembered in a cookie for the pages that follow.
+    from_ui: Option<&'static str>,
+}
+
+impl Negotiated {
+    /// The language for `req`, or none for endpoints that answer machines.
+    pub fn of(state: &AppState, req: &Request) -> Option<Self> {
+        if answers_machines(req.uri().path()) {
+            return None;
         }
-    };
-    let ctx = PageCtx { lang, pages: state.pages.clone(), here };
-    let mut res = CTX.scope(ctx, next.run(req)).await;
-    let h = res.headers_mut();
-    if h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html")) {
-        h.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang));
-        h.append(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+        let supported: Vec<&'static str> = LANGUAGES.iter().map(|(l, _)| *l).collect();
+        let headers = req.headers();
+        let ui_locales = (req.uri().path() == "/oauth2/authorize")
+            .then(|| crate::http::query_param(req.uri(), "ui_locales"))
+            .flatten();
+        let from_ui =
+            ui_locales.as_deref().and_then(|u| signet_core::locale::negotiate(&supported, Some(u), None, None));
+        let cookie = crate::http::cookie(headers, LANG_COOKIE);
+        let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        let lang =
+            from_ui.or_else(|| signet_core::locale::negotiate(&supported, None, cookie, accept)).unwrap_or(DEFAULT);
+        let here = if req.method() == axum::http::Method::GET {
+            req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into())
+        } else {
+            match req.uri().path() {
+                p @ ("/login" | "/signup" | "/device" | "/account/password" | "/login/second-factor") => p.to_owned(),
+                _ => "/account".into(),
+            }
+        };
+        Some(Negotiated { ctx: PageCtx { lang, pages: state.pages.clone(), here }, from_ui })
     }
-    // An app's ui_locales carries over to the login and consent pages that follow.
-    if let Some(l) = from_ui {
-        h.append(header::SET_COOKIE, lang_cookie(l, state.cookies.secure));
+
+    /// Runs `inner` (the rest of the request) in this language and labels the page it answers.
+    pub async fn run(self, secure: bool, inner: impl std::future::Future<Output = Response>) -> Response {
+        let lang = self.ctx.lang;
+        let mut res = CTX.scope(self.ctx, inner).await;
+        let h = res.headers_mut();
+        if h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html")) {
+            h.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang));
+            h.append(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+        }
+        // An app's ui_locales carries over to the login and consent pages that follow.
+        if let Some(l) = self.from_ui {
+            h.append(header::SET_COOKIE, lang_cookie(l, secure));
+        }
+        res
     }
-    res
 }
 
 /// The language cookie: a preference, not a secret; a year.
