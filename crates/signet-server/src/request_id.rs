@@ -3,7 +3,6 @@
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
-use axum::middleware::Next;
 use axum::response::Response;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,36 +37,55 @@ pub fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(parts.join("/"))
 }
 
-/// Middleware: assigns the id (ignoring any the client sent, which it could forge) and runs
-/// the rest of the stack inside a span that carries it.
-pub async fn layer(req: Request, next: Next) -> Response {
-    let id = next_id();
-    // The AuthZEN API echoes the caller's `X-Request-ID` (its certification scenario §C.5); it
-    // is logged beside ours, never instead of it.
-    let echo = req
-        .uri()
-        .path()
-        .starts_with("/access/v1/")
-        .then(|| req.headers().get("x-request-id").cloned())
-        .flatten()
-        .filter(|v| v.len() <= 200 && v.as_bytes().iter().all(|b| b.is_ascii_graphic()));
-    let path = logged_path(req.uri().path());
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path);
-    let started = std::time::Instant::now();
-    let mut res = tracing::Instrument::instrument(REQUEST_ID.scope(id.clone(), next.run(req)), span.clone()).await;
-    // Only method, path (never the query, which may carry codes) and status are logged.
-    span.in_scope(|| {
-        tracing::info!(status = res.status().as_u16(), latency_ms = started.elapsed().as_millis() as u64, "request");
-    });
-    match echo {
-        Some(v) => {
-            res.headers_mut().insert("x-request-id", v);
-        }
-        None => {
-            if let Ok(v) = HeaderValue::from_str(&id) {
+/// A request's id, assigned before anything else runs (ignoring any the client sent, which it
+/// could forge); [`Assigned::run`] runs the rest of the request inside a span that carries it,
+/// logs the answer and returns the id in `X-Request-Id`. The router's edge layer (`crate::edge`)
+/// does both.
+pub struct Assigned {
+    id: String,
+    echo: Option<HeaderValue>,
+    span: tracing::Span,
+}
+
+impl Assigned {
+    pub fn of(req: &Request) -> Self {
+        let id = next_id();
+        // The AuthZEN API echoes the caller's `X-Request-ID` (its certification scenario §C.5);
+        // it is logged beside ours, never instead of it.
+        let echo = req
+            .uri()
+            .path()
+            .starts_with("/access/v1/")
+            .then(|| req.headers().get("x-request-id").cloned())
+            .flatten()
+            .filter(|v| v.len() <= 200 && v.as_bytes().iter().all(|b| b.is_ascii_graphic()));
+        let path = logged_path(req.uri().path());
+        let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path);
+        Assigned { id, echo, span }
+    }
+
+    pub async fn run(self, inner: impl std::future::Future<Output = Response>) -> Response {
+        let started = std::time::Instant::now();
+        let mut res =
+            tracing::Instrument::instrument(REQUEST_ID.scope(self.id.clone(), inner), self.span.clone()).await;
+        // Only method, path (never the query, which may carry codes) and status are logged.
+        self.span.in_scope(|| {
+            tracing::info!(
+                status = res.status().as_u16(),
+                latency_ms = started.elapsed().as_millis() as u64,
+                "request"
+            );
+        });
+        match self.echo {
+            Some(v) => {
                 res.headers_mut().insert("x-request-id", v);
             }
+            None => {
+                if let Ok(v) = HeaderValue::from_str(&self.id) {
+                    res.headers_mut().insert("x-request-id", v);
+                }
+            }
         }
+        res
     }
-    res
 }

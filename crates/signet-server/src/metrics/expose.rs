@@ -11,7 +11,7 @@ use axum::response::Response;
 use super::{BUCKETS, CLASSES, METHODS};
 use crate::state::AppState;
 
-/// The matched route's index, put on the response by [`mark_route`] for [`track`].
+/// The matched route's index, put on the response by [`mark_route`] for [`Timing`].
 #[derive(Clone, Copy)]
 struct RouteIndex(usize);
 
@@ -25,32 +25,45 @@ pub async fn mark_route(State(state): State<AppState>, req: Request, next: Next)
     res
 }
 
-/// Outer layer: counts every request by route template, method and status class, and times it.
-/// With OTLP on (`metrics::otlp`), also records the request's span.
-pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let method = super::Metrics::method_name(req.method().as_str());
-    let trace = state.tracer.as_ref().map(|_| {
-        let header = req.headers().get("traceparent").and_then(|v| v.to_str().ok());
-        (super::otlp::parent(header), std::time::SystemTime::now())
-    });
-    let res = next.run(req).await;
-    let route = res.extensions().get::<RouteIndex>().map(|r| r.0);
-    let status = res.status().as_u16();
-    state.metrics.observe(route, method, status, start.elapsed());
-    if let (Some(tracer), Some(((trace_id, parent), started))) = (&state.tracer, trace) {
-        tracer.record(super::otlp::Span {
-            trace_id,
-            span_id: signet_core::secret::random_bytes::<8>(),
-            parent,
-            method,
-            route: state.metrics.route_name(route),
-            status,
-            start: started,
-            end: std::time::SystemTime::now(),
+/// One request being counted by route template, method and status class, and timed; with
+/// OTLP on (`metrics::otlp`), its span recorded too. The router's outermost layer (`crate::edge`)
+/// starts it first and finishes it last.
+pub struct Timing {
+    start: Instant,
+    method: &'static str,
+    /// With OTLP on: the trace and parent span it continues, and when it started.
+    trace: Option<(TraceParent, std::time::SystemTime)>,
+}
+
+/// A W3C trace id and, if the caller sent one, the parent span id.
+type TraceParent = ([u8; 16], Option<[u8; 8]>);
+
+impl Timing {
+    pub fn start(state: &AppState, req: &Request) -> Self {
+        let trace = state.tracer.as_ref().map(|_| {
+            let header = req.headers().get("traceparent").and_then(|v| v.to_str().ok());
+            (super::otlp::parent(header), std::time::SystemTime::now())
         });
+        Timing { start: Instant::now(), method: super::Metrics::method_name(req.method().as_str()), trace }
     }
-    res
+
+    pub fn finish(self, state: &AppState, res: &Response) {
+        let route = res.extensions().get::<RouteIndex>().map(|r| r.0);
+        let status = res.status().as_u16();
+        state.metrics.observe(route, self.method, status, self.start.elapsed());
+        if let (Some(tracer), Some(((trace_id, parent), started))) = (&state.tracer, self.trace) {
+            tracer.record(super::otlp::Span {
+                trace_id,
+                span_id: signet_core::secret::random_bytes::<8>(),
+                parent,
+                method: self.method,
+                route: state.metrics.route_name(route),
+                status,
+                start: started,
+                end: std::time::SystemTime::now(),
+            });
+        }
+    }
 }
 
 fn line(out: &mut String, name: &str, labels: &[(&str, &str)], value: impl std::fmt::Display) {
