@@ -64,17 +64,13 @@ pub fn router(state: AppState) -> Router {
         }
     }
     let mut templates: Vec<&'static str> = routes::table().iter().map(|r| r.path).collect();
-    templates.push("/metrics");
-    state.metrics.install_routes(templates);
     if state.config.metrics.enabled && state.config.metrics.listen.is_empty() {
         app = app.route("/metrics", axum::routing::get(metrics::expose::serve));
+        templates.push("/metrics");
     }
-    let api = api
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::expose::mark_route))
-        .fallback(api::not_found)
-        .method_not_allowed_fallback(api::method_not_allowed);
+    state.metrics.install_routes(templates);
+    let api = api.fallback(api::not_found).method_not_allowed_fallback(api::method_not_allowed);
     let app = app
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::expose::mark_route))
         .nest("/api/v1", api)
         .fallback(|| async { PageError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -4,32 +4,19 @@ use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
+use axum::extract::{Request, State};
 use axum::response::Response;
 
 use super::{BUCKETS, CLASSES, METHODS};
 use crate::state::AppState;
-
-/// The matched route's index, put on the response by [`mark_route`] for [`Timing`].
-#[derive(Clone, Copy)]
-struct RouteIndex(usize);
-
-/// Route-level layer: notes which route template matched.
-pub async fn mark_route(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let idx = req.extensions().get::<MatchedPath>().and_then(|p| state.metrics.route_index(p.as_str()));
-    let mut res = next.run(req).await;
-    if let Some(i) = idx {
-        res.extensions_mut().insert(RouteIndex(i));
-    }
-    res
-}
 
 /// One request being counted by route template, method and status class, and timed; with
 /// OTLP on (`metrics::otlp`), its span recorded too. The router's outermost layer (`crate::edge`)
 /// starts it first and finishes it last.
 pub struct Timing {
     start: Instant,
+    /// The route template the path matches (the router's own matcher), if any.
+    route: Option<usize>,
     method: &'static str,
     /// With OTLP on: the trace and parent span it continues, and when it started.
     trace: Option<(TraceParent, std::time::SystemTime)>,
@@ -44,11 +31,12 @@ impl Timing {
             let header = req.headers().get("traceparent").and_then(|v| v.to_str().ok());
             (super::otlp::parent(header), std::time::SystemTime::now())
         });
-        Timing { start: Instant::now(), method: super::Metrics::method_name(req.method().as_str()), trace }
+        let route = state.metrics.route_of(req.uri().path());
+        Timing { start: Instant::now(), route, method: super::Metrics::method_name(req.method().as_str()), trace }
     }
 
     pub fn finish(self, state: &AppState, res: &Response) {
-        let route = res.extensions().get::<RouteIndex>().map(|r| r.0);
+        let route = self.route;
         let status = res.status().as_u16();
         state.metrics.observe(route, self.method, status, self.start.elapsed());
         if let (Some(tracer), Some(((trace_id, parent), started))) = (&state.tracer, self.trace) {

@@ -12,7 +12,7 @@
 pub mod expose;
 pub mod otlp;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
@@ -26,7 +26,8 @@ const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 
 #[derive(Debug)]
 struct Routes {
     names: Vec<&'static str>,
-    index: HashMap<&'static str, usize>,
+    /// The templates as the router matches them, to their index.
+    matcher: matchit::Router<usize>,
     /// [route][method][status class]
     requests: Vec<AtomicU64>,
     /// [route][bucket], +Inf in the last slot
@@ -57,8 +58,13 @@ impl Metrics {
             names.push("unmatched");
             let n = names.len();
             let zeros = |k: usize| (0..k).map(|_| AtomicU64::new(0)).collect::<Vec<_>>();
+            let mut matcher = matchit::Router::new();
+            for (i, n) in names.iter().enumerate().filter(|(_, n)| n.starts_with('/')) {
+                // The router accepted these templates, so the same matcher does.
+                let _ = matcher.insert(*n, i);
+            }
             Routes {
-                index: names.iter().enumerate().map(|(i, n)| (*n, i)).collect(),
+                matcher,
                 names,
                 requests: zeros(n * METHODS.len() * CLASSES.len()),
                 latency: zeros(n * (BUCKETS.len() + 1)),
@@ -80,9 +86,9 @@ impl Metrics {
         METHODS.iter().copied().find(|m| *m == method).unwrap_or("other")
     }
 
-    /// The index of a route template, if it is one of the router's.
-    pub fn route_index(&self, template: &str) -> Option<usize> {
-        self.routes.get()?.index.get(template).copied()
+    /// The index of the route template `path` matches, if it matches one of the router's.
+    pub fn route_of(&self, path: &str) -> Option<usize> {
+        self.routes.get()?.matcher.at(path).ok().map(|m| *m.value)
     }
 
     /// Counts one event of a fixed family: `audit` (by kind), `token_grant` (by grant type),
