@@ -106,12 +106,17 @@ one() { # base path bodies concurrency: one JSON line of results
 run() { # label path bodies: one load generator per instance, sharing the concurrency
   local pids=() before
   before=$(cpu_ticks)
+  local i=0
   for base in "${BASES[@]}"; do
+    # Each load generator's line to its own file, appended once all are done (two appending
+    # at once could interleave).
     (one "$base" "$2" "$3" $((CONC / ${#BASES[@]})) \
-      | python3 -c "import sys,json; d=json.loads(sys.stdin.read()); d['label']='$1'; print(json.dumps(d))" >> "$RESULTS") &
+      | python3 -c "import sys,json; d=json.loads(sys.stdin.read()); d['label']='$1'; print(json.dumps(d))" > "$RESULTS.$i") &
     pids+=($!)
+    i=$((i + 1))
   done
   wait "${pids[@]}"
+  for j in $(seq 0 $((i - 1))); do cat "$RESULTS.$j" >> "$RESULTS"; done
   # The server's CPU over the run (the warm-up included: both are the same load).
   echo "{\"label\": \"cpu-$1\", \"ticks\": $(( $(cpu_ticks) - before )), \"hz\": $(getconf CLK_TCK), \"seconds\": $((DURATION + WARMUP))}" >> "$RESULTS"
 }
