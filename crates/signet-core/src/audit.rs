@@ -82,6 +82,8 @@ pub enum AuditKind {
     RoleGrant,
     /// A user's role was taken away.
     RoleRevoke,
+    /// A role was deleted (and with it every assignment of it).
+    RoleDelete,
     /// A client was granted API permissions for its own tokens.
     ClientGrant,
     /// Someone was invited to an organization.
@@ -176,6 +178,7 @@ impl AuditKind {
             Self::RoleCreate => "role_create",
             Self::RoleGrant => "role_grant",
             Self::RoleRevoke => "role_revoke",
+            Self::RoleDelete => "role_delete",
             Self::ClientGrant => "client_grant",
             Self::OrgInvite => "org_invite",
             Self::GroupCreate => "group_create",
@@ -286,6 +289,7 @@ mod tests {
             (RoleCreate, "role_create"),
             (RoleGrant, "role_grant"),
             (RoleRevoke, "role_revoke"),
+            (RoleDelete, "role_delete"),
             (ClientGrant, "client_grant"),
             (OrgInvite, "org_invite"),
             (GroupCreate, "group_create"),

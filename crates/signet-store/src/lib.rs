@@ -358,6 +358,9 @@ pub trait OrgStore: Send + Sync {
     /// The roles defined in `org_id` (0: the global ones).
     async fn list_roles(&self, org_id: i64) -> Result<Vec<Role>>;
     async fn add_role_permission(&self, role_id: i64, api_id: i64, permission: &str) -> Result<()>;
+    /// Deletes a role with its permissions, its assignments and its place in groups (whoever
+    /// held it no longer does; triggers move the access generations on).
+    async fn delete_role(&self, role_id: i64) -> Result<bool>;
     /// Gives `user_id` the role in `org_id` (0: everywhere).
     async fn assign_role(&self, user_id: i64, org_id: i64, role_id: i64, now: OffsetDateTime) -> Result<()>;
     async fn unassign_role(&self, user_id: i64, org_id: i64, role_id: i64) -> Result<bool>;

@@ -136,6 +136,12 @@ pub enum RoleCmd {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Delete a role (global, or an organization's own): whoever held it no longer does.
+    Delete {
+        role: String,
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// List roles, global or of one organization.
     List {
         #[arg(long)]
@@ -325,6 +331,14 @@ pub async fn role(config: Config, cmd: RoleCmd) -> anyhow::Result<()> {
                 Ok(()) => println!("{} no longer has {role} ({where_})", u.email),
                 Err(AdminError::NotFound("role")) => bail!("no role {role:?} ({where_})"),
                 Err(AdminError::NotFound(_)) => bail!("{} does not have {role} ({where_})", u.email),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        RoleCmd::Delete { role, org } => {
+            let o = find_opt(&state, org.as_deref()).await?;
+            match rbac::delete_role(&state, &op, o.as_ref(), &role).await {
+                Ok(()) => println!("deleted role {role} ({})", scope(o.as_ref())),
+                Err(AdminError::NotFound(_)) => bail!("no role {role:?} ({})", scope(o.as_ref())),
                 Err(e) => return Err(e.into()),
             }
         }

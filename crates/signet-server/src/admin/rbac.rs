@@ -225,6 +225,20 @@ pub async fn create_role(
     Ok(r)
 }
 
+/// Deletes a role defined exactly there — globally (`org` none) or as `org`'s own; a global role
+/// is not found through an organization. Whoever held it, directly or through a group, no
+/// longer does.
+pub async fn delete_role(state: &AppState, op: &Operator, org: Option<&Org>, name: &str) -> Result<(), AdminError> {
+    let r = find_role(state, org, name).await?;
+    // `find_role` falls back to the global role of that name: never delete that one here.
+    if r.org_id != org_row(org) || !state.store.delete_role(r.id).await? {
+        return Err(AdminError::NotFound("role"));
+    }
+    let changes = json!({ "role": { "from": role_view(&r, org), "to": null } });
+    audit(state, op, AuditKind::RoleDelete, None, &format!("{} role:{name}", scope(org)), changes).await;
+    Ok(())
+}
+
 async fn must_be_member(state: &AppState, org: &Org, user: &User) -> Result<(), AdminError> {
     if state.store.member_role(org.id, user.id).await?.is_none() {
         return Err(AdminError::Conflict(format!(

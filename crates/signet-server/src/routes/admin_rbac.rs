@@ -268,3 +268,32 @@ pub async fn revoke_member_role(
 ) -> Result<Response, Refused> {
     member_role(&state, caller, p, false).await
 }
+
+#[utoipa::path(delete, path = "/api/v1/admin/roles/{role}", operation_id = "delete_role", tag = "roles",
+    params(("role" = String, Path, description = "a global role")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = ["signet:admin"]), ("session" = [])))]
+pub async fn delete_role(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path(role): Path<String>,
+) -> Result<Response, Refused> {
+    let c = caller.allowed(Need::Admin)?;
+    rbac::delete_role(&state, &c.op, None, &role).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/admin/organizations/{org}/roles/{role}", operation_id = "delete_organization_role", tag = "roles",
+    params(("org" = String, Path, description = "id or slug"), ("role" = String, Path, description = "one of the organization's own roles")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = ["signet:admin"]), ("session" = [])))]
+pub async fn delete_org_role(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path((org, role)): Path<(String, String)>,
+) -> Result<Response, Refused> {
+    let c = caller.allowed(Need::Admin)?;
+    let o = orgs::find(&state, &org).await?;
+    rbac::delete_role(&state, &c.op, Some(&o), &role).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -226,6 +226,7 @@ pub fn table() -> Vec<Route> {
             Session,
             get(admin_rbac::list_org_roles).post(admin_rbac::create_org_role),
         ),
+        route("/api/v1/admin/organizations/{org}/roles/{role}", Session, delete(admin_rbac::delete_org_role)),
         route("/api/v1/admin/organizations/{org}/groups", Session, get(admin_groups::list).post(admin_groups::create)),
         route(
             "/api/v1/admin/organizations/{org}/groups/{group}",
@@ -246,6 +247,7 @@ pub fn table() -> Vec<Route> {
         route("/api/v1/admin/apis/{api}", ReadOnly, get(admin_rbac::get_api)),
         route("/api/v1/admin/apis/{api}/permissions", Session, post(admin_rbac::add_permission)),
         route("/api/v1/admin/roles", Session, get(admin_rbac::list_roles).post(admin_rbac::create_role)),
+        route("/api/v1/admin/roles/{role}", Session, delete(admin_rbac::delete_role)),
         route(
             "/api/v1/admin/users/{id}/roles/{role}",
             Session,
@@ -300,7 +302,7 @@ pub fn table() -> Vec<Route> {
         admin_rbac::list_apis, admin_rbac::create_api, admin_rbac::get_api, admin_rbac::add_permission,
         admin_rbac::list_roles, admin_rbac::create_role, admin_rbac::list_org_roles, admin_rbac::create_org_role,
         admin_rbac::grant_user_role, admin_rbac::revoke_user_role, admin_rbac::grant_member_role,
-        admin_rbac::revoke_member_role,
+        admin_rbac::revoke_member_role, admin_rbac::delete_role, admin_rbac::delete_org_role,
         admin_groups::list, admin_groups::create, admin_groups::get, admin_groups::delete, admin_groups::add_member,
         admin_groups::remove_member, admin_groups::grant_role, admin_groups::revoke_role,
     ),

@@ -384,6 +384,16 @@ impl OrgStore for DbStore {
         Ok(())
     }
 
+    async fn delete_role(&self, role_id: i64) -> Result<bool> {
+        let n = sqlx::query("DELETE FROM roles WHERE id = $1")
+            .bind(role_id)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
     async fn unassign_role(&self, user_id: i64, org_id: i64, role_id: i64) -> Result<bool> {
         let n = sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND org_id = $2 AND role_id = $3")
             .bind(user_id)

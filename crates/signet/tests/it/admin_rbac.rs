@@ -158,6 +158,27 @@ async fn admin_api_roles_apis_groups() {
     assert_eq!(call(&s, "DELETE", &group, &admin, None, None).await.status, StatusCode::NO_CONTENT);
     assert_eq!(call(&s, "GET", &group, &read, None, None).await.status, StatusCode::NOT_FOUND);
 
+    // Deleting roles: an organization's path never reaches a global role of that name; the
+    // organization's own goes, and with it what its holders held.
+    assert_eq!(held(&s, "ann@example.com", Some("acme")).await, ["write:docs"]);
+    let org_reader = "/api/v1/admin/organizations/acme/roles/reader";
+    assert_eq!(call(&s, "DELETE", org_reader, &admin, None, None).await.status, StatusCode::NOT_FOUND);
+    assert!(s.state.store.role(0, "reader").await.expect("store").is_some(), "the global role stays");
+    let org_editor = "/api/v1/admin/organizations/acme/roles/editor";
+    assert_eq!(call(&s, "DELETE", org_editor, &read, None, None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(held(&s, "ann@example.com", Some("acme")).await, ["write:docs"], "nothing was deleted");
+    assert_eq!(call(&s, "DELETE", org_editor, &admin, None, None).await.status, StatusCode::NO_CONTENT);
+    assert!(held(&s, "ann@example.com", Some("acme")).await.is_empty(), "the role's holders lost it");
+    assert_eq!(call(&s, "DELETE", org_editor, &admin, None, None).await.status, StatusCode::NOT_FOUND);
+    // A global role by the CLI, the same rule.
+    assert_eq!(call(&s, "PUT", &global, &admin, None, None).await.status, StatusCode::NO_CONTENT);
+    let (code, _, err) = run_cli(s.dir.path(), &["role", "delete", "reader", "--org", "acme"], "");
+    assert!(code != 0 && err.contains("no role"), "{err}");
+    let (code, _, err) = run_cli(s.dir.path(), &["role", "delete", "reader"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(held(&s, "ann@example.com", None).await.is_empty());
+    assert_eq!(call(&s, "GET", "/api/v1/admin/roles", &read, None, None).await.body, json!([]));
+
     let kinds = crate::harness::audit_kinds(&s).await;
     for k in [
         "api_create",
@@ -169,6 +190,7 @@ async fn admin_api_roles_apis_groups() {
         "group_member_set",
         "group_role_set",
         "group_delete",
+        "role_delete",
     ] {
         assert!(kinds.contains(&k.to_owned()), "{k} audited");
     }

@@ -485,7 +485,7 @@ fn readme_lists_every_cli_flag() {
     for flag in ["--skip-consent", "--post-logout-redirect-uri", "--require-mfa", "--password-stdin", "--alg"] {
         assert!(generated.contains(flag), "{flag}");
     }
-    assert_eq!(generated.matches("| `signet ").count(), 58, "every command has a row");
+    assert_eq!(generated.matches("| `signet ").count(), 59, "every command has a row");
 }
 
 #[tokio::test]
