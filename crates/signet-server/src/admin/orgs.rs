@@ -43,6 +43,13 @@ pub async fn find(state: &AppState, org: &str) -> Result<Org, AdminError> {
     state.store.org(org).await?.ok_or(AdminError::NotFound("organization"))
 }
 
+/// The organization (id or slug) and the user (by subject) an admin path names.
+pub async fn find_with_user(state: &AppState, org: &str, sub: &str) -> Result<(Org, User), AdminError> {
+    let o = find(state, org).await?;
+    let u = state.store.user_by_subject(sub).await?.ok_or(AdminError::NotFound("user"))?;
+    Ok((o, u))
+}
+
 /// A new organization's public id: `org_` and 16 random hex digits.
 fn new_org_id() -> String {
     format!("org_{}", hex::encode(signet_core::secret::random_bytes::<8>()))

@@ -96,26 +96,19 @@ pub async fn create(
     Ok(u)
 }
 
-/// The last enabled administrator stays one: an installation without an administrator can
-/// only be repaired at the command line of its database. Nor may an administrator disable or
-/// demote themselves (another administrator must).
-async fn keeps_an_admin(state: &AppState, op: &Operator, u: &User, patch: &UserPatch) -> Result<(), AdminError> {
+/// An administrator may not disable or demote themselves (another administrator must). That
+/// the last enabled administrator stays one (an installation without one can only be repaired
+/// at the command line of its database) is checked by the write itself, under a lock, so two
+/// concurrent demotions cannot both pass (`AdminStore::patch_user`, [`Written::Refused`]).
+fn not_self(op: &Operator, u: &User, patch: &UserPatch) -> Result<(), AdminError> {
     let loses = u.is_admin && !u.disabled && (patch.is_admin == Some(false) || patch.disabled == Some(true));
-    if !loses {
-        return Ok(());
-    }
-    if op.user_id == Some(u.id) {
+    if loses && op.user_id == Some(u.id) {
         return Err(AdminError::refused("self", "You cannot disable or demote your own account."));
-    }
-    let filter = signet_store::UserFilter { admin: Some(true), disabled: Some(false), limit: 2, ..Default::default() };
-    if state.store.search_users(filter).await?.iter().all(|a| a.id == u.id) {
-        return Err(last_admin());
     }
     Ok(())
 }
 
-/// Refused: the last enabled administrator (checked again by the write itself, under a lock,
-/// so two concurrent demotions cannot both pass).
+/// Refused: the last enabled administrator.
 fn last_admin() -> AdminError {
     AdminError::refused("last_admin", "This is the last administrator: make another one first.")
 }
@@ -133,7 +126,7 @@ pub async fn patch(
     if expected.is_some_and(|r| r != before.revision) {
         return Err(AdminError::Stale("user"));
     }
-    keeps_an_admin(state, op, &before, &patch).await?;
+    not_self(op, &before, &patch)?;
     let after = match state.store.patch_user(id, expected, &patch, state.now()).await? {
         Written::Done(u) => u,
         Written::Stale => return Err(AdminError::Stale("user")),

@@ -15,7 +15,6 @@ use crate::admin::api::{created, ErrorBody};
 use crate::admin::caller::{AdminCaller, Need};
 use crate::admin::orgs;
 use crate::admin::rbac::{self, GroupMemberView, GroupView};
-use crate::error::ApiError;
 use crate::oauth::bearer::Refused;
 use crate::state::AppState;
 
@@ -113,8 +112,8 @@ async fn member(
     add: bool,
 ) -> Result<Response, Refused> {
     let c = caller.allowed(Need::Admin)?;
-    let (o, g) = org_group(state, &org, &group).await?;
-    let u = state.store.user_by_subject(&sub).await?.ok_or_else(ApiError::not_found)?;
+    let (o, u) = orgs::find_with_user(state, &org, &sub).await?;
+    let g = rbac::find_group(state, &o, &group).await?;
     rbac::set_group_member(state, &c.op, &o, &g, &u, add).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -134,16 +134,6 @@ pub async fn members(
     ))
 }
 
-async fn member_target(
-    state: &AppState,
-    org: &str,
-    sub: &str,
-) -> Result<(signet_store::Org, signet_store::User), Refused> {
-    let o = orgs::find(state, org).await?;
-    let u = state.store.user_by_subject(sub).await?.ok_or_else(ApiError::not_found)?;
-    Ok((o, u))
-}
-
 #[utoipa::path(put, path = "/api/v1/admin/organizations/{org}/members/{sub}", operation_id = "set_organization_member", tag = "organizations", request_body = MemberRole,
     params(("org" = String, Path, description = "id or slug"), ("sub" = String, Path, description = "the user's subject")),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -158,7 +148,7 @@ pub async fn set_member(
     let c = caller.allowed(Need::Admin)?;
     let req: MemberRole = crate::forms::json_body(&headers, &body)?;
     let to = OrgRole::parse(&req.org_role).ok_or_else(|| ApiError::bad_request("org_role: owner, admin or member"))?;
-    let (o, u) = member_target(&state, &org, &sub).await?;
+    let (o, u) = orgs::find_with_user(&state, &org, &sub).await?;
     orgs::set_member(&state, &c.op, &o, &u, to).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -173,7 +163,7 @@ pub async fn remove_member(
     Path((org, sub)): Path<(String, String)>,
 ) -> Result<Response, Refused> {
     let c = caller.allowed(Need::Admin)?;
-    let (o, u) = member_target(&state, &org, &sub).await?;
+    let (o, u) = orgs::find_with_user(&state, &org, &sub).await?;
     orgs::remove_member(&state, &c.op, &o, &u).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -16,7 +16,6 @@ use crate::admin::api::{created, path_id, ErrorBody};
 use crate::admin::caller::{AdminCaller, Need};
 use crate::admin::rbac::{self, ApiView, RoleView};
 use crate::admin::{orgs, users};
-use crate::error::ApiError;
 use crate::oauth::bearer::Refused;
 use crate::state::AppState;
 
@@ -213,8 +212,7 @@ async fn member_role(
     grant: bool,
 ) -> Result<Response, Refused> {
     let c = caller.allowed(Need::Admin)?;
-    let o: Org = orgs::find(state, &org).await?;
-    let u = state.store.user_by_subject(&sub).await?.ok_or_else(ApiError::not_found)?;
+    let (o, u) = orgs::find_with_user(state, &org, &sub).await?;
     rbac::set_user_role(state, &c.op, Some(&o), &u, &role, grant).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
